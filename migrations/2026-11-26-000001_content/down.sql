@@ -1,0 +1,9 @@
+DROP TABLE comments;
+DROP TABLE revisions;
+DROP TABLE attachments;
+DROP TABLE bulletin_items;
+DROP TABLE entry_tags;
+DROP TABLE entries;
+DROP TABLE tags;
+DROP TABLE categories;
+DROP TABLE settings;

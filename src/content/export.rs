@@ -1,0 +1,135 @@
+//! `loa export DIR`: every entry back to files that import to the same
+//! entries (site identity, categories, Markdown files, their images).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono_tz::Tz;
+use diesel::SqliteConnection;
+use indicatif::ProgressBar;
+use serde::Serialize;
+
+use super::files::{self, BulletinMeta, ContentFile, FrontMatter, ImageMeta, LeafletMeta};
+use crate::domain::entry::EntryKind;
+use crate::storage::categories::{self, CategoryData};
+use crate::storage::{entries, settings, tags};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("{0}: {1}")]
+    Io(String, std::io::Error),
+    #[error("database: {0}")]
+    Db(#[from] diesel::result::Error),
+    #[error("cannot write TOML: {0}")]
+    Toml(#[from] toml::ser::Error),
+}
+
+#[derive(Serialize)]
+struct CategoriesFile {
+    category: Vec<CategoryData>,
+}
+
+fn write(path: &Path, text: &str) -> Result<(), ExportError> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| ExportError::Io(dir.display().to_string(), e))?;
+    }
+    std::fs::write(path, text).map_err(|e| ExportError::Io(path.display().to_string(), e))
+}
+
+/// Writes every entry under `dir`; returns how many.
+pub fn export_dir(
+    conn: &mut SqliteConnection,
+    dir: &Path,
+    uploads: &Path,
+    tz: Tz,
+    progress: bool,
+) -> Result<usize, ExportError> {
+    let site: BTreeMap<String, String> = settings::with_prefix(conn, crate::web::SITE_PREFIX)?
+        .into_iter()
+        .map(|(k, v)| (k[crate::web::SITE_PREFIX.len()..].to_owned(), v))
+        .collect();
+    write(&dir.join("site.toml"), &toml::to_string(&site)?)?;
+    let cats = categories::all(conn)?;
+    let file = CategoriesFile {
+        category: cats
+            .iter()
+            .map(|c| CategoryData {
+                slug: c.slug.clone(),
+                name: c.name.clone(),
+                description: c.description.clone(),
+                position: c.position,
+            })
+            .collect(),
+    };
+    write(&dir.join("categories.toml"), &toml::to_string(&file)?)?;
+    let cat_slug: BTreeMap<i32, String> = cats.into_iter().map(|c| (c.id, c.slug)).collect();
+
+    let all = entries::all(conn)?;
+    let bar = if progress {
+        ProgressBar::new(all.len() as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    for e in &all {
+        let folder = e.kind.path_segment();
+        let image = match &e.image_path {
+            Some(p) => {
+                let name = Path::new(p)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let dest = dir.join("media").join(&name);
+                if let Some(parent) = dest.parent() {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|err| ExportError::Io(parent.display().to_string(), err))?;
+                }
+                std::fs::copy(uploads.join(p), &dest)
+                    .map_err(|err| ExportError::Io(p.clone(), err))?;
+                Some(ImageMeta {
+                    src: format!("../media/{name}"),
+                    alt: e.image_alt.clone(),
+                    caption: e.image_caption.clone(),
+                })
+            }
+            None => None,
+        };
+        let bulletin = match (
+            e.kind,
+            &e.bulletin_series,
+            e.bulletin_number,
+            e.bulletin_year,
+        ) {
+            (EntryKind::Bulletin, Some(series), Some(number), Some(year)) => Some(BulletinMeta {
+                series: series.clone(),
+                number,
+                year,
+                entries: entries::bulletin_item_slugs(conn, e.id)?,
+            }),
+            _ => None,
+        };
+        let front = FrontMatter {
+            kind: Some(e.kind),
+            title: e.title.clone(),
+            slug: Some(e.slug.clone()),
+            summary: e.summary.clone(),
+            byline: e.byline.clone(),
+            category: e.category_id.and_then(|id| cat_slug.get(&id).cloned()),
+            tags: tags::names_for_entry(conn, e.id)?,
+            status: e.status,
+            published_at: e.publish_at.map(|t| files::from_utc(t, tz)),
+            comments_open: e.comments_open,
+            featured: e.featured,
+            image,
+            bulletin,
+            leaflet: e.leaflet_format().map(|format| LeafletMeta { format }),
+        };
+        let text = files::render(&ContentFile {
+            front,
+            body: e.body_md.clone(),
+        })?;
+        write(&dir.join(folder).join(format!("{}.md", e.slug)), &text)?;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok(all.len())
+}

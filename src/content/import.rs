@@ -1,0 +1,328 @@
+//! `loa import DIR`: site identity, categories and entries from files,
+//! idempotent by slug (re-importing unchanged files changes nothing).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono_tz::Tz;
+use diesel::SqliteConnection;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use walkdir::WalkDir;
+
+use super::files::{self, ContentFile};
+use crate::domain::entry::EntryKind;
+use crate::domain::slug;
+use crate::render::markdown;
+use crate::storage::categories::{self, CategoryData};
+use crate::storage::entries::{self, EntryData, Saved};
+use crate::storage::settings;
+
+/// What an import did.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Report {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub categories: usize,
+    /// Files that could not be imported, with the reason.
+    pub failed: Vec<(PathBuf, String)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{0} is not a folder")]
+    NotAFolder(PathBuf),
+    #[error("{0}: {1}")]
+    File(PathBuf, String),
+    #[error("database: {0}")]
+    Db(#[from] diesel::result::Error),
+}
+
+/// Where imported media go, and the zone of dates written without offset.
+pub struct Target<'a> {
+    pub uploads: &'a Path,
+    pub tz: Tz,
+    pub now: chrono::NaiveDateTime,
+    pub progress: bool,
+}
+
+#[derive(Deserialize)]
+struct CategoriesFile {
+    #[serde(default)]
+    category: Vec<CategoryData>,
+}
+
+/// Imports everything under `dir`.
+pub fn import_dir(
+    conn: &mut SqliteConnection,
+    dir: &Path,
+    target: &Target,
+) -> Result<Report, ImportError> {
+    if !dir.is_dir() {
+        return Err(ImportError::NotAFolder(dir.to_owned()));
+    }
+    let mut report = Report::default();
+
+    let site = dir.join("site.toml");
+    if site.is_file() {
+        let text = read(&site)?;
+        let table: BTreeMap<String, String> = toml::from_str(&text)
+            .map_err(|e| ImportError::File(site.clone(), e.message().to_owned()))?;
+        for (k, v) in table {
+            settings::set(conn, &format!("{}{k}", crate::web::SITE_PREFIX), &v)?;
+        }
+    }
+
+    let cats = dir.join("categories.toml");
+    if cats.is_file() {
+        let text = read(&cats)?;
+        let file: CategoriesFile = toml::from_str(&text)
+            .map_err(|e| ImportError::File(cats.clone(), e.message().to_owned()))?;
+        for (i, mut c) in file.category.into_iter().enumerate() {
+            if !slug::is_valid(&c.slug) {
+                report.failed.push((
+                    cats.clone(),
+                    format!("category slug {:?} is not a valid slug", c.slug),
+                ));
+                continue;
+            }
+            if c.position == 0 {
+                c.position = i as i32 + 1;
+            }
+            categories::upsert(conn, &c)?;
+            report.categories += 1;
+        }
+    }
+
+    let mut paths: Vec<PathBuf> = WalkDir::new(dir)
+        .follow_links(false)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "md")
+                && !p
+                    .file_name()
+                    .is_some_and(|n| n.eq_ignore_ascii_case("README.md"))
+        })
+        .collect();
+    paths.sort();
+
+    let bar = if target.progress {
+        let bar = ProgressBar::new(paths.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+
+    // Bulletins list other entries; link them once every entry exists.
+    let mut bulletins: Vec<(PathBuf, i32, Vec<String>)> = Vec::new();
+    for path in &paths {
+        bar.set_message(path.display().to_string());
+        match import_file(conn, path, target) {
+            Ok((saved, items)) => {
+                match saved {
+                    Saved::Created(_) => report.created += 1,
+                    Saved::Updated(_) => report.updated += 1,
+                    Saved::Unchanged(_) => report.unchanged += 1,
+                }
+                if let Some(items) = items {
+                    bulletins.push((path.clone(), saved.id(), items));
+                }
+            }
+            Err(message) => report.failed.push((path.clone(), message)),
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+
+    for (path, bulletin_id, slugs) in bulletins {
+        let mut ids = Vec::with_capacity(slugs.len());
+        for s in &slugs {
+            match entries::find_by_slug(conn, s)? {
+                Some(e) => ids.push(e.id),
+                None => report.failed.push((
+                    path.clone(),
+                    format!("bulletin lists {s:?}, which is not an entry"),
+                )),
+            }
+        }
+        entries::set_bulletin_items(conn, bulletin_id, &ids)?;
+    }
+    Ok(report)
+}
+
+fn read(path: &Path) -> Result<String, ImportError> {
+    std::fs::read_to_string(path).map_err(|e| ImportError::File(path.to_owned(), e.to_string()))
+}
+
+/// Imports one file; returns how it was saved and, for a bulletin, the
+/// slugs of its items.
+fn import_file(
+    conn: &mut SqliteConnection,
+    path: &Path,
+    target: &Target,
+) -> Result<(Saved, Option<Vec<String>>), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let ContentFile { front, body } = files::parse(&text).map_err(|e| e.to_string())?;
+    let kind = front
+        .kind
+        .or_else(|| kind_from_folder(path))
+        .ok_or("no `kind` (article, bulletin or leaflet) and the folder does not say")?;
+    if front.title.trim().is_empty() {
+        return Err("`title` is empty".into());
+    }
+    let slug = match &front.slug {
+        Some(s) if slug::is_valid(s) => s.clone(),
+        Some(s) => {
+            return Err(format!(
+                "slug {s:?} must be lower-case ASCII letters, digits and single hyphens"
+            ));
+        }
+        None => slug::slugify_or(&front.title, kind.as_str()),
+    };
+    let category_id = match &front.category {
+        Some(c) => Some(
+            categories::find_by_slug(conn, c)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("category {c:?} is not in categories.toml"))?
+                .id,
+        ),
+        None => None,
+    };
+    let publish_at = front
+        .published_at
+        .as_ref()
+        .map(|d| files::to_utc(d, target.tz))
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    let image = match &front.image {
+        Some(meta) => {
+            let src = path.parent().unwrap_or(Path::new(".")).join(&meta.src);
+            Some(store_image(
+                &src,
+                target.uploads,
+                publish_at.unwrap_or(target.now),
+            )?)
+        }
+        None => None,
+    };
+    let (series, number, year, items) = match (&front.bulletin, kind) {
+        (Some(b), EntryKind::Bulletin) => (
+            Some(b.series.clone()),
+            Some(b.number),
+            Some(b.year),
+            Some(b.entries.clone()),
+        ),
+        (Some(_), _) => return Err("[bulletin] is only for kind = \"bulletin\"".into()),
+        (None, _) => (None, None, None, None),
+    };
+    let leaflet_format = match (&front.leaflet, kind) {
+        (Some(l), EntryKind::Leaflet) => Some(l.format.as_str().to_owned()),
+        (Some(_), _) => return Err("[leaflet] is only for kind = \"leaflet\"".into()),
+        (None, _) => None,
+    };
+    let data = EntryData {
+        kind,
+        slug,
+        title: front.title.trim().to_owned(),
+        summary: front.summary.trim().to_owned(),
+        body_html: markdown::render(&body).into_string(),
+        body_md: body,
+        byline: front.byline.trim().to_owned(),
+        category_id,
+        image_path: image.as_ref().map(|i| i.path.clone()),
+        image_alt: front
+            .image
+            .as_ref()
+            .map(|i| i.alt.clone())
+            .unwrap_or_default(),
+        image_caption: front
+            .image
+            .as_ref()
+            .map(|i| i.caption.clone())
+            .unwrap_or_default(),
+        image_width: image.as_ref().map(|i| i.width),
+        image_height: image.as_ref().map(|i| i.height),
+        comments_open: front.comments_open,
+        featured: front.featured,
+        status: front.status,
+        publish_at,
+        bulletin_series: series,
+        bulletin_number: number,
+        bulletin_year: year,
+        leaflet_format,
+    };
+    let saved = entries::save_by_slug(conn, &data, &front.tags, "import", target.now).map_err(
+        |e| match e {
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ) => "another bulletin already has this series, year and number".to_owned(),
+            other => other.to_string(),
+        },
+    )?;
+    Ok((saved, items))
+}
+
+fn kind_from_folder(path: &Path) -> Option<EntryKind> {
+    let folder = path.parent()?.file_name()?.to_str()?;
+    EntryKind::from_path_segment(folder)
+}
+
+struct StoredImage {
+    path: String,
+    width: i32,
+    height: i32,
+}
+
+/// Copies an image into `uploads/YYYY/MM/<content hash>.<ext>` (once: the
+/// same bytes always get the same name) and reads its size.
+fn store_image(
+    src: &Path,
+    uploads: &Path,
+    when: chrono::NaiveDateTime,
+) -> Result<StoredImage, String> {
+    let bytes = std::fs::read(src).map_err(|e| format!("image {}: {e}", src.display()))?;
+    let format = image::guess_format(&bytes)
+        .map_err(|_| format!("image {}: not a JPEG, PNG, WebP or GIF", src.display()))?;
+    let ext = match format {
+        image::ImageFormat::Jpeg => "jpg",
+        image::ImageFormat::Png => "png",
+        image::ImageFormat::WebP => "webp",
+        image::ImageFormat::Gif => "gif",
+        _ => {
+            return Err(format!(
+                "image {}: not a JPEG, PNG, WebP or GIF",
+                src.display()
+            ));
+        }
+    };
+    let (width, height) = image::ImageReader::with_format(std::io::Cursor::new(&bytes), format)
+        .into_dimensions()
+        .map_err(|e| format!("image {}: {e}", src.display()))?;
+    let hash = Sha256::digest(&bytes);
+    let name: String = hash.iter().take(12).map(|b| format!("{b:02x}")).collect();
+    let rel = format!("{}/{}.{ext}", when.format("%Y/%m"), name);
+    let dest = uploads.join(&rel);
+    if !dest.exists() {
+        let dir = dest.parent().unwrap_or(uploads);
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        // Write then rename, so a half-written file is never served.
+        let tmp = dest.with_extension("part");
+        std::fs::write(&tmp, &bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
+        std::fs::rename(&tmp, &dest).map_err(|e| format!("{}: {e}", dest.display()))?;
+    }
+    Ok(StoredImage {
+        path: rel,
+        width: width as i32,
+        height: height as i32,
+    })
+}

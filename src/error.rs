@@ -1,0 +1,116 @@
+//! `AppError`: what a request can fail with, and its HTTP status.
+//!
+//! Handlers return `Result<_, AppError>`; the `error_pages` middleware in
+//! `web` turns each error into the theme's page for its status. Causes of
+//! 5xx errors are logged, never shown.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    /// A malformed request; the message key says what was wrong.
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    #[error("payload too large")]
+    TooLarge,
+    #[error("busy")]
+    Busy,
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// Message key of the theme's explanation for this error.
+    pub fn message_key(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "error_404_text",
+            AppError::Forbidden => "error_403_text",
+            AppError::BadRequest(key) => key,
+            AppError::TooLarge => "error_413_text",
+            AppError::Busy => "error_503_text",
+            AppError::Internal(_) => "error_500_text",
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let AppError::Internal(cause) = self {
+            tracing::error!(%cause, "internal error");
+        }
+        // The body is replaced by the theme's page in `web::error_pages`.
+        HttpResponse::build(self.status_code()).finish()
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        match e {
+            diesel::result::Error::NotFound => AppError::NotFound,
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::Unknown,
+                ref info,
+            ) if info.message().contains("locked") || info.message().contains("busy") => {
+                AppError::Busy
+            }
+            other => AppError::Internal(format!("database: {other}")),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        tracing::warn!(error = %e, "no database connection available");
+        AppError::Busy
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        AppError::Internal(format!("blocking task: {e}"))
+    }
+}
+
+impl From<crate::render::templates::ThemeError> for AppError {
+    fn from(e: crate::render::templates::ThemeError) -> Self {
+        AppError::Internal(format!("theme: {}", chain(&e)))
+    }
+}
+
+impl From<std::io::Error> for AppError {
+    fn from(e: std::io::Error) -> Self {
+        match e.kind() {
+            std::io::ErrorKind::NotFound => AppError::NotFound,
+            _ => AppError::Internal(format!("io: {e}")),
+        }
+    }
+}
+
+/// An error and all its causes on one line (Tera hides the useful part in
+/// its sources).
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}

@@ -1,0 +1,18 @@
+//! loa: a public news CMS for a government department's reform news.
+//!
+//! - [`domain`]: rules (entry states, comment rules, slugs), no I/O.
+//! - [`storage`]: SQLite through diesel; all SQL lives here.
+//! - [`render`]: Markdown, sanitising, comment text, dates, the theme.
+//! - [`content`]: import and export of Markdown files with TOML front matter.
+//! - [`web`]: actix-web handlers, thin: extract, call storage, render.
+//! - [`config`], [`error`]: settings and the request error type.
+
+pub mod config;
+pub mod content;
+pub mod domain;
+pub mod error;
+pub mod render;
+pub mod storage;
+pub mod web;
+
+pub use web::{AppState, build_app};

@@ -1,0 +1,136 @@
+//! Markdown bodies to cleaned HTML, run once when an entry is saved.
+//!
+//! CommonMark plus tables, footnotes and strikethrough. Headings get ids from
+//! their Vietnamese text (`Mục tiêu` → `muc-tieu`), unique within the body,
+//! so they can be linked to. A `#` heading becomes `<h2>`: the entry title is
+//! the page's only `<h1>`.
+
+use std::collections::HashSet;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use super::SafeHtml;
+use crate::domain::slug;
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_SMART_PUNCTUATION
+}
+
+/// Renders `markdown` and cleans the result with the body allow-list.
+pub fn render(markdown: &str) -> SafeHtml {
+    let events: Vec<Event> = Parser::new_ext(markdown, options()).collect();
+    let events = with_heading_ids(events);
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    SafeHtml::clean(&html)
+}
+
+/// Gives each heading an id made from its text and demotes `h1` to `h2`.
+fn with_heading_ids(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let mut used = HashSet::new();
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { id, level, .. }) = &events[i] {
+            let text: String = events[i + 1..]
+                .iter()
+                .take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_))))
+                .filter_map(|e| match e {
+                    Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                    _ => None,
+                })
+                .collect();
+            let base = match id {
+                Some(given) => slug::slugify_or(given, "muc"),
+                None => slug::slugify_or(&text, "muc"),
+            };
+            let unique = slug::unique(&base, |s| used.contains(s));
+            used.insert(unique.clone());
+            let level = if *level == HeadingLevel::H1 {
+                HeadingLevel::H2
+            } else {
+                *level
+            };
+            if let Event::Start(Tag::Heading { id, level: l, .. }) = &mut events[i] {
+                *id = Some(CowStr::from(unique));
+                *l = level;
+            }
+            // Demote the matching end tag too.
+            if let Some(end) = events[i + 1..]
+                .iter_mut()
+                .find(|e| matches!(e, Event::End(TagEnd::Heading(_))))
+            {
+                *end = Event::End(TagEnd::Heading(level));
+            }
+        }
+        i += 1;
+    }
+    events
+}
+
+/// Plain text of a Markdown body (for summaries and search), paragraphs
+/// separated by blank lines.
+pub fn plain_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
+                out.push_str("\n\n")
+            }
+            _ => {}
+        }
+    }
+    out.trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn html(md: &str) -> String {
+        render(md).into_string()
+    }
+
+    #[test]
+    fn headings_get_vietnamese_ids_and_h1_is_demoted() {
+        let out = html("# Mục tiêu\n\n## Đối tượng\n\n## Mục tiêu\n");
+        assert!(out.contains(r#"<h2 id="muc-tieu">Mục tiêu</h2>"#), "{out}");
+        assert!(
+            out.contains(r#"<h2 id="doi-tuong">Đối tượng</h2>"#),
+            "{out}"
+        );
+        assert!(out.contains(r#"<h2 id="muc-tieu-2">"#), "{out}");
+        assert!(!out.contains("<h1"), "{out}");
+    }
+
+    #[test]
+    fn tables_footnotes_strikethrough() {
+        let out = html("| a | b |\n|---|---|\n| 1 | 2 |\n\nx[^1] ~~cũ~~\n\n[^1]: Ghi chú.\n");
+        assert!(out.contains("<table>"), "{out}");
+        assert!(out.contains("<td>2</td>"), "{out}");
+        assert!(out.contains("<del>cũ</del>"), "{out}");
+        assert!(out.contains("footnote-definition"), "{out}");
+    }
+
+    #[test]
+    fn raw_html_and_links_are_made_harmless() {
+        let out = html(
+            "<script>alert(1)</script>\n\n[x](javascript:alert(1)) <img src=\"a.png\" onerror=\"alert(1)\">\n\n<a href=\"#\" onclick=\"steal()\">y</a>",
+        );
+        for bad in ["<script", "javascript:", "onerror", "onclick", "alert("] {
+            assert!(!out.contains(bad), "{bad} in {out}");
+        }
+    }
+
+    #[test]
+    fn plain_text_drops_markup() {
+        assert_eq!(
+            plain_text("## Tiêu đề\n\nMột **hai** `ba`."),
+            "Tiêu đề\n\nMột hai ba."
+        );
+    }
+}

@@ -1,0 +1,11 @@
+//! Turning stored text into HTML that is safe to show: Markdown bodies
+//! (once, at save), comment text, and the theme's templates. No database,
+//! no HTTP.
+
+pub mod comment_text;
+pub mod dates;
+pub mod markdown;
+pub mod sanitize;
+pub mod templates;
+
+pub use sanitize::SafeHtml;

@@ -1,0 +1,183 @@
+//! The theme: Tera templates and the message catalogue, loaded once at start.
+//!
+//! Templates come from `themes/<theme>/templates/`; any template the theme
+//! lacks comes from `themes/default/templates/`. Messages come from
+//! `themes/<theme>/messages/<language>.toml`, falling back key by key to the
+//! default theme's. With `dev_reload`, both are read again for every page.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use tera::{Context, Tera};
+
+/// Why a theme could not be loaded or a page rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum ThemeError {
+    #[error("templates: {0}")]
+    Tera(#[from] tera::Error),
+    #[error("cannot read {0}: {1}")]
+    Read(PathBuf, std::io::Error),
+    #[error("{0}: {1}")]
+    Messages(PathBuf, toml::de::Error),
+    #[error("theme {0:?} has no templates folder at {1}")]
+    Missing(String, PathBuf),
+}
+
+/// Interface strings, by key (`comment_heading`, …).
+pub type Messages = BTreeMap<String, String>;
+
+/// Where the theme lives and what to load.
+#[derive(Debug, Clone)]
+pub struct ThemeSource {
+    pub themes_dir: PathBuf,
+    pub theme: String,
+    pub language: String,
+    pub reload: bool,
+}
+
+struct Loaded {
+    tera: Tera,
+    messages: Arc<Messages>,
+}
+
+/// Loaded templates and messages; cheap to share between workers.
+pub struct Theme {
+    source: ThemeSource,
+    loaded: RwLock<Arc<Loaded>>,
+}
+
+impl Theme {
+    pub fn load(source: ThemeSource) -> Result<Self, ThemeError> {
+        let loaded = Arc::new(load(&source)?);
+        Ok(Self {
+            source,
+            loaded: RwLock::new(loaded),
+        })
+    }
+
+    fn current(&self) -> Result<Arc<Loaded>, ThemeError> {
+        if self.source.reload {
+            let fresh = Arc::new(load(&self.source)?);
+            if let Ok(mut slot) = self.loaded.write() {
+                *slot = fresh.clone();
+            }
+            return Ok(fresh);
+        }
+        Ok(self
+            .loaded
+            .read()
+            .map(|l| l.clone())
+            .unwrap_or_else(|poisoned| poisoned.into_inner().clone()))
+    }
+
+    /// The message catalogue.
+    pub fn messages(&self) -> Arc<Messages> {
+        self.current()
+            .map(|l| l.messages.clone())
+            .unwrap_or_default()
+    }
+
+    /// One message, or its key when the catalogue lacks it (visible, not fatal).
+    pub fn message(&self, key: &str) -> String {
+        self.messages()
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_owned())
+    }
+
+    /// Renders `template` with `context`; `t` holds the messages.
+    pub fn render(&self, template: &str, context: &Context) -> Result<String, ThemeError> {
+        let loaded = self.current()?;
+        let mut ctx = context.clone();
+        ctx.insert("t", loaded.messages.as_ref());
+        Ok(loaded.tera.render(template, &ctx)?)
+    }
+
+    pub fn name(&self) -> &str {
+        &self.source.theme
+    }
+
+    /// The theme's static folders, the active theme's first.
+    pub fn static_dirs(&self) -> Vec<PathBuf> {
+        let mut dirs = vec![
+            self.source
+                .themes_dir
+                .join(&self.source.theme)
+                .join("static"),
+        ];
+        if self.source.theme != "default" {
+            dirs.push(self.source.themes_dir.join("default").join("static"));
+        }
+        dirs
+    }
+}
+
+fn templates_of(dir: &Path, theme: &str) -> Result<Tera, ThemeError> {
+    let root = dir.join(theme).join("templates");
+    if !root.is_dir() {
+        return Err(ThemeError::Missing(theme.to_owned(), root));
+    }
+    let glob = format!("{}/**/*", root.display());
+    let mut tera = Tera::new(&glob)?;
+    tera.autoescape_on(vec![".html", ".xml"]);
+    tera.set_escape_fn(escape);
+    Ok(tera)
+}
+
+/// HTML escaping for templates: the five characters that matter (Tera's
+/// default also escapes `/`, which bloats every URL for no safety gain).
+fn escape(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + 8);
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn messages_of(dir: &Path, theme: &str, language: &str) -> Result<Option<Messages>, ThemeError> {
+    let path = dir
+        .join(theme)
+        .join("messages")
+        .join(format!("{language}.toml"));
+    match std::fs::read_to_string(&path) {
+        Ok(text) => toml::from_str(&text)
+            .map(Some)
+            .map_err(|e| ThemeError::Messages(path, e)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(ThemeError::Read(path, e)),
+    }
+}
+
+fn load(source: &ThemeSource) -> Result<Loaded, ThemeError> {
+    let dir = &source.themes_dir;
+    let mut tera = templates_of(dir, "default")?;
+    let mut messages = messages_of(dir, "default", &source.language)?.unwrap_or_default();
+    if source.theme != "default" {
+        let mut own = templates_of(dir, &source.theme)?;
+        // Tera::extend adds only templates `own` does not define.
+        own.extend(&tera)?;
+        own.build_inheritance_chains()?;
+        tera = own;
+        if let Some(own_messages) = messages_of(dir, &source.theme, &source.language)? {
+            messages.extend(own_messages);
+        }
+    }
+    Ok(Loaded {
+        tera,
+        messages: Arc::new(messages),
+    })
+}
+
+/// The page shown when even the theme's error template cannot render.
+pub const FALLBACK_ERROR_PAGE: &str = "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Lỗi máy chủ</title></head>\
+<body><main><h1>Đã có lỗi xảy ra</h1><p>Xin lỗi, trang này tạm thời không hiển thị được. \
+Vui lòng thử lại sau ít phút.</p><p><a href=\"/\">Về trang chủ</a></p></main></body></html>\n";

@@ -1,0 +1,466 @@
+//! Entries of every kind: page-shaped public reads and the one write path
+//! (save = upsert + tags + revision, in one transaction).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{Integer, Nullable, Text, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use super::schema::{bulletin_items, categories, entries, entry_tags, tags};
+use super::{revisions, tags as tag_store};
+use crate::domain::entry::{EntryKind, LeafletFormat, Status};
+
+/// A whole entry row.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
+#[diesel(table_name = entries, check_for_backend(diesel::sqlite::Sqlite))]
+pub struct Entry {
+    pub id: i32,
+    #[diesel(deserialize_as = String)]
+    pub kind: EntryKind,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub body_md: String,
+    pub body_html: String,
+    pub byline: String,
+    pub category_id: Option<i32>,
+    pub image_path: Option<String>,
+    pub image_alt: String,
+    pub image_caption: String,
+    pub image_width: Option<i32>,
+    pub image_height: Option<i32>,
+    pub comments_open: bool,
+    pub featured: bool,
+    #[diesel(deserialize_as = String)]
+    pub status: Status,
+    pub publish_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub bulletin_series: Option<String>,
+    pub bulletin_number: Option<i32>,
+    pub bulletin_year: Option<i32>,
+    pub leaflet_format: Option<String>,
+}
+
+impl Entry {
+    pub fn leaflet_format(&self) -> Option<LeafletFormat> {
+        self.leaflet_format.as_deref().and_then(|f| f.parse().ok())
+    }
+
+    /// The editable fields, as a save would write them back.
+    pub fn data(&self) -> EntryData {
+        EntryData {
+            kind: self.kind,
+            slug: self.slug.clone(),
+            title: self.title.clone(),
+            summary: self.summary.clone(),
+            body_md: self.body_md.clone(),
+            body_html: self.body_html.clone(),
+            byline: self.byline.clone(),
+            category_id: self.category_id,
+            image_path: self.image_path.clone(),
+            image_alt: self.image_alt.clone(),
+            image_caption: self.image_caption.clone(),
+            image_width: self.image_width,
+            image_height: self.image_height,
+            comments_open: self.comments_open,
+            featured: self.featured,
+            status: self.status,
+            publish_at: self.publish_at,
+            bulletin_series: self.bulletin_series.clone(),
+            bulletin_number: self.bulletin_number,
+            bulletin_year: self.bulletin_year,
+            leaflet_format: self.leaflet_format.clone(),
+        }
+    }
+}
+
+/// Every editable field of an entry: what a save writes and a revision keeps.
+#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset, Serialize, Deserialize)]
+#[diesel(table_name = entries, treat_none_as_null = true)]
+pub struct EntryData {
+    #[diesel(serialize_as = String)]
+    pub kind: EntryKind,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub body_md: String,
+    pub body_html: String,
+    pub byline: String,
+    pub category_id: Option<i32>,
+    pub image_path: Option<String>,
+    pub image_alt: String,
+    pub image_caption: String,
+    pub image_width: Option<i32>,
+    pub image_height: Option<i32>,
+    pub comments_open: bool,
+    pub featured: bool,
+    #[diesel(serialize_as = String)]
+    pub status: Status,
+    pub publish_at: Option<NaiveDateTime>,
+    pub bulletin_series: Option<String>,
+    pub bulletin_number: Option<i32>,
+    pub bulletin_year: Option<i32>,
+    pub leaflet_format: Option<String>,
+}
+
+/// An entry as listings show it, with its category.
+#[derive(Debug, Clone, Queryable, QueryableByName, Serialize)]
+pub struct EntryCard {
+    #[diesel(sql_type = Integer)]
+    pub id: i32,
+    /// The kind's name; see [`EntryCard::kind`].
+    #[diesel(sql_type = Text)]
+    pub kind_name: String,
+    #[diesel(sql_type = Text)]
+    pub slug: String,
+    #[diesel(sql_type = Text)]
+    pub title: String,
+    #[diesel(sql_type = Text)]
+    pub summary: String,
+    #[diesel(sql_type = Text)]
+    pub byline: String,
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    pub publish_at: Option<NaiveDateTime>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub image_path: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub image_alt: String,
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub image_width: Option<i32>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub image_height: Option<i32>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub category_id: Option<i32>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub category_slug: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub category_name: Option<String>,
+}
+
+impl EntryCard {
+    pub fn kind(&self) -> EntryKind {
+        // The column's CHECK constraint admits only known kinds.
+        self.kind_name.parse().unwrap_or(EntryKind::Article)
+    }
+}
+
+/// Which public entries a listing shows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Filter {
+    pub kind: Option<EntryKind>,
+    pub category_id: Option<i32>,
+    pub tag_id: Option<i32>,
+    pub featured: bool,
+    pub exclude: Option<i32>,
+}
+
+/// The visibility rule of `domain::entry::is_public`, in SQL.
+macro_rules! public {
+    ($now:expr) => {
+        entries::status
+            .eq(Status::Published.as_str())
+            .and(entries::publish_at.le($now))
+    };
+}
+
+macro_rules! card_columns {
+    () => {
+        (
+            entries::id,
+            entries::kind,
+            entries::slug,
+            entries::title,
+            entries::summary,
+            entries::byline,
+            entries::publish_at,
+            entries::image_path,
+            entries::image_alt,
+            entries::image_width,
+            entries::image_height,
+            entries::category_id,
+            categories::slug.nullable(),
+            categories::name.nullable(),
+        )
+    };
+}
+
+fn filtered(
+    filter: Filter,
+    now: NaiveDateTime,
+) -> entries::BoxedQuery<'static, diesel::sqlite::Sqlite> {
+    let mut q = entries::table.filter(public!(now)).into_boxed();
+    if let Some(kind) = filter.kind {
+        q = q.filter(entries::kind.eq(kind.as_str()));
+    }
+    if let Some(cat) = filter.category_id {
+        q = q.filter(entries::category_id.eq(cat));
+    }
+    if let Some(tag) = filter.tag_id {
+        q = q.filter(
+            entries::id.eq_any(
+                entry_tags::table
+                    .filter(entry_tags::tag_id.eq(tag))
+                    .select(entry_tags::entry_id),
+            ),
+        );
+    }
+    if filter.featured {
+        q = q.filter(entries::featured.eq(true));
+    }
+    if let Some(id) = filter.exclude {
+        q = q.filter(entries::id.ne(id));
+    }
+    q
+}
+
+/// One page of public entries, newest first, and how many there are in all.
+pub fn list_public(
+    conn: &mut SqliteConnection,
+    filter: Filter,
+    now: NaiveDateTime,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<EntryCard>, i64)> {
+    let total = filtered(filter, now).count().get_result(conn)?;
+    let cards = filtered(filter, now)
+        .left_join(categories::table)
+        .select(card_columns!())
+        .order((entries::publish_at.desc(), entries::id.desc()))
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    Ok((cards, total))
+}
+
+/// The newest `limit` public entries matching `filter`.
+pub fn latest_public(
+    conn: &mut SqliteConnection,
+    filter: Filter,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<EntryCard>> {
+    filtered(filter, now)
+        .left_join(categories::table)
+        .select(card_columns!())
+        .order((entries::publish_at.desc(), entries::id.desc()))
+        .limit(limit)
+        .load(conn)
+}
+
+/// The newest `per_category` public entries of every category, in one query
+/// that walks each category's index (no scan of all entries).
+pub fn latest_per_category(
+    conn: &mut SqliteConnection,
+    now: NaiveDateTime,
+    per_category: i32,
+) -> QueryResult<Vec<EntryCard>> {
+    diesel::sql_query(
+        "SELECT e.id, e.kind AS kind_name, e.slug, e.title, e.summary, e.byline, e.publish_at, \
+                e.image_path, e.image_alt, e.image_width, e.image_height, e.category_id, \
+                c.slug AS category_slug, c.name AS category_name \
+         FROM categories c \
+         JOIN entries e ON e.id IN ( \
+             SELECT x.id FROM entries x \
+             WHERE x.category_id = c.id AND x.status = 'published' AND x.publish_at <= ? \
+             ORDER BY x.publish_at DESC, x.id DESC LIMIT ?) \
+         ORDER BY c.position, c.name, e.publish_at DESC, e.id DESC",
+    )
+    .bind::<Timestamp, _>(now)
+    .bind::<Integer, _>(per_category)
+    .load(conn)
+}
+
+/// A public entry of `kind` by slug, with its category.
+pub fn find_public(
+    conn: &mut SqliteConnection,
+    kind: EntryKind,
+    slug: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<Entry>> {
+    entries::table
+        .filter(entries::kind.eq(kind.as_str()))
+        .filter(entries::slug.eq(slug))
+        .filter(public!(now))
+        .select(Entry::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Any entry by slug, whatever its state (for import and the admin).
+pub fn find_by_slug(conn: &mut SqliteConnection, slug: &str) -> QueryResult<Option<Entry>> {
+    entries::table
+        .filter(entries::slug.eq(slug))
+        .select(Entry::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Any entry by id.
+pub fn find(conn: &mut SqliteConnection, id: i32) -> QueryResult<Entry> {
+    entries::table
+        .find(id)
+        .select(Entry::as_select())
+        .first(conn)
+}
+
+/// Every entry, oldest first (export).
+pub fn all(conn: &mut SqliteConnection) -> QueryResult<Vec<Entry>> {
+    entries::table
+        .select(Entry::as_select())
+        .order(entries::id)
+        .load(conn)
+}
+
+/// Whether some other entry already uses `slug`.
+pub fn slug_taken(
+    conn: &mut SqliteConnection,
+    slug: &str,
+    except: Option<i32>,
+) -> QueryResult<bool> {
+    let mut q = entries::table.filter(entries::slug.eq(slug)).into_boxed();
+    if let Some(id) = except {
+        q = q.filter(entries::id.ne(id));
+    }
+    diesel::select(diesel::dsl::exists(q)).get_result(conn)
+}
+
+/// The public entries a bulletin gathers, in the bulletin's order.
+pub fn bulletin_items_public(
+    conn: &mut SqliteConnection,
+    bulletin_id: i32,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<EntryCard>> {
+    bulletin_items::table
+        .inner_join(entries::table.on(entries::id.eq(bulletin_items::entry_id)))
+        .left_join(categories::table.on(categories::id.nullable().eq(entries::category_id)))
+        .filter(bulletin_items::bulletin_id.eq(bulletin_id))
+        .filter(public!(now))
+        .order(bulletin_items::position)
+        .select(card_columns!())
+        .load(conn)
+}
+
+/// Slugs of every entry a bulletin gathers, in order, public or not (export).
+pub fn bulletin_item_slugs(
+    conn: &mut SqliteConnection,
+    bulletin_id: i32,
+) -> QueryResult<Vec<String>> {
+    bulletin_items::table
+        .inner_join(entries::table.on(entries::id.eq(bulletin_items::entry_id)))
+        .filter(bulletin_items::bulletin_id.eq(bulletin_id))
+        .order(bulletin_items::position)
+        .select(entries::slug)
+        .load(conn)
+}
+
+/// Replaces a bulletin's items with `entry_ids`, in that order.
+pub fn set_bulletin_items(
+    conn: &mut SqliteConnection,
+    bulletin_id: i32,
+    entry_ids: &[i32],
+) -> QueryResult<()> {
+    diesel::delete(bulletin_items::table.filter(bulletin_items::bulletin_id.eq(bulletin_id)))
+        .execute(conn)?;
+    let rows: Vec<_> = entry_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            (
+                bulletin_items::bulletin_id.eq(bulletin_id),
+                bulletin_items::entry_id.eq(*id),
+                bulletin_items::position.eq(i as i32),
+            )
+        })
+        .collect();
+    diesel::insert_into(bulletin_items::table)
+        .values(&rows)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Whether a save created the entry or changed an existing one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    Created(i32),
+    Updated(i32),
+    Unchanged(i32),
+}
+
+impl Saved {
+    pub fn id(self) -> i32 {
+        match self {
+            Saved::Created(id) | Saved::Updated(id) | Saved::Unchanged(id) => id,
+        }
+    }
+}
+
+/// The revision snapshot: the entry's fields plus its tag names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    #[serde(flatten)]
+    pub data: EntryData,
+    pub tags: Vec<String>,
+}
+
+/// Creates the entry with `data.slug`, or updates it, sets its tags, and
+/// keeps a revision — all or nothing. A save that changes nothing writes
+/// nothing (so re-importing the same files is a no-op).
+pub fn save_by_slug(
+    conn: &mut SqliteConnection,
+    data: &EntryData,
+    tag_names: &[String],
+    saved_by: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Saved> {
+    conn.immediate_transaction(|conn| {
+        let snapshot = Snapshot {
+            data: data.clone(),
+            tags: tag_names.to_vec(),
+        };
+        let saved = match find_by_slug(conn, &data.slug)? {
+            Some(existing) => {
+                let current = Snapshot {
+                    data: existing.data(),
+                    tags: tag_store::names_for_entry(conn, existing.id)?,
+                };
+                if current == snapshot {
+                    return Ok(Saved::Unchanged(existing.id));
+                }
+                diesel::update(entries::table.find(existing.id))
+                    .set((data.clone(), entries::updated_at.eq(now)))
+                    .execute(conn)?;
+                Saved::Updated(existing.id)
+            }
+            None => {
+                let id = diesel::insert_into(entries::table)
+                    .values((
+                        data.clone(),
+                        entries::created_at.eq(now),
+                        entries::updated_at.eq(now),
+                    ))
+                    .returning(entries::id)
+                    .get_result(conn)?;
+                Saved::Created(id)
+            }
+        };
+        tag_store::set_for_entry(conn, saved.id(), tag_names)?;
+        revisions::record(conn, saved.id(), &snapshot, saved_by, now)?;
+        Ok(saved)
+    })
+}
+
+/// Tags of an entry, for its page.
+pub fn tags_of(conn: &mut SqliteConnection, entry_id: i32) -> QueryResult<Vec<tag_store::Tag>> {
+    tags::table
+        .inner_join(entry_tags::table)
+        .filter(entry_tags::entry_id.eq(entry_id))
+        .order(tags::name)
+        .select(tag_store::Tag::as_select())
+        .load(conn)
+}
+
+/// How many entries there are, in any state.
+pub fn count_all(conn: &mut SqliteConnection) -> QueryResult<i64> {
+    entries::table.count().get_result(conn)
+}

@@ -1,0 +1,22 @@
+//! Everything that speaks SQL. Synchronous functions over
+//! `&mut SqliteConnection` returning `QueryResult`; the web layer runs them
+//! off the async executor. SQLite specifics stay in this module so another
+//! backend can replace it.
+
+pub mod categories;
+pub mod comments;
+pub mod entries;
+pub mod pool;
+pub mod revisions;
+pub mod schema;
+pub mod settings;
+pub mod tags;
+mod types;
+
+pub use pool::{Conn, Pool, open_pool};
+
+/// UTC now, as stored (whole seconds keep text comparisons simple).
+pub fn utc_now() -> chrono::NaiveDateTime {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().naive_utc().trunc_subsecs(0)
+}

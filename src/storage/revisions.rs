@@ -1,0 +1,54 @@
+//! Revisions: every save of an entry keeps a full snapshot.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::entries::Snapshot;
+use super::schema::revisions;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = revisions, check_for_backend(diesel::sqlite::Sqlite))]
+pub struct Revision {
+    pub id: i32,
+    pub entry_id: i32,
+    pub snapshot: String,
+    pub saved_by: String,
+    pub note: String,
+    pub created_at: NaiveDateTime,
+}
+
+impl Revision {
+    /// The saved fields; `None` if the stored JSON no longer parses.
+    pub fn snapshot(&self) -> Option<Snapshot> {
+        serde_json::from_str(&self.snapshot).ok()
+    }
+}
+
+pub fn record(
+    conn: &mut SqliteConnection,
+    entry_id: i32,
+    snapshot: &Snapshot,
+    saved_by: &str,
+    now: NaiveDateTime,
+) -> QueryResult<i32> {
+    let json = serde_json::to_string(snapshot)
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    diesel::insert_into(revisions::table)
+        .values((
+            revisions::entry_id.eq(entry_id),
+            revisions::snapshot.eq(json),
+            revisions::saved_by.eq(saved_by),
+            revisions::created_at.eq(now),
+        ))
+        .returning(revisions::id)
+        .get_result(conn)
+}
+
+/// An entry's revisions, newest first.
+pub fn for_entry(conn: &mut SqliteConnection, entry_id: i32) -> QueryResult<Vec<Revision>> {
+    revisions::table
+        .filter(revisions::entry_id.eq(entry_id))
+        .order(revisions::id.desc())
+        .select(Revision::as_select())
+        .load(conn)
+}

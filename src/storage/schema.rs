@@ -1,0 +1,130 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    attachments (id) {
+        id -> Integer,
+        entry_id -> Integer,
+        path -> Text,
+        title -> Text,
+        mime -> Text,
+        size_bytes -> Integer,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    bulletin_items (bulletin_id, entry_id) {
+        bulletin_id -> Integer,
+        entry_id -> Integer,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    categories (id) {
+        id -> Integer,
+        slug -> Text,
+        name -> Text,
+        description -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    comments (id) {
+        id -> Integer,
+        entry_id -> Integer,
+        parent_id -> Nullable<Integer>,
+        author_name -> Text,
+        author_email -> Text,
+        author_url -> Nullable<Text>,
+        content -> Text,
+        content_html -> Text,
+        status -> Text,
+        held_by -> Text,
+        ip -> Nullable<Text>,
+        user_agent -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    entries (id) {
+        id -> Integer,
+        kind -> Text,
+        slug -> Text,
+        title -> Text,
+        summary -> Text,
+        body_md -> Text,
+        body_html -> Text,
+        byline -> Text,
+        category_id -> Nullable<Integer>,
+        image_path -> Nullable<Text>,
+        image_alt -> Text,
+        image_caption -> Text,
+        image_width -> Nullable<Integer>,
+        image_height -> Nullable<Integer>,
+        comments_open -> Bool,
+        featured -> Bool,
+        status -> Text,
+        publish_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        bulletin_series -> Nullable<Text>,
+        bulletin_number -> Nullable<Integer>,
+        bulletin_year -> Nullable<Integer>,
+        leaflet_format -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    entry_tags (entry_id, tag_id) {
+        entry_id -> Integer,
+        tag_id -> Integer,
+    }
+}
+
+diesel::table! {
+    revisions (id) {
+        id -> Integer,
+        entry_id -> Integer,
+        snapshot -> Text,
+        saved_by -> Text,
+        note -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    settings (key) {
+        key -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    tags (id) {
+        id -> Integer,
+        slug -> Text,
+        name -> Text,
+    }
+}
+
+diesel::joinable!(attachments -> entries (entry_id));
+diesel::joinable!(comments -> entries (entry_id));
+diesel::joinable!(entries -> categories (category_id));
+diesel::joinable!(entry_tags -> entries (entry_id));
+diesel::joinable!(entry_tags -> tags (tag_id));
+diesel::joinable!(revisions -> entries (entry_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    attachments,
+    bulletin_items,
+    categories,
+    comments,
+    entries,
+    entry_tags,
+    revisions,
+    settings,
+    tags,
+);

@@ -1,0 +1,54 @@
+//! Site settings as key/value rows: site identity imported from
+//! `content/site.toml`, and the signing key shared by every server.
+
+use diesel::prelude::*;
+
+use super::schema::settings;
+
+pub const SECRET_KEY: &str = "secret_key";
+
+pub fn get(conn: &mut SqliteConnection, key: &str) -> QueryResult<Option<String>> {
+    settings::table
+        .find(key)
+        .select(settings::value)
+        .first(conn)
+        .optional()
+}
+
+pub fn set(conn: &mut SqliteConnection, key: &str, value: &str) -> QueryResult<()> {
+    diesel::insert_into(settings::table)
+        .values((settings::key.eq(key), settings::value.eq(value)))
+        .on_conflict(settings::key)
+        .do_update()
+        .set(settings::value.eq(value))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Every setting whose key starts with `prefix`, sorted by key.
+pub fn with_prefix(
+    conn: &mut SqliteConnection,
+    prefix: &str,
+) -> QueryResult<Vec<(String, String)>> {
+    settings::table
+        .filter(settings::key.like(format!("{prefix}%")))
+        .order(settings::key)
+        .load(conn)
+}
+
+/// The stored value of `key`, or `make()` stored now — atomically, so two
+/// servers starting together agree on one value.
+pub fn get_or_init(
+    conn: &mut SqliteConnection,
+    key: &str,
+    make: impl FnOnce() -> String,
+) -> QueryResult<String> {
+    conn.immediate_transaction(|conn| {
+        if let Some(v) = get(conn, key)? {
+            return Ok(v);
+        }
+        let v = make();
+        set(conn, key, &v)?;
+        Ok(v)
+    })
+}

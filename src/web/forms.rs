@@ -1,0 +1,173 @@
+//! The comment form as a template sees it: what was typed, what is wrong
+//! with it (GOV.UK-style: a summary plus a message at each field), and the
+//! anti-forgery token.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::comment::{CommentInput, FieldError};
+use crate::render::templates::Theme;
+
+/// The form's body as posted: the fields SPEC names, the token and the
+/// honeypot. Unknown fields are ignored; every field may be missing.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CommentPost {
+    #[serde(flatten)]
+    pub input: CommentInput,
+    pub csrf_token: String,
+    /// The honeypot: hidden from people, filled by bots.
+    pub loa_website: String,
+}
+
+/// Name of the honeypot field (kept in one place for the template).
+pub const HONEYPOT: &str = "loa_website";
+
+/// One line of the error summary: a link to where the problem is.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorView {
+    /// Id of the element the summary link points at.
+    pub target: &'static str,
+    pub message: String,
+}
+
+/// Fields with a box of their own, which show their message beside it.
+const VISIBLE: [&str; 4] = ["content", "author_name", "author_email", "author_url"];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplyTo {
+    pub id: i32,
+    pub author_name: String,
+}
+
+/// One visible field, in form order, as the template draws it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldView {
+    pub name: &'static str,
+    /// Message keys of the label and the hint.
+    pub label: &'static str,
+    pub hint: Option<&'static str>,
+    /// `textarea`, or an `<input>` type.
+    pub kind: &'static str,
+    pub required: bool,
+    pub autocomplete: Option<&'static str>,
+    pub maxlength: usize,
+    pub value: String,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CommentFormView {
+    pub action: String,
+    pub values: CommentInput,
+    /// Every problem, in form order, for the summary.
+    pub errors: Vec<ErrorView>,
+    /// The message beside each visible field that has one.
+    pub field_errors: BTreeMap<&'static str, String>,
+    /// Problems with the form as a whole (expired token, closed comments,
+    /// a reply target that is gone), shown above the fields.
+    pub form_errors: Vec<String>,
+    pub token: String,
+    pub honeypot: &'static str,
+    pub reply_to: Option<ReplyTo>,
+    pub fields: Vec<FieldView>,
+}
+
+impl CommentFormView {
+    pub fn new(action: String, token: String) -> Self {
+        Self {
+            action,
+            values: CommentInput::default(),
+            errors: Vec::new(),
+            field_errors: BTreeMap::new(),
+            form_errors: Vec::new(),
+            token,
+            honeypot: HONEYPOT,
+            reply_to: None,
+            fields: Vec::new(),
+        }
+    }
+
+    /// Lays out the visible fields with their values and errors; call last.
+    pub fn build_fields(&mut self) {
+        use crate::domain::comment::{CONTENT_MAX, EMAIL_MAX, NAME_MAX, URL_MAX};
+        let v = &self.values;
+        let specs = [
+            (
+                "content",
+                "comment_label_content",
+                None,
+                "textarea",
+                true,
+                None,
+                CONTENT_MAX,
+                &v.content,
+            ),
+            (
+                "author_name",
+                "comment_label_name",
+                None,
+                "text",
+                true,
+                Some("name"),
+                NAME_MAX,
+                &v.author_name,
+            ),
+            (
+                "author_email",
+                "comment_label_email",
+                None,
+                "email",
+                true,
+                Some("email"),
+                EMAIL_MAX,
+                &v.author_email,
+            ),
+            (
+                "author_url",
+                "comment_label_url",
+                Some("comment_hint_url"),
+                "url",
+                false,
+                Some("url"),
+                URL_MAX,
+                &v.author_url,
+            ),
+        ];
+        self.fields = specs
+            .into_iter()
+            .map(
+                |(name, label, hint, kind, required, autocomplete, maxlength, value)| FieldView {
+                    name,
+                    label,
+                    hint,
+                    kind,
+                    required,
+                    autocomplete,
+                    maxlength,
+                    value: value.clone(),
+                    error: self.field_errors.get(name).cloned(),
+                },
+            )
+            .collect();
+    }
+
+    /// Adds a problem, its message looked up in the catalogue.
+    pub fn add_error(&mut self, theme: &Theme, e: &FieldError) {
+        let message = theme.message(e.key);
+        let target = match VISIBLE.iter().find(|f| **f == e.field) {
+            Some(field) => {
+                self.field_errors
+                    .entry(field)
+                    .or_insert_with(|| message.clone());
+                *field
+            }
+            None => {
+                self.form_errors.push(message.clone());
+                "comment-form-errors"
+            }
+        };
+        self.errors.push(ErrorView { target, message });
+    }
+}

@@ -1,0 +1,191 @@
+//! HTTP: application state, routes, middleware, handlers.
+
+mod cookies;
+mod db;
+pub mod forms;
+mod pages;
+mod public;
+mod static_files;
+pub mod tokens;
+mod views;
+
+pub use pages::SITE_PREFIX;
+
+use std::sync::Arc;
+
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::{self, Next};
+use actix_web::{App, Error, HttpResponse, web};
+use chrono::NaiveDateTime;
+
+use crate::config::Config;
+use crate::error::AppError;
+use crate::render::templates::{Theme, ThemeError, ThemeSource};
+use crate::storage::{self, Pool};
+
+/// Where "now" comes from: the system clock, or a test's.
+pub type Clock = Arc<dyn Fn() -> NaiveDateTime + Send + Sync>;
+
+/// Everything a request needs; shared by all workers, holding no state that
+/// another server would have to see (sessions and forms live in signed
+/// cookies, everything else in the database).
+pub struct AppState {
+    pub config: Config,
+    pub pool: Pool,
+    pub theme: Theme,
+    pub keys: tokens::Keys,
+    pub clock: Clock,
+}
+
+impl AppState {
+    /// Loads the theme and the signing key (from config, or made once and
+    /// kept in the database).
+    pub fn new(config: Config, pool: Pool) -> Result<Self, StateError> {
+        let theme = Theme::load(ThemeSource {
+            themes_dir: config.themes.clone(),
+            theme: config.theme.clone(),
+            language: config.language.clone(),
+            reload: config.dev_reload,
+        })?;
+        let secret = match &config.secret {
+            Some(s) if s.len() >= 32 => s.clone(),
+            Some(_) => return Err(StateError::ShortSecret),
+            None => {
+                let mut conn = pool.get()?;
+                storage::settings::get_or_init(
+                    &mut conn,
+                    storage::settings::SECRET_KEY,
+                    tokens::random_secret,
+                )?
+            }
+        };
+        Ok(Self {
+            keys: tokens::Keys::new(secret.as_bytes()),
+            config,
+            pool,
+            theme,
+            clock: Arc::new(storage::utc_now),
+        })
+    }
+
+    /// Replaces the clock (tests).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn now(&self) -> NaiveDateTime {
+        (self.clock)()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error(transparent)]
+    Theme(#[from] ThemeError),
+    #[error("secret must be at least 32 characters")]
+    ShortSecret,
+    #[error("database: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("database: {0}")]
+    Query(#[from] diesel::result::Error),
+}
+
+/// Largest form body accepted (a 5,000-character comment is ~20 KB encoded).
+const FORM_LIMIT: usize = 64 * 1024;
+
+/// The application, shared by `serve` and the tests.
+pub fn build_app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    let static_service = static_files::service(&state);
+    let uploads_service = static_files::uploads(&state);
+    App::new()
+        .app_data(state)
+        .app_data(
+            web::FormConfig::default()
+                .limit(FORM_LIMIT)
+                .error_handler(|err, _| match err {
+                    actix_web::error::UrlencodedError::Overflow { .. } => AppError::TooLarge.into(),
+                    _ => AppError::BadRequest("error_400_text").into(),
+                }),
+        )
+        .app_data(
+            web::QueryConfig::default()
+                .error_handler(|_, _| AppError::BadRequest("error_400_text").into()),
+        )
+        .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
+        .wrap(middleware::from_fn(error_pages))
+        .wrap(middleware::Compress::default())
+        .wrap(
+            middleware::DefaultHeaders::new()
+                .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                .add((header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
+                .add((header::X_FRAME_OPTIONS, "SAMEORIGIN")),
+        )
+        .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("loa::http"))
+        .service(static_service)
+        .service(uploads_service)
+        .configure(public::routes)
+        .default_service(web::to(|| async {
+            Err::<HttpResponse, _>(AppError::NotFound)
+        }))
+}
+
+/// Replaces the empty body of every error response with the theme's page
+/// for its status (404, 403, 400, 500…), in Vietnamese.
+async fn error_pages(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody, BoxBody>>, Error> {
+    let res = next.call(req).await?;
+    let status = res.status();
+    let app_error_key = res
+        .response()
+        .error()
+        .map(|e| e.as_error::<AppError>().map(AppError::message_key));
+    let key = match app_error_key {
+        Some(Some(key)) => key,
+        // Errors raised outside our handlers (e.g. actix's own) get the
+        // generic page for their status.
+        Some(None) if status.is_client_error() || status.is_server_error() => {
+            generic_key(status.as_u16())
+        }
+        _ => return Ok(res.map_into_left_body()),
+    };
+    let (req, res) = res.into_parts();
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Ok(ServiceResponse::new(req, res).map_into_left_body());
+    };
+    let html = pages::error_page(&state, &req, status, key).await;
+    let mut out = HttpResponse::build(status);
+    out.content_type("text/html; charset=utf-8");
+    out.insert_header((header::CACHE_CONTROL, "no-store"));
+    for (name, value) in res.headers() {
+        if name == header::ALLOW || name == header::RETRY_AFTER {
+            out.insert_header((name.clone(), value.clone()));
+        }
+    }
+    Ok(ServiceResponse::new(req, out.body(html)).map_into_right_body())
+}
+
+fn generic_key(status: u16) -> &'static str {
+    match status {
+        404 => "error_404_text",
+        403 => "error_403_text",
+        405 => "error_405_text",
+        413 => "error_413_text",
+        s if s >= 500 => "error_500_text",
+        _ => "error_400_text",
+    }
+}

@@ -1,0 +1,117 @@
+//! What every page shares: the site's identity, the category navigation,
+//! the page's own URL; and the themed error page.
+
+use std::collections::BTreeMap;
+
+use actix_web::HttpRequest;
+use actix_web::http::StatusCode;
+use actix_web::web;
+use diesel::SqliteConnection;
+use serde::Serialize;
+use tera::Context;
+
+use super::AppState;
+pub use super::views::Link;
+use super::views::category_url;
+use crate::domain::entry::EntryKind;
+use crate::render::templates::FALLBACK_ERROR_PAGE;
+use crate::storage::{categories, settings};
+
+/// Site identity and navigation, read once per page.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Base {
+    /// `site.name`, `site.tagline`, … from `content/site.toml`.
+    pub site: BTreeMap<String, String>,
+    pub categories: Vec<Link>,
+}
+
+/// Prefix of site-identity keys in the settings table.
+pub const SITE_PREFIX: &str = "site.";
+
+pub fn load_base(conn: &mut SqliteConnection) -> diesel::QueryResult<Base> {
+    let site = settings::with_prefix(conn, SITE_PREFIX)?
+        .into_iter()
+        .map(|(k, v)| (k[SITE_PREFIX.len()..].to_owned(), v))
+        .collect();
+    let categories = categories::all(conn)?
+        .into_iter()
+        .map(|c| Link {
+            url: category_url(&c.slug),
+            name: c.name,
+        })
+        .collect();
+    Ok(Base { site, categories })
+}
+
+#[derive(Serialize)]
+struct KindNav {
+    kind: EntryKind,
+    url: String,
+}
+
+/// The context every template starts from.
+pub fn context(state: &AppState, req: &HttpRequest, base: Base) -> Context {
+    let mut ctx = Context::new();
+    let path = req.path().to_owned();
+    let origin = origin(state, req);
+    ctx.insert("canonical_url", &format!("{origin}{path}"));
+    ctx.insert("origin", &origin);
+    ctx.insert("path", &path);
+    ctx.insert("lang", &state.config.language);
+    ctx.insert("site", &base.site);
+    ctx.insert("categories", &base.categories);
+    let kinds: Vec<KindNav> = EntryKind::ALL
+        .into_iter()
+        .map(|kind| KindNav {
+            kind,
+            url: format!("/{}", kind.path_segment()),
+        })
+        .collect();
+    ctx.insert("kinds", &kinds);
+    ctx.insert("year", &chrono::Datelike::year(&state.now()));
+    ctx
+}
+
+/// `https://host` for absolute links: the configured base URL, else the
+/// request's own scheme and host.
+pub fn origin(state: &AppState, req: &HttpRequest) -> String {
+    match &state.config.base_url {
+        Some(base) => base.trim_end_matches('/').to_owned(),
+        None => {
+            let info = req.connection_info();
+            format!("{}://{}", info.scheme(), info.host())
+        }
+    }
+}
+
+/// The theme's page for an error status; never fails (falls back to a
+/// built-in page if the theme or the database cannot help).
+pub async fn error_page(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    status: StatusCode,
+    key: &str,
+) -> String {
+    let base = super::db::run(state, |conn| Ok(load_base(conn)?))
+        .await
+        .unwrap_or_default();
+    let mut ctx = context(state, req, base);
+    ctx.insert("status", &status.as_u16());
+    ctx.insert("message", &state.theme.message(key));
+    let messages = state.theme.messages();
+    let title = messages
+        .get(&format!("error_{}_title", status.as_u16()))
+        .or_else(|| messages.get("error_title"))
+        .cloned()
+        .unwrap_or_default();
+    ctx.insert("title", &title);
+    let specific = format!("errors/{}.html", status.as_u16());
+    state
+        .theme
+        .render(&specific, &ctx)
+        .or_else(|_| state.theme.render("errors/error.html", &ctx))
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "error template failed");
+            FALLBACK_ERROR_PAGE.to_owned()
+        })
+}

@@ -1,0 +1,70 @@
+//! Pages readers see: home, entries, listings, and the comment form's POST.
+
+mod comments;
+mod entry;
+mod home;
+mod listings;
+
+use std::collections::HashMap;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::domain::entry::EntryKind;
+use crate::error::AppError;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home::home));
+    for kind in EntryKind::ALL {
+        let seg = kind.path_segment();
+        cfg.service(
+            web::resource(format!("/{seg}"))
+                .app_data(kind)
+                .route(web::get().to(listings::by_kind)),
+        )
+        .service(
+            web::resource(format!("/{seg}/{{slug}}"))
+                .app_data(kind)
+                .route(web::get().to(entry::show)),
+        )
+        .service(
+            web::resource(format!("/{seg}/{{slug}}/comments"))
+                .app_data(kind)
+                .route(web::post().to(comments::post)),
+        );
+    }
+    cfg.route("/categories/{slug}", web::get().to(listings::by_category))
+        .route("/tags/{slug}", web::get().to(listings::by_tag));
+}
+
+/// The entry kind a resource was registered for.
+fn kind_of(req: &HttpRequest) -> Result<EntryKind, AppError> {
+    req.app_data::<EntryKind>()
+        .copied()
+        .ok_or_else(|| AppError::Internal("route without kind".into()))
+}
+
+/// Query parameters as a map; a malformed query string is a 400.
+fn query(req: &HttpRequest) -> Result<HashMap<String, String>, AppError> {
+    web::Query::<HashMap<String, String>>::from_query(req.query_string())
+        .map(web::Query::into_inner)
+        .map_err(|_| AppError::BadRequest("error_400_text"))
+}
+
+/// `?page=N`: missing means 1; anything but a whole number from 1 up is a 400.
+fn page_param(req: &HttpRequest) -> Result<u32, AppError> {
+    match query(req)?.get("page").map(String::as_str) {
+        None | Some("") => Ok(1),
+        Some(raw) => match raw.parse::<u32>() {
+            Ok(n) if n >= 1 && n <= 1_000_000 => Ok(n),
+            _ => Err(AppError::BadRequest("error_page_param")),
+        },
+    }
+}
+
+/// A rendered page, with a short cache lifetime for shared caches.
+fn html(body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=60"))
+        .body(body)
+}

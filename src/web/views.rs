@@ -1,0 +1,298 @@
+//! What templates receive: plain serialisable structs built from rows,
+//! never rows or connections.
+
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use crate::domain::comment::Thread;
+use crate::domain::entry::EntryKind;
+use crate::render::SafeHtml;
+use crate::render::comment_text;
+use crate::render::dates::{ShownTime, show};
+use crate::storage::categories::Category;
+use crate::storage::comments::Comment;
+use crate::storage::entries::{Entry, EntryCard};
+use crate::storage::tags::Tag;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImageView {
+    pub url: String,
+    pub alt: String,
+    pub caption: String,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+}
+
+fn image(
+    path: Option<&str>,
+    alt: &str,
+    caption: &str,
+    w: Option<i32>,
+    h: Option<i32>,
+) -> Option<ImageView> {
+    path.map(|p| ImageView {
+        url: format!("/uploads/{p}"),
+        alt: alt.to_owned(),
+        caption: caption.to_owned(),
+        width: w,
+        height: h,
+    })
+}
+
+/// An entry in a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct CardView {
+    pub kind: EntryKind,
+    pub url: String,
+    pub title: String,
+    pub summary: String,
+    pub byline: String,
+    pub published: Option<ShownTime>,
+    pub category: Option<Link>,
+    pub image: Option<ImageView>,
+}
+
+pub fn category_url(slug: &str) -> String {
+    format!("/categories/{slug}")
+}
+
+pub fn tag_url(slug: &str) -> String {
+    format!("/tags/{slug}")
+}
+
+impl CardView {
+    pub fn new(c: EntryCard, tz: Tz) -> Self {
+        Self {
+            kind: c.kind(),
+            url: c.kind().entry_path(&c.slug),
+            published: c.publish_at.map(|t| show(t, tz)),
+            category: c
+                .category_slug
+                .zip(c.category_name)
+                .map(|(slug, name)| Link {
+                    url: category_url(&slug),
+                    name,
+                }),
+            image: image(
+                c.image_path.as_deref(),
+                &c.image_alt,
+                "",
+                c.image_width,
+                c.image_height,
+            ),
+            title: c.title,
+            summary: c.summary,
+            byline: c.byline,
+        }
+    }
+
+    pub fn list(cards: Vec<EntryCard>, tz: Tz) -> Vec<Self> {
+        cards.into_iter().map(|c| Self::new(c, tz)).collect()
+    }
+}
+
+/// A bulletin's issue identity.
+#[derive(Debug, Clone, Serialize)]
+pub struct BulletinView {
+    pub series: String,
+    pub number: i32,
+    pub year: i32,
+}
+
+/// One entry's page.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryView {
+    pub id: i32,
+    pub kind: EntryKind,
+    pub url: String,
+    pub title: String,
+    pub summary: String,
+    pub body_html: SafeHtml,
+    pub byline: String,
+    pub published: Option<ShownTime>,
+    pub updated: ShownTime,
+    pub category: Option<Link>,
+    pub tags: Vec<Link>,
+    pub image: Option<ImageView>,
+    pub comments_open: bool,
+    pub bulletin: Option<BulletinView>,
+    pub leaflet_format: Option<&'static str>,
+}
+
+impl EntryView {
+    pub fn new(e: Entry, category: Option<Category>, tags: Vec<Tag>, tz: Tz) -> Self {
+        let bulletin = match (e.kind, e.bulletin_number, e.bulletin_year) {
+            (EntryKind::Bulletin, Some(number), Some(year)) => Some(BulletinView {
+                series: e.bulletin_series.clone().unwrap_or_default(),
+                number,
+                year,
+            }),
+            _ => None,
+        };
+        Self {
+            id: e.id,
+            kind: e.kind,
+            url: e.kind.entry_path(&e.slug),
+            published: e.publish_at.map(|t| show(t, tz)),
+            updated: show(e.updated_at, tz),
+            category: category.map(|c| Link {
+                url: category_url(&c.slug),
+                name: c.name,
+            }),
+            tags: tags
+                .into_iter()
+                .map(|t| Link {
+                    url: tag_url(&t.slug),
+                    name: t.name,
+                })
+                .collect(),
+            image: image(
+                e.image_path.as_deref(),
+                &e.image_alt,
+                &e.image_caption,
+                e.image_width,
+                e.image_height,
+            ),
+            comments_open: e.comments_open,
+            bulletin,
+            leaflet_format: e.leaflet_format().map(|f| f.as_str()),
+            body_html: SafeHtml::trusted(e.body_html),
+            title: e.title,
+            summary: e.summary,
+            byline: e.byline,
+        }
+    }
+}
+
+/// A comment as readers see it: never the email address.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommentView {
+    pub id: i32,
+    pub author_name: String,
+    pub author_url: Option<String>,
+    pub created: ShownTime,
+    pub content_html: SafeHtml,
+    /// Awaiting moderation: shown only to the browser that posted it,
+    /// without links.
+    pub pending: bool,
+}
+
+impl CommentView {
+    pub fn new(c: Comment, tz: Tz) -> Self {
+        let pending = c.status != crate::domain::comment::CommentStatus::Approved;
+        Self {
+            id: c.id,
+            author_url: if pending { None } else { c.author_url },
+            created: show(c.created_at, tz),
+            content_html: if pending {
+                comment_text::to_html_without_links(&c.content)
+            } else {
+                SafeHtml::trusted(c.content_html)
+            },
+            pending,
+            author_name: c.author_name,
+        }
+    }
+}
+
+/// Maps every comment of a thread to its view.
+pub fn thread_views(threads: Vec<Thread<Comment>>, tz: Tz) -> Vec<Thread<CommentView>> {
+    threads
+        .into_iter()
+        .map(|t| Thread {
+            comment: CommentView::new(t.comment, tz),
+            replies: thread_views(t.replies, tz),
+        })
+        .collect()
+}
+
+/// A comment in reading order, with the markup needed to nest it: the
+/// template opens a reply list after a comment with replies and closes
+/// `close` lists after the last reply of a branch. (Flat, because Tera's
+/// recursive macros do not work across template inheritance.)
+#[derive(Debug, Clone, Serialize)]
+pub struct FlatComment {
+    #[serde(flatten)]
+    pub comment: CommentView,
+    pub depth: usize,
+    pub has_replies: bool,
+    pub close: usize,
+}
+
+/// Threads in reading order (see [`FlatComment`]).
+pub fn flatten(threads: Vec<Thread<CommentView>>) -> Vec<FlatComment> {
+    fn walk(nodes: Vec<Thread<CommentView>>, depth: usize, out: &mut Vec<FlatComment>) {
+        for node in nodes {
+            let has_replies = !node.replies.is_empty();
+            out.push(FlatComment {
+                comment: node.comment,
+                depth,
+                has_replies,
+                close: 0,
+            });
+            if has_replies {
+                walk(node.replies, depth + 1, out);
+                if let Some(last) = out.last_mut() {
+                    last.close += 1;
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(threads, 0, &mut out);
+    out
+}
+
+/// Page links for a listing.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pagination {
+    pub page: u32,
+    pub pages: u32,
+    pub total: i64,
+    pub prev_url: Option<String>,
+    pub next_url: Option<String>,
+}
+
+impl Pagination {
+    pub fn new(base: &str, page: u32, per_page: u32, total: i64) -> Self {
+        let pages = (total.max(0) as u64).div_ceil(per_page as u64).max(1) as u32;
+        let url = |p: u32| {
+            if p == 1 {
+                base.to_owned()
+            } else {
+                format!("{base}?page={p}")
+            }
+        };
+        Self {
+            page,
+            pages,
+            total,
+            prev_url: (page > 1).then(|| url(page - 1)),
+            next_url: (page < pages).then(|| url(page + 1)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pagination_links() {
+        let p = Pagination::new("/articles", 1, 10, 25);
+        assert_eq!(
+            (p.pages, p.prev_url.as_deref(), p.next_url.as_deref()),
+            (3, None, Some("/articles?page=2"))
+        );
+        let p = Pagination::new("/articles", 2, 10, 25);
+        assert_eq!(p.prev_url.as_deref(), Some("/articles"));
+        let p = Pagination::new("/articles", 1, 10, 0);
+        assert_eq!((p.pages, p.next_url), (1, None));
+    }
+}
