@@ -214,7 +214,7 @@ pub fn thread<C: Threaded>(comments: Vec<C>, max_depth: usize) -> Vec<Thread<C>>
         let mut out = Vec::with_capacity(mine.len());
         for comment in mine {
             let id = comment.id();
-            if depth + 1 >= max_depth {
+            if depth + 2 >= max_depth {
                 // Flatten everything below into this level, in order.
                 let mut flat = Vec::new();
                 collect(Some(id), children, &mut flat);
@@ -246,7 +246,7 @@ pub fn thread<C: Threaded>(comments: Vec<C>, max_depth: usize) -> Vec<Thread<C>>
             collect(Some(id), children, out);
         }
     }
-    let mut roots = build(None, 0, max_depth.max(1), &mut children);
+    let mut roots = build(None, 0, max_depth.max(2), &mut children);
     // Anything left over sits in a cycle; show it rather than drop it.
     let mut rest: Vec<C> = children.into_values().flatten().collect();
     rest.sort_by_key(Threaded::id);

@@ -413,10 +413,18 @@ pub fn save_by_slug(
     saved_by: &str,
     now: NaiveDateTime,
 ) -> QueryResult<Saved> {
+    // Tags are a set, listed by name (byte order, as SQLite sorts them).
+    let mut tag_names: Vec<String> = tag_names
+        .iter()
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect();
+    tag_names.sort();
+    tag_names.dedup();
     conn.immediate_transaction(|conn| {
         let snapshot = Snapshot {
             data: data.clone(),
-            tags: tag_names.to_vec(),
+            tags: tag_names.clone(),
         };
         let saved = match find_by_slug(conn, &data.slug)? {
             Some(existing) => {
@@ -444,7 +452,7 @@ pub fn save_by_slug(
                 Saved::Created(id)
             }
         };
-        tag_store::set_for_entry(conn, saved.id(), tag_names)?;
+        tag_store::set_for_entry(conn, saved.id(), &tag_names)?;
         revisions::record(conn, saved.id(), &snapshot, saved_by, now)?;
         Ok(saved)
     })

@@ -1,0 +1,344 @@
+//! Shared test scaffolding: a site on a fresh SQLite file in a temporary
+//! folder, a client that keeps cookies like a browser, entry builders, and
+//! HTML helpers.
+#![allow(dead_code)] // each test file uses a different part of this module
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use actix_http::Request;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::{test, web};
+use chrono::NaiveDateTime;
+use diesel::SqliteConnection;
+use loa::config::Config;
+use loa::content::import;
+use loa::domain::entry::{EntryKind, Status};
+use loa::render::markdown;
+use loa::storage::{self, entries::EntryData};
+use loa::{AppState, build_app};
+use scraper::{Html, Selector};
+use tempfile::TempDir;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A moment as the database stores it (UTC).
+pub fn utc(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").expect("test time")
+}
+
+/// A site with its own database, uploads folder and settable clock.
+pub struct TestSite {
+    pub dir: TempDir,
+    pub state: web::Data<AppState>,
+    clock: Arc<Mutex<NaiveDateTime>>,
+}
+
+impl TestSite {
+    /// An empty site (no entries), the clock at 2026-01-01 00:00 UTC.
+    pub fn new() -> Self {
+        Self::with_config(|_| {})
+    }
+
+    pub fn with_config(adjust: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config {
+            database: dir.path().join("loa.db"),
+            uploads: dir.path().join("uploads"),
+            themes: repo().join("themes"),
+            content: repo().join("content"),
+            ..Config::default()
+        };
+        adjust(&mut config);
+        std::fs::create_dir_all(&config.uploads).expect("uploads dir");
+        let pool = storage::open_pool(&config.database, 4).expect("pool");
+        let clock = Arc::new(Mutex::new(utc("2026-01-01 00:00:00")));
+        let c = clock.clone();
+        let state = AppState::new(config, pool)
+            .expect("state")
+            .with_clock(Arc::new(move || *c.lock().unwrap()));
+        Self {
+            dir,
+            state: web::Data::new(state),
+            clock,
+        }
+    }
+
+    /// A site with the repository's `content/` imported.
+    pub fn with_content() -> Self {
+        let site = Self::new();
+        let report = site.import(&repo().join("content"));
+        assert!(report.failed.is_empty(), "{:?}", report.failed);
+        site
+    }
+
+    pub fn import(&self, dir: &Path) -> import::Report {
+        import::import_dir(
+            &mut self.conn(),
+            dir,
+            &import::Target {
+                uploads: &self.state.config.uploads,
+                tz: self.state.config.tz(),
+                now: self.now(),
+                progress: false,
+            },
+        )
+        .expect("import")
+    }
+
+    pub fn conn(&self) -> storage::Conn {
+        self.state.pool.get().expect("connection")
+    }
+
+    pub fn now(&self) -> NaiveDateTime {
+        *self.clock.lock().unwrap()
+    }
+
+    pub fn set_now(&self, t: NaiveDateTime) {
+        *self.clock.lock().unwrap() = t;
+    }
+
+    pub async fn client(
+        &self,
+    ) -> Client<
+        impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>,
+    > {
+        Client {
+            app: test::init_service(build_app(self.state.clone())).await,
+            cookies: BTreeMap::new(),
+        }
+    }
+}
+
+/// A browser stand-in: sends requests to the app and keeps its cookies.
+pub struct Client<S> {
+    app: S,
+    pub cookies: BTreeMap<String, String>,
+}
+
+/// A response, read whole.
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn html(&self) -> Html {
+        Html::parse_document(&self.body)
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+
+    /// Text of every element matching `css`, whitespace folded.
+    pub fn texts(&self, css: &str) -> Vec<String> {
+        let sel = Selector::parse(css).expect("selector");
+        self.html()
+            .select(&sel)
+            .map(|e| fold(&e.text().collect::<String>()))
+            .collect()
+    }
+
+    pub fn text(&self, css: &str) -> String {
+        self.texts(css).into_iter().next().unwrap_or_default()
+    }
+
+    /// Attribute `attr` of the first element matching `css`.
+    pub fn attr(&self, css: &str, attr: &str) -> Option<String> {
+        let sel = Selector::parse(css).expect("selector");
+        self.html()
+            .select(&sel)
+            .next()
+            .and_then(|e| e.value().attr(attr))
+            .map(str::to_owned)
+    }
+
+    pub fn count(&self, css: &str) -> usize {
+        let sel = Selector::parse(css).expect("selector");
+        self.html().select(&sel).count()
+    }
+
+    /// The form's hidden anti-forgery token.
+    pub fn token(&self) -> String {
+        self.attr("input[name=csrf_token]", "value")
+            .expect("form has a token")
+    }
+}
+
+/// Folds runs of whitespace (including no-break spaces) to one space.
+pub fn fold(s: &str) -> String {
+    s.split(|c: char| c.is_whitespace() || c == '\u{a0}')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl<S, B> Client<S>
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    fn cookie_header(&self) -> Option<String> {
+        (!self.cookies.is_empty()).then(|| {
+            self.cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    }
+
+    async fn send(&mut self, mut req: test::TestRequest) -> Page {
+        if let Some(c) = self.cookie_header() {
+            req = req.insert_header(("cookie", c));
+        }
+        let res = test::call_service(&self.app, req.to_request()).await;
+        for c in res.response().cookies() {
+            let removed = c.max_age().is_some_and(|a| a.is_zero() || a.is_negative());
+            if removed || c.value().is_empty() {
+                self.cookies.remove(c.name());
+            } else {
+                self.cookies
+                    .insert(c.name().to_owned(), c.value().to_owned());
+            }
+        }
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = test::read_body(res).await;
+        Page {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        self.send(test::TestRequest::get().uri(path)).await
+    }
+
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let body = serde_urlencoded::to_string(fields).expect("form encoding");
+        self.send(
+            test::TestRequest::post()
+                .uri(path)
+                .insert_header(("content-type", "application/x-www-form-urlencoded"))
+                .set_payload(body),
+        )
+        .await
+    }
+
+    pub async fn post_raw(&mut self, path: &str, content_type: &str, body: Vec<u8>) -> Page {
+        self.send(
+            test::TestRequest::post()
+                .uri(path)
+                .insert_header(("content-type", content_type))
+                .set_payload(body),
+        )
+        .await
+    }
+
+    /// Forgets every cookie: another reader on another device.
+    pub fn forget(&mut self) {
+        self.cookies.clear();
+    }
+}
+
+/// Builds an entry for a test and saves it through the real write path.
+pub struct EntryBuilder {
+    pub data: EntryData,
+    pub tags: Vec<String>,
+}
+
+pub fn entry(kind: EntryKind, title: &str) -> EntryBuilder {
+    let slug = loa::domain::slug::slugify(title);
+    EntryBuilder {
+        data: EntryData {
+            kind,
+            slug,
+            title: title.to_owned(),
+            summary: format!("Tóm tắt: {title}"),
+            body_md: format!("Nội dung của {title}."),
+            body_html: String::new(),
+            byline: "Phương Uyên".into(),
+            category_id: None,
+            image_path: None,
+            image_alt: String::new(),
+            image_caption: String::new(),
+            image_width: None,
+            image_height: None,
+            comments_open: true,
+            featured: false,
+            status: Status::Published,
+            publish_at: Some(utc("2025-06-01 08:00:00")),
+            bulletin_series: None,
+            bulletin_number: None,
+            bulletin_year: None,
+            leaflet_format: None,
+        },
+        tags: Vec::new(),
+    }
+}
+
+impl EntryBuilder {
+    pub fn status(mut self, s: Status) -> Self {
+        self.data.status = s;
+        self
+    }
+    pub fn at(mut self, t: &str) -> Self {
+        self.data.publish_at = Some(utc(t));
+        self
+    }
+    pub fn body(mut self, md: &str) -> Self {
+        self.data.body_md = md.to_owned();
+        self
+    }
+    pub fn category(mut self, id: i32) -> Self {
+        self.data.category_id = Some(id);
+        self
+    }
+    pub fn tags(mut self, tags: &[&str]) -> Self {
+        self.tags = tags.iter().map(|t| t.to_string()).collect();
+        self
+    }
+    pub fn comments_closed(mut self) -> Self {
+        self.data.comments_open = false;
+        self
+    }
+    /// Saves it; returns the id and its public path.
+    pub fn save(mut self, conn: &mut SqliteConnection) -> (i32, String) {
+        self.data.body_html = markdown::render(&self.data.body_md).into_string();
+        let saved = storage::entries::save_by_slug(
+            conn,
+            &self.data,
+            &self.tags,
+            "test",
+            utc("2025-06-01 08:00:00"),
+        )
+        .expect("save entry");
+        (saved.id(), self.data.kind.entry_path(&self.data.slug))
+    }
+}
+
+pub fn category(conn: &mut SqliteConnection, slug: &str, name: &str) -> i32 {
+    storage::categories::upsert(
+        conn,
+        &storage::categories::CategoryData {
+            slug: slug.into(),
+            name: name.into(),
+            description: String::new(),
+            position: 0,
+        },
+    )
+    .expect("category")
+    .id
+}

@@ -1,0 +1,406 @@
+//! The public site end to end: the reference article, listings, visibility
+//! of drafts, error pages, the theme fallback, and Markdown safety.
+
+mod common;
+
+use actix_web::http::StatusCode;
+use common::{TestSite, category, entry, fold, repo};
+use loa::domain::entry::{EntryKind, Status};
+
+const REFERENCE: &str =
+    "/articles/so-vhtt-ha-noi-tang-cuong-thong-tin-tuyen-truyen-ve-cai-cach-hanh-chinh";
+
+/// The seed's body paragraphs: everything between the title and the byline,
+/// except the photo caption.
+fn reference_paragraphs() -> (String, Vec<String>) {
+    let text =
+        std::fs::read_to_string(repo().join("tests/fixtures/reference-article.txt")).unwrap();
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let title = lines[1].to_owned();
+    let byline = lines.iter().position(|l| *l == "Phương Uyên").unwrap();
+    let paragraphs = lines[2..byline]
+        .iter()
+        .filter(|l| !l.starts_with("Đăng tải thông tin cấp phép"))
+        .map(|l| fold(l))
+        .collect();
+    (title, paragraphs)
+}
+
+#[actix_web::test]
+async fn reference_article_reads_in_full_with_its_metadata() {
+    let site = TestSite::with_content();
+    let mut c = site.client().await;
+    let page = c.get(REFERENCE).await;
+    assert_eq!(page.status, StatusCode::OK);
+
+    let (title, paragraphs) = reference_paragraphs();
+    assert_eq!(page.text("h1"), title);
+    assert!(page.text("title").starts_with(&title));
+    let article = page.text("article.entry");
+    for p in &paragraphs {
+        assert!(article.contains(p.as_str()), "missing paragraph: {p}");
+    }
+    assert_eq!(page.text(".kicker a"), "Tin ngành");
+    assert_eq!(
+        page.attr(".kicker a", "href").as_deref(),
+        Some("/categories/tin-nganh")
+    );
+    assert_eq!(page.text(".byline"), "Phương Uyên");
+    // 2022-04-05 10:00 in Hanoi, as dd/mm/yyyy HH:MM.
+    assert_eq!(page.text(".entry-header time"), "05/04/2022 10:00");
+    assert_eq!(
+        page.attr(".entry-header time", "datetime").as_deref(),
+        Some("2022-04-05T10:00:00+07:00")
+    );
+    assert_eq!(
+        page.text("figure.featured figcaption"),
+        "Đăng tải thông tin cấp phép trên Cổng Thông tin điện tử Sở Văn hóa và Thể thao Hà Nội"
+    );
+    let img = page.attr("figure.featured img", "src").unwrap();
+    assert!(img.starts_with("/uploads/"), "{img}");
+    assert_eq!(
+        page.attr("figure.featured img", "width").as_deref(),
+        Some("1600")
+    );
+    assert!(
+        page.texts(".breadcrumbs li")
+            .contains(&"Tin ngành".to_owned())
+    );
+    assert_eq!(page.attr("html", "lang").as_deref(), Some("vi"));
+
+    // The image it points at is served.
+    let img_res = c.get(&img).await;
+    assert_eq!(img_res.status, StatusCode::OK);
+    assert_eq!(
+        img_res.header("content-type").as_deref(),
+        Some("image/jpeg")
+    );
+}
+
+#[actix_web::test]
+async fn pages_make_no_third_party_requests_and_need_no_script() {
+    let site = TestSite::with_content();
+    let mut c = site.client().await;
+    for path in ["/", REFERENCE, "/articles", "/nope"] {
+        let page = c.get(path).await;
+        assert_eq!(page.count("script"), 0, "{path} has a script");
+        for (css, attr) in [("link", "href"), ("img", "src")] {
+            let sel = scraper::Selector::parse(css).unwrap();
+            for e in page.html().select(&sel) {
+                let url = e.value().attr(attr).unwrap_or("");
+                if e.value().attr("rel") == Some("canonical") {
+                    continue;
+                }
+                assert!(url.starts_with('/'), "{path}: {css} loads {url}");
+            }
+        }
+    }
+}
+
+#[actix_web::test]
+async fn bulletin_lists_its_entries_in_order_and_leaflet_shows() {
+    let site = TestSite::with_content();
+    let mut c = site.client().await;
+    let page = c
+        .get("/bulletins/ban-tin-cai-cach-hanh-chinh-so-1-2022")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let items = page.texts(".toc li > a");
+    assert_eq!(items.len(), 3, "{items:?}");
+    assert_eq!(
+        items[0],
+        "Sở VHTT Hà Nội tăng cường thông tin, tuyên truyền về cải cách hành chính"
+    );
+    assert!(
+        page.text(".kicker").contains("Số 1/2022"),
+        "{}",
+        page.text(".kicker")
+    );
+
+    let leaflet = c
+        .get("/leaflets/chi-tieu-cai-cach-hanh-chinh-2022-to-gap")
+        .await;
+    assert_eq!(leaflet.status, StatusCode::OK);
+    assert!(leaflet.text(".kicker").contains("Tờ gấp ba"));
+    // Comments are closed on the leaflet: no form, a notice instead.
+    assert_eq!(leaflet.count("form.comment-form"), 0);
+    assert_eq!(leaflet.text(".comments-closed"), "Bình luận đã đóng.");
+}
+
+#[actix_web::test]
+async fn home_shows_featured_latest_and_category_blocks() {
+    let site = TestSite::with_content();
+    let mut c = site.client().await;
+    let page = c.get("/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.texts(".featured-list .card-title")
+            .iter()
+            .any(|t| t.starts_with("Sở VHTT Hà Nội"))
+    );
+    let blocks = page.texts(".category-block .block-title");
+    assert!(blocks.contains(&"Tin ngành".to_owned()), "{blocks:?}");
+    assert!(
+        blocks.contains(&"Cải cách hành chính".to_owned()),
+        "{blocks:?}"
+    );
+    let nav = page.texts(".site-nav a");
+    assert!(
+        nav.contains(&"Tin ngành".to_owned()) && nav.contains(&"Bản tin".to_owned()),
+        "{nav:?}"
+    );
+}
+
+#[actix_web::test]
+async fn listings_paginate_and_refuse_bad_page_numbers() {
+    let site = TestSite::new();
+    {
+        let conn = &mut site.conn();
+        let cat = category(conn, "tin-nganh", "Tin ngành");
+        for i in 1..=23 {
+            entry(EntryKind::Article, &format!("Bài số {i:02}"))
+                .at(&format!("2025-05-{i:02} 08:00:00"))
+                .category(cat)
+                .tags(&["Chuyển đổi số"])
+                .save(conn);
+        }
+    }
+    let mut c = site.client().await;
+    let p1 = c.get("/articles").await;
+    assert_eq!(p1.status, StatusCode::OK);
+    let titles = p1.texts(".card-title");
+    assert_eq!(titles.len(), 10);
+    assert_eq!(titles[0], "Bài số 23", "newest first");
+    assert_eq!(
+        p1.attr("a[rel=next]", "href").as_deref(),
+        Some("/articles?page=2")
+    );
+
+    let p3 = c.get("/articles?page=3").await;
+    assert_eq!(
+        p3.texts(".card-title"),
+        vec!["Bài số 03", "Bài số 02", "Bài số 01"]
+    );
+    assert_eq!(
+        p3.attr("a[rel=prev]", "href").as_deref(),
+        Some("/articles?page=2")
+    );
+    assert!(p3.text("title").contains("Trang 3"));
+
+    assert_eq!(
+        c.get("/articles?page=4").await.status,
+        StatusCode::NOT_FOUND
+    );
+    for bad in ["abc", "-1", "0", "1.5", "99999999999"] {
+        let page = c.get(&format!("/articles?page={bad}")).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "page={bad}");
+        assert!(
+            page.body.contains("Số trang phải là số nguyên dương"),
+            "page={bad}"
+        );
+    }
+    assert_eq!(
+        c.get("/articles?page=%ZZ").await.status,
+        StatusCode::BAD_REQUEST
+    );
+
+    let cat = c.get("/categories/tin-nganh?page=2").await;
+    assert_eq!(cat.texts(".card-title").len(), 10);
+    let tag = c.get("/tags/chuyen-doi-so?page=3").await;
+    assert_eq!(tag.texts(".card-title").len(), 3);
+    assert_eq!(
+        c.get("/categories/khong-co").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(c.get("/tags/khong-co").await.status, StatusCode::NOT_FOUND);
+}
+
+#[actix_web::test]
+async fn drafts_and_future_entries_are_404_and_never_listed() {
+    let site = TestSite::new();
+    site.set_now(common::utc("2025-06-10 00:00:00"));
+    let mut hidden = Vec::new();
+    {
+        let conn = &mut site.conn();
+        for (i, status) in [
+            Status::Draft,
+            Status::InReview,
+            Status::Scheduled,
+            Status::Archived,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            hidden.push(
+                entry(EntryKind::Article, &format!("Bản nháp {i}"))
+                    .status(status)
+                    .save(conn),
+            );
+        }
+        hidden.push(
+            entry(EntryKind::Bulletin, "Bản tin tương lai")
+                .at("2025-07-01 00:00:00")
+                .save(conn),
+        );
+        hidden.push(
+            entry(EntryKind::Leaflet, "Tờ rơi chưa đăng")
+                .status(Status::Draft)
+                .save(conn),
+        );
+        entry(EntryKind::Article, "Bài đã đăng").save(conn);
+    }
+    let mut c = site.client().await;
+    for (_, path) in &hidden {
+        let page = c.get(path).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(
+            page.body.contains("Không tìm thấy trang"),
+            "{path} is not the themed 404"
+        );
+        let comment = c
+            .post_form(&format!("{path}/comments"), &[("content", "x")])
+            .await;
+        assert_eq!(comment.status, StatusCode::NOT_FOUND, "{path}/comments");
+    }
+    for path in ["/", "/articles", "/bulletins", "/leaflets"] {
+        let body = c.get(path).await.body;
+        assert!(
+            !body.contains("Bản nháp")
+                && !body.contains("tương lai")
+                && !body.contains("chưa đăng"),
+            "{path}"
+        );
+    }
+    assert!(c.get("/articles").await.body.contains("Bài đã đăng"));
+
+    // The future bulletin appears once its time has come, with no restart.
+    site.set_now(common::utc("2025-07-01 00:00:00"));
+    assert_eq!(c.get(&hidden[4].1).await.status, StatusCode::OK);
+    // An entry of one kind is not served under another kind's path.
+    assert_eq!(
+        c.get("/leaflets/bai-da-dang").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[actix_web::test]
+async fn unknown_paths_get_the_vietnamese_404_page() {
+    let site = TestSite::with_content();
+    let mut c = site.client().await;
+    for path in [
+        "/khong-ton-tai",
+        "/articles/khong-ton-tai",
+        "/articles/a/b/c",
+        "/uploads/none.jpg",
+        "/static/none.css",
+    ] {
+        let page = c.get(path).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(page.text("h1"), "Không tìm thấy trang", "{path}");
+        assert_eq!(page.attr("a.button", "href").as_deref(), Some("/"));
+        // The 404 still has the site's navigation.
+        assert!(page.texts(".site-nav a").contains(&"Tin ngành".to_owned()));
+    }
+    let wrong_method = c.post_form("/", &[]).await;
+    assert_eq!(wrong_method.status, StatusCode::NOT_FOUND);
+}
+
+#[actix_web::test]
+async fn markdown_cannot_inject_script() {
+    let site = TestSite::new();
+    let path = entry(EntryKind::Article, "Bài có mã độc")
+        .body(
+            "Xin chào <script>alert('x')</script>\n\n[bấm](javascript:alert(1))\n\n\
+             <img src=\"x.png\" onerror=\"alert(2)\">\n\n<a href=\"/a\" onclick=\"alert(3)\">a</a>\n\n\
+             <iframe src=\"https://evil.example\"></iframe>\n\n## Mục tiêu",
+        )
+        .save(&mut site.conn())
+        .1;
+    let mut c = site.client().await;
+    let page = c.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let body = page
+        .html()
+        .select(&scraper::Selector::parse(".entry-body").unwrap())
+        .next()
+        .unwrap()
+        .html();
+    for bad in [
+        "<script",
+        "javascript:",
+        "onerror",
+        "onclick",
+        "<iframe",
+        "alert(",
+    ] {
+        assert!(!body.contains(bad), "{bad} in {body}");
+    }
+    assert!(
+        body.contains(r#"<h2 id="muc-tieu">Mục tiêu</h2>"#),
+        "{body}"
+    );
+}
+
+#[actix_web::test]
+async fn a_theme_without_a_template_falls_back_to_the_default() {
+    let themes = tempfile::tempdir().unwrap();
+    let own = themes.path().join("tet/templates");
+    std::fs::create_dir_all(&own).unwrap();
+    std::fs::write(
+        own.join("home.html"),
+        "<!DOCTYPE html><title>Tết</title><p>Chúc mừng năm mới {{ site.name }}</p>",
+    )
+    .unwrap();
+    // The default theme is copied beside it, as a deployment would have it.
+    let copy = |from: &std::path::Path, to: &std::path::Path| {
+        for e in walkdir::WalkDir::new(from) {
+            let e = e.unwrap();
+            let dest = to.join(e.path().strip_prefix(from).unwrap());
+            if e.file_type().is_dir() {
+                std::fs::create_dir_all(&dest).unwrap();
+            } else {
+                std::fs::copy(e.path(), &dest).unwrap();
+            }
+        }
+    };
+    copy(
+        &repo().join("themes/default"),
+        &themes.path().join("default"),
+    );
+    let dir = themes.path().to_owned();
+    let site = TestSite::with_config(|c| {
+        c.themes = dir;
+        c.theme = "tet".into();
+    });
+    site.import(&repo().join("content"));
+    let mut c = site.client().await;
+    let home = c.get("/").await;
+    assert!(
+        home.body
+            .contains("Chúc mừng năm mới Sở Văn hóa và Thể thao Hà Nội"),
+        "{}",
+        home.body
+    );
+    let article = c.get(REFERENCE).await;
+    assert_eq!(article.status, StatusCode::OK);
+    assert_eq!(article.text("#reply-title"), "Trả lời");
+}
+
+#[actix_web::test]
+async fn security_headers_are_sent() {
+    let site = TestSite::with_content();
+    let mut c = site.client().await;
+    let page = c.get(REFERENCE).await;
+    assert_eq!(
+        page.header("x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+    assert_eq!(
+        page.header("x-frame-options").as_deref(),
+        Some("SAMEORIGIN")
+    );
+}

@@ -1,0 +1,188 @@
+//! Storage functions on a real SQLite file: visibility in SQL, listings,
+//! per-category blocks, revisions, and the pragmas the pool sets.
+
+mod common;
+
+use common::{TestSite, category, entry, utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Integer, Text};
+use loa::domain::entry::{EntryKind, Status};
+use loa::storage::entries::{self, Filter};
+use loa::storage::{revisions, settings};
+
+#[derive(QueryableByName)]
+struct Pragma {
+    #[diesel(sql_type = Text)]
+    journal_mode: String,
+}
+
+#[derive(QueryableByName)]
+struct Fk {
+    #[diesel(sql_type = Integer)]
+    foreign_keys: i32,
+}
+
+#[test]
+fn the_database_runs_in_wal_with_foreign_keys() {
+    let site = TestSite::new();
+    let conn = &mut site.conn();
+    let mode: Pragma = diesel::sql_query("PRAGMA journal_mode")
+        .get_result(conn)
+        .unwrap();
+    assert_eq!(mode.journal_mode, "wal");
+    let fk: Fk = diesel::sql_query("PRAGMA foreign_keys")
+        .get_result(conn)
+        .unwrap();
+    assert_eq!(fk.foreign_keys, 1);
+}
+
+#[test]
+fn public_listings_apply_the_visibility_rule_and_filters() {
+    let site = TestSite::new();
+    let conn = &mut site.conn();
+    let cat = category(conn, "thong-bao", "Thông báo");
+    entry(EntryKind::Article, "Công khai")
+        .category(cat)
+        .tags(&["Dịch vụ công"])
+        .save(conn);
+    entry(EntryKind::Article, "Nháp")
+        .status(Status::Draft)
+        .category(cat)
+        .save(conn);
+    entry(EntryKind::Article, "Hẹn giờ")
+        .at("2030-01-01 00:00:00")
+        .category(cat)
+        .save(conn);
+    entry(EntryKind::Leaflet, "Tờ rơi").save(conn);
+    let now = utc("2026-01-01 00:00:00");
+
+    let (all, total) = entries::list_public(conn, Filter::default(), now, 0, 10).unwrap();
+    assert_eq!(total, 2);
+    assert_eq!(
+        all.iter().map(|c| c.title.as_str()).collect::<Vec<_>>(),
+        ["Tờ rơi", "Công khai"]
+    );
+    let (in_cat, n) = entries::list_public(
+        conn,
+        Filter {
+            category_id: Some(cat),
+            ..Default::default()
+        },
+        now,
+        0,
+        10,
+    )
+    .unwrap();
+    assert_eq!(
+        (n, in_cat[0].category_name.as_deref()),
+        (1, Some("Thông báo"))
+    );
+    let tag = loa::storage::tags::find_by_slug(conn, "dich-vu-cong")
+        .unwrap()
+        .unwrap();
+    let (tagged, _) = entries::list_public(
+        conn,
+        Filter {
+            tag_id: Some(tag.id),
+            ..Default::default()
+        },
+        now,
+        0,
+        10,
+    )
+    .unwrap();
+    assert_eq!(tagged.len(), 1);
+    let (leaflets, _) = entries::list_public(
+        conn,
+        Filter {
+            kind: Some(EntryKind::Leaflet),
+            ..Default::default()
+        },
+        now,
+        0,
+        10,
+    )
+    .unwrap();
+    assert_eq!(leaflets[0].kind(), EntryKind::Leaflet);
+    assert!(
+        entries::find_public(conn, EntryKind::Article, "nhap", now)
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        entries::find_public(conn, EntryKind::Article, "hen-gio", now)
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        entries::find_public(
+            conn,
+            EntryKind::Article,
+            "hen-gio",
+            utc("2030-01-01 00:00:00")
+        )
+        .unwrap()
+        .is_some()
+    );
+}
+
+#[test]
+fn per_category_blocks_take_the_newest_few_of_each() {
+    let site = TestSite::new();
+    let conn = &mut site.conn();
+    let a = category(conn, "a", "A");
+    let b = category(conn, "b", "B");
+    for i in 1..=6 {
+        entry(EntryKind::Article, &format!("A{i}"))
+            .category(a)
+            .at(&format!("2025-01-0{i} 00:00:00"))
+            .save(conn);
+    }
+    entry(EntryKind::Article, "B1").category(b).save(conn);
+    entry(EntryKind::Article, "B nháp")
+        .category(b)
+        .status(Status::Draft)
+        .save(conn);
+    let blocks = entries::latest_per_category(conn, utc("2026-01-01 00:00:00"), 4).unwrap();
+    let titles: Vec<_> = blocks.iter().map(|c| c.title.as_str()).collect();
+    assert_eq!(titles, ["A6", "A5", "A4", "A3", "B1"]);
+}
+
+#[test]
+fn every_save_that_changes_something_keeps_a_revision() {
+    let site = TestSite::new();
+    let conn = &mut site.conn();
+    let mut b = entry(EntryKind::Article, "Bài viết");
+    b.data.body_html = "<p>Một</p>".into();
+    let now = utc("2026-01-01 00:00:00");
+    let id = entries::save_by_slug(conn, &b.data, &[], "an", now)
+        .unwrap()
+        .id();
+    assert!(matches!(
+        entries::save_by_slug(conn, &b.data, &[], "an", now).unwrap(),
+        entries::Saved::Unchanged(_)
+    ));
+    b.data.body_md = "Hai".into();
+    assert!(matches!(
+        entries::save_by_slug(conn, &b.data, &["Mới".into()], "binh", now).unwrap(),
+        entries::Saved::Updated(_)
+    ));
+    let revs = revisions::for_entry(conn, id).unwrap();
+    assert_eq!(revs.len(), 2);
+    assert_eq!(revs[0].saved_by, "binh", "newest first");
+    let snap = revs[0].snapshot().unwrap();
+    assert_eq!(snap.data.body_md, "Hai");
+    assert_eq!(snap.tags, vec!["Mới".to_owned()]);
+}
+
+#[test]
+fn the_signing_key_is_made_once_and_shared() {
+    let site = TestSite::new();
+    let conn = &mut site.conn();
+    let first = settings::get(conn, settings::SECRET_KEY)
+        .unwrap()
+        .expect("made at start");
+    assert!(first.len() >= 32);
+    let again = settings::get_or_init(conn, settings::SECRET_KEY, || "other".into()).unwrap();
+    assert_eq!(again, first);
+}
