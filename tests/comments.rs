@@ -61,8 +61,11 @@ fn reference_id(site: &TestSite) -> i32 {
     .id
 }
 
+/// Form fields as name/value pairs.
+type Form<'a> = Vec<(&'a str, &'a str)>;
+
 /// A complete, valid form as a person fills it in, with the page's token.
-fn valid<'a>(token: &'a str) -> Vec<(&'a str, &'a str)> {
+fn valid(token: &str) -> Form<'_> {
     vec![
         (
             "content",
@@ -221,7 +224,8 @@ async fn each_invalid_form_comes_back_422_with_every_value_kept() {
     let mut c = site.client().await;
     let token = open_form(&mut c).await;
     let long = "ạ".repeat(5001);
-    let cases: Vec<(&str, Vec<(&str, &str)>, &str, &str)> = vec![
+    // (what, form, field at fault, part of its message)
+    let cases: Vec<(&str, Form, &str, &str)> = vec![
         (
             "missing name",
             with(valid(&token), "author_name", "  "),

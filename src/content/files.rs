@@ -151,7 +151,7 @@ pub fn to_utc(dt: &toml::value::Datetime, tz: Tz) -> Result<NaiveDateTime, Parse
 pub fn from_utc(utc: NaiveDateTime, tz: Tz) -> toml::value::Datetime {
     let local = tz.from_utc_datetime(&utc);
     let text = local.to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
-    text.parse().unwrap_or_else(|_| toml::value::Datetime {
+    text.parse().unwrap_or(toml::value::Datetime {
         date: None,
         time: None,
         offset: None,

@@ -55,7 +55,7 @@ fn page_param(req: &HttpRequest) -> Result<u32, AppError> {
     match query(req)?.get("page").map(String::as_str) {
         None | Some("") => Ok(1),
         Some(raw) => match raw.parse::<u32>() {
-            Ok(n) if n >= 1 && n <= 1_000_000 => Ok(n),
+            Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
             _ => Err(AppError::BadRequest("error_page_param")),
         },
     }

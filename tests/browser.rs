@@ -1,0 +1,238 @@
+//! In real headless Chromium (driven through chromedriver): a reader opens
+//! the reference article, sends the comment form without an email, sees the
+//! error beside the Email field with everything else still typed, fixes
+//! it, sends again and sees the awaiting-moderation notice.
+//!
+//! Needs Debian's `chromium` and `chromium-driver`; `.ci/run` installs them.
+//! Set `LOA_CHROMEDRIVER` / `LOA_CHROMIUM` to use other binaries.
+
+mod common;
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use actix_web::{HttpServer, web};
+use common::TestSite;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+const REFERENCE: &str =
+    "/articles/so-vhtt-ha-noi-tang-cuong-thong-tin-tuyen-truyen-ve-cai-cach-hanh-chinh";
+
+/// chromedriver, stopped when dropped.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn browser() -> (Driver, Client) {
+    let driver_bin =
+        std::env::var("LOA_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let chromium = std::env::var("LOA_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        std::path::Path::new(&driver_bin).exists() && std::path::Path::new(&chromium).exists(),
+        "browser tests need {chromium} and {driver_bin}: apt-get install chromium chromium-driver (.ci/run does this)"
+    );
+    let port = free_port();
+    let driver = Driver(
+        Command::new(&driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let profile = tempfile::tempdir().unwrap().keep();
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=412,915",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }
+    });
+    let caps = caps.as_object().unwrap().clone();
+    let url = format!("http://127.0.0.1:{port}");
+    // chromedriver takes a moment to listen.
+    let mut last = None;
+    for _ in 0..100 {
+        match ClientBuilder::rustls()
+            .unwrap()
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => return (driver, client),
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("cannot reach chromedriver: {last:?}");
+}
+
+/// Serves `site` on a free loopback port; returns its origin.
+fn serve(site: &TestSite) -> String {
+    let state = site.state.clone();
+    let server = HttpServer::new(move || loa::build_app(web::Data::clone(&state)))
+        .workers(1)
+        .bind("127.0.0.1:0")
+        .unwrap();
+    let addr = server.addrs()[0];
+    actix_web::rt::spawn(server.run());
+    format!("http://{addr}")
+}
+
+async fn value(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
+#[actix_web::test]
+async fn a_reader_fixes_a_missing_email_and_sees_the_pending_notice() {
+    let site = TestSite::with_content();
+    let origin = serve(&site);
+    let (_driver, c) = browser().await;
+
+    c.goto(&format!("{origin}{REFERENCE}")).await.unwrap();
+    let h1 = c
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        h1,
+        "Sở VHTT Hà Nội tăng cường thông tin, tuyên truyền về cải cách hành chính"
+    );
+
+    c.find(Locator::Id("content"))
+        .await
+        .unwrap()
+        .send_keys("Xin hỏi bao giờ có kết quả số hóa hồ sơ?")
+        .await
+        .unwrap();
+    c.find(Locator::Id("author_name"))
+        .await
+        .unwrap()
+        .send_keys("Nguyễn Văn An")
+        .await
+        .unwrap();
+    c.find(Locator::Id("author_url"))
+        .await
+        .unwrap()
+        .send_keys("https://an.example.vn")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.comment-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // The page comes back with the error summary, focused, and the message
+    // beside the Email field; everything typed is still there.
+    let summary = c
+        .wait()
+        .for_element(Locator::Css(".error-summary"))
+        .await
+        .unwrap();
+    assert!(
+        summary
+            .text()
+            .await
+            .unwrap()
+            .contains("Nhập địa chỉ email của bạn")
+    );
+    let focused = c.active_element().await.unwrap();
+    assert_eq!(
+        focused.attr("class").await.unwrap().as_deref(),
+        Some("error-summary")
+    );
+    let error = c.find(Locator::Id("author_email-error")).await.unwrap();
+    assert!(error.is_displayed().await.unwrap());
+    assert!(
+        error
+            .text()
+            .await
+            .unwrap()
+            .contains("Nhập địa chỉ email của bạn")
+    );
+    let email = c.find(Locator::Id("author_email")).await.unwrap();
+    assert_eq!(
+        email.attr("aria-invalid").await.unwrap().as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        value(&c, "#content").await,
+        "Xin hỏi bao giờ có kết quả số hóa hồ sơ?"
+    );
+    assert_eq!(value(&c, "#author_name").await, "Nguyễn Văn An");
+    assert_eq!(value(&c, "#author_url").await, "https://an.example.vn");
+
+    // The summary's link takes the reader to the field.
+    c.find(Locator::Css(".error-summary a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    email.send_keys("an.nguyen@example.vn").await.unwrap();
+    c.find(Locator::Css("form.comment-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    let notice = c.wait().for_element(Locator::Css(".notice")).await.unwrap();
+    assert!(notice.text().await.unwrap().contains("đang chờ kiểm duyệt"));
+    let pending = c.find(Locator::Css(".comment-pending")).await.unwrap();
+    let text = pending.text().await.unwrap();
+    assert!(
+        text.contains("Bình luận của bạn đang chờ kiểm duyệt."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Xin hỏi bao giờ có kết quả số hóa hồ sơ?"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("an.nguyen@example.vn"),
+        "the email is never shown"
+    );
+    let url = c.current_url().await.unwrap();
+    assert_eq!(url.path(), REFERENCE);
+
+    if let Ok(dir) = std::env::var("LOA_SCREENSHOTS") {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            format!("{dir}/pending-comment.png"),
+            c.screenshot().await.unwrap(),
+        )
+        .unwrap();
+    }
+    c.close().await.unwrap();
+}
