@@ -152,7 +152,6 @@ pub struct Filter {
     pub category_id: Option<i32>,
     pub tag_id: Option<i32>,
     pub featured: bool,
-    pub exclude: Option<i32>,
 }
 
 /// The visibility rule of `domain::entry::is_public`, in SQL.
@@ -208,9 +207,6 @@ fn filtered(
     if filter.featured {
         q = q.filter(entries::featured.eq(true));
     }
-    if let Some(id) = filter.exclude {
-        q = q.filter(entries::id.ne(id));
-    }
     q
 }
 
@@ -243,6 +239,37 @@ pub fn latest_public(
     filtered(filter, now)
         .left_join(categories::table)
         .select(card_columns!())
+        .order((entries::publish_at.desc(), entries::id.desc()))
+        .limit(limit)
+        .load(conn)
+}
+
+/// Public entries related to `entry_id`: in its category or sharing a tag
+/// with it, newest first.
+pub fn related_public(
+    conn: &mut SqliteConnection,
+    entry_id: i32,
+    category_id: Option<i32>,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<EntryCard>> {
+    let my_tags: Vec<i32> = entry_tags::table
+        .filter(entry_tags::entry_id.eq(entry_id))
+        .select(entry_tags::tag_id)
+        .load(conn)?;
+    let sharing = entry_tags::table
+        .filter(entry_tags::tag_id.eq_any(my_tags))
+        .select(entry_tags::entry_id);
+    let mut q = entries::table
+        .left_join(categories::table)
+        .filter(public!(now))
+        .filter(entries::id.ne(entry_id))
+        .into_boxed();
+    q = match category_id {
+        Some(cat) => q.filter(entries::category_id.eq(cat).or(entries::id.eq_any(sharing))),
+        None => q.filter(entries::id.eq_any(sharing)),
+    };
+    q.select(card_columns!())
         .order((entries::publish_at.desc(), entries::id.desc()))
         .limit(limit)
         .load(conn)

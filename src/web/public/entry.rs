@@ -13,7 +13,7 @@ use crate::domain::entry::EntryKind;
 use crate::error::AppError;
 use crate::storage::categories::{self, Category};
 use crate::storage::comments::{self as comment_store, Comment};
-use crate::storage::entries::{self, Entry, EntryCard, Filter};
+use crate::storage::entries::{self, Entry, EntryCard};
 use crate::storage::tags::Tag;
 use crate::web::AppState;
 use crate::web::cookies;
@@ -54,19 +54,7 @@ pub(super) fn load(
         .map(|id| categories::find(conn, id))
         .transpose()?;
     let tags = entries::tags_of(conn, entry.id)?;
-    let related = match entry.category_id {
-        Some(cat) => entries::latest_public(
-            conn,
-            Filter {
-                category_id: Some(cat),
-                exclude: Some(entry.id),
-                ..Default::default()
-            },
-            now,
-            RELATED,
-        )?,
-        None => Vec::new(),
-    };
+    let related = entries::related_public(conn, entry.id, entry.category_id, now, RELATED)?;
     let items = if kind == EntryKind::Bulletin {
         entries::bulletin_items_public(conn, entry.id, now)?
     } else {
