@@ -193,12 +193,29 @@ fn related_entries_share_the_category_or_a_tag() {
     let conn = &mut site.conn();
     let a = category(conn, "a", "A");
     let b = category(conn, "b", "B");
-    let (me, _) = entry(EntryKind::Article, "Bài gốc").category(a).tags(&["Số hóa"]).save(conn);
-    entry(EntryKind::Article, "Cùng chuyên mục").category(a).at("2025-01-01 00:00:00").save(conn);
-    entry(EntryKind::Leaflet, "Cùng từ khóa").category(b).tags(&["Số hóa"]).at("2025-02-01 00:00:00").save(conn);
-    entry(EntryKind::Article, "Không liên quan").category(b).tags(&["Khác"]).save(conn);
-    entry(EntryKind::Article, "Nháp cùng chuyên mục").category(a).status(Status::Draft).save(conn);
-    let related = entries::related_public(conn, me, Some(a), utc("2026-01-01 00:00:00"), 5).unwrap();
+    let (me, _) = entry(EntryKind::Article, "Bài gốc")
+        .category(a)
+        .tags(&["Số hóa"])
+        .save(conn);
+    entry(EntryKind::Article, "Cùng chuyên mục")
+        .category(a)
+        .at("2025-01-01 00:00:00")
+        .save(conn);
+    entry(EntryKind::Leaflet, "Cùng từ khóa")
+        .category(b)
+        .tags(&["Số hóa"])
+        .at("2025-02-01 00:00:00")
+        .save(conn);
+    entry(EntryKind::Article, "Không liên quan")
+        .category(b)
+        .tags(&["Khác"])
+        .save(conn);
+    entry(EntryKind::Article, "Nháp cùng chuyên mục")
+        .category(a)
+        .status(Status::Draft)
+        .save(conn);
+    let related =
+        entries::related_public(conn, me, Some(a), utc("2026-01-01 00:00:00"), 5).unwrap();
     let titles: Vec<_> = related.iter().map(|c| c.title.as_str()).collect();
     assert_eq!(titles, ["Cùng từ khóa", "Cùng chuyên mục"]);
 }
