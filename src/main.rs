@@ -44,6 +44,8 @@ enum Command {
         /// Folder to import (e.g. content).
         dir: PathBuf,
     },
+    /// Rebuild the full-text search index.
+    Reindex,
     /// Export every entry as files that import back to the same entries.
     Export {
         /// Folder to write into (created if missing).
@@ -82,6 +84,12 @@ fn main() -> anyhow::Result<()> {
             if !report.failed.is_empty() {
                 bail!("{} file(s) could not be imported", report.failed.len());
             }
+            Ok(())
+        }
+        Command::Reindex => {
+            let pool = open(&config)?;
+            let n = reindex(&pool, true)?;
+            println!("indexed {n} entries");
             Ok(())
         }
         Command::Export { dir } => {
@@ -130,12 +138,30 @@ fn run_import(
     Ok(report)
 }
 
+fn reindex(pool: &storage::Pool, progress: bool) -> anyhow::Result<usize> {
+    let bar = if progress {
+        indicatif::ProgressBar::new(0)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let n = storage::search::reindex_all(&mut *pool.get()?, |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })?;
+    bar.finish_and_clear();
+    Ok(n)
+}
+
 fn serve(config: Config) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.uploads)
         .with_context(|| format!("creating {}", config.uploads.display()))?;
     let pool = open(&config)?;
     if entries::count_all(&mut *pool.get()?)? == 0 && config.content.is_dir() {
         run_import(&pool, &config, &config.content.clone(), false)?;
+    }
+    if !storage::search::is_current(&mut *pool.get()?)? {
+        let n = reindex(&pool, false)?;
+        tracing::info!("search index built for {n} entries");
     }
     let bind = config.bind.clone();
     let state = web::Data::new(AppState::new(config, pool)?);

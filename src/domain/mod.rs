@@ -1,6 +1,7 @@
 //! Rules of the newsroom, free of I/O: entry kinds and states, comment rules
-//! and threading, Vietnamese slugs. No actix, diesel or tera here.
+//! and threading, Vietnamese slugs and search folding. No actix, diesel or tera here.
 
 pub mod comment;
 pub mod entry;
+pub mod search;
 pub mod slug;

@@ -481,6 +481,8 @@ pub fn save_by_slug(
         };
         tag_store::set_for_entry(conn, saved.id(), &tag_names)?;
         revisions::record(conn, saved.id(), &snapshot, saved_by, now)?;
+        // The index follows every save at once, in the same transaction.
+        super::search::index_entry(conn, saved.id())?;
         Ok(saved)
     })
 }

@@ -9,6 +9,7 @@ pub mod entries;
 pub mod pool;
 pub mod revisions;
 pub mod schema;
+pub mod search;
 pub mod settings;
 pub mod tags;
 mod types;

@@ -261,12 +261,21 @@ pub struct Pagination {
 
 impl Pagination {
     pub fn new(base: &str, page: u32, per_page: u32, total: i64) -> Self {
+        Self::build(base, '?', page, per_page, total)
+    }
+
+    /// For a `base` that already has a query string (`/search?q=…`).
+    pub fn with_query(base: &str, page: u32, per_page: u32, total: i64) -> Self {
+        Self::build(base, '&', page, per_page, total)
+    }
+
+    fn build(base: &str, sep: char, page: u32, per_page: u32, total: i64) -> Self {
         let pages = (total.max(0) as u64).div_ceil(per_page as u64).max(1) as u32;
         let url = |p: u32| {
             if p == 1 {
                 base.to_owned()
             } else {
-                format!("{base}?page={p}")
+                format!("{base}{sep}page={p}")
             }
         };
         Self {

@@ -316,6 +316,11 @@ impl EntryBuilder {
     }
     /// Saves it; returns the id and its public path.
     pub fn save(mut self, conn: &mut SqliteConnection) -> (i32, String) {
+        self.save_ref(conn)
+    }
+
+    /// Saves it and keeps the builder, to change and save again.
+    pub fn save_ref(&mut self, conn: &mut SqliteConnection) -> (i32, String) {
         self.data.body_html = markdown::render(&self.data.body_md).into_string();
         let saved = storage::entries::save_by_slug(
             conn,

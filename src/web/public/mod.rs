@@ -4,6 +4,7 @@ mod comments;
 mod entry;
 mod home;
 mod listings;
+mod search;
 
 use std::collections::HashMap;
 
@@ -33,7 +34,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         );
     }
     cfg.route("/categories/{slug}", web::get().to(listings::by_category))
-        .route("/tags/{slug}", web::get().to(listings::by_tag));
+        .route("/tags/{slug}", web::get().to(listings::by_tag))
+        .route("/search", web::get().to(search::search));
 }
 
 /// The entry kind a resource was registered for.

@@ -1,0 +1,2 @@
+DROP TRIGGER entries_search_delete;
+DROP TABLE search_index;

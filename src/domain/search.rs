@@ -1,0 +1,357 @@
+//! Vietnamese search rules, free of SQL: how text is folded for matching,
+//! how a reader's query becomes a safe FTS5 expression, and how a snippet
+//! with highlighted matches is cut from the original text.
+//!
+//! Text and queries are folded the same way ([`super::slug::fold`]: NFD,
+//! marks dropped, `đ`→`d`, lower case), so `cai cach` finds `cải cách` and
+//! `Đăng tải` finds `dang tai`. A reader never writes FTS syntax: every
+//! term is quoted, so `"`, `*`, `NEAR`, `(`, `:` are plain text.
+
+use super::slug::fold;
+
+/// How many terms of a query are used (a pasted essay still searches).
+pub const MAX_TERMS: usize = 16;
+/// How much of a query is read at all.
+pub const MAX_QUERY_CHARS: usize = 256;
+
+/// One thing to find: a word, or a phrase of adjacent words (a quoted
+/// phrase, or a document number such as `171/KH-SVHTT`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    /// Folded tokens, in order.
+    pub tokens: Vec<String>,
+    /// The last token may be the start of a longer word (typing in progress).
+    pub prefix: bool,
+}
+
+/// A parsed query.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Query {
+    pub terms: Vec<Term>,
+}
+
+/// Splits folded text into tokens as FTS5's `unicode61` tokenizer does:
+/// runs of letters and digits.
+pub fn tokens(folded: &str) -> Vec<String> {
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+impl Query {
+    /// Reads what a person typed. Quoted parts are phrases; a word made of
+    /// several tokens (`171/KH-SVHTT`) is a phrase; the last word, when the
+    /// query does not end in a space or quote, matches as a prefix.
+    pub fn parse(input: &str) -> Self {
+        let input: String = input.chars().take(MAX_QUERY_CHARS).collect();
+        let mut terms = Vec::new();
+        let mut in_quote = false;
+        for (i, part) in input.split('"').enumerate() {
+            if i > 0 {
+                in_quote = !in_quote;
+            }
+            if in_quote {
+                let toks = tokens(&fold(part));
+                if !toks.is_empty() {
+                    terms.push(Term {
+                        tokens: toks,
+                        prefix: false,
+                    });
+                }
+            } else {
+                for word in part.split_whitespace() {
+                    let toks = tokens(&fold(word));
+                    if !toks.is_empty() {
+                        terms.push(Term {
+                            tokens: toks,
+                            prefix: false,
+                        });
+                    }
+                }
+            }
+        }
+        let ends_open = !input.ends_with(char::is_whitespace) && !input.trim_end().ends_with('"');
+        let last_unquoted = input.matches('"').count() % 2 == 0 || !in_quote;
+        if ends_open
+            && last_unquoted
+            && let Some(last) = terms.last_mut()
+        {
+            last.prefix = true;
+        }
+        terms.truncate(MAX_TERMS);
+        Query { terms }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// The FTS5 expression: every term quoted, all required.
+    pub fn fts(&self) -> String {
+        self.terms
+            .iter()
+            .map(|t| {
+                let phrase = t.tokens.join(" ");
+                // Tokens hold only letters and digits; quoting makes even
+                // `NEAR` or `AND` plain words.
+                if t.prefix {
+                    format!("\"{phrase}\"*")
+                } else {
+                    format!("\"{phrase}\"")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// `text` folded, with for each folded char the byte range of the original
+/// char it came from.
+fn fold_mapped(text: &str) -> (Vec<char>, Vec<(usize, usize)>) {
+    let mut chars = Vec::with_capacity(text.len());
+    let mut spans = Vec::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        let end = i + c.len_utf8();
+        for f in fold(c.encode_utf8(&mut [0; 4])).chars() {
+            chars.push(f);
+            spans.push((i, end));
+        }
+    }
+    (chars, spans)
+}
+
+/// A piece of a snippet: text, and whether it matched.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Piece {
+    pub text: String,
+    pub hit: bool,
+}
+
+/// Cuts about `width` characters of `text` around the first match of
+/// `query` and marks every match, keeping the original Vietnamese. Without
+/// a match, returns the start of the text.
+pub fn snippet(text: &str, query: &Query, width: usize) -> Vec<Piece> {
+    let (folded, spans) = fold_mapped(text);
+    let n = folded.len();
+    let is_word = |i: usize| folded.get(i).is_some_and(|c| c.is_alphanumeric());
+    // Every token of every term, as char sequences, matched at word starts;
+    // each with the index of the term it belongs to.
+    let needles: Vec<(Vec<char>, bool, usize)> = query
+        .terms
+        .iter()
+        .enumerate()
+        .flat_map(|(term, t)| {
+            let last = t.tokens.len().saturating_sub(1);
+            t.tokens
+                .iter()
+                .enumerate()
+                .map(move |(i, tok)| (tok.chars().collect::<Vec<_>>(), t.prefix && i == last, term))
+        })
+        .collect();
+    let mut hits: Vec<(usize, usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < n {
+        if is_word(i) && (i == 0 || !is_word(i - 1)) {
+            let found = needles.iter().find_map(|(needle, prefix, term)| {
+                let end = i + needle.len();
+                let matches =
+                    end <= n && folded[i..end] == needle[..] && (*prefix || !is_word(end));
+                matches.then_some((end, *term))
+            });
+            if let Some((end, term)) = found {
+                hits.push((i, end, term));
+                i = end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    // Window: where the most different query words fall within `width`
+    // (earliest on a tie), starting a little before, at a word boundary.
+    let focus = hits
+        .iter()
+        .take(500)
+        .map(|&(s, _, _)| {
+            let mut terms: Vec<usize> = hits
+                .iter()
+                .filter(|h| h.0 >= s && h.1 <= s.saturating_add(width / 4 * 3))
+                .map(|h| h.2)
+                .collect();
+            terms.sort_unstable();
+            terms.dedup();
+            (terms.len(), s)
+        })
+        .fold(
+            (0, 0),
+            |best, cand| if cand.0 > best.0 { cand } else { best },
+        )
+        .1;
+    let mut start = focus.saturating_sub(width / 4);
+    while start > 0 && is_word(start - 1) {
+        start -= 1;
+    }
+    let mut end = start.saturating_add(width).min(n);
+    while end < n && is_word(end) {
+        end += 1;
+    }
+    let byte = |ci: usize| if ci >= n { text.len() } else { spans[ci].0 };
+    let mut pieces = Vec::new();
+    if start > 0 {
+        pieces.push(Piece {
+            text: "…".into(),
+            hit: false,
+        });
+    }
+    let mut pos = start;
+    for &(hs, he, _) in hits.iter().filter(|h| h.0 >= start && h.1 <= end) {
+        if hs > pos {
+            pieces.push(Piece {
+                text: text[byte(pos)..byte(hs)].to_owned(),
+                hit: false,
+            });
+        }
+        pieces.push(Piece {
+            text: text[byte(hs)..byte(he)].to_owned(),
+            hit: true,
+        });
+        pos = he;
+    }
+    if end > pos {
+        pieces.push(Piece {
+            text: text[byte(pos)..byte(end)].to_owned(),
+            hit: false,
+        });
+    }
+    if end < n {
+        pieces.push(Piece {
+            text: "…".into(),
+            hit: false,
+        });
+    }
+    pieces
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fts(q: &str) -> String {
+        Query::parse(q).fts()
+    }
+
+    #[test]
+    fn words_are_folded_quoted_and_the_last_is_a_prefix() {
+        assert_eq!(
+            fts("cải cách hành chính"),
+            r#""cai" "cach" "hanh" "chinh"*"#
+        );
+        assert_eq!(fts("Đăng tải "), r#""dang" "tai""#);
+        assert_eq!(fts("ĐĂNG TẢI"), r#""dang" "tai"*"#);
+    }
+
+    #[test]
+    fn phrases_and_document_numbers() {
+        assert_eq!(
+            fts("\"cải cách hành chính\" Hà"),
+            r#""cai cach hanh chinh" "ha"*"#
+        );
+        assert_eq!(fts("171/KH-SVHTT"), r#""171 kh svhtt"*"#);
+        assert_eq!(fts("\"một cửa\""), r#""mot cua""#);
+    }
+
+    #[test]
+    fn fts_syntax_is_plain_text() {
+        for q in [
+            "\"",
+            "*",
+            "NEAR",
+            "(",
+            ":",
+            "a OR b",
+            "x AND (y",
+            "col:val",
+            "^a",
+            "-b",
+            "\"\"\"",
+            "NEAR(a b)",
+        ] {
+            let f = fts(q);
+            // Only quoted tokens of letters/digits, spaces and a final `*`.
+            let bare = f.replace('"', "").replace('*', "").replace(' ', "");
+            assert!(bare.chars().all(char::is_alphanumeric), "{q:?} -> {f}");
+        }
+        assert!(Query::parse("  \" * ( : ").is_empty());
+        assert_eq!(fts("NEAR"), r#""near"*"#);
+    }
+
+    #[test]
+    fn long_queries_are_bounded() {
+        let q = Query::parse(&"cải cách ".repeat(2000));
+        assert!(q.terms.len() <= MAX_TERMS);
+    }
+
+    fn render(pieces: &[Piece]) -> String {
+        pieces
+            .iter()
+            .map(|p| {
+                if p.hit {
+                    format!("[{}]", p.text)
+                } else {
+                    p.text.clone()
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn snippets_keep_the_original_text_and_mark_matches() {
+        let text = "Đăng tải thông tin cấp phép trên Cổng Thông tin điện tử Sở Văn hóa";
+        let s = render(&snippet(text, &Query::parse("dang tai thong"), 200));
+        assert_eq!(
+            s,
+            "[Đăng] [tải] [thông] tin cấp phép trên Cổng [Thông] tin điện tử Sở Văn hóa"
+        );
+    }
+
+    #[test]
+    fn snippets_center_on_the_first_match() {
+        let text = format!(
+            "{} Kế hoạch số 171/KH-SVHTT ngày 29/3/2022 {}",
+            "mở đầu ".repeat(50),
+            "kết ".repeat(50)
+        );
+        let s = render(&snippet(&text, &Query::parse("171/KH-SVHTT"), 60));
+        assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
+        assert!(s.contains("[171]/[KH]-[SVHTT]"), "{s}");
+    }
+
+    #[test]
+    fn snippets_go_where_most_query_words_meet() {
+        let text = format!(
+            "hành chính {} thủ tục hành chính đơn giản",
+            "chữ ".repeat(100)
+        );
+        let s = render(&snippet(&text, &Query::parse("thu tuc hanh chinh"), 80));
+        assert!(s.contains("[thủ] [tục] [hành] [chính]"), "{s}");
+    }
+
+    #[test]
+    fn prefixes_match_word_starts_only() {
+        let s = render(&snippet(
+            "hành chính, chỉnh sửa",
+            &Query::parse("chinh"),
+            100,
+        ));
+        assert_eq!(s, "hành [chính], [chỉnh] sửa");
+        let s = render(&snippet(
+            "hành chính, chỉnh sửa",
+            &Query::parse("chinh "),
+            100,
+        ));
+        assert_eq!(s, "hành [chính], [chỉnh] sửa");
+        let s = render(&snippet("chínhquyền", &Query::parse("chinh "), 100));
+        assert_eq!(s, "chínhquyền");
+    }
+}

@@ -1,0 +1,135 @@
+//! `/search?q=…&kind=…&category=…&page=N`: Vietnamese full-text search.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+use super::{page_param, query};
+use crate::domain::entry::EntryKind;
+use crate::domain::search::{self, Piece, Query};
+use crate::error::AppError;
+use crate::storage::categories;
+use crate::storage::search::{self as index, SearchFilter};
+use crate::web::AppState;
+use crate::web::db;
+use crate::web::pages;
+use crate::web::views::{CardView, Pagination};
+
+/// Characters of context around the first match.
+const SNIPPET_WIDTH: usize = 220;
+
+#[derive(Serialize)]
+struct ResultView {
+    #[serde(flatten)]
+    card: CardView,
+    title_pieces: Vec<Piece>,
+    snippet: Vec<Piece>,
+}
+
+#[derive(Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+pub async fn search(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let params = query(&req)?;
+    let page = page_param(&req)?;
+    let q = params.get("q").cloned().unwrap_or_default();
+    let kind: Option<EntryKind> = params.get("kind").and_then(|k| k.parse().ok());
+    let category_slug = params.get("category").cloned().filter(|s| !s.is_empty());
+    let parsed = Query::parse(&q);
+    let per_page = state.config.per_page;
+    let now = state.now();
+    let fts = parsed.fts();
+    let empty = parsed.is_empty();
+    let (base, cats, hits, total) = db::run(&state, move |conn| {
+        let base = pages::load_base(conn)?;
+        let cats = categories::all(conn)?;
+        let category_id = category_slug
+            .as_deref()
+            .and_then(|s| cats.iter().find(|c| c.slug == s))
+            .map(|c| c.id);
+        let (hits, total) = if empty {
+            (Vec::new(), 0)
+        } else {
+            let offset = i64::from(page - 1) * i64::from(per_page);
+            index::search(
+                conn,
+                &fts,
+                SearchFilter { kind, category_id },
+                now,
+                offset,
+                i64::from(per_page),
+            )?
+        };
+        Ok((base, cats, hits, total))
+    })
+    .await?;
+
+    let mut link = format!("/search?q={}", urlencode(&q));
+    if let Some(k) = kind {
+        link.push_str(&format!("&kind={}", k.as_str()));
+    }
+    let category = params.get("category").cloned().unwrap_or_default();
+    if !category.is_empty() {
+        link.push_str(&format!("&category={}", urlencode(&category)));
+    }
+    let pagination = Pagination::with_query(&link, page, per_page, total);
+    if page > pagination.pages {
+        return Err(AppError::NotFound);
+    }
+    let tz = state.config.tz();
+    let results: Vec<ResultView> = hits
+        .into_iter()
+        .map(|h| {
+            let text = format!(
+                "{}\n\n{}",
+                h.card.summary,
+                index::searchable_body(&h.image_caption, "", &h.body_md)
+            );
+            let title_pieces = search::snippet(&h.card.title, &parsed, usize::MAX / 2);
+            ResultView {
+                snippet: search::snippet(&text, &parsed, SNIPPET_WIDTH),
+                title_pieces,
+                card: CardView::new(h.card, tz),
+            }
+        })
+        .collect();
+    let kinds: Vec<Choice> = EntryKind::ALL
+        .into_iter()
+        .map(|k| Choice {
+            value: k.as_str().into(),
+            label: state.theme.message(&format!("kind_{}_plural", k.as_str())),
+            selected: Some(k) == kind,
+        })
+        .collect();
+    let categories: Vec<Choice> = cats
+        .into_iter()
+        .map(|c| Choice {
+            selected: c.slug == category,
+            value: c.slug,
+            label: c.name,
+        })
+        .collect();
+
+    let mut ctx = pages::context(&state, &req, base);
+    ctx.insert("q", &q);
+    ctx.insert("searched", &!empty);
+    ctx.insert("results", &results);
+    ctx.insert("total", &total);
+    ctx.insert("pagination", &pagination);
+    ctx.insert("kind_choices", &kinds);
+    ctx.insert("category_choices", &categories);
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=60"))
+        .body(state.theme.render("search.html", &ctx)?))
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}

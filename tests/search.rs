@@ -1,0 +1,339 @@
+//! Vietnamese full-text search: accents or not, either way round; phrases,
+//! prefixes, document numbers; FTS syntax typed by readers; drafts never
+//! found; the index following every save and delete; snippets that keep the
+//! original text; filters and ranking.
+
+mod common;
+
+use actix_web::http::StatusCode;
+use common::{TestSite, category, entry};
+use diesel::prelude::*;
+use loa::domain::entry::{EntryKind, Status};
+
+const REFERENCE: &str =
+    "/articles/so-vhtt-ha-noi-tang-cuong-thong-tin-tuyen-truyen-ve-cai-cach-hanh-chinh";
+
+fn enc(q: &str) -> String {
+    url::form_urlencoded::byte_serialize(q.as_bytes()).collect()
+}
+
+/// The result links of a search, in order.
+async fn found<S, B>(c: &mut common::Client<S>, query: &str) -> Vec<String>
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    let page = c.get(&format!("/search?{query}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{query}");
+    let sel = scraper::Selector::parse(".search-results .card-title a").unwrap();
+    page.html()
+        .select(&sel)
+        .filter_map(|a| a.value().attr("href").map(str::to_owned))
+        .collect()
+}
+
+#[actix_web::test]
+async fn accents_are_optional_both_ways() {
+    let site = TestSite::with_content();
+    let mut c = site.client().await;
+    for q in [
+        "cai cach hanh chinh",
+        "cải cách hành chính",
+        "CẢI CÁCH HÀNH CHÍNH",
+        "dang tai",
+        "Đăng tải",
+        "ĐĂNG TẢI",
+        "Ha Noi",
+        "Hà Nội",
+        "phuong uyen",
+    ] {
+        let hits = found(&mut c, &format!("q={}", enc(q))).await;
+        assert!(
+            hits.contains(&REFERENCE.to_owned()),
+            "{q:?} does not find the reference article: {hits:?}"
+        );
+    }
+    // Text typed without accents in an entry is found by a query with them.
+    entry(EntryKind::Article, "Thong bao khong dau")
+        .body("Lich tiep dan thang muoi")
+        .save(&mut site.conn());
+    let hits = found(&mut c, &format!("q={}", enc("lịch tiếp dân"))).await;
+    assert_eq!(hits, vec!["/articles/thong-bao-khong-dau"]);
+}
+
+#[actix_web::test]
+async fn phrases_prefixes_and_document_numbers() {
+    let site = TestSite::with_content();
+    let mut c = site.client().await;
+    // A phrase must be adjacent; the same words apart are not enough.
+    {
+        let conn = &mut site.conn();
+        entry(EntryKind::Article, "Một bài")
+            .body("Thủ tục một cửa liên thông tại quận.")
+            .save(conn);
+        entry(EntryKind::Article, "Hai bài")
+            .body("Một lần đến cửa hàng, không liên thông.")
+            .save(conn);
+    }
+    let phrase = found(&mut c, &format!("q={}", enc("\"một cửa liên thông\""))).await;
+    assert!(
+        phrase.contains(&"/articles/mot-bai".to_owned()),
+        "{phrase:?}"
+    );
+    assert!(
+        !phrase.contains(&"/articles/hai-bai".to_owned()),
+        "{phrase:?}"
+    );
+    // The last word matches as a prefix while typing.
+    let typing = found(&mut c, &format!("q={}", enc("tuyên truy"))).await;
+    assert!(typing.contains(&REFERENCE.to_owned()), "{typing:?}");
+    // …but not once a space says the word is finished.
+    assert!(
+        found(&mut c, &format!("q={}", enc("tuyên truy ")))
+            .await
+            .is_empty()
+    );
+    // A document number, as typed.
+    let doc = found(&mut c, &format!("q={}", enc("171/KH-SVHTT"))).await;
+    assert!(doc.contains(&REFERENCE.to_owned()), "{doc:?}");
+    assert!(
+        found(&mut c, &format!("q={}", enc("172/KH-SVHTT")))
+            .await
+            .is_empty()
+    );
+}
+
+#[actix_web::test]
+async fn fts_syntax_long_and_empty_queries_never_fail() {
+    let site = TestSite::with_content();
+    let mut c = site.client().await;
+    let long = "cải cách ".repeat(1250);
+    assert!(long.chars().count() >= 10_000);
+    for q in [
+        "\"",
+        "*",
+        "NEAR",
+        "(",
+        ":",
+        ")",
+        "\"\"",
+        "a\"b",
+        "NEAR(cải cách)",
+        "title:cải",
+        "-cải",
+        "cải OR",
+        "AND",
+        "^",
+        "{title}",
+        long.as_str(),
+        "",
+        "   ",
+    ] {
+        let page = c.get(&format!("/search?q={}", enc(q))).await;
+        assert_eq!(
+            page.status,
+            StatusCode::OK,
+            "{:?}",
+            q.chars().take(30).collect::<String>()
+        );
+        // What was typed goes back into the box, escaped.
+        if q.len() < 100 && !q.trim().is_empty() {
+            assert_eq!(page.attr("#q", "value").as_deref(), Some(q), "{q:?}");
+        }
+    }
+    let empty = c.get("/search").await;
+    assert_eq!(empty.count(".search-results"), 0);
+    assert_eq!(empty.count("form.search-form"), 1);
+    assert_eq!(
+        c.get("/search?q=a&page=x").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        c.get("/search?q=c%E1%BA%A3i&page=99").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[actix_web::test]
+async fn only_public_entries_are_found_and_the_index_follows_every_change() {
+    let site = TestSite::new();
+    site.set_now(common::utc("2025-06-10 00:00:00"));
+    let mut c = site.client().await;
+    let q = format!("q={}", enc("chuyển đổi số"));
+    let mut draft = entry(EntryKind::Article, "Chuyển đổi số ở phường").status(Status::Draft);
+    draft.save_ref(&mut site.conn());
+    entry(EntryKind::Article, "Chuyển đổi số tương lai")
+        .at("2025-12-01 00:00:00")
+        .save(&mut site.conn());
+    assert!(
+        found(&mut c, &q).await.is_empty(),
+        "drafts and future entries are never found"
+    );
+
+    // Publish: found at once.
+    draft.data.status = Status::Published;
+    draft.save_ref(&mut site.conn());
+    assert_eq!(
+        found(&mut c, &q).await,
+        vec!["/articles/chuyen-doi-so-o-phuong"]
+    );
+    // Edit: the new words are found, the old ones are not.
+    draft.data.title = "Số hóa hồ sơ ở phường".into();
+    draft.data.body_md = "Phường số hóa hồ sơ một cửa.".into();
+    draft.data.summary = "Tin phường.".into();
+    draft.save_ref(&mut site.conn());
+    assert!(found(&mut c, &q).await.is_empty());
+    assert_eq!(
+        found(&mut c, &format!("q={}", enc("số hóa hồ sơ"))).await,
+        vec!["/articles/chuyen-doi-so-o-phuong"]
+    );
+    // Unpublish: gone.
+    draft.data.status = Status::Archived;
+    draft.save_ref(&mut site.conn());
+    assert!(
+        found(&mut c, &format!("q={}", enc("số hóa hồ sơ")))
+            .await
+            .is_empty()
+    );
+    // The future entry appears when its time comes.
+    site.set_now(common::utc("2025-12-01 00:00:00"));
+    assert_eq!(
+        found(&mut c, &q).await,
+        vec!["/articles/chuyen-doi-so-tuong-lai"]
+    );
+    // Delete: gone.
+    diesel::delete(loa::storage::schema::entries::table)
+        .execute(&mut *site.conn())
+        .unwrap();
+    assert!(found(&mut c, &q).await.is_empty());
+}
+
+#[actix_web::test]
+async fn snippets_keep_the_original_vietnamese_and_mark_matches() {
+    let site = TestSite::with_content();
+    let mut c = site.client().await;
+    let page = c.get(&format!("/search?q={}", enc("dang tai"))).await;
+    let marks = page.texts(".search-results mark");
+    assert!(
+        marks.contains(&"Đăng".to_owned()) && marks.contains(&"tải".to_owned()),
+        "{marks:?}"
+    );
+    let page = c
+        .get(&format!("/search?q={}", enc("thu tuc hanh chinh")))
+        .await;
+    let marks = page.texts(".search-results .card-summary mark");
+    for word in ["thủ", "tục", "hành", "chính"] {
+        assert!(
+            marks.contains(&word.to_owned()),
+            "{word} not marked in {marks:?}"
+        );
+    }
+    assert!(
+        !page.text(".search-results").contains("thu tuc"),
+        "no folded text is shown"
+    );
+}
+
+#[actix_web::test]
+async fn title_matches_rank_first_then_newest_and_filters_narrow() {
+    let site = TestSite::new();
+    {
+        let conn = &mut site.conn();
+        let a = category(conn, "a", "Chuyên mục A");
+        let b = category(conn, "b", "Chuyên mục B");
+        entry(EntryKind::Article, "Tin cũ")
+            .body("Nói về dịch vụ công trực tuyến.")
+            .at("2025-01-01 00:00:00")
+            .category(a)
+            .save(conn);
+        entry(EntryKind::Article, "Tin mới")
+            .body("Cũng nói về dịch vụ công.")
+            .at("2025-05-01 00:00:00")
+            .category(b)
+            .save(conn);
+        entry(EntryKind::Leaflet, "Dịch vụ công trực tuyến")
+            .at("2024-01-01 00:00:00")
+            .category(a)
+            .save(conn);
+    }
+    let mut c = site.client().await;
+    let q = enc("dich vu cong");
+    assert_eq!(
+        found(&mut c, &format!("q={q}")).await,
+        vec![
+            "/leaflets/dich-vu-cong-truc-tuyen",
+            "/articles/tin-moi",
+            "/articles/tin-cu"
+        ]
+    );
+    assert_eq!(
+        found(&mut c, &format!("q={q}&kind=article")).await,
+        vec!["/articles/tin-moi", "/articles/tin-cu"]
+    );
+    assert_eq!(
+        found(&mut c, &format!("q={q}&category=a&kind=article")).await,
+        vec!["/articles/tin-cu"]
+    );
+    // Filters that name nothing known are ignored rather than refused.
+    assert_eq!(
+        found(&mut c, &format!("q={q}&kind=poem&category=zzz"))
+            .await
+            .len(),
+        3
+    );
+    let page = c.get(&format!("/search?q={q}&kind=leaflet")).await;
+    assert_eq!(
+        page.attr("#kind option[selected]", "value").as_deref(),
+        Some("leaflet")
+    );
+    assert!(page.text("#results-title").contains("Tìm thấy 1 kết quả"));
+}
+
+#[actix_web::test]
+async fn results_paginate_keeping_the_query() {
+    let site = TestSite::new();
+    {
+        let conn = &mut site.conn();
+        for i in 1..=12 {
+            entry(EntryKind::Article, &format!("Văn hóa giao tiếp {i:02}"))
+                .at(&format!("2025-03-{i:02} 00:00:00"))
+                .save(conn);
+        }
+    }
+    let mut c = site.client().await;
+    let p1 = c.get(&format!("/search?q={}", enc("văn hóa"))).await;
+    assert_eq!(p1.texts(".search-results .card-title").len(), 10);
+    let next = p1.attr("a[rel=next]", "href").unwrap();
+    assert_eq!(next, "/search?q=v%C4%83n+h%C3%B3a&page=2");
+    let p2 = c.get(&next).await;
+    assert_eq!(p2.texts(".search-results .card-title").len(), 2);
+}
+
+#[test]
+fn reindex_rebuilds_the_index() {
+    let site = TestSite::with_content();
+    let conn = &mut site.conn();
+    diesel::sql_query("DELETE FROM search_index")
+        .execute(conn)
+        .unwrap();
+    let mut calls = 0;
+    let n = loa::storage::search::reindex_all(conn, |_, _| calls += 1).unwrap();
+    assert_eq!(n, 5);
+    assert!(calls >= 1);
+    assert!(loa::storage::search::is_current(conn).unwrap());
+    let (hits, total) = loa::storage::search::search(
+        conn,
+        &loa::domain::search::Query::parse("cải cách").fts(),
+        Default::default(),
+        site.now(),
+        0,
+        10,
+    )
+    .unwrap();
+    assert_eq!(total, 5);
+    assert_eq!(hits.len(), 5);
+}
