@@ -73,9 +73,9 @@ impl Query {
             }
         }
         let ends_open = !input.ends_with(char::is_whitespace) && !input.trim_end().ends_with('"');
-        let last_unquoted = input.matches('"').count() % 2 == 0 || !in_quote;
+        // An unclosed quote ends in a phrase, which is never a prefix.
         if ends_open
-            && last_unquoted
+            && !in_quote
             && let Some(last) = terms.last_mut()
         {
             last.prefix = true;
@@ -279,7 +279,7 @@ mod tests {
         ] {
             let f = fts(q);
             // Only quoted tokens of letters/digits, spaces and a final `*`.
-            let bare = f.replace('"', "").replace('*', "").replace(' ', "");
+            let bare = f.replace(['"', '*', ' '], "");
             assert!(bare.chars().all(char::is_alphanumeric), "{q:?} -> {f}");
         }
         assert!(Query::parse("  \" * ( : ").is_empty());
