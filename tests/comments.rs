@@ -504,9 +504,10 @@ async fn replies_need_an_approved_parent_on_the_same_entry() {
     let reply_page = c
         .get(&format!("{REFERENCE}?replytocom={approved_here}"))
         .await;
+    assert_eq!(reply_page.text("#reply-title"), "Trả lời Trần Văn Bình");
     assert_eq!(
-        reply_page.text("#reply-title"),
-        "Trả lời Trần Văn Bình Hủy trả lời"
+        reply_page.attr(".cancel-reply a", "href"),
+        Some(format!("{REFERENCE}#respond"))
     );
     assert_eq!(
         reply_page.attr("input[name=parent_id]", "value"),
@@ -647,6 +648,35 @@ async fn closed_comments_show_no_form_and_refuse_posts_keeping_the_text() {
 }
 
 #[actix_web::test]
+async fn opening_the_comments_address_leads_back_to_the_form() {
+    let site = TestSite::with_content();
+    let mut c = site.client().await;
+    let page = c.get(&format!("{REFERENCE}/comments")).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        page.header("location"),
+        Some(format!("{REFERENCE}#respond"))
+    );
+}
+
+#[actix_web::test]
+async fn decomposed_vietnamese_is_stored_composed() {
+    use unicode_normalization::UnicodeNormalization;
+    let site = TestSite::with_content();
+    let mut c = site.client().await;
+    let token = open_form(&mut c).await;
+    let nfd_name: String = "Nguyễn Thị Hoa".nfd().collect();
+    let res = c
+        .post_form(
+            &format!("{REFERENCE}/comments"),
+            &with(valid(&token), "author_name", &nfd_name),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(all_comments(&site)[0].author_name, "Nguyễn Thị Hoa");
+}
+
+#[actix_web::test]
 async fn malformed_and_oversized_posts_are_4xx_not_errors() {
     let site = TestSite::with_content();
     let mut c = site.client().await;
@@ -660,7 +690,23 @@ async fn malformed_and_oversized_posts_are_4xx_not_errors() {
         )
         .await;
     assert!(bad.status.is_client_error(), "{}", bad.status);
-    let huge = format!("content={}&csrf_token={token}", "a".repeat(200_000));
+    // A long paste is read and sent back with its text, not refused unread.
+    let pasted = "Ý kiến đóng góp về thủ tục. ".repeat(3000);
+    let long = c
+        .post_form(&path, &with(valid(&token), "content", &pasted))
+        .await;
+    assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        long.text("#content-error")
+            .contains("không được dài quá 5000 ký tự")
+    );
+    assert_eq!(long.text("textarea[name=content]"), common::fold(&pasted));
+    assert!(
+        long.attr("textarea[name=content]", "maxlength").is_none(),
+        "no silent truncation"
+    );
+    // Only a body no form could produce is refused unread.
+    let huge = format!("content={}&csrf_token={token}", "a".repeat(2 * 1024 * 1024));
     let big = c
         .post_raw(
             &path,

@@ -96,7 +96,7 @@ fn a_changed_file_updates_its_entry_and_keeps_a_revision() {
     assert_eq!(site.import(dir.path()).unchanged, 1);
     // The slug comes from the title, so a new title is a new entry; give it
     // the old slug to update in place.
-    std::fs::write(&file, format!("+++\ntitle = \"Thông báo lịch tiếp công dân\"\nslug = \"{slug}\"\nstatus = \"published\"\n+++\nNội dung mới.\n")).unwrap();
+    std::fs::write(&file, format!("+++\ntitle = \"Thông báo lịch tiếp công dân\"\nslug = \"{slug}\"\nstatus = \"published\"\npublished_at = 2025-01-03\n+++\nNội dung mới.\n")).unwrap();
     let report = site.import(dir.path());
     assert_eq!(report.updated, 1, "{report:?}");
     let conn = &mut site.conn();
@@ -263,4 +263,77 @@ fn the_command_line_migrates_imports_and_exports() {
         .unwrap();
     assert!(!bad_config.status.success());
     assert!(String::from_utf8_lossy(&bad_config.stderr).contains("Mars/Olympus"));
+}
+
+#[test]
+fn two_files_cannot_share_a_slug_and_published_entries_need_a_date() {
+    let site = TestSite::new();
+    let dir = tempfile::tempdir().unwrap();
+    let w = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    w("articles/same-a.md", "+++\ntitle = \"Trùng tên\"\n+++\nA\n");
+    w("articles/same-b.md", "+++\ntitle = \"Trùng tên\"\n+++\nB\n");
+    w(
+        "articles/undated.md",
+        "+++\ntitle = \"Chưa có ngày\"\nstatus = \"published\"\n+++\n",
+    );
+    let report = site.import(dir.path());
+    assert_eq!(report.created, 1);
+    let failed: Vec<String> = report
+        .failed
+        .iter()
+        .map(|(p, why)| format!("{}: {why}", p.display()))
+        .collect();
+    assert_eq!(failed.len(), 2, "{failed:#?}");
+    assert!(
+        failed[0].contains("same-b.md: slug \"trung-ten\" is already used by")
+            && failed[0].contains("same-a.md")
+    );
+    assert!(failed[1].contains("undated.md: status = \"published\" needs published_at"));
+    // The same again: still one entry, unchanged, not swapped.
+    let again = site.import(dir.path());
+    assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 1));
+}
+
+#[test]
+fn the_same_image_is_stored_once_whatever_the_dates() {
+    let site = TestSite::new();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("articles")).unwrap();
+    std::fs::create_dir_all(dir.path().join("media")).unwrap();
+    std::fs::copy(
+        repo().join("content/media/dang-tai-thong-tin-cap-phep.jpg"),
+        dir.path().join("media/a.jpg"),
+    )
+    .unwrap();
+    for (slug, date) in [("mot", "2022-01-05"), ("hai", "2024-07-01")] {
+        std::fs::write(
+            dir.path().join(format!("articles/{slug}.md")),
+            format!("+++\ntitle = \"{slug}\"\nslug = \"{slug}\"\nstatus = \"published\"\npublished_at = {date}\n[image]\nsrc = \"../media/a.jpg\"\n+++\n"),
+        )
+        .unwrap();
+    }
+    site.import(dir.path());
+    let conn = &mut site.conn();
+    let a = entries::find_by_slug(conn, "mot")
+        .unwrap()
+        .unwrap()
+        .image_path;
+    let b = entries::find_by_slug(conn, "hai")
+        .unwrap()
+        .unwrap()
+        .image_path;
+    assert_eq!(a, b);
+    // Files import in name order: "hai" first, and "mot" reuses its file.
+    // Folders are by UTC month: 1 July 00:00 in Hanoi is 30 June UTC.
+    assert!(a.unwrap().starts_with("2024/06/"), "{b:?}");
+    let files: Vec<_> = walkdir::WalkDir::new(&site.state.config.uploads)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .collect();
+    assert_eq!(files.len(), 1);
 }

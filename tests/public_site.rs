@@ -404,3 +404,76 @@ async fn security_headers_are_sent() {
         Some("SAMEORIGIN")
     );
 }
+
+#[actix_web::test]
+async fn a_route_used_with_the_wrong_method_gets_the_themed_405() {
+    let site = TestSite::with_content();
+    let mut c = site.client().await;
+    let page = c.post_form("/articles", &[]).await;
+    assert_eq!(page.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(page.text("h1"), "Thao tác không được hỗ trợ");
+}
+
+#[actix_web::test]
+async fn pages_send_a_strict_content_security_policy_and_their_own_canonical() {
+    let site = TestSite::with_content();
+    {
+        let conn = &mut site.conn();
+        for i in 1..=12 {
+            entry(EntryKind::Article, &format!("Tin {i}")).save(conn);
+        }
+    }
+    let mut c = site.client().await;
+    let page = c.get(REFERENCE).await;
+    let csp = page.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("script-src 'none'") && csp.contains("form-action 'self'"),
+        "{csp}"
+    );
+    assert!(
+        page.attr("link[rel=canonical]", "href")
+            .unwrap()
+            .ends_with(REFERENCE)
+    );
+    let p2 = c.get("/articles?page=2").await;
+    assert!(
+        p2.attr("link[rel=canonical]", "href")
+            .unwrap()
+            .ends_with("/articles?page=2")
+    );
+    // A forged X-Forwarded-Host does not reach the canonical link.
+    let forged = c
+        .send_with(
+            actix_web::test::TestRequest::get()
+                .uri(REFERENCE)
+                .insert_header(("x-forwarded-host", "evil.example")),
+        )
+        .await;
+    assert!(!forged.body.contains("evil.example"));
+}
+
+#[actix_web::test]
+async fn a_tag_only_drafts_use_is_not_public() {
+    let site = TestSite::new();
+    entry(EntryKind::Article, "Nháp có từ khóa")
+        .status(Status::Draft)
+        .tags(&["Bí mật"])
+        .save(&mut site.conn());
+    let mut c = site.client().await;
+    assert_eq!(c.get("/tags/bi-mat").await.status, StatusCode::NOT_FOUND);
+}
+
+#[actix_web::test]
+async fn entry_bodies_cannot_take_the_ids_the_page_uses() {
+    let site = TestSite::new();
+    let path = entry(EntryKind::Article, "Bài có tiêu đề trùng")
+        .body("## Content\n\n<p id=\"respond\">x</p>\n\n<div id=\"comment-1\">y</div>")
+        .save(&mut site.conn())
+        .1;
+    let mut c = site.client().await;
+    let page = c.get(&path).await;
+    assert_eq!(page.count("#content"), 1, "only the comment box");
+    assert_eq!(page.count("#respond"), 1, "only the form");
+    assert_eq!(page.count("#comment-1"), 0);
+    assert_eq!(page.count("h2#content-2"), 1);
+}

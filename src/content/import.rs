@@ -124,9 +124,11 @@ pub fn import_dir(
 
     // Bulletins list other entries; link them once every entry exists.
     let mut bulletins: Vec<(PathBuf, i32, Vec<String>)> = Vec::new();
+    // Two files must not claim one slug, or each run would swap them.
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
     for path in &paths {
         bar.set_message(path.display().to_string());
-        match import_file(conn, path, target) {
+        match import_file(conn, path, target, &mut seen) {
             Ok((saved, items)) => {
                 match saved {
                     Saved::Created(_) => report.created += 1,
@@ -169,6 +171,7 @@ fn import_file(
     conn: &mut SqliteConnection,
     path: &Path,
     target: &Target,
+    seen: &mut BTreeMap<String, PathBuf>,
 ) -> Result<(Saved, Option<Vec<String>>), String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     let ContentFile { front, body } = files::parse(&text).map_err(|e| e.to_string())?;
@@ -188,6 +191,13 @@ fn import_file(
         }
         None => slug::slugify_or(&front.title, kind.as_str()),
     };
+    if let Some(other) = seen.get(&slug) {
+        return Err(format!(
+            "slug {slug:?} is already used by {}",
+            other.display()
+        ));
+    }
+    seen.insert(slug.clone(), path.to_owned());
     let category_id = match &front.category {
         Some(c) => Some(
             categories::find_by_slug(conn, c)
@@ -203,6 +213,9 @@ fn import_file(
         .map(|d| files::to_utc(d, target.tz))
         .transpose()
         .map_err(|e| e.to_string())?;
+    if front.status == crate::domain::entry::Status::Published && publish_at.is_none() {
+        return Err("status = \"published\" needs published_at (when it becomes public)".into());
+    }
     let image = match &front.image {
         Some(meta) => {
             let src = path.parent().unwrap_or(Path::new(".")).join(&meta.src);
@@ -310,7 +323,16 @@ fn store_image(
         .map_err(|e| format!("image {}: {e}", src.display()))?;
     let hash = Sha256::digest(&bytes);
     let name: String = hash.iter().take(12).map(|b| format!("{b:02x}")).collect();
-    let rel = format!("{}/{}.{ext}", when.format("%Y/%m"), name);
+    let file = format!("{name}.{ext}");
+    // The same bytes are stored once, wherever they first landed.
+    if let Some(existing) = find_stored(uploads, &file) {
+        return Ok(StoredImage {
+            path: existing,
+            width: width as i32,
+            height: height as i32,
+        });
+    }
+    let rel = format!("{}/{file}", when.format("%Y/%m"));
     let dest = uploads.join(&rel);
     if !dest.exists() {
         let dir = dest.parent().unwrap_or(uploads);
@@ -325,4 +347,24 @@ fn store_image(
         width: width as i32,
         height: height as i32,
     })
+}
+
+/// `YYYY/MM/<file>` if `file` is already stored under `uploads`.
+fn find_stored(uploads: &Path, file: &str) -> Option<String> {
+    let years = std::fs::read_dir(uploads).ok()?;
+    for year in years.filter_map(Result::ok).filter(|e| e.path().is_dir()) {
+        let Ok(months) = std::fs::read_dir(year.path()) else {
+            continue;
+        };
+        for month in months.filter_map(Result::ok) {
+            if month.path().join(file).is_file() {
+                return Some(format!(
+                    "{}/{}/{file}",
+                    year.file_name().to_string_lossy(),
+                    month.file_name().to_string_lossy()
+                ));
+            }
+        }
+    }
+    None
 }

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
 
 use super::entry::UnknownValue;
 
@@ -87,15 +88,17 @@ pub fn validate(input: &CommentInput) -> Result<ValidComment, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut fail = |field, key| errors.push(FieldError { field, key });
 
-    // Line endings from browsers are CRLF; store LF.
-    let content = input.content.replace("\r\n", "\n").trim().to_owned();
+    // Vietnamese keyboards may send decomposed accents (Unikey's "Unicode
+    // tổ hợp"): compose first, so lengths count letters. Browsers send CRLF.
+    let nfc = |s: &str| -> String { s.nfc().collect() };
+    let content = nfc(&input.content).replace("\r\n", "\n").trim().to_owned();
     if content.is_empty() {
         fail("content", "comment_content_required");
     } else if content.chars().count() > CONTENT_MAX {
         fail("content", "comment_content_too_long");
     }
 
-    let name = collapse_spaces(&input.author_name);
+    let name = collapse_spaces(&nfc(&input.author_name));
     if name.is_empty() {
         fail("author_name", "comment_name_required");
     } else if name.chars().count() > NAME_MAX {
@@ -313,6 +316,16 @@ mod tests {
         let mut i = input();
         i.author_name = "Ư".repeat(NAME_MAX + 1);
         assert_eq!(keys(&i), vec![("author_name", "comment_name_too_long")]);
+    }
+
+    #[test]
+    fn decomposed_accents_count_as_one_letter() {
+        let mut i = input();
+        let nfd: String = "ệ".nfd().collect();
+        assert_eq!(nfd.chars().count(), 3);
+        i.content = nfd.repeat(CONTENT_MAX);
+        let ok = validate(&i).unwrap();
+        assert_eq!(ok.content, "ệ".repeat(CONTENT_MAX), "stored composed");
     }
 
     #[test]

@@ -30,7 +30,11 @@ pub fn render(markdown: &str) -> SafeHtml {
 
 /// Gives each heading an id made from its text and demotes `h1` to `h2`.
 fn with_heading_ids(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
-    let mut used = HashSet::new();
+    // Ids the page uses count as taken, so `## Content` gets `content-2`.
+    let mut used: HashSet<String> = super::sanitize::RESERVED_IDS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let mut i = 0;
     while i < events.len() {
         if let Event::Start(Tag::Heading { id, level, .. }) = &events[i] {
@@ -46,7 +50,7 @@ fn with_heading_ids(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
                 Some(given) => slug::slugify_or(given, "muc"),
                 None => slug::slugify_or(&text, "muc"),
             };
-            let unique = slug::unique(&base, |s| used.contains(s));
+            let unique = slug::unique(&base, |s| used.contains(s) || s.starts_with("comment-"));
             used.insert(unique.clone());
             let level = if *level == HeadingLevel::H1 {
                 HeadingLevel::H2

@@ -32,6 +32,31 @@ impl SafeHtml {
     }
 }
 
+/// Ids the page itself uses (landmarks, the comment form, its fields):
+/// an entry body may not take them, or links and labels would point into
+/// the body. Heading ids avoid them; other body ids using them are dropped.
+pub const RESERVED_IDS: &[&str] = &[
+    "main",
+    "comments",
+    "comments-title",
+    "respond",
+    "reply-title",
+    "content",
+    "author_name",
+    "author_email",
+    "author_url",
+    "comment-form-errors",
+    "error-summary-title",
+    "related",
+    "related-title",
+    "site-q",
+    "q",
+    "kind",
+    "category",
+    "results-title",
+    "contents-title",
+];
+
 /// The allow-list for entry bodies: structure, emphasis, links, images,
 /// tables and footnotes; no scripts, styles, forms, frames or event handlers.
 static BODY: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
@@ -109,6 +134,11 @@ static BODY: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .url_schemes(["http", "https", "mailto", "tel"].into())
         .url_relative(ammonia::UrlRelative::PassThrough)
         .link_rel(Some("noopener"))
+        .attribute_filter(|_, attr, value| {
+            let reserved =
+                attr == "id" && (RESERVED_IDS.contains(&value) || value.starts_with("comment-"));
+            (!reserved).then_some(value.into())
+        })
         .strip_comments(true);
     b
 });
@@ -135,6 +165,19 @@ mod tests {
             assert!(!clean.contains(bad), "{bad} in {clean}");
         }
         assert!(clean.contains("<p>Hi</p>"), "{clean}");
+    }
+
+    #[test]
+    fn body_ids_cannot_take_the_page_s_own() {
+        let clean = SafeHtml::clean(
+            r#"<div id="content">x</div><h2 id="respond">y</h2><h2 id="ok">z</h2>"#,
+        )
+        .into_string();
+        assert!(
+            !clean.contains(r#"id="content""#) && !clean.contains(r#"id="respond""#),
+            "{clean}"
+        );
+        assert!(clean.contains(r#"id="ok""#), "{clean}");
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub enum ThemeError {
     Messages(PathBuf, toml::de::Error),
     #[error("theme {0:?} has no templates folder at {1}")]
     Missing(String, PathBuf),
+    #[error("no message catalogue for language {0:?} (expected {1})")]
+    NoLanguage(String, PathBuf),
 }
 
 /// Interface strings, by key (`comment_heading`, …).
@@ -159,7 +161,13 @@ fn messages_of(dir: &Path, theme: &str, language: &str) -> Result<Option<Message
 fn load(source: &ThemeSource) -> Result<Loaded, ThemeError> {
     let dir = &source.themes_dir;
     let mut tera = templates_of(dir, "default")?;
-    let mut messages = messages_of(dir, "default", &source.language)?.unwrap_or_default();
+    let mut messages = messages_of(dir, "default", &source.language)?.ok_or_else(|| {
+        ThemeError::NoLanguage(
+            source.language.clone(),
+            dir.join("default/messages")
+                .join(format!("{}.toml", source.language)),
+        )
+    })?;
     if source.theme != "default" {
         let mut own = templates_of(dir, &source.theme)?;
         // Tera::extend adds only templates `own` does not define.

@@ -52,7 +52,6 @@ pub struct FieldView {
     pub kind: &'static str,
     pub required: bool,
     pub autocomplete: Option<&'static str>,
-    pub maxlength: usize,
     pub value: String,
     pub error: Option<String>,
 }
@@ -91,66 +90,57 @@ impl CommentFormView {
 
     /// Lays out the visible fields with their values and errors; call last.
     pub fn build_fields(&mut self) {
-        use crate::domain::comment::{CONTENT_MAX, EMAIL_MAX, NAME_MAX, URL_MAX};
+        let errors = &self.field_errors;
+        let field = |name, label, kind, required, autocomplete, hint, value: &String| FieldView {
+            name,
+            label,
+            hint,
+            kind,
+            required,
+            autocomplete,
+            value: value.clone(),
+            error: errors.get(name).cloned(),
+        };
         let v = &self.values;
-        let specs = [
-            (
+        let fields = vec![
+            field(
                 "content",
                 "comment_label_content",
-                None,
                 "textarea",
                 true,
                 None,
-                CONTENT_MAX,
+                None,
                 &v.content,
             ),
-            (
+            field(
                 "author_name",
                 "comment_label_name",
-                None,
                 "text",
                 true,
                 Some("name"),
-                NAME_MAX,
+                None,
                 &v.author_name,
             ),
-            (
+            field(
                 "author_email",
                 "comment_label_email",
-                None,
                 "email",
                 true,
                 Some("email"),
-                EMAIL_MAX,
+                None,
                 &v.author_email,
             ),
-            (
+            field(
                 "author_url",
                 "comment_label_url",
-                Some("comment_hint_url"),
                 "url",
                 false,
                 Some("url"),
-                URL_MAX,
+                Some("comment_hint_url"),
                 &v.author_url,
             ),
         ];
-        self.fields = specs
-            .into_iter()
-            .map(
-                |(name, label, hint, kind, required, autocomplete, maxlength, value)| FieldView {
-                    name,
-                    label,
-                    hint,
-                    kind,
-                    required,
-                    autocomplete,
-                    maxlength,
-                    value: value.clone(),
-                    error: self.field_errors.get(name).cloned(),
-                },
-            )
-            .collect();
+        self.fields = fields;
     }
 
     /// Adds a problem, its message looked up in the catalogue.

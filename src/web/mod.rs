@@ -13,7 +13,7 @@ pub use pages::SITE_PREFIX;
 
 use std::sync::Arc;
 
-use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::body::{BodySize, BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::{self, Next};
@@ -93,8 +93,10 @@ pub enum StateError {
     Query(#[from] diesel::result::Error),
 }
 
-/// Largest form body accepted (a 5,000-character comment is ~20 KB encoded).
-const FORM_LIMIT: usize = 64 * 1024;
+/// Largest form body accepted. Far above a 5,000-character comment (about
+/// 45 KB percent-encoded), so a comment that is too long is read and sent
+/// back with its text and a message, not refused unread.
+const FORM_LIMIT: usize = 1024 * 1024;
 
 /// The application, shared by `serve` and the tests.
 pub fn build_app(
@@ -131,7 +133,12 @@ pub fn build_app(
             middleware::DefaultHeaders::new()
                 .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
                 .add((header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
-                .add((header::X_FRAME_OPTIONS, "SAMEORIGIN")),
+                .add((header::X_FRAME_OPTIONS, "SAMEORIGIN"))
+                .add((
+                    header::CONTENT_SECURITY_POLICY,
+                    "default-src 'self'; img-src 'self' data:; script-src 'none'; object-src 'none'; \
+                     base-uri 'none'; form-action 'self'; frame-ancestors 'self'",
+                )),
         )
         .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("loa::http"))
         .service(static_service)
@@ -154,13 +161,16 @@ async fn error_pages(
         .response()
         .error()
         .map(|e| e.as_error::<AppError>().map(AppError::message_key));
+    let is_error = status.is_client_error() || status.is_server_error();
+    let empty = matches!(
+        res.response().body().size(),
+        BodySize::None | BodySize::Sized(0)
+    );
     let key = match app_error_key {
         Some(Some(key)) => key,
-        // Errors raised outside our handlers (e.g. actix's own) get the
-        // generic page for their status.
-        Some(None) if status.is_client_error() || status.is_server_error() => {
-            generic_key(status.as_u16())
-        }
+        // Errors raised outside our handlers (actix's own 405, say) get
+        // the generic page for their status.
+        _ if is_error && empty => generic_key(status.as_u16()),
         _ => return Ok(res.map_into_left_body()),
     };
     let (req, res) = res.into_parts();

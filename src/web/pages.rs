@@ -68,7 +68,8 @@ pub fn context(state: &AppState, req: &HttpRequest, base: Base) -> Context {
         })
         .collect();
     ctx.insert("kinds", &kinds);
-    ctx.insert("year", &chrono::Datelike::year(&state.now()));
+    let local = chrono::TimeZone::from_utc_datetime(&state.config.tz(), &state.now());
+    ctx.insert("year", &chrono::Datelike::year(&local));
     ctx
 }
 
@@ -77,9 +78,20 @@ pub fn context(state: &AppState, req: &HttpRequest, base: Base) -> Context {
 pub fn origin(state: &AppState, req: &HttpRequest) -> String {
     match &state.config.base_url {
         Some(base) => base.trim_end_matches('/').to_owned(),
+        // Without base_url, the Host header (not X-Forwarded-*, which any
+        // client can send). Production sites set base_url.
         None => {
-            let info = req.connection_info();
-            format!("{}://{}", info.scheme(), info.host())
+            let host = req
+                .headers()
+                .get(actix_web::http::header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .filter(|h| {
+                    !h.is_empty()
+                        && h.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+                })
+                .unwrap_or("localhost");
+            format!("http://{host}")
         }
     }
 }

@@ -198,6 +198,11 @@ where
         })
     }
 
+    /// Sends a request built by the test (extra headers, other methods).
+    pub async fn send_with(&mut self, req: test::TestRequest) -> Page {
+        self.send(req).await
+    }
+
     async fn send(&mut self, mut req: test::TestRequest) -> Page {
         if let Some(c) = self.cookie_header() {
             req = req.insert_header(("cookie", c));

@@ -26,6 +26,20 @@ enum Outcome {
     Invalid(Vec<FieldError>),
 }
 
+/// `GET {entry}/comments`: the form lives on the entry page.
+pub async fn to_form(req: HttpRequest, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let kind = kind_of(&req)?;
+    if !crate::domain::slug::is_valid(&slug) {
+        return Err(AppError::NotFound);
+    }
+    Ok(HttpResponse::SeeOther()
+        .insert_header((
+            header::LOCATION,
+            format!("{}#respond", kind.entry_path(&slug)),
+        ))
+        .finish())
+}
+
 pub async fn post(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -36,10 +50,9 @@ pub async fn post(
     let post = form.into_inner();
     let now = state.now();
     let slug = slug.into_inner();
-    let ip = req
-        .connection_info()
-        .realip_remote_addr()
-        .map(str::to_owned);
+    // The peer's address: X-Forwarded-For is anyone's to write. (Behind a
+    // proxy this is the proxy; trusted-proxy handling comes with issue 4.)
+    let ip = req.peer_addr().map(|a| a.ip().to_string());
     let user_agent: String = req
         .headers()
         .get(header::USER_AGENT)

@@ -126,6 +126,10 @@ pub(super) fn respond(
     let entry = EntryView::new(page.entry, page.category, page.tags, tz);
 
     let mut ctx = pages::context(state, req, page.base);
+    ctx.insert(
+        "canonical_url",
+        &format!("{}{}", pages::origin(state, req), entry.url),
+    );
     ctx.insert("entry", &entry);
     ctx.insert("items", &CardView::list(page.items, tz));
     ctx.insert("related", &CardView::list(page.related, tz));

@@ -37,10 +37,18 @@ async fn listing(
     })
     .await?;
     let pagination = Pagination::new(req.path(), page, per_page, total);
-    if page > pagination.pages {
+    // Past the last page; or a tag only drafts use (its name is not public).
+    if page > pagination.pages || (total == 0 && heading.kind_key == "listing_tag") {
         return Err(AppError::NotFound);
     }
     let mut ctx = pages::context(&state, &req, base);
+    if page > 1 {
+        let origin = pages::origin(&state, &req);
+        ctx.insert(
+            "canonical_url",
+            &format!("{origin}{}?page={page}", req.path()),
+        );
+    }
     ctx.insert("title", &heading.title);
     ctx.insert("description", &heading.description);
     ctx.insert("listing_kind", heading.kind_key);

@@ -30,7 +30,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource(format!("/{seg}/{{slug}}/comments"))
                 .app_data(kind)
-                .route(web::post().to(comments::post)),
+                .route(web::post().to(comments::post))
+                // After a 422 the address bar shows this URL; opening it
+                // again leads back to the form.
+                .route(web::get().to(comments::to_form)),
         );
     }
     cfg.route("/categories/{slug}", web::get().to(listings::by_category))
