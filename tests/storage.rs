@@ -219,3 +219,19 @@ fn related_entries_share_the_category_or_a_tag() {
     let titles: Vec<_> = related.iter().map(|c| c.title.as_str()).collect();
     assert_eq!(titles, ["Cùng từ khóa", "Cùng chuyên mục"]);
 }
+
+#[test]
+fn the_benchmark_corpus_generates_searchable_public_entries() {
+    let site = TestSite::new();
+    let conn = &mut site.conn();
+    let mut calls = 0;
+    loa::content::corpus::generate(conn, 120, 7, |_| calls += 1).unwrap();
+    assert_eq!(calls, 1);
+    assert_eq!(entries::count_all(conn).unwrap(), 120);
+    let now = utc("2030-01-01 00:00:00");
+    assert_eq!(entries::count_public(conn, now).unwrap(), 120);
+    let q = loa::domain::search::Query::parse("hanh chinh").fts();
+    let (_, total) =
+        loa::storage::search::search(conn, &q, Default::default(), now, 0, 10).unwrap();
+    assert!(total > 10, "{total}");
+}

@@ -117,6 +117,8 @@ pub fn export_dir(
             tags: tags::names_for_entry(conn, e.id)?,
             status: e.status,
             published_at: e.publish_at.map(|t| files::from_utc(t, tz)),
+            updated_at: (Some(e.updated_at) != e.publish_at)
+                .then(|| files::from_utc(e.updated_at, tz)),
             comments_open: e.comments_open,
             featured: e.featured,
             image,

@@ -27,6 +27,9 @@ pub struct FrontMatter {
     pub status: Status,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published_at: Option<toml::value::Datetime>,
+    /// When the content last changed, if after `published_at`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<toml::value::Datetime>,
     #[serde(default = "yes")]
     pub comments_open: bool,
     #[serde(default)]

@@ -273,7 +273,15 @@ fn import_file(
         bulletin_year: year,
         leaflet_format,
     };
-    let saved = entries::save_by_slug(conn, &data, &front.tags, "import", target.now).map_err(
+    let updated_at = front
+        .updated_at
+        .as_ref()
+        .map(|d| files::to_utc(d, target.tz))
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    // The content's own date, not the moment of import.
+    let changed = updated_at.or(publish_at).unwrap_or(target.now);
+    let saved = entries::save_by_slug(conn, &data, &front.tags, "import", changed).map_err(
         |e| match e {
             diesel::result::Error::DatabaseError(
                 diesel::result::DatabaseErrorKind::UniqueViolation,

@@ -275,6 +275,59 @@ pub fn related_public(
         .load(conn)
 }
 
+/// The newest `limit` public entries in full, with their category (feeds).
+pub fn latest_public_full(
+    conn: &mut SqliteConnection,
+    filter: Filter,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<(Entry, Option<super::categories::Category>)>> {
+    filtered(filter, now)
+        .left_join(categories::table)
+        .select((
+            Entry::as_select(),
+            Option::<super::categories::Category>::as_select(),
+        ))
+        .order((entries::publish_at.desc(), entries::id.desc()))
+        .limit(limit)
+        .load(conn)
+}
+
+/// What a sitemap lists of an entry.
+#[derive(Debug, Clone, Queryable)]
+pub struct SitemapRow {
+    #[diesel(deserialize_as = String)]
+    pub kind: EntryKind,
+    pub slug: String,
+    pub publish_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// How many entries are public.
+pub fn count_public(conn: &mut SqliteConnection, now: NaiveDateTime) -> QueryResult<i64> {
+    filtered(Filter::default(), now).count().get_result(conn)
+}
+
+/// Public entries in a stable order (oldest id first), a slice at a time.
+pub fn sitemap_rows(
+    conn: &mut SqliteConnection,
+    now: NaiveDateTime,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<SitemapRow>> {
+    filtered(Filter::default(), now)
+        .select((
+            entries::kind,
+            entries::slug,
+            entries::publish_at,
+            entries::updated_at,
+        ))
+        .order(entries::id)
+        .offset(offset)
+        .limit(limit)
+        .load(conn)
+}
+
 /// The newest `per_category` public entries of every category, in one query
 /// that walks each category's index (no scan of all entries).
 pub fn latest_per_category(

@@ -5,6 +5,7 @@ mod db;
 pub mod forms;
 mod pages;
 mod public;
+mod seo;
 mod static_files;
 pub mod tokens;
 mod views;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub theme: Theme,
     pub keys: tokens::Keys,
     pub clock: Clock,
+    /// URLs per sitemap file (the protocol's limit; tests lower it).
+    pub sitemap_max: usize,
 }
 
 impl AppState {
@@ -67,12 +70,19 @@ impl AppState {
             pool,
             theme,
             clock: Arc::new(storage::utc_now),
+            sitemap_max: 50_000,
         })
     }
 
     /// Replaces the clock (tests).
     pub fn with_clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
+        self
+    }
+
+    /// Changes how many URLs one sitemap file holds (tests).
+    pub fn with_sitemap_max(mut self, max: usize) -> Self {
+        self.sitemap_max = max.max(10);
         self
     }
 

@@ -58,6 +58,18 @@ pub fn context(state: &AppState, req: &HttpRequest, base: Base) -> Context {
     ctx.insert("origin", &origin);
     ctx.insert("path", &path);
     ctx.insert("lang", &state.config.language);
+    // Head metadata; pages with their own title, summary or image override.
+    let site_name = base
+        .site
+        .get("name")
+        .cloned()
+        .unwrap_or_else(|| "loa".into());
+    ctx.insert("meta_title", &site_name);
+    ctx.insert(
+        "meta_description",
+        base.site.get("description").map_or("", String::as_str),
+    );
+    ctx.insert("og_type", "website");
     ctx.insert("site", &base.site);
     ctx.insert("categories", &base.categories);
     let kinds: Vec<KindNav> = EntryKind::ALL

@@ -46,6 +46,14 @@ impl TestSite {
     }
 
     pub fn with_config(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::build(adjust, |s| s)
+    }
+
+    /// A site whose config and state the test adjusts.
+    pub fn build(
+        adjust: impl FnOnce(&mut Config),
+        state_fn: impl FnOnce(AppState) -> AppState,
+    ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config {
             database: dir.path().join("loa.db"),
@@ -59,9 +67,11 @@ impl TestSite {
         let pool = storage::open_pool(&config.database, 4).expect("pool");
         let clock = Arc::new(Mutex::new(utc("2026-01-01 00:00:00")));
         let c = clock.clone();
-        let state = AppState::new(config, pool)
-            .expect("state")
-            .with_clock(Arc::new(move || *c.lock().unwrap()));
+        let state = state_fn(
+            AppState::new(config, pool)
+                .expect("state")
+                .with_clock(Arc::new(move || *c.lock().unwrap())),
+        );
         Self {
             dir,
             state: web::Data::new(state),

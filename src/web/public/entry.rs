@@ -125,11 +125,44 @@ pub(super) fn respond(
     ));
     let entry = EntryView::new(page.entry, page.category, page.tags, tz);
 
+    let origin = pages::origin(state, req);
+    let mut trail = vec![views::Link {
+        name: state.theme.message("home"),
+        url: "/".into(),
+    }];
+    trail.push(match &entry.category {
+        Some(c) => c.clone(),
+        None => views::Link {
+            name: state
+                .theme
+                .message(&format!("kind_{}_plural", entry.kind.as_str())),
+            url: format!("/{}", entry.kind.path_segment()),
+        },
+    });
+    trail.push(views::Link {
+        name: entry.title.clone(),
+        url: entry.url.clone(),
+    });
+    let publisher = page
+        .base
+        .site
+        .get("publisher")
+        .or_else(|| page.base.site.get("name"))
+        .cloned()
+        .unwrap_or_default();
+    let json_ld = crate::web::seo::entry_graph(&origin, &publisher, &entry, &trail);
     let mut ctx = pages::context(state, req, page.base);
-    ctx.insert(
-        "canonical_url",
-        &format!("{}{}", pages::origin(state, req), entry.url),
-    );
+    ctx.insert("canonical_url", &format!("{origin}{}", entry.url));
+    ctx.insert("json_ld", &json_ld);
+    ctx.insert("meta_title", &entry.title);
+    if !entry.summary.is_empty() {
+        ctx.insert("meta_description", &entry.summary);
+    }
+    ctx.insert("og_type", "article");
+    if let Some(img) = &entry.image {
+        ctx.insert("og_image", &format!("{origin}{}", img.url));
+        ctx.insert("og_image_alt", &img.alt);
+    }
     ctx.insert("entry", &entry);
     ctx.insert("items", &CardView::list(page.items, tz));
     ctx.insert("related", &CardView::list(page.related, tz));

@@ -67,7 +67,13 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         .into_iter()
         .filter(|c| !featured_urls.contains(&c.url))
         .collect();
+    let origin = pages::origin(&state, &req);
+    let name = base.site.get("name").cloned().unwrap_or_default();
     let mut ctx = pages::context(&state, &req, base);
+    ctx.insert(
+        "json_ld",
+        &crate::web::seo::site_graph(&origin, &name, None),
+    );
     ctx.insert("featured", &CardView::list(featured, tz));
     ctx.insert("latest", &latest);
     ctx.insert("blocks", &grouped);

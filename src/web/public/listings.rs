@@ -9,7 +9,7 @@ use crate::storage::{categories, tags};
 use crate::web::AppState;
 use crate::web::db;
 use crate::web::pages::{self, Base};
-use crate::web::views::{CardView, Pagination};
+use crate::web::views::{CardView, Link, Pagination};
 
 /// What a listing shows above its entries.
 struct Heading {
@@ -17,6 +17,8 @@ struct Heading {
     description: String,
     /// Message key of the listing's kind ("listing_category", …).
     kind_key: &'static str,
+    /// The listing's own Atom feed (categories have one).
+    feed: Option<String>,
 }
 
 async fn listing(
@@ -41,7 +43,29 @@ async fn listing(
     if page > pagination.pages || (total == 0 && heading.kind_key == "listing_tag") {
         return Err(AppError::NotFound);
     }
+    let origin = pages::origin(&state, &req);
+    let trail = [
+        Link {
+            name: state.theme.message("home"),
+            url: "/".into(),
+        },
+        Link {
+            name: heading.title.clone(),
+            url: req.path().to_owned(),
+        },
+    ];
     let mut ctx = pages::context(&state, &req, base);
+    ctx.insert(
+        "json_ld",
+        &crate::web::seo::site_graph(&origin, "", Some(&trail)),
+    );
+    ctx.insert("meta_title", &heading.title);
+    if !heading.description.is_empty() {
+        ctx.insert("meta_description", &heading.description);
+    }
+    if let Some(feed) = &heading.feed {
+        ctx.insert("category_feed", feed);
+    }
     if page > 1 {
         let origin = pages::origin(&state, &req);
         ctx.insert(
@@ -78,6 +102,7 @@ pub async fn by_kind(
                 title,
                 description,
                 kind_key: "listing_kind",
+                feed: None,
             },
         ))
     })
@@ -101,6 +126,7 @@ pub async fn by_category(
                 title: c.name,
                 description: c.description,
                 kind_key: "listing_category",
+                feed: Some(format!("/categories/{}/feed.xml", c.slug)),
             },
         ))
     })
@@ -124,6 +150,7 @@ pub async fn by_tag(
                 title: t.name,
                 description: String::new(),
                 kind_key: "listing_tag",
+                feed: None,
             },
         ))
     })

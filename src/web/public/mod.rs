@@ -2,6 +2,7 @@
 
 mod comments;
 mod entry;
+mod feeds;
 mod home;
 mod listings;
 mod search;
@@ -38,7 +39,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     }
     cfg.route("/categories/{slug}", web::get().to(listings::by_category))
         .route("/tags/{slug}", web::get().to(listings::by_tag))
-        .route("/search", web::get().to(search::search));
+        .route("/search", web::get().to(search::search))
+        .route("/feed.xml", web::get().to(feeds::site_feed))
+        .route(
+            "/categories/{slug}/feed.xml",
+            web::get().to(feeds::category_feed),
+        )
+        .route("/sitemap.xml", web::get().to(feeds::sitemap))
+        .route("/sitemaps/{n}", web::get().to(feeds::sitemap_part))
+        .route("/robots.txt", web::get().to(feeds::robots));
 }
 
 /// The entry kind a resource was registered for.

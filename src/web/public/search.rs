@@ -117,6 +117,11 @@ pub async fn search(
         .collect();
 
     let mut ctx = pages::context(&state, &req, base);
+    ctx.insert("meta_title", &state.theme.message("search"));
+    ctx.insert(
+        "meta_description",
+        &state.theme.message("search_description"),
+    );
     ctx.insert("q", &q);
     ctx.insert("searched", &!empty);
     ctx.insert("results", &results);

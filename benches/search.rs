@@ -1,0 +1,112 @@
+//! Search latency on a generated corpus (default 100,000 entries).
+//!
+//!     cargo bench --bench search                 # 100,000 entries
+//!     LOA_BENCH_ENTRIES=20000 cargo bench --bench search
+//!
+//! Builds the corpus in a temporary SQLite file (reproducible: fixed seed),
+//! then runs each query many times through the same code `/search` uses
+//! (count + one page of 10 ranked results + snippets) and prints p50, p95
+//! and the slowest run. Also times a category listing at page 1 and deep.
+
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use loa::content::corpus;
+use loa::domain::search::{Query, snippet};
+use loa::storage::entries::{self, Filter};
+use loa::storage::{self, search};
+
+const RUNS: usize = 50;
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn time(name: &str, mut f: impl FnMut() -> usize) {
+    let mut runs: Vec<Duration> = Vec::with_capacity(RUNS);
+    let mut found = 0;
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        found = f();
+        runs.push(t.elapsed());
+    }
+    runs.sort();
+    println!(
+        "{name:<34} {found:>7} {:>9.2} {:>9.2} {:>9.2}",
+        percentile(&runs, 0.5).as_secs_f64() * 1e3,
+        percentile(&runs, 0.95).as_secs_f64() * 1e3,
+        runs[runs.len() - 1].as_secs_f64() * 1e3,
+    );
+}
+
+fn main() -> anyhow::Result<()> {
+    let n: usize = std::env::var("LOA_BENCH_ENTRIES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let dir = tempfile::tempdir()?;
+    let pool = storage::open_pool(&dir.path().join("bench.db"), 2)?;
+    let conn = &mut pool.get()?;
+
+    let bar = ProgressBar::new(n as u64);
+    bar.set_style(ProgressStyle::with_template(
+        "generating {bar:40} {pos}/{len} entries ({eta})",
+    )?);
+    let t = Instant::now();
+    corpus::generate(conn, n, 42, |done| bar.set_position(done as u64))?;
+    bar.finish_and_clear();
+    let size = std::fs::metadata(dir.path().join("bench.db"))?.len();
+    println!(
+        "corpus: {n} entries generated and indexed in {:.1} s, database {:.0} MiB\n",
+        t.elapsed().as_secs_f64(),
+        size as f64 / 1048576.0
+    );
+
+    let now = storage::utc_now();
+    println!(
+        "{:<34} {:>7} {:>9} {:>9} {:>9}",
+        "query", "matches", "p50 ms", "p95 ms", "max ms"
+    );
+    for q in [
+        "cai cach hanh chinh",
+        "cải cách hành chính",
+        "Đăng tải",
+        "dich vu cong truc tuyen",
+        "\"một cửa liên thông\"",
+        "171/KH-SVHTT",
+        "chính quyền điện tử",
+        "tuyên truy",
+        "SIPAS",
+        "khong co tu nay",
+    ] {
+        let query = Query::parse(q);
+        let fts = query.fts();
+        time(q, || {
+            let (hits, total) =
+                search::search(conn, &fts, Default::default(), now, 0, 10).expect("search");
+            for h in &hits {
+                std::hint::black_box(snippet(&h.body_md, &query, 220));
+            }
+            total as usize
+        });
+    }
+    let cat = loa::storage::categories::find_by_slug(conn, "van-hoa")?.map(|c| c.id);
+    let filter = Filter {
+        category_id: cat,
+        ..Default::default()
+    };
+    time("listing: category page 1", || {
+        entries::list_public(conn, filter, now, 0, 10)
+            .expect("list")
+            .0
+            .len()
+    });
+    let deep = ((n / 6) as i64 / 10 - 1).max(0) * 10;
+    time("listing: category last page", || {
+        entries::list_public(conn, filter, now, deep, 10)
+            .expect("list")
+            .0
+            .len()
+    });
+    Ok(())
+}

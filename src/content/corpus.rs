@@ -1,0 +1,169 @@
+//! A generated corpus for benchmarks: many entries of realistic Vietnamese
+//! text (words drawn from the reference article), categories and tags,
+//! reproducible from a seed. Not used by the site itself.
+
+use chrono::{Duration, NaiveDate};
+use diesel::prelude::*;
+use rand::rngs::StdRng;
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+
+use crate::domain::entry::{EntryKind, Status};
+use crate::render::markdown;
+use crate::storage::categories::{self, CategoryData};
+use crate::storage::entries::EntryData;
+use crate::storage::schema::{entries, entry_tags};
+use crate::storage::tags;
+
+const SOURCE: &str = include_str!("../../tests/fixtures/reference-article.txt");
+
+const CATEGORIES: [(&str, &str); 6] = [
+    ("tin-nganh", "Tin ngành"),
+    ("cai-cach-hanh-chinh", "Cải cách hành chính"),
+    ("thong-bao", "Thông báo"),
+    ("van-ban", "Văn bản – Chính sách"),
+    ("van-hoa", "Văn hóa"),
+    ("the-thao", "Thể thao"),
+];
+
+const TAGS: [&str; 12] = [
+    "Cải cách hành chính",
+    "Chính quyền số",
+    "Dịch vụ công",
+    "Một cửa",
+    "Văn hóa giao tiếp",
+    "Thủ tục hành chính",
+    "Chuyển đổi số",
+    "Quy tắc ứng xử",
+    "PAPI",
+    "SIPAS",
+    "PCI",
+    "Hà Nội",
+];
+
+/// Generates `n` published entries (with slugs `tin-0`, `tin-1`, …) over
+/// the last ten years; `progress(done)` is called after each batch.
+pub fn generate(
+    conn: &mut SqliteConnection,
+    n: usize,
+    seed: u64,
+    mut progress: impl FnMut(usize),
+) -> QueryResult<()> {
+    let words: Vec<&str> = SOURCE
+        .split(|c: char| c.is_whitespace() || ",.;:“”()".contains(c))
+        .filter(|w| w.chars().count() > 1)
+        .collect();
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut cats = Vec::new();
+    for (i, (slug, name)) in CATEGORIES.iter().enumerate() {
+        cats.push(
+            categories::upsert(
+                conn,
+                &CategoryData {
+                    slug: (*slug).into(),
+                    name: (*name).into(),
+                    description: String::new(),
+                    position: i as i32 + 1,
+                },
+            )?
+            .id,
+        );
+    }
+    let mut tag_ids = Vec::new();
+    for t in TAGS {
+        tag_ids.push(tags::ensure(conn, t)?.id);
+    }
+    let start = NaiveDate::from_ymd_opt(2016, 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .unwrap_or_default();
+    let span_minutes = 10 * 365 * 24 * 60;
+    let sentence = |rng: &mut StdRng, len: std::ops::Range<usize>| -> String {
+        let len = rng.random_range(len);
+        let s: Vec<&str> = (0..len)
+            .map(|_| *words.choose(rng).unwrap_or(&"tin"))
+            .collect();
+        let mut text = s.join(" ");
+        if let Some(c) = text.chars().next() {
+            text = c.to_uppercase().collect::<String>() + &text[c.len_utf8()..];
+        }
+        text
+    };
+    const BATCH: usize = 500;
+    let mut done = 0;
+    while done < n {
+        let size = BATCH.min(n - done);
+        conn.immediate_transaction(|conn| {
+            let mut rows = Vec::with_capacity(size);
+            for i in done..done + size {
+                let kind = match rng.random_range(0..20) {
+                    0 => EntryKind::Bulletin,
+                    1 => EntryKind::Leaflet,
+                    _ => EntryKind::Article,
+                };
+                let paragraphs: Vec<String> = (0..rng.random_range(2..4))
+                    .map(|_| format!("{}.", sentence(&mut rng, 40..70)))
+                    .collect();
+                let body_md = paragraphs.join("\n\n");
+                let at = start + Duration::minutes(rng.random_range(0..span_minutes));
+                rows.push(EntryData {
+                    kind,
+                    slug: format!("tin-{i}"),
+                    title: sentence(&mut rng, 8..14),
+                    summary: format!("{}.", sentence(&mut rng, 20..35)),
+                    body_html: markdown::render(&body_md).into_string(),
+                    body_md,
+                    byline: ["Phương Uyên", "Văn phòng Sở", "Minh Châu", "Thu Hà"][i % 4].into(),
+                    category_id: cats.choose(&mut rng).copied(),
+                    image_path: None,
+                    image_alt: String::new(),
+                    image_caption: String::new(),
+                    image_width: None,
+                    image_height: None,
+                    comments_open: true,
+                    featured: rng.random_range(0..50) == 0,
+                    status: Status::Published,
+                    publish_at: Some(at),
+                    bulletin_series: None,
+                    bulletin_number: None,
+                    bulletin_year: None,
+                    leaflet_format: None,
+                });
+            }
+            let ids: Vec<i32> = diesel::insert_into(entries::table)
+                .values(
+                    rows.iter()
+                        .map(|r| {
+                            (
+                                r.clone(),
+                                entries::created_at.eq(r.publish_at.unwrap_or(start)),
+                                entries::updated_at.eq(r.publish_at.unwrap_or(start)),
+                            )
+                        })
+                        .collect::<Vec<_>>(),
+                )
+                .returning(entries::id)
+                .get_results(conn)?;
+            let links: Vec<_> = ids
+                .iter()
+                .flat_map(|id| {
+                    let mut chosen: Vec<i32> =
+                        tag_ids.choose_multiple(&mut rng, 2).copied().collect();
+                    chosen.dedup();
+                    chosen
+                        .into_iter()
+                        .map(move |t| (entry_tags::entry_id.eq(*id), entry_tags::tag_id.eq(t)))
+                })
+                .collect();
+            diesel::insert_into(entry_tags::table)
+                .values(&links)
+                .execute(conn)?;
+            for id in ids {
+                crate::storage::search::index_entry(conn, id)?;
+            }
+            QueryResult::Ok(())
+        })?;
+        done += size;
+        progress(done);
+    }
+    Ok(())
+}

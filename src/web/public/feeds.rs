@@ -1,0 +1,309 @@
+//! What machines read: Atom feeds, sitemaps and robots.txt.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+use crate::error::AppError;
+use crate::storage::entries::{self, Filter};
+use crate::storage::{categories, settings};
+use crate::web::AppState;
+use crate::web::db;
+use crate::web::pages::{self, SITE_PREFIX};
+use crate::web::views::category_url;
+
+/// Entries in a feed.
+const FEED_SIZE: i64 = 20;
+
+#[derive(Serialize)]
+struct FeedEntry {
+    url: String,
+    title: String,
+    summary: String,
+    content: String,
+    author: String,
+    published: String,
+    updated: String,
+    category: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Feed {
+    title: String,
+    subtitle: String,
+    self_url: String,
+    alternate_url: String,
+    id: String,
+    updated: String,
+    author: String,
+    entries: Vec<FeedEntry>,
+}
+
+/// Makes the root-relative links and images of cleaned HTML absolute.
+pub fn absolutize(html: &str, origin: &str) -> String {
+    html.replace("href=\"/", &format!("href=\"{origin}/"))
+        .replace("src=\"/", &format!("src=\"{origin}/"))
+        // Undo for protocol-relative URLs, which were absolute already.
+        .replace(&format!("href=\"{origin}//"), "href=\"//")
+        .replace(&format!("src=\"{origin}//"), "src=\"//")
+}
+
+fn rfc3339(t: NaiveDateTime) -> String {
+    t.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+async fn feed(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    category_slug: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let now = state.now();
+    let (site, category, rows) = db::run(&state, move |conn| {
+        let site: std::collections::BTreeMap<String, String> =
+            settings::with_prefix(conn, SITE_PREFIX)?
+                .into_iter()
+                .map(|(k, v)| (k[SITE_PREFIX.len()..].to_owned(), v))
+                .collect();
+        let category = match category_slug {
+            Some(slug) => Some(categories::find_by_slug(conn, &slug)?.ok_or(AppError::NotFound)?),
+            None => None,
+        };
+        let filter = Filter {
+            category_id: category.as_ref().map(|c| c.id),
+            ..Default::default()
+        };
+        let rows = entries::latest_public_full(conn, filter, now, FEED_SIZE)?;
+        Ok((site, category, rows))
+    })
+    .await?;
+    let origin = pages::origin(&state, &req);
+    let site_name = site.get("name").cloned().unwrap_or_else(|| "loa".into());
+    let publisher = site
+        .get("publisher")
+        .cloned()
+        .unwrap_or_else(|| site_name.clone());
+    let entries: Vec<FeedEntry> = rows
+        .into_iter()
+        .map(|(e, c)| {
+            let published = e.publish_at.unwrap_or(e.created_at);
+            let url = format!("{origin}{}", e.kind.entry_path(&e.slug));
+            let mut content = String::new();
+            if let Some(path) = &e.image_path {
+                content.push_str(&format!(
+                    "<figure><img src=\"/uploads/{path}\" alt=\"{}\"><figcaption>{}</figcaption></figure>",
+                    html_escape(&e.image_alt),
+                    html_escape(&e.image_caption)
+                ));
+            }
+            content.push_str(&e.body_html);
+            FeedEntry {
+                title: e.title,
+                summary: e.summary,
+                content: absolutize(&content, &origin),
+                author: if e.byline.is_empty() { publisher.clone() } else { e.byline },
+                published: rfc3339(published),
+                updated: rfc3339(e.updated_at.max(published)),
+                category: c.map(|c| c.name),
+                url,
+            }
+        })
+        .collect();
+    let (title, path) = match &category {
+        Some(c) => (format!("{} – {site_name}", c.name), category_url(&c.slug)),
+        None => (site_name.clone(), String::new()),
+    };
+    let updated = entries
+        .iter()
+        .map(|e| e.updated.clone())
+        .max()
+        .unwrap_or_else(|| rfc3339(now));
+    let feed = Feed {
+        title,
+        subtitle: category
+            .map(|c| c.description)
+            .unwrap_or_else(|| site.get("description").cloned().unwrap_or_default()),
+        self_url: format!("{origin}{path}/feed.xml"),
+        alternate_url: format!("{origin}{}", if path.is_empty() { "/" } else { &path }),
+        id: format!("{origin}{path}/feed.xml"),
+        updated,
+        author: publisher,
+        entries,
+    };
+    let mut ctx = tera::Context::new();
+    ctx.insert("feed", &feed);
+    ctx.insert("lang", &state.config.language);
+    Ok(HttpResponse::Ok()
+        .content_type("application/atom+xml; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=300"))
+        .body(state.theme.render("feeds/atom.xml", &ctx)?))
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// `/feed.xml`: the latest public entries of the whole site.
+pub async fn site_feed(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    feed(state, req, None).await
+}
+
+/// `/categories/{slug}/feed.xml`.
+pub async fn category_feed(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    feed(state, req, Some(slug.into_inner())).await
+}
+
+#[derive(Serialize)]
+struct UrlEntry {
+    loc: String,
+    lastmod: Option<String>,
+}
+
+/// Pages every sitemap starts with: home, the kind listings, categories.
+fn fixed_paths(cats: &[categories::Category]) -> Vec<String> {
+    let mut paths = vec!["/".to_owned()];
+    paths.extend(
+        crate::domain::entry::EntryKind::ALL
+            .iter()
+            .map(|k| format!("/{}", k.path_segment())),
+    );
+    paths.extend(cats.iter().map(|c| category_url(&c.slug)));
+    paths
+}
+
+fn xml(body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/xml; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(body)
+}
+
+/// `/sitemap.xml`: every public page with `lastmod`; once there are more
+/// URLs than one sitemap may hold (50,000), an index of `/sitemaps/N.xml`.
+pub async fn sitemap(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let now = state.now();
+    let max = state.sitemap_max as i64;
+    let (cats, total) = db::run(&state, move |conn| {
+        Ok((categories::all(conn)?, entries::count_public(conn, now)?))
+    })
+    .await?;
+    let fixed = fixed_paths(&cats);
+    let origin = pages::origin(&state, &req);
+    let all = fixed.len() as i64 + total;
+    let mut ctx = tera::Context::new();
+    if all <= max {
+        let rows = db::run(&state, move |conn| {
+            Ok(entries::sitemap_rows(conn, now, 0, max)?)
+        })
+        .await?;
+        let mut urls: Vec<UrlEntry> = fixed
+            .into_iter()
+            .map(|p| UrlEntry {
+                loc: format!("{origin}{p}"),
+                lastmod: None,
+            })
+            .collect();
+        urls.extend(rows.into_iter().map(|r| url_entry(&origin, r)));
+        ctx.insert("urls", &urls);
+        return Ok(xml(state.theme.render("sitemaps/urlset.xml", &ctx)?));
+    }
+    // Part 1 holds the fixed pages and the first entries; the rest follow.
+    let first = max - fixed.len() as i64;
+    let parts = 1 + (total - first + max - 1).max(0) / max;
+    let sitemaps: Vec<UrlEntry> = (1..=parts)
+        .map(|n| UrlEntry {
+            loc: format!("{origin}/sitemaps/{n}.xml"),
+            lastmod: None,
+        })
+        .collect();
+    ctx.insert("sitemaps", &sitemaps);
+    Ok(xml(state.theme.render("sitemaps/index.xml", &ctx)?))
+}
+
+fn url_entry(origin: &str, r: entries::SitemapRow) -> UrlEntry {
+    let changed = r.publish_at.map_or(r.updated_at, |p| r.updated_at.max(p));
+    UrlEntry {
+        loc: format!("{origin}{}", r.kind.entry_path(&r.slug)),
+        lastmod: Some(rfc3339(changed)),
+    }
+}
+
+/// `/sitemaps/{n}.xml`: one part of a sitemap index.
+pub async fn sitemap_part(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    n: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let n: i64 = n
+        .strip_suffix(".xml")
+        .and_then(|n| n.parse().ok())
+        .filter(|n| *n >= 1)
+        .ok_or(AppError::NotFound)?;
+    let now = state.now();
+    let max = state.sitemap_max as i64;
+    let cats = db::run(&state, |conn| Ok(categories::all(conn)?)).await?;
+    let fixed = fixed_paths(&cats);
+    let first = max - fixed.len() as i64;
+    let (offset, limit) = if n == 1 {
+        (0, first)
+    } else {
+        (first + (n - 2) * max, max)
+    };
+    let rows = db::run(&state, move |conn| {
+        Ok(entries::sitemap_rows(conn, now, offset, limit)?)
+    })
+    .await?;
+    if rows.is_empty() && n > 1 {
+        return Err(AppError::NotFound);
+    }
+    let origin = pages::origin(&state, &req);
+    let mut urls: Vec<UrlEntry> = Vec::with_capacity(rows.len() + fixed.len());
+    if n == 1 {
+        urls.extend(fixed.into_iter().map(|p| UrlEntry {
+            loc: format!("{origin}{p}"),
+            lastmod: None,
+        }));
+    }
+    urls.extend(rows.into_iter().map(|r| url_entry(&origin, r)));
+    let mut ctx = tera::Context::new();
+    ctx.insert("urls", &urls);
+    Ok(xml(state.theme.render("sitemaps/urlset.xml", &ctx)?))
+}
+
+/// `/robots.txt`: everything but the admin, and where the sitemap is.
+pub async fn robots(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let origin = pages::origin(&state, &req);
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(format!(
+            "User-agent: *\nDisallow: /admin\nDisallow: /search\n\nSitemap: {origin}/sitemap.xml\n"
+        ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_links_become_absolute() {
+        let html = r#"<a href="/articles/x">x</a><img src="/uploads/a.jpg"><a href="//cdn.example/y">y</a><a href="https://a.vn/">z</a>"#;
+        assert_eq!(
+            absolutize(html, "https://so.hanoi.gov.vn"),
+            r#"<a href="https://so.hanoi.gov.vn/articles/x">x</a><img src="https://so.hanoi.gov.vn/uploads/a.jpg"><a href="//cdn.example/y">y</a><a href="https://a.vn/">z</a>"#
+        );
+    }
+}
