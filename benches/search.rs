@@ -16,7 +16,9 @@ use loa::domain::search::{Query, snippet};
 use loa::storage::entries::{self, Filter};
 use loa::storage::{self, search};
 
+/// Runs per query: up to 50, fewer when a query is slow (3 s budget).
 const RUNS: usize = 50;
+const BUDGET: Duration = Duration::from_secs(3);
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
@@ -25,7 +27,8 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 fn time(name: &str, mut f: impl FnMut() -> usize) {
     let mut runs: Vec<Duration> = Vec::with_capacity(RUNS);
     let mut found = 0;
-    for _ in 0..RUNS {
+    let started = Instant::now();
+    while runs.len() < RUNS && (runs.len() < 5 || started.elapsed() < BUDGET) {
         let t = Instant::now();
         found = f();
         runs.push(t.elapsed());

@@ -124,6 +124,11 @@ struct Count {
     n: i64,
 }
 
+/// The joins are `CROSS JOIN`, which SQLite takes as "in this order": the
+/// full-text match runs once and drives the lookups into `entries`. Left to
+/// itself the planner may walk `entries` by its status index and re-run the
+/// match for every row (minutes instead of milliseconds on 100,000 entries).
+///
 /// Public entries matching the FTS5 expression `fts` (built by
 /// `domain::search::Query::fts`): entries whose title matches first, then
 /// by weighted relevance, then newest first.
@@ -156,7 +161,7 @@ pub fn search(
         }};
     }
     let count_sql = format!(
-        "SELECT count(*) AS n FROM search_index s JOIN entries e ON e.id = s.rowid WHERE {conditions}"
+        "SELECT count(*) AS n FROM search_index s CROSS JOIN entries e ON e.id = s.rowid WHERE {conditions}"
     );
     let total = bind_filters!(diesel::sql_query(count_sql).into_boxed())
         .get_result::<Count>(conn)?
@@ -169,7 +174,7 @@ pub fn search(
                 e.image_path, e.image_alt, e.image_width, e.image_height, e.category_id, \
                 c.slug AS category_slug, c.name AS category_name, e.body_md, e.image_caption \
          FROM search_index s \
-         JOIN entries e ON e.id = s.rowid \
+         CROSS JOIN entries e ON e.id = s.rowid \
          LEFT JOIN categories c ON c.id = e.category_id \
          WHERE {conditions} \
          ORDER BY (s.rowid IN (SELECT rowid FROM search_index WHERE search_index MATCH ?)) DESC, \
