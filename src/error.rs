@@ -13,6 +13,9 @@ pub enum AppError {
     NotFound,
     #[error("forbidden")]
     Forbidden,
+    /// Staff pages without a session: to the sign-in page, then back here.
+    #[error("sign-in required")]
+    LoginRequired(String),
     /// A malformed request; the message key says what was wrong.
     #[error("bad request: {0}")]
     BadRequest(&'static str),
@@ -30,6 +33,7 @@ impl AppError {
         match self {
             AppError::NotFound => "error_404_text",
             AppError::Forbidden => "error_403_text",
+            AppError::LoginRequired(_) => "error_403_text",
             AppError::BadRequest(key) => key,
             AppError::TooLarge => "error_413_text",
             AppError::Busy => "error_503_text",
@@ -43,6 +47,7 @@ impl ResponseError for AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::LoginRequired(_) => StatusCode::SEE_OTHER,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
@@ -53,6 +58,15 @@ impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse {
         if let AppError::Internal(cause) = self {
             tracing::error!(%cause, "internal error");
+        }
+        if let AppError::LoginRequired(next) = self {
+            let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+            return HttpResponse::SeeOther()
+                .insert_header((
+                    actix_web::http::header::LOCATION,
+                    format!("/admin/login?next={next}"),
+                ))
+                .finish();
         }
         // The body is replaced by the theme's page in `web::error_pages`.
         HttpResponse::build(self.status_code()).finish()

@@ -7,6 +7,7 @@
 //! - [`web`]: actix-web handlers, thin: extract, call storage, render.
 //! - [`config`], [`error`]: settings and the request error type.
 
+pub mod auth;
 pub mod config;
 pub mod content;
 pub mod domain;

@@ -9,6 +9,7 @@ use tracing_subscriber::EnvFilter;
 
 use loa::config::Config;
 use loa::content::{export, import};
+use loa::domain::user::{self, Role};
 use loa::storage::{self, entries};
 use loa::{AppState, build_app};
 
@@ -46,11 +47,152 @@ enum Command {
     },
     /// Rebuild the full-text search index.
     Reindex,
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Write a consistent copy of the live database (safe while serving).
+    Backup {
+        /// The copy to write; must not exist yet.
+        file: PathBuf,
+    },
     /// Export every entry as files that import back to the same entries.
     Export {
         /// Folder to write into (created if missing).
         dir: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. The password comes from LOA_PASSWORD or a prompt.
+    Add {
+        name: String,
+        /// author, moderator, editor or admin.
+        #[arg(long)]
+        role: Role,
+        /// Name shown in the admin (default: the username).
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// List accounts.
+    List,
+    /// Change an account's role (ends its sessions).
+    SetRole { name: String, role: Role },
+    /// Change an account's password (LOA_PASSWORD or a prompt; ends its sessions).
+    SetPassword { name: String },
+    /// Disable an account: its sessions stop working at once.
+    Disable { name: String },
+    /// Enable a disabled account again.
+    Enable { name: String },
+}
+
+/// The password for `user add` / `set-password`: LOA_PASSWORD, else asked
+/// twice without echo.
+fn read_password(username: &str) -> anyhow::Result<String> {
+    let password = match std::env::var("LOA_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            let first = rpassword::prompt_password(format!("Password for {username}: "))?;
+            let again = rpassword::prompt_password("Again: ")?;
+            if first != again {
+                bail!("the two passwords differ");
+            }
+            first
+        }
+    };
+    if let Some(problem) = user::password_problem(&password, username) {
+        match problem {
+            "password_too_short" => bail!(
+                "the password must have at least {} characters",
+                user::PASSWORD_MIN
+            ),
+            _ => bail!("the password must not be the username"),
+        }
+    }
+    Ok(password)
+}
+
+fn run_user(config: &Config, command: UserCommand) -> anyhow::Result<()> {
+    let pool = open(config)?;
+    let conn = &mut *pool.get()?;
+    let now = storage::utc_now();
+    let find =
+        |conn: &mut diesel::SqliteConnection, name: &str| -> anyhow::Result<storage::users::User> {
+            storage::users::find_by_username(conn, name)?
+                .with_context(|| format!("no account named {name:?}"))
+        };
+    match command {
+        UserCommand::Add {
+            name,
+            role,
+            display_name,
+        } => {
+            if !user::username_ok(&name) {
+                bail!("usernames are 3-40 lower-case letters, digits, '.', '_' or '-'");
+            }
+            if storage::users::find_by_username(conn, &name)?.is_some() {
+                bail!("an account named {name:?} exists already");
+            }
+            let password = read_password(&name)?;
+            let hash = loa::auth::hash(&password).map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
+            storage::users::create(
+                conn,
+                &name,
+                display_name.as_deref().unwrap_or(""),
+                &hash,
+                role,
+                now,
+            )?;
+            storage::audit::record(conn, now, "cli", "user.add", &name, role.as_str(), None)?;
+            println!("created {name} ({role})");
+        }
+        UserCommand::List => {
+            for u in storage::users::all(conn)? {
+                println!(
+                    "{:<20} {:<10} {}{}",
+                    u.username,
+                    u.role.as_str(),
+                    u.display_name,
+                    if u.disabled { "  [disabled]" } else { "" }
+                );
+            }
+        }
+        UserCommand::SetRole { name, role } => {
+            let u = find(conn, &name)?;
+            storage::users::set_role(conn, u.id, role)?;
+            storage::audit::record(
+                conn,
+                now,
+                "cli",
+                "user.role",
+                &name,
+                &format!("{} → {role}", u.role),
+                None,
+            )?;
+            println!("{name} is now {role}");
+        }
+        UserCommand::SetPassword { name } => {
+            let u = find(conn, &name)?;
+            let password = read_password(&name)?;
+            let hash = loa::auth::hash(&password).map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
+            storage::users::set_password(conn, u.id, &hash)?;
+            storage::audit::record(conn, now, "cli", "user.password", &name, "", None)?;
+            println!("password of {name} changed; its sessions have ended");
+        }
+        UserCommand::Disable { name } => {
+            let u = find(conn, &name)?;
+            storage::users::set_disabled(conn, u.id, true)?;
+            storage::audit::record(conn, now, "cli", "user.disable", &name, "", None)?;
+            println!("{name} is disabled; its sessions have ended");
+        }
+        UserCommand::Enable { name } => {
+            let u = find(conn, &name)?;
+            storage::users::set_disabled(conn, u.id, false)?;
+            storage::audit::record(conn, now, "cli", "user.enable", &name, "", None)?;
+            println!("{name} is enabled");
+        }
+    }
+    Ok(())
 }
 
 fn main() -> anyhow::Result<()> {
@@ -90,6 +232,16 @@ fn main() -> anyhow::Result<()> {
             let pool = open(&config)?;
             let n = reindex(&pool, true)?;
             println!("indexed {n} entries");
+            Ok(())
+        }
+        Command::User(command) => run_user(&config, command),
+        Command::Backup { file } => {
+            if file.exists() {
+                bail!("{} exists; backup writes a new file", file.display());
+            }
+            let pool = open(&config)?;
+            storage::pool::backup(&mut *pool.get()?, &file)?;
+            println!("wrote {}", file.display());
             Ok(())
         }
         Command::Export { dir } => {

@@ -243,9 +243,11 @@ async fn drafts_and_future_entries_are_404_and_never_listed() {
         .into_iter()
         .enumerate()
         {
+            // A scheduled entry is hidden until its time (here, in 2030).
             hidden.push(
                 entry(EntryKind::Article, &format!("Bản nháp {i}"))
                     .status(status)
+                    .at("2030-01-01 00:00:00")
                     .save(conn),
             );
         }

@@ -141,10 +141,25 @@ impl FromStr for LeafletFormat {
 
 /// Whether readers may see an entry in `status` published at `publish_at`.
 ///
-/// The one rule of visibility: published, and its time has come. The storage
-/// layer applies the same predicate in SQL (`storage::entries::public`).
+/// The one rule of visibility: published or scheduled, and its time has
+/// come — so a scheduled entry goes public at its time with nobody acting.
+/// The storage layer applies the same predicate in SQL
+/// (`storage::entries::public!`).
 pub fn is_public(status: Status, publish_at: Option<NaiveDateTime>, now: NaiveDateTime) -> bool {
-    status == Status::Published && publish_at.is_some_and(|t| t <= now)
+    matches!(status, Status::Published | Status::Scheduled) && publish_at.is_some_and(|t| t <= now)
+}
+
+/// The state readers would see: a scheduled entry whose time has come is,
+/// in effect, published.
+pub fn effective_status(
+    status: Status,
+    publish_at: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> Status {
+    match status {
+        Status::Scheduled if publish_at.is_some_and(|t| t <= now) => Status::Published,
+        other => other,
+    }
 }
 
 #[cfg(test)]
@@ -165,12 +180,12 @@ mod tests {
         assert!(is_public(Status::Published, Some(at(10)), at(10)));
         assert!(!is_public(Status::Published, Some(at(11)), at(10)));
         assert!(!is_public(Status::Published, None, at(10)));
-        for s in [
-            Status::Draft,
-            Status::InReview,
-            Status::Scheduled,
-            Status::Archived,
-        ] {
+        assert!(
+            is_public(Status::Scheduled, Some(at(10)), at(10)),
+            "scheduled, time come"
+        );
+        assert!(!is_public(Status::Scheduled, Some(at(11)), at(10)));
+        for s in [Status::Draft, Status::InReview, Status::Archived] {
             assert!(!is_public(s, Some(at(9)), at(10)), "{s:?}");
         }
     }

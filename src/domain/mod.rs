@@ -5,3 +5,4 @@ pub mod comment;
 pub mod entry;
 pub mod search;
 pub mod slug;
+pub mod user;

@@ -59,3 +59,39 @@ pub fn upsert(conn: &mut SqliteConnection, data: &CategoryData) -> QueryResult<C
         .returning(Category::as_returning())
         .get_result(conn)
 }
+
+/// Renames or re-describes a category; its entries are re-indexed so that
+/// searching for the new name finds them.
+pub fn update(conn: &mut SqliteConnection, id: i32, data: &CategoryData) -> QueryResult<Category> {
+    conn.immediate_transaction(|conn| {
+        let c = diesel::update(categories::table.find(id))
+            .set(data)
+            .returning(Category::as_returning())
+            .get_result(conn)?;
+        use super::schema::entries::dsl as e;
+        let ids: Vec<i32> = e::entries
+            .filter(e::category_id.eq(id))
+            .select(e::id)
+            .load(conn)?;
+        for entry in ids {
+            super::search::index_entry(conn, entry)?;
+        }
+        Ok(c)
+    })
+}
+
+/// Deletes a category; its entries keep going, without a category.
+pub fn delete(conn: &mut SqliteConnection, id: i32) -> QueryResult<bool> {
+    conn.immediate_transaction(|conn| {
+        use super::schema::entries::dsl as e;
+        let ids: Vec<i32> = e::entries
+            .filter(e::category_id.eq(id))
+            .select(e::id)
+            .load(conn)?;
+        let n = diesel::delete(categories::table.find(id)).execute(conn)?;
+        for entry in ids {
+            super::search::index_entry(conn, entry)?;
+        }
+        Ok(n == 1)
+    })
+}

@@ -40,6 +40,8 @@ pub struct Entry {
     pub bulletin_number: Option<i32>,
     pub bulletin_year: Option<i32>,
     pub leaflet_format: Option<String>,
+    pub author_id: Option<i32>,
+    pub version: i32,
 }
 
 impl Entry {
@@ -158,7 +160,7 @@ pub struct Filter {
 macro_rules! public {
     ($now:expr) => {
         entries::status
-            .eq(Status::Published.as_str())
+            .eq_any([Status::Published.as_str(), Status::Scheduled.as_str()])
             .and(entries::publish_at.le($now))
     };
 }
@@ -342,7 +344,7 @@ pub fn latest_per_category(
          FROM categories c \
          JOIN entries e ON e.id IN ( \
              SELECT x.id FROM entries x \
-             WHERE x.category_id = c.id AND x.status = 'published' AND x.publish_at <= ? \
+             WHERE x.category_id = c.id AND x.status IN ('published', 'scheduled') AND x.publish_at <= ? \
              ORDER BY x.publish_at DESC, x.id DESC LIMIT ?) \
          ORDER BY c.position, c.name, e.publish_at DESC, e.id DESC",
     )
@@ -483,9 +485,98 @@ pub struct Snapshot {
     pub tags: Vec<String>,
 }
 
-/// Creates the entry with `data.slug`, or updates it, sets its tags, and
-/// keeps a revision — all or nothing. A save that changes nothing writes
-/// nothing (so re-importing the same files is a no-op).
+/// Someone else saved the entry since the form was opened.
+#[derive(Debug, Clone)]
+pub struct Conflict {
+    /// The entry as it is now.
+    pub current: Entry,
+}
+
+/// Who saves, and when.
+#[derive(Debug, Clone, Copy)]
+pub struct Saver<'a> {
+    pub name: &'a str,
+    pub now: NaiveDateTime,
+}
+
+/// Tags are a set, listed by name (byte order, as SQLite sorts them).
+fn tag_set(tag_names: &[String]) -> Vec<String> {
+    let mut tags: Vec<String> = tag_names
+        .iter()
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect();
+    tags.sort();
+    tags.dedup();
+    tags
+}
+
+/// The one write path: updates `existing` (or creates the entry), sets its
+/// tags, remembers an old public slug, keeps a revision and re-indexes it —
+/// all in the caller's transaction. A save that changes nothing writes
+/// nothing.
+fn write(
+    conn: &mut SqliteConnection,
+    existing: Option<Entry>,
+    data: &EntryData,
+    tags: Vec<String>,
+    author_id: Option<i32>,
+    by: Saver,
+) -> QueryResult<Saved> {
+    let snapshot = Snapshot {
+        data: data.clone(),
+        tags: tags.clone(),
+    };
+    let (saved, version) = match existing {
+        Some(existing) => {
+            let current = Snapshot {
+                data: existing.data(),
+                tags: tag_store::names_for_entry(conn, existing.id)?,
+            };
+            if current == snapshot {
+                return Ok(Saved::Unchanged(existing.id));
+            }
+            if existing.slug != data.slug && domain_public(&existing, by.now) {
+                // Links to the old address keep working (301).
+                super::redirects::add(conn, &existing.slug, existing.id)?;
+            }
+            diesel::update(entries::table.find(existing.id))
+                .set((
+                    data.clone(),
+                    entries::updated_at.eq(by.now),
+                    entries::version.eq(existing.version + 1),
+                ))
+                .execute(conn)?;
+            (Saved::Updated(existing.id), existing.version + 1)
+        }
+        None => {
+            let id = diesel::insert_into(entries::table)
+                .values((
+                    data.clone(),
+                    entries::created_at.eq(by.now),
+                    entries::updated_at.eq(by.now),
+                    entries::author_id.eq(author_id),
+                ))
+                .returning(entries::id)
+                .get_result(conn)?;
+            (Saved::Created(id), 1)
+        }
+    };
+    // The live slug is nobody's old address any more.
+    super::redirects::remove(conn, &data.slug)?;
+    tag_store::set_for_entry(conn, saved.id(), &tags)?;
+    revisions::record(conn, saved.id(), &snapshot, by.name, by.now, version)?;
+    // The index follows every save at once, in the same transaction.
+    super::search::index_entry(conn, saved.id())?;
+    Ok(saved)
+}
+
+fn domain_public(e: &Entry, now: NaiveDateTime) -> bool {
+    crate::domain::entry::is_public(e.status, e.publish_at, now)
+}
+
+/// Creates the entry with `data.slug`, or updates it (import and export
+/// use slugs as identity).
 pub fn save_by_slug(
     conn: &mut SqliteConnection,
     data: &EntryData,
@@ -493,51 +584,70 @@ pub fn save_by_slug(
     saved_by: &str,
     now: NaiveDateTime,
 ) -> QueryResult<Saved> {
-    // Tags are a set, listed by name (byte order, as SQLite sorts them).
-    let mut tag_names: Vec<String> = tag_names
-        .iter()
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty())
-        .collect();
-    tag_names.sort();
-    tag_names.dedup();
+    let tags = tag_set(tag_names);
     conn.immediate_transaction(|conn| {
-        let snapshot = Snapshot {
-            data: data.clone(),
-            tags: tag_names.clone(),
-        };
-        let saved = match find_by_slug(conn, &data.slug)? {
-            Some(existing) => {
-                let current = Snapshot {
-                    data: existing.data(),
-                    tags: tag_store::names_for_entry(conn, existing.id)?,
-                };
-                if current == snapshot {
-                    return Ok(Saved::Unchanged(existing.id));
-                }
-                diesel::update(entries::table.find(existing.id))
-                    .set((data.clone(), entries::updated_at.eq(now)))
-                    .execute(conn)?;
-                Saved::Updated(existing.id)
-            }
-            None => {
-                let id = diesel::insert_into(entries::table)
-                    .values((
-                        data.clone(),
-                        entries::created_at.eq(now),
-                        entries::updated_at.eq(now),
-                    ))
-                    .returning(entries::id)
-                    .get_result(conn)?;
-                Saved::Created(id)
-            }
-        };
-        tag_store::set_for_entry(conn, saved.id(), &tag_names)?;
-        revisions::record(conn, saved.id(), &snapshot, saved_by, now)?;
-        // The index follows every save at once, in the same transaction.
-        super::search::index_entry(conn, saved.id())?;
-        Ok(saved)
+        let existing = find_by_slug(conn, &data.slug)?;
+        write(
+            conn,
+            existing,
+            data,
+            tags,
+            None,
+            Saver {
+                name: saved_by,
+                now,
+            },
+        )
     })
+}
+
+/// A new entry written by `author_id`.
+pub fn create(
+    conn: &mut SqliteConnection,
+    data: &EntryData,
+    tag_names: &[String],
+    author_id: i32,
+    by: Saver,
+) -> QueryResult<i32> {
+    let tags = tag_set(tag_names);
+    conn.immediate_transaction(|conn| {
+        write(conn, None, data, tags, Some(author_id), by).map(Saved::id)
+    })
+}
+
+/// Saves entry `id` if it is still at `expected_version`; otherwise says
+/// who got there first.
+pub fn update(
+    conn: &mut SqliteConnection,
+    id: i32,
+    expected_version: i32,
+    data: &EntryData,
+    tag_names: &[String],
+    by: Saver,
+) -> QueryResult<Result<Saved, Conflict>> {
+    let tags = tag_set(tag_names);
+    conn.immediate_transaction(|conn| {
+        let existing = find(conn, id)?;
+        if existing.version != expected_version {
+            return Ok(Err(Conflict { current: existing }));
+        }
+        write(conn, Some(existing), data, tags, None, by).map(Ok)
+    })
+}
+
+/// Deletes an entry for good (its revisions, tags and comments go with it).
+pub fn delete(conn: &mut SqliteConnection, id: i32) -> QueryResult<bool> {
+    diesel::delete(entries::table.find(id))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// The entry an old slug now answers for.
+pub fn find_by_old_slug(conn: &mut SqliteConnection, old: &str) -> QueryResult<Option<Entry>> {
+    match super::redirects::target(conn, old)? {
+        Some(id) => find(conn, id).optional(),
+        None => Ok(None),
+    }
 }
 
 /// Tags of an entry, for its page.
@@ -553,4 +663,116 @@ pub fn tags_of(conn: &mut SqliteConnection, entry_id: i32) -> QueryResult<Vec<ta
 /// How many entries there are, in any state.
 pub fn count_all(conn: &mut SqliteConnection) -> QueryResult<i64> {
     entries::table.count().get_result(conn)
+}
+
+/// Which entries the admin list shows.
+#[derive(Debug, Clone, Default)]
+pub struct AdminFilter {
+    pub kind: Option<EntryKind>,
+    pub status: Option<Status>,
+    pub category_id: Option<i32>,
+    pub author_id: Option<i32>,
+    /// Part of the title or slug.
+    pub text: Option<String>,
+}
+
+/// An entry as the admin list shows it.
+#[derive(Debug, Clone, Queryable, Serialize)]
+pub struct AdminRow {
+    pub id: i32,
+    #[diesel(deserialize_as = String)]
+    pub kind: EntryKind,
+    pub slug: String,
+    pub title: String,
+    #[diesel(deserialize_as = String)]
+    pub status: Status,
+    pub publish_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+    pub author_id: Option<i32>,
+    pub category_name: Option<String>,
+    pub author_name: Option<String>,
+}
+
+fn admin_filtered(f: &AdminFilter) -> entries::BoxedQuery<'static, diesel::sqlite::Sqlite> {
+    let mut q = entries::table.into_boxed();
+    if let Some(k) = f.kind {
+        q = q.filter(entries::kind.eq(k.as_str()));
+    }
+    if let Some(s) = f.status {
+        q = q.filter(entries::status.eq(s.as_str()));
+    }
+    if let Some(c) = f.category_id {
+        q = q.filter(entries::category_id.eq(c));
+    }
+    if let Some(a) = f.author_id {
+        q = q.filter(entries::author_id.eq(a));
+    }
+    if let Some(text) = f.text.as_deref().filter(|t| !t.trim().is_empty()) {
+        let pattern = format!(
+            "%{}%",
+            text.trim()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        q = q.filter(
+            entries::title
+                .like(pattern.clone())
+                .escape('\\')
+                .or(entries::slug.like(pattern).escape('\\')),
+        );
+    }
+    q
+}
+
+/// A page of entries for the admin, most recently changed first.
+pub fn admin_list(
+    conn: &mut SqliteConnection,
+    filter: &AdminFilter,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<AdminRow>, i64)> {
+    use super::schema::users;
+    let total = admin_filtered(filter).count().get_result(conn)?;
+    let rows = admin_filtered(filter)
+        .left_join(categories::table)
+        .left_join(users::table)
+        .select((
+            entries::id,
+            entries::kind,
+            entries::slug,
+            entries::title,
+            entries::status,
+            entries::publish_at,
+            entries::updated_at,
+            entries::author_id,
+            categories::name.nullable(),
+            users::username.nullable(),
+        ))
+        .order((entries::updated_at.desc(), entries::id.desc()))
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// How many entries are in each state.
+pub fn count_by_status(conn: &mut SqliteConnection) -> QueryResult<Vec<(String, i64)>> {
+    entries::table
+        .group_by(entries::status)
+        .select((entries::status, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// Public entries to choose from for a bulletin: id, kind, slug, title.
+pub fn public_choices(
+    conn: &mut SqliteConnection,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<(i32, String, String)>> {
+    filtered(Filter::default(), now)
+        .select((entries::id, entries::slug, entries::title))
+        .order((entries::publish_at.desc(), entries::id.desc()))
+        .limit(limit)
+        .load(conn)
 }

@@ -3,16 +3,20 @@
 //! off the async executor. SQLite specifics stay in this module so another
 //! backend can replace it.
 
+pub mod audit;
 pub mod categories;
 pub mod comments;
 pub mod entries;
 pub mod pool;
+pub mod redirects;
 pub mod revisions;
 pub mod schema;
 pub mod search;
 pub mod settings;
 pub mod tags;
+pub mod throttle;
 mod types;
+pub mod users;
 
 pub use pool::{Conn, Pool, open_pool};
 

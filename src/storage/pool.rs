@@ -72,3 +72,18 @@ pub fn run_migrations(conn: &mut SqliteConnection) -> Result<usize, OpenError> {
         .map(|v| v.len())
         .map_err(|e| OpenError::Migration(e.to_string()))
 }
+
+/// Writes a consistent copy of the live database to `dest` with
+/// `VACUUM INTO`: one read transaction, so writers carry on meanwhile and
+/// the copy is a single moment's state. `dest` must not exist.
+pub fn backup(conn: &mut SqliteConnection, dest: &Path) -> Result<(), OpenError> {
+    use diesel::RunQueryDsl;
+    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| OpenError::Folder(dir.display().to_string(), e))?;
+    }
+    diesel::sql_query("VACUUM INTO ?")
+        .bind::<diesel::sql_types::Text, _>(dest.to_string_lossy().into_owned())
+        .execute(conn)?;
+    Ok(())
+}

@@ -15,6 +15,8 @@ pub struct Revision {
     pub saved_by: String,
     pub note: String,
     pub created_at: NaiveDateTime,
+    /// The entry's version this save produced.
+    pub version: i32,
 }
 
 impl Revision {
@@ -30,6 +32,7 @@ pub fn record(
     snapshot: &Snapshot,
     saved_by: &str,
     now: NaiveDateTime,
+    version: i32,
 ) -> QueryResult<i32> {
     let json = serde_json::to_string(snapshot)
         .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
@@ -39,6 +42,7 @@ pub fn record(
             revisions::snapshot.eq(json),
             revisions::saved_by.eq(saved_by),
             revisions::created_at.eq(now),
+            revisions::version.eq(version),
         ))
         .returning(revisions::id)
         .get_result(conn)
@@ -51,4 +55,29 @@ pub fn for_entry(conn: &mut SqliteConnection, entry_id: i32) -> QueryResult<Vec<
         .order(revisions::id.desc())
         .select(Revision::as_select())
         .load(conn)
+}
+
+/// One revision of an entry.
+pub fn find(conn: &mut SqliteConnection, entry_id: i32, id: i32) -> QueryResult<Option<Revision>> {
+    revisions::table
+        .filter(revisions::entry_id.eq(entry_id))
+        .filter(revisions::id.eq(id))
+        .select(Revision::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The revision that produced `version` of an entry.
+pub fn at_version(
+    conn: &mut SqliteConnection,
+    entry_id: i32,
+    version: i32,
+) -> QueryResult<Option<Revision>> {
+    revisions::table
+        .filter(revisions::entry_id.eq(entry_id))
+        .filter(revisions::version.eq(version))
+        .order(revisions::id.desc())
+        .select(Revision::as_select())
+        .first(conn)
+        .optional()
 }

@@ -1,6 +1,18 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    audit_log (id) {
+        id -> Integer,
+        at -> Timestamp,
+        username -> Text,
+        action -> Text,
+        target -> Text,
+        detail -> Text,
+        ip -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     attachments (id) {
         id -> Integer,
         entry_id -> Integer,
@@ -73,7 +85,9 @@ diesel::table! {
         bulletin_series -> Nullable<Text>,
         bulletin_number -> Nullable<Integer>,
         bulletin_year -> Nullable<Integer>,
-        leaflet_format -> Nullable<Text>,
+                leaflet_format -> Nullable<Text>,
+        author_id -> Nullable<Integer>,
+        version -> Integer,
     }
 }
 
@@ -85,13 +99,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_failures (key) {
+        key -> Text,
+        failures -> Integer,
+        first_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     revisions (id) {
         id -> Integer,
         entry_id -> Integer,
         snapshot -> Text,
         saved_by -> Text,
-        note -> Text,
+                note -> Text,
         created_at -> Timestamp,
+        version -> Integer,
     }
 }
 
@@ -99,6 +123,13 @@ diesel::table! {
     settings (key) {
         key -> Text,
         value -> Text,
+    }
+}
+
+diesel::table! {
+    slug_redirects (old_slug) {
+        old_slug -> Text,
+        entry_id -> Integer,
     }
 }
 
@@ -113,18 +144,37 @@ diesel::table! {
 diesel::joinable!(attachments -> entries (entry_id));
 diesel::joinable!(comments -> entries (entry_id));
 diesel::joinable!(entries -> categories (category_id));
+diesel::joinable!(entries -> users (author_id));
+diesel::joinable!(slug_redirects -> entries (entry_id));
 diesel::joinable!(entry_tags -> entries (entry_id));
 diesel::joinable!(entry_tags -> tags (tag_id));
 diesel::joinable!(revisions -> entries (entry_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     attachments,
+    audit_log,
     bulletin_items,
     categories,
     comments,
     entries,
     entry_tags,
+    login_failures,
     revisions,
     settings,
+    slug_redirects,
     tags,
+    users,
 );
+
+diesel::table! {
+    users (id) {
+        id -> Integer,
+        username -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        role -> Text,
+        disabled -> Bool,
+        session_version -> Integer,
+        created_at -> Timestamp,
+    }
+}

@@ -29,7 +29,9 @@ pub fn index_entry(conn: &mut SqliteConnection, entry_id: i32) -> QueryResult<()
     let Some(e) = entries::find(conn, entry_id).optional()? else {
         return Ok(());
     };
-    if e.status != Status::Published {
+    // Published and scheduled entries are indexed; whether their time has
+    // come is checked when searching.
+    if !matches!(e.status, Status::Published | Status::Scheduled) {
         return Ok(());
     }
     let category = match e.category_id {
@@ -140,8 +142,9 @@ pub fn search(
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<Hit>, i64)> {
-    let mut conditions =
-        String::from("search_index MATCH ? AND e.status = 'published' AND e.publish_at <= ?");
+    let mut conditions = String::from(
+        "search_index MATCH ? AND e.status IN ('published', 'scheduled') AND e.publish_at <= ?",
+    );
     if filter.kind.is_some() {
         conditions.push_str(" AND e.kind = ?");
     }

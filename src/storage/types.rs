@@ -4,6 +4,7 @@
 
 use crate::domain::comment::CommentStatus;
 use crate::domain::entry::{EntryKind, LeafletFormat, Status, UnknownValue};
+use crate::domain::user::Role;
 
 macro_rules! text_enum {
     ($($ty:ty),*) => {$(
@@ -21,4 +22,4 @@ macro_rules! text_enum {
     )*};
 }
 
-text_enum!(EntryKind, Status, CommentStatus, LeafletFormat);
+text_enum!(EntryKind, Status, CommentStatus, LeafletFormat, Role);

@@ -1,11 +1,13 @@
 //! HTTP: application state, routes, middleware, handlers.
 
+mod admin;
 mod cookies;
 mod db;
 pub mod forms;
 mod pages;
-mod public;
+pub(crate) mod public;
 mod seo;
+pub mod session;
 mod static_files;
 pub mod tokens;
 mod views;
@@ -153,6 +155,7 @@ pub fn build_app(
         .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("loa::http"))
         .service(static_service)
         .service(uploads_service)
+                .configure(admin::routes)
         .configure(public::routes)
         .default_service(web::to(|| async {
             Err::<HttpResponse, _>(AppError::NotFound)
@@ -177,7 +180,7 @@ async fn error_pages(
         BodySize::None | BodySize::Sized(0)
     );
     let key = match app_error_key {
-        Some(Some(key)) => key,
+        Some(Some(key)) if is_error => key,
         // Errors raised outside our handlers (actix's own 405, say) get
         // the generic page for their status.
         _ if is_error && empty => generic_key(status.as_u16()),

@@ -94,6 +94,22 @@ impl Keys {
     }
 }
 
+impl Keys {
+    /// A token for forms shown to `subject` ("login|{browser}" before
+    /// sign-in, "admin|{session nonce}" after): the same for the whole
+    /// session, so several tabs work.
+    pub fn form_token(&self, subject: &str) -> String {
+        URL_SAFE_NO_PAD.encode(self.mac(&["form", subject]).finalize().into_bytes())
+    }
+
+    /// Checks a [`Keys::form_token`] in constant time.
+    pub fn check_form_token(&self, subject: &str, token: &str) -> bool {
+        URL_SAFE_NO_PAD
+            .decode(token)
+            .is_ok_and(|mac| self.mac(&["form", subject]).verify_slice(&mac).is_ok())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
     #[error("malformed token")]

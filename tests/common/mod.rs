@@ -101,6 +101,14 @@ impl TestSite {
         .expect("import")
     }
 
+    /// Creates a staff account; returns its id.
+    pub fn add_user(&self, name: &str, role: loa::domain::user::Role, password: &str) -> i32 {
+        let hash = loa::auth::hash(password).expect("hash");
+        storage::users::create(&mut self.conn(), name, "", &hash, role, self.now())
+            .expect("user")
+            .id
+    }
+
     pub fn conn(&self) -> storage::Conn {
         self.state.pool.get().expect("connection")
     }
@@ -260,6 +268,26 @@ where
                 .set_payload(body),
         )
         .await
+    }
+
+    /// Signs in through the login form; returns the response.
+    pub async fn login(&mut self, username: &str, password: &str) -> Page {
+        let form = self.get("/admin/login").await;
+        let token = form.token();
+        self.post_form(
+            "/admin/login",
+            &[
+                ("username", username),
+                ("password", password),
+                ("csrf_token", &token),
+            ],
+        )
+        .await
+    }
+
+    /// The anti-forgery token of the signed-in session (from the dashboard).
+    pub async fn admin_token(&mut self) -> String {
+        self.get("/admin").await.token()
     }
 
     /// Forgets every cookie: another reader on another device.

@@ -208,10 +208,29 @@ pub async fn show(
     let pending = cookies::pending_ids(&req, &state.keys);
     let now = state.now();
     let slug = slug.into_inner();
-    let page = db::run(&state, move |conn| {
+    let old = slug.clone();
+    let loaded = db::run(&state, move |conn| {
         load(conn, kind, &slug, now, &pending, reply_to)
     })
-    .await?;
+    .await;
+    let page = match loaded {
+        Err(AppError::NotFound) => {
+            // An address the entry had before its slug changed: 301.
+            let moved = db::run(&state, move |conn| {
+                Ok(entries::find_by_old_slug(conn, &old)?)
+            })
+            .await?;
+            return match moved {
+                Some(e) if crate::domain::entry::is_public(e.status, e.publish_at, now) => {
+                    Ok(HttpResponse::MovedPermanently()
+                        .insert_header(("Location", e.kind.entry_path(&e.slug)))
+                        .finish())
+                }
+                _ => Err(AppError::NotFound),
+            };
+        }
+        other => other?,
+    };
     let action = format!("{}/comments", kind.entry_path(&page.entry.slug));
     let form = CommentFormView::new(action, String::new());
     respond(&state, &req, page, form, StatusCode::OK)

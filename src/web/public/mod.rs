@@ -65,7 +65,7 @@ fn query(req: &HttpRequest) -> Result<HashMap<String, String>, AppError> {
 }
 
 /// `?page=N`: missing means 1; anything but a whole number from 1 up is a 400.
-fn page_param(req: &HttpRequest) -> Result<u32, AppError> {
+pub(crate) fn page_param(req: &HttpRequest) -> Result<u32, AppError> {
     match query(req)?.get("page").map(String::as_str) {
         None | Some("") => Ok(1),
         Some(raw) => match raw.parse::<u32>() {

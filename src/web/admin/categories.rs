@@ -1,0 +1,321 @@
+//! Categories and tags (editors and admins).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::{Fields, audit, context, field, page, see_other};
+use crate::domain::slug;
+use crate::error::AppError;
+use crate::storage::categories::{self, CategoryData};
+use crate::storage::schema::tags as tag_table;
+use crate::storage::tags::Tag;
+use crate::web::session::Staff;
+use crate::web::{AppState, db, pages};
+
+async fn list_page(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    staff: &Staff,
+    error: Option<String>,
+    values: (String, String, String),
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (base, cats) = db::run(state, |conn| {
+        Ok((pages::load_base(conn)?, categories::all(conn)?))
+    })
+    .await?;
+    let mut ctx = context(state, req, base, staff);
+    ctx.insert("categories_all", &cats);
+    ctx.insert("error", &error);
+    ctx.insert("new_name", &values.0);
+    ctx.insert("new_slug", &values.1);
+    ctx.insert("new_description", &values.2);
+    page(state, "admin/categories.html", &ctx, status)
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+) -> Result<HttpResponse, AppError> {
+    staff.require(staff.role().edits_all())?;
+    list_page(
+        &state,
+        &req,
+        &staff,
+        None,
+        Default::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+fn data_from(form: &Fields, position: i32) -> CategoryData {
+    let name = field(form, "name").trim().to_owned();
+    let given = field(form, "slug").trim();
+    CategoryData {
+        slug: if given.is_empty() {
+            slug::slugify_or(&name, "chuyen-muc")
+        } else {
+            given.to_owned()
+        },
+        name,
+        description: field(form, "description").trim().to_owned(),
+        position: field(form, "position").trim().parse().unwrap_or(position),
+    }
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    staff.check_csrf(&state, field(&form, "csrf_token"))?;
+    staff.require(staff.role().edits_all())?;
+    let data = data_from(&form, 100);
+    let values = (
+        data.name.clone(),
+        field(&form, "slug").to_owned(),
+        data.description.clone(),
+    );
+    let problem = if data.name.is_empty() {
+        Some("category_name_required")
+    } else if !slug::is_valid(&data.slug) {
+        Some("entry_slug_invalid")
+    } else {
+        None
+    };
+    if let Some(key) = problem {
+        return list_page(
+            &state,
+            &req,
+            &staff,
+            Some(state.theme.message(key)),
+            values,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let st = state.clone();
+    let ip = super::client_ip(&req);
+    let who = staff.user.username.clone();
+    let taken = db::run(&state, move |conn| {
+        if categories::find_by_slug(conn, &data.slug)?.is_some() {
+            return Ok(true);
+        }
+        categories::upsert(conn, &data)?;
+        audit(
+            conn,
+            &st,
+            &ip,
+            &who,
+            "category.create",
+            &data.slug,
+            &data.name,
+        )?;
+        Ok(false)
+    })
+    .await?;
+    if taken {
+        return list_page(
+            &state,
+            &req,
+            &staff,
+            Some(state.theme.message("entry_slug_taken")),
+            values,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    Ok(see_other("/admin/categories"))
+}
+
+pub async fn update(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    id: web::Path<i32>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    staff.check_csrf(&state, field(&form, "csrf_token"))?;
+    staff.require(staff.role().edits_all())?;
+    let id = id.into_inner();
+    let st = state.clone();
+    let ip = super::client_ip(&req);
+    let who = staff.user.username.clone();
+    let name = field(&form, "name").trim().to_owned();
+    if name.is_empty() {
+        return list_page(
+            &state,
+            &req,
+            &staff,
+            Some(state.theme.message("category_name_required")),
+            Default::default(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let description = field(&form, "description").trim().to_owned();
+    let position = field(&form, "position").trim().parse().ok();
+    db::run(&state, move |conn| {
+        let c = categories::find(conn, id)?;
+        let data = CategoryData {
+            slug: c.slug.clone(),
+            name,
+            description,
+            position: position.unwrap_or(c.position),
+        };
+        categories::update(conn, id, &data)?;
+        audit(
+            conn,
+            &st,
+            &ip,
+            &who,
+            "category.update",
+            &c.slug,
+            &format!("{} → {}", c.name, data.name),
+        )
+    })
+    .await?;
+    Ok(see_other("/admin/categories"))
+}
+
+pub async fn delete(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    id: web::Path<i32>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    staff.check_csrf(&state, field(&form, "csrf_token"))?;
+    staff.require(staff.role().edits_all())?;
+    let id = id.into_inner();
+    let st = state.clone();
+    let ip = super::client_ip(&req);
+    let who = staff.user.username.clone();
+    db::run(&state, move |conn| {
+        let c = categories::find(conn, id)?;
+        categories::delete(conn, id)?;
+        audit(conn, &st, &ip, &who, "category.delete", &c.slug, &c.name)
+    })
+    .await?;
+    Ok(see_other("/admin/categories"))
+}
+
+#[derive(Serialize, Queryable)]
+struct TagRow {
+    id: i32,
+    slug: String,
+    name: String,
+    uses: i64,
+}
+
+pub async fn tags(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+) -> Result<HttpResponse, AppError> {
+    staff.require(staff.role().edits_all())?;
+    let (base, rows) = db::run(&state, |conn| {
+        use crate::storage::schema::entry_tags;
+        let rows: Vec<TagRow> = tag_table::table
+            .left_join(entry_tags::table)
+            .group_by((tag_table::id, tag_table::slug, tag_table::name))
+            .select((
+                tag_table::id,
+                tag_table::slug,
+                tag_table::name,
+                diesel::dsl::count(entry_tags::entry_id.nullable()),
+            ))
+            .order(tag_table::name)
+            .load(conn)?;
+        Ok((pages::load_base(conn)?, rows))
+    })
+    .await?;
+    let mut ctx = context(&state, &req, base, &staff);
+    ctx.insert("tags_all", &rows);
+    page(&state, "admin/tags.html", &ctx, StatusCode::OK)
+}
+
+pub async fn rename_tag(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    id: web::Path<i32>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    staff.check_csrf(&state, field(&form, "csrf_token"))?;
+    staff.require(staff.role().edits_all())?;
+    let id = id.into_inner();
+    let name = field(&form, "name").trim().to_owned();
+    if name.is_empty() {
+        return Err(AppError::BadRequest("category_name_required"));
+    }
+    let st = state.clone();
+    let ip = super::client_ip(&req);
+    let who = staff.user.username.clone();
+    db::run(&state, move |conn| {
+        let t: Tag = tag_table::table
+            .find(id)
+            .select(Tag::as_select())
+            .first(conn)?;
+        diesel::update(tag_table::table.find(id))
+            .set(tag_table::name.eq(&name))
+            .execute(conn)?;
+        use crate::storage::schema::entry_tags;
+        let ids: Vec<i32> = entry_tags::table
+            .filter(entry_tags::tag_id.eq(id))
+            .select(entry_tags::entry_id)
+            .load(conn)?;
+        for e in ids {
+            crate::storage::search::index_entry(conn, e)?;
+        }
+        audit(
+            conn,
+            &st,
+            &ip,
+            &who,
+            "tag.rename",
+            &t.slug,
+            &format!("{} → {name}", t.name),
+        )
+    })
+    .await?;
+    Ok(see_other("/admin/tags"))
+}
+
+pub async fn delete_tag(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    id: web::Path<i32>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    staff.check_csrf(&state, field(&form, "csrf_token"))?;
+    staff.require(staff.role().edits_all())?;
+    let id = id.into_inner();
+    let st = state.clone();
+    let ip = super::client_ip(&req);
+    let who = staff.user.username.clone();
+    db::run(&state, move |conn| {
+        let t: Tag = tag_table::table
+            .find(id)
+            .select(Tag::as_select())
+            .first(conn)?;
+        use crate::storage::schema::entry_tags;
+        let ids: Vec<i32> = entry_tags::table
+            .filter(entry_tags::tag_id.eq(id))
+            .select(entry_tags::entry_id)
+            .load(conn)?;
+        diesel::delete(tag_table::table.find(id)).execute(conn)?;
+        for e in ids {
+            crate::storage::search::index_entry(conn, e)?;
+        }
+        audit(conn, &st, &ip, &who, "tag.delete", &t.slug, &t.name)
+    })
+    .await?;
+    Ok(see_other("/admin/tags"))
+}

@@ -1,0 +1,1051 @@
+//! Entries: the filtered list, the editor (every field of every kind), the
+//! workflow's moves per role, preview, revisions with diffs and restore.
+
+use std::collections::{BTreeMap, HashMap};
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{NaiveDateTime, TimeZone};
+use serde::Serialize;
+
+use super::{Fields, audit, context, field, page, see_other};
+use crate::domain::entry::{EntryKind, LeafletFormat, Status, effective_status};
+use crate::domain::slug;
+use crate::domain::user::{may_edit, may_move};
+use crate::error::AppError;
+use crate::render::SafeHtml;
+use crate::render::dates::{ShownTime, show};
+use crate::render::markdown;
+use crate::storage::entries::{self, AdminFilter, Entry, EntryData, Saver, Snapshot};
+use crate::storage::{categories, revisions, tags, users};
+use crate::web::session::Staff;
+use crate::web::views::Pagination;
+use crate::web::{AppState, db, pages};
+
+const PER_PAGE: u32 = 25;
+
+#[derive(Serialize)]
+struct Row {
+    #[serde(flatten)]
+    row: entries::AdminRow,
+    status_now: Status,
+    updated: ShownTime,
+    published: Option<ShownTime>,
+    editable: bool,
+}
+
+/// `/admin/entries?kind=&status=&category=&author=&q=&page=`
+pub async fn list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+) -> Result<HttpResponse, AppError> {
+    staff.require(staff.role().writes())?;
+    let q = web::Query::<HashMap<String, String>>::from_query(req.query_string())
+        .map_err(|_| AppError::BadRequest("error_400_text"))?
+        .into_inner();
+    let page_no: u32 = match q.get("page").map(String::as_str) {
+        None | Some("") => 1,
+        Some(p) => p
+            .parse()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or(AppError::BadRequest("error_page_param"))?,
+    };
+    let filter = AdminFilter {
+        kind: q.get("kind").and_then(|k| k.parse().ok()),
+        status: q.get("status").and_then(|s| s.parse().ok()),
+        category_id: q.get("category").and_then(|c| c.parse().ok()),
+        author_id: q.get("author").and_then(|a| a.parse().ok()),
+        text: q.get("q").cloned(),
+    };
+    let f = filter.clone();
+    let (base, (rows, total), cats, people) = db::run(&state, move |conn| {
+        let offset = i64::from(page_no - 1) * i64::from(PER_PAGE);
+        Ok((
+            pages::load_base(conn)?,
+            entries::admin_list(conn, &f, offset, i64::from(PER_PAGE))?,
+            categories::all(conn)?,
+            users::all(conn)?,
+        ))
+    })
+    .await?;
+    let tz = state.config.tz();
+    let now = state.now();
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .map(|row| Row {
+            status_now: effective_status(row.status, row.publish_at, now),
+            updated: show(row.updated_at, tz),
+            published: row.publish_at.map(|t| show(t, tz)),
+            editable: may_edit(
+                staff.role(),
+                row.author_id == Some(staff.user.id),
+                row.status,
+            ),
+            row,
+        })
+        .collect();
+    // Page links keep the filters.
+    let mut link = String::from("/admin/entries?");
+    for (k, v) in &q {
+        if k != "page" && !v.is_empty() {
+            link.push_str(&format!(
+                "{}={}&",
+                k,
+                url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+            ));
+        }
+    }
+    let link = link.trim_end_matches(['&', '?']).to_owned();
+    let pagination = if link.contains('?') {
+        Pagination::with_query(&link, page_no, PER_PAGE, total)
+    } else {
+        Pagination::new(&link, page_no, PER_PAGE, total)
+    };
+    let mut ctx = context(&state, &req, base, &staff);
+    ctx.insert("rows", &rows);
+    ctx.insert("total", &total);
+    ctx.insert("pagination", &pagination);
+    ctx.insert("filter", &q);
+    ctx.insert("categories_all", &cats);
+    ctx.insert("people", &people);
+    ctx.insert("statuses", &Status::ALL);
+    ctx.insert("kinds_all", &EntryKind::ALL);
+    page(&state, "admin/entries/list.html", &ctx, StatusCode::OK)
+}
+
+/// What the editor shows and sends back: every field as typed.
+#[derive(Debug, Clone, Default, Serialize)]
+struct Values {
+    kind: String,
+    title: String,
+    slug: String,
+    summary: String,
+    body_md: String,
+    byline: String,
+    category_id: String,
+    tags: String,
+    comments_open: bool,
+    featured: bool,
+    publish_at: String,
+    image_alt: String,
+    image_caption: String,
+    bulletin_series: String,
+    bulletin_number: String,
+    bulletin_year: String,
+    bulletin_entries: String,
+    leaflet_format: String,
+    version: String,
+}
+
+impl Values {
+    fn from_form(f: &HashMap<String, String>) -> Self {
+        let s = |n: &str| field(f, n).to_owned();
+        Values {
+            kind: s("kind"),
+            title: s("title"),
+            slug: s("slug"),
+            summary: s("summary"),
+            body_md: s("body_md").replace("\r\n", "\n"),
+            byline: s("byline"),
+            category_id: s("category_id"),
+            tags: s("tags"),
+            comments_open: f.contains_key("comments_open"),
+            featured: f.contains_key("featured"),
+            publish_at: s("publish_at"),
+            image_alt: s("image_alt"),
+            image_caption: s("image_caption"),
+            bulletin_series: s("bulletin_series"),
+            bulletin_number: s("bulletin_number"),
+            bulletin_year: s("bulletin_year"),
+            bulletin_entries: s("bulletin_entries").replace("\r\n", "\n"),
+            leaflet_format: s("leaflet_format"),
+            version: s("version"),
+        }
+    }
+
+    fn from_entry(e: &Entry, tag_names: &[String], items: &[String], tz: chrono_tz::Tz) -> Self {
+        Values {
+            kind: e.kind.as_str().into(),
+            title: e.title.clone(),
+            slug: e.slug.clone(),
+            summary: e.summary.clone(),
+            body_md: e.body_md.clone(),
+            byline: e.byline.clone(),
+            category_id: e.category_id.map(|c| c.to_string()).unwrap_or_default(),
+            tags: tag_names.join(", "),
+            comments_open: e.comments_open,
+            featured: e.featured,
+            publish_at: e
+                .publish_at
+                .map(|t| {
+                    tz.from_utc_datetime(&t)
+                        .format("%Y-%m-%dT%H:%M")
+                        .to_string()
+                })
+                .unwrap_or_default(),
+            image_alt: e.image_alt.clone(),
+            image_caption: e.image_caption.clone(),
+            bulletin_series: e.bulletin_series.clone().unwrap_or_default(),
+            bulletin_number: e.bulletin_number.map(|n| n.to_string()).unwrap_or_default(),
+            bulletin_year: e.bulletin_year.map(|n| n.to_string()).unwrap_or_default(),
+            bulletin_entries: items.join("\n"),
+            leaflet_format: e.leaflet_format.clone().unwrap_or_default(),
+            version: e.version.to_string(),
+        }
+    }
+
+    fn tag_list(&self) -> Vec<String> {
+        self.tags
+            .split([',', ';'])
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .collect()
+    }
+
+    fn item_slugs(&self) -> Vec<String> {
+        self.bulletin_entries
+            .lines()
+            .map(|l| {
+                l.trim()
+                    .trim_start_matches('/')
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("")
+                    .to_owned()
+            })
+            .filter(|l| !l.is_empty())
+            .collect()
+    }
+}
+
+/// A problem with one field: its name and a message key.
+type Problem = (&'static str, &'static str);
+
+/// The outcome of checking an editor form: the data to save and the
+/// bulletin's item ids, or the problems to show.
+type Checked = Result<(EntryData, Vec<i32>), Vec<Problem>>;
+
+/// The workflow move a button asks for.
+fn target_status(
+    action: &str,
+    current: Status,
+    publish_at: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> Result<Status, AppError> {
+    Ok(match action {
+        "save" | "preview" => current,
+        "submit" => Status::InReview,
+        "withdraw" | "unpublish" => Status::Draft,
+        "publish" => {
+            if publish_at.is_some_and(|t| t > now) {
+                Status::Scheduled
+            } else {
+                Status::Published
+            }
+        }
+        "archive" => Status::Archived,
+        _ => return Err(AppError::BadRequest("error_400_text")),
+    })
+}
+
+/// Parses `2026-05-01T08:30` (the site's zone) to UTC.
+fn parse_local(s: &str, tz: chrono_tz::Tz) -> Option<NaiveDateTime> {
+    let local = NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M:%S"))
+        .ok()?;
+    tz.from_local_datetime(&local)
+        .earliest()
+        .map(|t| t.naive_utc())
+}
+
+/// Checks the values against the rules and the database; builds the data
+/// to save. `existing` is the entry being edited (None for a new one).
+fn validate(
+    conn: &mut diesel::SqliteConnection,
+    v: &Values,
+    kind: EntryKind,
+    existing: Option<&Entry>,
+    status: Status,
+    tz: chrono_tz::Tz,
+    now: NaiveDateTime,
+) -> Result<Checked, AppError> {
+    let mut problems: Vec<Problem> = Vec::new();
+    let title = v.title.trim();
+    if title.is_empty() {
+        problems.push(("title", "entry_title_required"));
+    } else if title.chars().count() > 300 {
+        problems.push(("title", "entry_title_too_long"));
+    }
+    let slug = if v.slug.trim().is_empty() {
+        let base = slug::slugify_or(title, kind.as_str());
+        slug::unique(&base, |s| {
+            entries::slug_taken(conn, s, existing.map(|e| e.id)).unwrap_or(true)
+        })
+    } else {
+        let s = v.slug.trim().to_owned();
+        if !slug::is_valid(&s) {
+            problems.push(("slug", "entry_slug_invalid"));
+        } else if entries::slug_taken(conn, &s, existing.map(|e| e.id))? {
+            problems.push(("slug", "entry_slug_taken"));
+        }
+        s
+    };
+    if v.summary.chars().count() > 1000 {
+        problems.push(("summary", "entry_summary_too_long"));
+    }
+    let category_id = match v.category_id.trim() {
+        "" => None,
+        c => match c.parse::<i32>().ok().map(|id| categories::find(conn, id)) {
+            Some(Ok(cat)) => Some(cat.id),
+            _ => {
+                problems.push(("category_id", "entry_category_unknown"));
+                None
+            }
+        },
+    };
+    let mut publish_at = match v.publish_at.trim() {
+        "" => None,
+        s => match parse_local(s, tz) {
+            Some(t) => Some(t),
+            None => {
+                problems.push(("publish_at", "entry_date_invalid"));
+                None
+            }
+        },
+    };
+    if matches!(status, Status::Published | Status::Scheduled) && publish_at.is_none() {
+        publish_at = Some(now);
+    }
+    let (mut series, mut number, mut year, mut items) = (None, None, None, Vec::new());
+    if kind == EntryKind::Bulletin {
+        if v.bulletin_series.trim().is_empty() {
+            problems.push(("bulletin_series", "bulletin_series_required"));
+        }
+        series = Some(v.bulletin_series.trim().to_owned());
+        match v.bulletin_number.trim().parse::<i32>() {
+            Ok(n) if n >= 1 => number = Some(n),
+            _ => problems.push(("bulletin_number", "bulletin_number_invalid")),
+        }
+        match v.bulletin_year.trim().parse::<i32>() {
+            Ok(y) if (2000..=2100).contains(&y) => year = Some(y),
+            _ => problems.push(("bulletin_year", "bulletin_year_invalid")),
+        }
+        for s in v.item_slugs() {
+            match entries::find_by_slug(conn, &s)? {
+                Some(e) if Some(e.id) != existing.map(|x| x.id) => items.push(e.id),
+                _ => {
+                    problems.push(("bulletin_entries", "bulletin_entry_unknown"));
+                    break;
+                }
+            }
+        }
+    }
+    let leaflet_format = if kind == EntryKind::Leaflet {
+        match v.leaflet_format.parse::<LeafletFormat>() {
+            Ok(f) => Some(f.as_str().to_owned()),
+            Err(_) => {
+                problems.push(("leaflet_format", "leaflet_format_invalid"));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    let data = EntryData {
+        kind,
+        slug,
+        title: title.to_owned(),
+        summary: v.summary.trim().to_owned(),
+        body_html: markdown::render(&v.body_md).into_string(),
+        body_md: v.body_md.clone(),
+        byline: v.byline.trim().to_owned(),
+        category_id,
+        image_path: existing.and_then(|e| e.image_path.clone()),
+        image_alt: v.image_alt.trim().to_owned(),
+        image_caption: v.image_caption.trim().to_owned(),
+        image_width: existing.and_then(|e| e.image_width),
+        image_height: existing.and_then(|e| e.image_height),
+        comments_open: v.comments_open,
+        featured: v.featured,
+        status,
+        publish_at,
+        bulletin_series: series,
+        bulletin_number: number,
+        bulletin_year: year,
+        leaflet_format,
+    };
+    Ok(Ok((data, items)))
+}
+
+#[derive(Serialize)]
+struct ErrorLine {
+    field: &'static str,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct ConflictView {
+    by: String,
+    at: ShownTime,
+    changes: Vec<DiffLine>,
+}
+
+#[derive(Serialize, Clone)]
+struct DiffLine {
+    /// `ins`, `del` or `same`.
+    tag: &'static str,
+    text: String,
+}
+
+/// The parts of an entry a person edits, as lines to compare.
+fn snapshot_text(s: &Snapshot) -> String {
+    let d = &s.data;
+    format!(
+        "Tiêu đề: {}\nĐường dẫn: {}\nTrạng thái: {}\nTóm tắt: {}\nTác giả: {}\nTừ khóa: {}\n\n{}\n",
+        d.title,
+        d.slug,
+        d.status.as_str(),
+        d.summary,
+        d.byline,
+        s.tags.join(", "),
+        d.body_md
+    )
+}
+
+fn diff_lines(old: &str, new: &str) -> Vec<DiffLine> {
+    similar::TextDiff::from_lines(old, new)
+        .iter_all_changes()
+        .map(|c| DiffLine {
+            tag: match c.tag() {
+                similar::ChangeTag::Insert => "ins",
+                similar::ChangeTag::Delete => "del",
+                similar::ChangeTag::Equal => "same",
+            },
+            text: c.value().trim_end_matches('\n').to_owned(),
+        })
+        .collect()
+}
+
+/// Everything the editor page needs besides the values.
+struct EditorState {
+    entry: Option<Entry>,
+    kind: EntryKind,
+    errors: Vec<Problem>,
+    preview: Option<SafeHtml>,
+    conflict: Option<ConflictView>,
+    saved: bool,
+}
+
+async fn editor(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    staff: &Staff,
+    values: Values,
+    es: EditorState,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let now = state.now();
+    let (base, cats, choices) = db::run(state, move |conn| {
+        Ok((
+            pages::load_base(conn)?,
+            categories::all(conn)?,
+            entries::public_choices(conn, now, 200)?,
+        ))
+    })
+    .await?;
+    let tz = state.config.tz();
+    let role = staff.role();
+    let own = es
+        .entry
+        .as_ref()
+        .is_none_or(|e| e.author_id == Some(staff.user.id));
+    let current = es.entry.as_ref().map_or(Status::Draft, |e| e.status);
+    let actions: Vec<&str> = [
+        "save",
+        "submit",
+        "withdraw",
+        "publish",
+        "unpublish",
+        "archive",
+    ]
+    .into_iter()
+    .filter(|a| {
+        let to = target_status(a, current, None, now).unwrap_or(current);
+        let meaningful = match *a {
+            "save" => true,
+            "publish" => true,
+            other => to != current || other == "submit" && current == Status::Draft,
+        };
+        meaningful && to_allowed(a, current) && may_move(role, own, current, to)
+    })
+    .collect();
+    let mut ctx = context(state, req, base, staff);
+    ctx.insert("values", &values);
+    ctx.insert("kind", &es.kind);
+    ctx.insert("is_new", &es.entry.is_none());
+    if let Some(e) = &es.entry {
+        ctx.insert("entry_id", &e.id);
+        ctx.insert(
+            "entry_status",
+            &effective_status(e.status, e.publish_at, now),
+        );
+        ctx.insert("entry_url", &e.kind.entry_path(&e.slug));
+        ctx.insert("entry_updated", &show(e.updated_at, tz));
+    }
+    let errors: Vec<ErrorLine> = es
+        .errors
+        .iter()
+        .map(|(f, key)| ErrorLine {
+            field: f,
+            message: state.theme.message(key),
+        })
+        .collect();
+    let field_errors: BTreeMap<&str, String> = errors
+        .iter()
+        .map(|e| (e.field, e.message.clone()))
+        .collect();
+    ctx.insert("errors", &errors);
+    ctx.insert("field_errors", &field_errors);
+    ctx.insert("categories_all", &cats);
+    ctx.insert("choices", &choices);
+    ctx.insert("actions", &actions);
+    ctx.insert("preview", &es.preview);
+    ctx.insert("conflict", &es.conflict);
+    ctx.insert("saved", &es.saved);
+    ctx.insert("formats", &["a4", "a4-duplex", "trifold"]);
+    page(state, "admin/entries/edit.html", &ctx, status)
+}
+
+/// Buttons that make sense from `current`.
+fn to_allowed(action: &str, current: Status) -> bool {
+    use Status::*;
+    match action {
+        "submit" => current == Draft,
+        "withdraw" => current == InReview,
+        "unpublish" => matches!(current, Published | Scheduled),
+        "archive" => matches!(current, Published | Scheduled),
+        _ => true,
+    }
+}
+
+fn kind_param(req: &HttpRequest) -> EntryKind {
+    web::Query::<HashMap<String, String>>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.get("kind").and_then(|k| k.parse().ok()))
+        .unwrap_or(EntryKind::Article)
+}
+
+/// `GET /admin/entries/new?kind=…`
+pub async fn new(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+) -> Result<HttpResponse, AppError> {
+    staff.require(staff.role().writes())?;
+    let kind = kind_param(&req);
+    let values = Values {
+        kind: kind.as_str().into(),
+        byline: staff.user.shown_name().to_owned(),
+        comments_open: kind != EntryKind::Leaflet,
+        leaflet_format: "trifold".into(),
+        bulletin_year: chrono::Datelike::year(&state.now()).to_string(),
+        ..Default::default()
+    };
+    let es = EditorState {
+        entry: None,
+        kind,
+        errors: vec![],
+        preview: None,
+        conflict: None,
+        saved: false,
+    };
+    editor(&state, &req, &staff, values, es, StatusCode::OK).await
+}
+
+/// `POST /admin/entries/new`
+pub async fn create(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    staff.check_csrf(&state, field(&form, "csrf_token"))?;
+    staff.require(staff.role().writes())?;
+    let values = Values::from_form(&form);
+    let kind: EntryKind = values
+        .kind
+        .parse()
+        .map_err(|_| AppError::BadRequest("error_400_text"))?;
+    let action = field(&form, "action").to_owned();
+    let now = state.now();
+    let tz = state.config.tz();
+    if action == "preview" {
+        let es = EditorState {
+            entry: None,
+            kind,
+            errors: vec![],
+            preview: Some(markdown::render(&values.body_md)),
+            conflict: None,
+            saved: false,
+        };
+        return editor(&state, &req, &staff, values, es, StatusCode::OK).await;
+    }
+    let wanted = parse_local(&values.publish_at, tz);
+    let status = target_status(&action, Status::Draft, wanted, now)?;
+    staff.require(may_move(staff.role(), true, Status::Draft, status))?;
+    let v = values.clone();
+    let st = state.clone();
+    let ip = super::client_ip(&req);
+    let who = staff.user.username.clone();
+    let author = staff.user.id;
+    let outcome = db::run(&state, move |conn| {
+        let (data, items) = match validate(conn, &v, kind, None, status, tz, now)? {
+            Ok(ok) => ok,
+            Err(problems) => return Ok(Err(problems)),
+        };
+        let id = match entries::create(
+            conn,
+            &data,
+            &v.tag_list(),
+            author,
+            Saver { name: &who, now },
+        ) {
+            Ok(id) => id,
+            Err(e) if is_unique_violation(&e) => {
+                return Ok(Err(vec![("bulletin_number", "bulletin_number_taken")]));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if kind == EntryKind::Bulletin {
+            entries::set_bulletin_items(conn, id, &items)?;
+        }
+        audit(
+            conn,
+            &st,
+            &ip,
+            &who,
+            "entry.create",
+            &data.slug,
+            status.as_str(),
+        )?;
+        if matches!(status, Status::Published | Status::Scheduled) {
+            audit(
+                conn,
+                &st,
+                &ip,
+                &who,
+                "entry.publish",
+                &data.slug,
+                status.as_str(),
+            )?;
+        }
+        Ok(Ok(id))
+    })
+    .await?;
+    match outcome {
+        Ok(id) => Ok(see_other(&format!("/admin/entries/{id}/edit?saved=1"))),
+        Err(problems) => {
+            let es = EditorState {
+                entry: None,
+                kind,
+                errors: problems,
+                preview: None,
+                conflict: None,
+                saved: false,
+            };
+            editor(
+                &state,
+                &req,
+                &staff,
+                values,
+                es,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+fn is_unique_violation(e: &diesel::result::Error) -> bool {
+    matches!(
+        e,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+async fn load(
+    state: &web::Data<AppState>,
+    id: i32,
+) -> Result<(Entry, Vec<String>, Vec<String>), AppError> {
+    db::run(state, move |conn| {
+        let e = entries::find(conn, id)?;
+        let t = tags::names_for_entry(conn, id)?;
+        let items = entries::bulletin_item_slugs(conn, id)?;
+        Ok((e, t, items))
+    })
+    .await
+}
+
+/// `GET /admin/entries/{id}/edit`
+pub async fn edit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let (e, t, items) = load(&state, id.into_inner()).await?;
+    staff.require(may_edit(
+        staff.role(),
+        e.author_id == Some(staff.user.id),
+        e.status,
+    ))?;
+    let values = Values::from_entry(&e, &t, &items, state.config.tz());
+    let saved = req.query_string().contains("saved=1");
+    let es = EditorState {
+        kind: e.kind,
+        entry: Some(e),
+        errors: vec![],
+        preview: None,
+        conflict: None,
+        saved,
+    };
+    editor(&state, &req, &staff, values, es, StatusCode::OK).await
+}
+
+/// `POST /admin/entries/{id}/edit`: save, or a workflow move, or preview.
+pub async fn save(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    id: web::Path<i32>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    staff.check_csrf(&state, field(&form, "csrf_token"))?;
+    let id = id.into_inner();
+    let (e, _, _) = load(&state, id).await?;
+    let own = e.author_id == Some(staff.user.id);
+    staff.require(may_edit(staff.role(), own, e.status))?;
+    let values = Values::from_form(&form);
+    let action = field(&form, "action").to_owned();
+    let now = state.now();
+    let tz = state.config.tz();
+    if action == "preview" {
+        let es = EditorState {
+            kind: e.kind,
+            preview: Some(markdown::render(&values.body_md)),
+            entry: Some(e),
+            errors: vec![],
+            conflict: None,
+            saved: false,
+        };
+        return editor(&state, &req, &staff, values, es, StatusCode::OK).await;
+    }
+    let status = target_status(&action, e.status, parse_local(&values.publish_at, tz), now)?;
+    staff.require(may_move(staff.role(), own, e.status, status))?;
+    let expected: i32 = values
+        .version
+        .parse()
+        .map_err(|_| AppError::BadRequest("error_400_text"))?;
+    let v = values.clone();
+    let st = state.clone();
+    let ip = super::client_ip(&req);
+    let who = staff.user.username.clone();
+    let kind = e.kind;
+    let before = e.clone();
+    enum Outcome {
+        Saved,
+        Invalid(Vec<Problem>),
+        Conflict(Box<Entry>, Option<ConflictView>),
+    }
+    let outcome = db::run(&state, move |conn| {
+        let (data, items) = match validate(conn, &v, kind, Some(&before), status, tz, now)? {
+            Ok(ok) => ok,
+            Err(problems) => return Ok(Outcome::Invalid(problems)),
+        };
+        match entries::update(
+            conn,
+            id,
+            expected,
+            &data,
+            &v.tag_list(),
+            Saver { name: &who, now },
+        ) {
+            Ok(Ok(_)) => {}
+            Ok(Err(conflict)) => {
+                // What changed between the version this form started from
+                // and the one saved meanwhile.
+                let then = revisions::at_version(conn, id, expected)?.and_then(|r| r.snapshot());
+                let latest = revisions::at_version(conn, id, conflict.current.version)?;
+                let view = latest.map(|rev| ConflictView {
+                    by: rev.saved_by.clone(),
+                    at: show(rev.created_at, tz),
+                    changes: diff_lines(
+                        &then.as_ref().map(snapshot_text).unwrap_or_default(),
+                        &rev.snapshot()
+                            .as_ref()
+                            .map(snapshot_text)
+                            .unwrap_or_default(),
+                    ),
+                });
+                return Ok(Outcome::Conflict(Box::new(conflict.current), view));
+            }
+            Err(e) if is_unique_violation(&e) => {
+                return Ok(Outcome::Invalid(vec![(
+                    "bulletin_number",
+                    "bulletin_number_taken",
+                )]));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        if kind == EntryKind::Bulletin {
+            entries::set_bulletin_items(conn, id, &items)?;
+        }
+        if status != before.status {
+            let action = match status {
+                Status::Published | Status::Scheduled => "entry.publish",
+                Status::Archived => "entry.archive",
+                Status::InReview => "entry.submit",
+                Status::Draft => "entry.unpublish",
+            };
+            audit(
+                conn,
+                &st,
+                &ip,
+                &who,
+                action,
+                &data.slug,
+                &format!("{} → {}", before.status.as_str(), status.as_str()),
+            )?;
+        }
+        Ok(Outcome::Saved)
+    })
+    .await?;
+    match outcome {
+        Outcome::Saved => Ok(see_other(&format!("/admin/entries/{id}/edit?saved=1"))),
+        Outcome::Invalid(problems) => {
+            let es = EditorState {
+                kind: e.kind,
+                entry: Some(e),
+                errors: problems,
+                preview: None,
+                conflict: None,
+                saved: false,
+            };
+            editor(
+                &state,
+                &req,
+                &staff,
+                values,
+                es,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Outcome::Conflict(current, view) => {
+            // Keep what this person typed; the form now carries the newest
+            // version, so saving again overwrites knowingly.
+            let mut values = values;
+            values.version = current.version.to_string();
+            let es = EditorState {
+                kind: current.kind,
+                entry: Some(*current),
+                errors: vec![],
+                preview: None,
+                conflict: view,
+                saved: false,
+            };
+            editor(&state, &req, &staff, values, es, StatusCode::CONFLICT).await
+        }
+    }
+}
+
+/// `POST /admin/entries/{id}/delete` (editors and admins).
+pub async fn delete(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    id: web::Path<i32>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    staff.check_csrf(&state, field(&form, "csrf_token"))?;
+    staff.require(staff.role().edits_all())?;
+    let id = id.into_inner();
+    let st = state.clone();
+    let ip = super::client_ip(&req);
+    let who = staff.user.username.clone();
+    db::run(&state, move |conn| {
+        let e = entries::find(conn, id)?;
+        entries::delete(conn, id)?;
+        audit(conn, &st, &ip, &who, "entry.delete", &e.slug, &e.title)
+    })
+    .await?;
+    Ok(see_other("/admin/entries"))
+}
+
+/// `POST /admin/preview`: the body as it will read (the live preview).
+pub async fn preview(
+    state: web::Data<AppState>,
+    staff: Staff,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    staff.check_csrf(&state, field(&form, "csrf_token"))?;
+    staff.require(staff.role().writes())?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(markdown::render(field(&form, "body_md")).into_string()))
+}
+
+#[derive(Serialize)]
+struct RevisionView {
+    id: i32,
+    version: i32,
+    by: String,
+    at: ShownTime,
+}
+
+/// `GET /admin/entries/{id}/revisions`
+pub async fn revisions(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(staff.role().edits_all())?;
+    let id = id.into_inner();
+    let (base, e, revs) = db::run(&state, move |conn| {
+        Ok((
+            pages::load_base(conn)?,
+            entries::find(conn, id)?,
+            revisions::for_entry(conn, id)?,
+        ))
+    })
+    .await?;
+    let tz = state.config.tz();
+    let revs: Vec<RevisionView> = revs
+        .into_iter()
+        .map(|r| RevisionView {
+            id: r.id,
+            version: r.version,
+            by: r.saved_by,
+            at: show(r.created_at, tz),
+        })
+        .collect();
+    let mut ctx = context(&state, &req, base, &staff);
+    ctx.insert("entry_id", &id);
+    ctx.insert("entry_title", &e.title);
+    ctx.insert("revisions", &revs);
+    page(&state, "admin/entries/revisions.html", &ctx, StatusCode::OK)
+}
+
+/// `GET /admin/entries/{id}/revisions/diff?from=A&to=B`
+pub async fn diff(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(staff.role().edits_all())?;
+    let id = id.into_inner();
+    let q = web::Query::<HashMap<String, String>>::from_query(req.query_string())
+        .map_err(|_| AppError::BadRequest("error_400_text"))?;
+    let rev = |name: &str| {
+        q.get(name)
+            .and_then(|v| v.parse::<i32>().ok())
+            .ok_or(AppError::BadRequest("error_400_text"))
+    };
+    let (from, to) = (rev("from")?, rev("to")?);
+    let (base, e, a, b) = db::run(&state, move |conn| {
+        Ok((
+            pages::load_base(conn)?,
+            entries::find(conn, id)?,
+            revisions::find(conn, id, from)?.ok_or(AppError::NotFound)?,
+            revisions::find(conn, id, to)?.ok_or(AppError::NotFound)?,
+        ))
+    })
+    .await?;
+    let text =
+        |r: &revisions::Revision| r.snapshot().as_ref().map(snapshot_text).unwrap_or_default();
+    let tz = state.config.tz();
+    let mut ctx = context(&state, &req, base, &staff);
+    ctx.insert("entry_id", &id);
+    ctx.insert("entry_title", &e.title);
+    ctx.insert(
+        "from",
+        &RevisionView {
+            id: a.id,
+            version: a.version,
+            by: a.saved_by.clone(),
+            at: show(a.created_at, tz),
+        },
+    );
+    ctx.insert(
+        "to",
+        &RevisionView {
+            id: b.id,
+            version: b.version,
+            by: b.saved_by.clone(),
+            at: show(b.created_at, tz),
+        },
+    );
+    ctx.insert("lines", &diff_lines(&text(&a), &text(&b)));
+    page(&state, "admin/entries/diff.html", &ctx, StatusCode::OK)
+}
+
+/// `POST /admin/entries/{id}/revisions/{rev}/restore`: the revision's
+/// content comes back as a new revision; state, date and address stay.
+pub async fn restore(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    path: web::Path<(i32, i32)>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    staff.check_csrf(&state, field(&form, "csrf_token"))?;
+    staff.require(staff.role().edits_all())?;
+    let (id, rev) = path.into_inner();
+    let now = state.now();
+    let st = state.clone();
+    let ip = super::client_ip(&req);
+    let who = staff.user.username.clone();
+    db::run(&state, move |conn| {
+        let current = entries::find(conn, id)?;
+        let snap = revisions::find(conn, id, rev)?
+            .and_then(|r| r.snapshot())
+            .ok_or(AppError::NotFound)?;
+        let mut data = snap.data;
+        data.status = current.status;
+        data.publish_at = current.publish_at;
+        data.slug = current.slug.clone();
+        data.kind = current.kind;
+        if let Err(e) = entries::update(
+            conn,
+            id,
+            current.version,
+            &data,
+            &snap.tags,
+            Saver { name: &who, now },
+        )? {
+            return Err(AppError::Internal(format!(
+                "entry {} changed during restore (v{})",
+                id, e.current.version
+            )));
+        }
+        audit(
+            conn,
+            &st,
+            &ip,
+            &who,
+            "entry.restore",
+            &current.slug,
+            &format!("revision {rev}"),
+        )
+    })
+    .await?;
+    Ok(see_other(&format!("/admin/entries/{id}/edit?saved=1")))
+}

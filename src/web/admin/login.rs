@@ -1,0 +1,210 @@
+//! `/admin/login` and `/admin/logout`.
+//!
+//! A wrong username and a wrong password get the same answer in the same
+//! time. Failures are counted per account and per address: from the third
+//! the answer is slowed down, from the fifth within 15 minutes sign-in is
+//! refused for 15 minutes (429), with a message that says so.
+
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::{Fields, audit, field, see_other};
+use crate::auth;
+use crate::error::AppError;
+use crate::storage::{throttle, users};
+use crate::web::session::{self, Staff};
+use crate::web::{AppState, cookies, db, pages};
+
+fn login_subject(browser: &str) -> String {
+    format!("login|{browser}")
+}
+
+/// Where to go after signing in: only paths inside the admin.
+fn safe_next(next: &str) -> &str {
+    if next.starts_with("/admin") && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/admin"
+    }
+}
+
+async fn render(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    username: &str,
+    next: &str,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let base = db::run(state, |conn| Ok(pages::load_base(conn)?)).await?;
+    let (browser, new_cookie) = match cookies::browser_id(req) {
+        Some(id) => (id, None),
+        None => {
+            let c = cookies::new_browser_id(state.config.is_https());
+            (c.value().to_owned(), Some(c))
+        }
+    };
+    let mut ctx = pages::context(state, req, base);
+    ctx.insert(
+        "csrf_token",
+        &state.keys.form_token(&login_subject(&browser)),
+    );
+    ctx.insert("username", username);
+    ctx.insert("next", safe_next(next));
+    ctx.insert("error", &error);
+    let mut res = HttpResponse::build(status);
+    res.content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"));
+    if let Some(c) = new_cookie {
+        res.cookie(c);
+    }
+    Ok(res.body(state.theme.render("admin/login.html", &ctx)?))
+}
+
+pub async fn form(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let next =
+        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+            .ok()
+            .and_then(|q| q.get("next").cloned())
+            .unwrap_or_default();
+    render(&state, &req, "", &next, None, StatusCode::OK).await
+}
+
+pub async fn submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let username = field(&form, "username").trim().to_lowercase();
+    let password = field(&form, "password").to_owned();
+    let next = field(&form, "next").to_owned();
+    let token_ok = cookies::browser_id(&req).is_some_and(|b| {
+        state
+            .keys
+            .check_form_token(&login_subject(&b), field(&form, "csrf_token"))
+    });
+    if !token_ok {
+        let message = state.theme.message("login_token_invalid");
+        return render(
+            &state,
+            &req,
+            &username,
+            &next,
+            Some(message),
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    }
+    let ip = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let keys = vec![format!("user:{username}"), format!("ip:{ip}")];
+    let now = state.now();
+    let k = keys.clone();
+    if let Some(until) = db::run(&state, move |conn| {
+        Ok(throttle::locked_until(conn, &k, now)?)
+    })
+    .await?
+    {
+        let minutes = ((until - now).num_seconds() + 59) / 60;
+        let message = state
+            .theme
+            .message("login_locked")
+            .replace("{minutes}", &minutes.to_string());
+        return render(
+            &state,
+            &req,
+            &username,
+            &next,
+            Some(message),
+            StatusCode::TOO_MANY_REQUESTS,
+        )
+        .await;
+    }
+    let name = username.clone();
+    let user = db::run(&state, move |conn| {
+        Ok(users::find_by_username(conn, &name)?)
+    })
+    .await?;
+    // argon2 is slow on purpose: off the async executor.
+    let verified = web::block(move || match user {
+        Some(u) if !u.disabled && auth::verify(&password, &u.password_hash) => Some(u),
+        Some(_) => None,
+        None => {
+            auth::verify_nothing(&password);
+            None
+        }
+    })
+    .await?;
+    let st = state.clone();
+    let ip = super::client_ip(&req);
+    match verified {
+        Some(user) => {
+            let k = keys.clone();
+            let who = user.username.clone();
+            db::run(&state, move |conn| {
+                throttle::clear(conn, &k)?;
+                audit(conn, &st, &ip, &who, "login", &who, "")
+            })
+            .await?;
+            Ok(HttpResponse::SeeOther()
+                .insert_header(("Location", safe_next(&next).to_owned()))
+                .cookie(session::start(&state, &user))
+                .finish())
+        }
+        None => {
+            let who = username.clone();
+            let failures = db::run(&state, move |conn| {
+                let n = throttle::record_failure(conn, &keys, now)?;
+                audit(conn, &st, &ip, "", "login.failed", &who, &format!("{n}"))?;
+                Ok(n)
+            })
+            .await?;
+            if failures >= 3 {
+                // Slower answers from the third failure on.
+                let wait = 500 * u64::from((failures - 2).min(4) as u32);
+                actix_web::rt::time::sleep(Duration::from_millis(wait)).await;
+            }
+            let message = if failures >= throttle::LOCK_AFTER {
+                state
+                    .theme
+                    .message("login_locked")
+                    .replace("{minutes}", &throttle::LOCK_MINUTES.to_string())
+            } else {
+                state.theme.message("login_failed")
+            };
+            let status = if failures >= throttle::LOCK_AFTER {
+                StatusCode::TOO_MANY_REQUESTS
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            render(&state, &req, &username, &next, Some(message), status).await
+        }
+    }
+}
+
+/// Ends every session of the account (this browser's and any other).
+pub async fn logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    staff.check_csrf(&state, field(&form, "csrf_token"))?;
+    let st = state.clone();
+    let ip = super::client_ip(&req);
+    let id = staff.user.id;
+    let who = staff.user.username.clone();
+    db::run(&state, move |conn| {
+        crate::storage::users::end_sessions(conn, id)?;
+        audit(conn, &st, &ip, &who, "logout", &who, "")
+    })
+    .await?;
+    let mut res = see_other("/admin/login");
+    res.add_cookie(&session::end(&state))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(res)
+}

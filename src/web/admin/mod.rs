@@ -1,0 +1,145 @@
+//! The staff side under `/admin`: sign-in, dashboard, entries and their
+//! workflow and revisions, categories and tags, users, the audit log.
+//!
+//! Every handler takes a [`Staff`] (signed in, account enabled, session
+//! current) and checks the role for its action on the server; every POST
+//! checks `csrf_token` before it changes anything.
+
+mod audit;
+mod categories;
+mod dashboard;
+mod entries;
+mod login;
+mod users;
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use tera::Context;
+
+use super::AppState;
+use super::pages::{self, Base};
+use super::session::Staff;
+use crate::error::AppError;
+use crate::storage;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin", web::get().to(dashboard::show))
+        .route("/admin/login", web::get().to(login::form))
+        .route("/admin/login", web::post().to(login::submit))
+        .route("/admin/logout", web::post().to(login::logout))
+        .route("/admin/entries", web::get().to(entries::list))
+        .route("/admin/entries/new", web::get().to(entries::new))
+        .route("/admin/entries/new", web::post().to(entries::create))
+        .route("/admin/entries/{id}/edit", web::get().to(entries::edit))
+        .route("/admin/entries/{id}/edit", web::post().to(entries::save))
+        .route(
+            "/admin/entries/{id}/delete",
+            web::post().to(entries::delete),
+        )
+        .route(
+            "/admin/entries/{id}/revisions",
+            web::get().to(entries::revisions),
+        )
+        .route(
+            "/admin/entries/{id}/revisions/diff",
+            web::get().to(entries::diff),
+        )
+        .route(
+            "/admin/entries/{id}/revisions/{rev}/restore",
+            web::post().to(entries::restore),
+        )
+        .route("/admin/preview", web::post().to(entries::preview))
+        .route("/admin/categories", web::get().to(categories::list))
+        .route("/admin/categories", web::post().to(categories::create))
+        .route("/admin/categories/{id}", web::post().to(categories::update))
+        .route(
+            "/admin/categories/{id}/delete",
+            web::post().to(categories::delete),
+        )
+        .route("/admin/tags", web::get().to(categories::tags))
+        .route("/admin/tags/{id}", web::post().to(categories::rename_tag))
+        .route(
+            "/admin/tags/{id}/delete",
+            web::post().to(categories::delete_tag),
+        )
+        .route("/admin/users", web::get().to(users::list))
+        .route("/admin/users", web::post().to(users::create))
+        .route("/admin/users/{id}", web::post().to(users::update))
+        .route("/admin/audit", web::get().to(audit::list));
+}
+
+/// A posted form as name → value (repeated names keep the last).
+type Fields = web::Form<HashMap<String, String>>;
+
+fn field<'a>(f: &'a HashMap<String, String>, name: &str) -> &'a str {
+    f.get(name).map(String::as_str).unwrap_or("")
+}
+
+/// The context every admin page starts from: the site, the signed-in
+/// person, their token, and what their role may open.
+fn context(state: &AppState, req: &HttpRequest, base: Base, staff: &Staff) -> Context {
+    let mut ctx = pages::context(state, req, base);
+    ctx.insert("staff", staff);
+    ctx.insert("csrf_token", &staff.csrf);
+    let role = staff.role();
+    ctx.insert("can_write", &role.writes());
+    ctx.insert("can_edit_all", &role.edits_all());
+    ctx.insert("can_moderate", &role.moderates());
+    ctx.insert("can_administer", &role.administers());
+    ctx
+}
+
+/// An admin page: never cached, and allowed the admin's own script (the
+/// live preview) — public pages allow none.
+fn page(
+    state: &AppState,
+    template: &str,
+    ctx: &Context,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .insert_header((
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; script-src 'self'; object-src 'none'; \
+             base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        ))
+        .body(state.theme.render(template, ctx)?))
+}
+
+/// 303 to `to` (after a successful POST).
+fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, to.to_owned()))
+        .finish()
+}
+
+/// The client's address, for the audit log (the peer, not a header).
+fn client_ip(req: &HttpRequest) -> Option<String> {
+    req.peer_addr().map(|a| a.ip().to_string())
+}
+
+/// Records an audit event (who, what, from where).
+fn audit(
+    conn: &mut diesel::SqliteConnection,
+    state: &AppState,
+    ip: &Option<String>,
+    who: &str,
+    action: &str,
+    target: &str,
+    detail: &str,
+) -> Result<(), AppError> {
+    storage::audit::record(
+        conn,
+        state.now(),
+        who,
+        action,
+        target,
+        detail,
+        ip.as_deref(),
+    )?;
+    Ok(())
+}

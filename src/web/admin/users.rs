@@ -1,0 +1,200 @@
+//! `/admin/users` (admins only): create accounts, change roles, reset
+//! passwords, disable and enable.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::{Fields, audit, context, field, page, see_other};
+use crate::auth;
+use crate::domain::user::{self, Role};
+use crate::error::AppError;
+use crate::storage::users;
+use crate::web::session::Staff;
+use crate::web::{AppState, db, pages};
+
+async fn list_page(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    staff: &Staff,
+    error: Option<String>,
+    form: Option<&Fields>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (base, all) = db::run(state, |conn| {
+        Ok((pages::load_base(conn)?, users::all(conn)?))
+    })
+    .await?;
+    let mut ctx = context(state, req, base, staff);
+    ctx.insert("users_all", &all);
+    ctx.insert("roles", &Role::ALL);
+    ctx.insert("error", &error);
+    let v = |n: &str| form.map(|f| field(f, n).to_owned()).unwrap_or_default();
+    ctx.insert("new_username", &v("username"));
+    ctx.insert("new_display_name", &v("display_name"));
+    ctx.insert(
+        "new_role",
+        &form
+            .map(|f| field(f, "role").to_owned())
+            .unwrap_or_else(|| "author".into()),
+    );
+    page(state, "admin/users.html", &ctx, status)
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+) -> Result<HttpResponse, AppError> {
+    staff.require(staff.role().administers())?;
+    list_page(&state, &req, &staff, None, None, StatusCode::OK).await
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    staff.check_csrf(&state, field(&form, "csrf_token"))?;
+    staff.require(staff.role().administers())?;
+    let username = field(&form, "username").trim().to_lowercase();
+    let password = field(&form, "password").to_owned();
+    let role: Option<Role> = field(&form, "role").parse().ok();
+    let problem = if !user::username_ok(&username) {
+        Some("user_name_invalid")
+    } else if role.is_none() {
+        Some("user_role_invalid")
+    } else {
+        user::password_problem(&password, &username)
+    };
+    if let Some(key) = problem {
+        return list_page(
+            &state,
+            &req,
+            &staff,
+            Some(state.theme.message(key)),
+            Some(&form),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let role = role.unwrap_or(Role::Author);
+    let hash = web::block(move || auth::hash(&password))
+        .await?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let display = field(&form, "display_name").trim().to_owned();
+    let now = state.now();
+    let st = state.clone();
+    let ip = super::client_ip(&req);
+    let who = staff.user.username.clone();
+    let name = username.clone();
+    let taken = db::run(&state, move |conn| {
+        if users::find_by_username(conn, &name)?.is_some() {
+            return Ok(true);
+        }
+        users::create(conn, &name, &display, &hash, role, now)?;
+        audit(conn, &st, &ip, &who, "user.add", &name, role.as_str())?;
+        Ok(false)
+    })
+    .await?;
+    if taken {
+        return list_page(
+            &state,
+            &req,
+            &staff,
+            Some(state.theme.message("user_name_taken")),
+            Some(&form),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    Ok(see_other("/admin/users"))
+}
+
+/// One change to an account, named by the button pressed (`do`).
+pub async fn update(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    id: web::Path<i32>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    staff.check_csrf(&state, field(&form, "csrf_token"))?;
+    staff.require(staff.role().administers())?;
+    let id = id.into_inner();
+    let action = field(&form, "do").to_owned();
+    // An admin cannot lock themselves out.
+    if id == staff.user.id && matches!(action.as_str(), "disable" | "role") {
+        return list_page(
+            &state,
+            &req,
+            &staff,
+            Some(state.theme.message("user_not_self")),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let hash = if action == "password" {
+        let password = field(&form, "password").to_owned();
+        let target = db::run(&state, move |conn| {
+            users::find(conn, id)?.ok_or(AppError::NotFound)
+        })
+        .await?;
+        if let Some(key) = user::password_problem(&password, &target.username) {
+            return list_page(
+                &state,
+                &req,
+                &staff,
+                Some(state.theme.message(key)),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+        Some(
+            web::block(move || auth::hash(&password))
+                .await?
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+        )
+    } else {
+        None
+    };
+    let role: Option<Role> = field(&form, "role").parse().ok();
+    let st = state.clone();
+    let ip = super::client_ip(&req);
+    let who = staff.user.username.clone();
+    db::run(&state, move |conn| {
+        let target = users::find(conn, id)?.ok_or(AppError::NotFound)?;
+        let name = target.username.clone();
+        match (action.as_str(), role, hash) {
+            ("role", Some(role), _) => {
+                users::set_role(conn, id, role)?;
+                audit(
+                    conn,
+                    &st,
+                    &ip,
+                    &who,
+                    "user.role",
+                    &name,
+                    &format!("{} → {role}", target.role),
+                )
+            }
+            ("password", _, Some(hash)) => {
+                users::set_password(conn, id, &hash)?;
+                audit(conn, &st, &ip, &who, "user.password", &name, "")
+            }
+            ("disable", _, _) => {
+                users::set_disabled(conn, id, true)?;
+                audit(conn, &st, &ip, &who, "user.disable", &name, "")
+            }
+            ("enable", _, _) => {
+                users::set_disabled(conn, id, false)?;
+                audit(conn, &st, &ip, &who, "user.enable", &name, "")
+            }
+            _ => Err(AppError::BadRequest("error_400_text")),
+        }
+    })
+    .await?;
+    Ok(see_other("/admin/users"))
+}
