@@ -236,3 +236,146 @@ async fn a_reader_fixes_a_missing_email_and_sees_the_pending_notice() {
     }
     c.close().await.unwrap();
 }
+
+async fn sign_in(c: &Client, origin: &str, name: &str, password: &str) {
+    c.goto(&format!("{origin}/admin/login")).await.unwrap();
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys(name)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(password)
+        .await
+        .unwrap();
+    c.find(Locator::Css("form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css(".admin-logout"))
+        .await
+        .unwrap();
+}
+
+async fn sign_out(c: &Client) {
+    c.find(Locator::Css(".admin-logout button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("username")).await.unwrap();
+}
+
+#[actix_web::test]
+async fn an_author_drafts_an_editor_publishes_and_a_reader_sees_it() {
+    use loa::domain::user::Role;
+    let site = TestSite::with_content();
+    site.add_user("tacgia", Role::Author, "mat-khau-tac-gia");
+    site.add_user("bientap", Role::Editor, "mat-khau-bien-tap");
+    let origin = serve(&site);
+    let (_driver, c) = browser().await;
+
+    // The author writes a draft and submits it for review.
+    sign_in(&c, &origin, "tacgia", "mat-khau-tac-gia").await;
+    c.goto(&format!("{origin}/admin/entries/new?kind=article"))
+        .await
+        .unwrap();
+    c.find(Locator::Id("title"))
+        .await
+        .unwrap()
+        .send_keys("Phường Hàng Trống số hóa hồ sơ một cửa")
+        .await
+        .unwrap();
+    c.find(Locator::Id("summary"))
+        .await
+        .unwrap()
+        .send_keys("Người dân nộp hồ sơ trực tuyến.")
+        .await
+        .unwrap();
+    c.find(Locator::Id("body_md"))
+        .await
+        .unwrap()
+        .send_keys("## Kết quả\n\nĐã có **120** hồ sơ được số hóa.")
+        .await
+        .unwrap();
+    let publish_buttons = c
+        .find_all(Locator::Css("button[value=publish]"))
+        .await
+        .unwrap();
+    assert!(publish_buttons.is_empty(), "authors cannot publish");
+    c.find(Locator::Css("button[value=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let state = c
+        .wait()
+        .for_element(Locator::Css(".entry-state .status"))
+        .await
+        .unwrap();
+    assert_eq!(state.text().await.unwrap(), "Chờ duyệt");
+    sign_out(&c).await;
+
+    // The editor finds it in review, previews it, publishes.
+    sign_in(&c, &origin, "bientap", "mat-khau-bien-tap").await;
+    c.goto(&format!("{origin}/admin/entries?status=in_review"))
+        .await
+        .unwrap();
+    c.find(Locator::LinkText("Phường Hàng Trống số hóa hồ sơ một cửa"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("button[value=preview]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let preview = c
+        .wait()
+        .for_element(Locator::Css("#live-preview strong"))
+        .await
+        .unwrap();
+    assert_eq!(preview.text().await.unwrap(), "120");
+    c.find(Locator::Css("button[value=publish]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let state = c
+        .wait()
+        .for_element(Locator::Css(".entry-state .status"))
+        .await
+        .unwrap();
+    assert_eq!(state.text().await.unwrap(), "Đã đăng");
+    sign_out(&c).await;
+
+    // A reader sees it on the home page and reads it.
+    c.goto(&format!("{origin}/")).await.unwrap();
+    c.find(Locator::LinkText("Phường Hàng Trống số hóa hồ sơ một cửa"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let h1 = c.wait().for_element(Locator::Css("h1")).await.unwrap();
+    assert_eq!(
+        h1.text().await.unwrap(),
+        "Phường Hàng Trống số hóa hồ sơ một cửa"
+    );
+    let heading = c.find(Locator::Css(".entry-body h2")).await.unwrap();
+    assert_eq!(heading.text().await.unwrap(), "Kết quả");
+    c.close().await.unwrap();
+}
