@@ -316,11 +316,10 @@ async fn an_author_drafts_an_editor_publishes_and_a_reader_sees_it() {
         .click()
         .await
         .unwrap();
-    let state = c
-        .wait()
-        .for_element(Locator::Css(".entry-state .status"))
-        .await
-        .unwrap();
+    // Only the page after saving has the "saved" notice; the form page had
+    // a status badge too, which would go stale under our feet.
+    c.wait().for_element(Locator::Css(".notice")).await.unwrap();
+    let state = c.find(Locator::Css(".entry-state .status")).await.unwrap();
     assert_eq!(state.text().await.unwrap(), "Chờ duyệt");
     sign_out(&c).await;
 
@@ -354,11 +353,10 @@ async fn an_author_drafts_an_editor_publishes_and_a_reader_sees_it() {
         .click()
         .await
         .unwrap();
-    let state = c
-        .wait()
-        .for_element(Locator::Css(".entry-state .status"))
-        .await
-        .unwrap();
+    // Only the page after saving has the "saved" notice; the form page had
+    // a status badge too, which would go stale under our feet.
+    c.wait().for_element(Locator::Css(".notice")).await.unwrap();
+    let state = c.find(Locator::Css(".entry-state .status")).await.unwrap();
     assert_eq!(state.text().await.unwrap(), "Đã đăng");
     sign_out(&c).await;
 
