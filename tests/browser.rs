@@ -145,6 +145,12 @@ async fn a_reader_fixes_a_missing_email_and_sees_the_pending_notice() {
         .send_keys("https://an.example.vn")
         .await
         .unwrap();
+    c.find(Locator::Id("consent"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     c.find(Locator::Css("form.comment-form button[type=submit]"))
         .await
         .unwrap()

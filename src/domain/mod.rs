@@ -3,6 +3,7 @@
 
 pub mod comment;
 pub mod entry;
+pub mod moderation;
 pub mod search;
 pub mod slug;
 pub mod user;

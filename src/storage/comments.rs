@@ -24,6 +24,9 @@ pub struct Comment {
     pub ip: Option<String>,
     pub user_agent: String,
     pub created_at: NaiveDateTime,
+    pub official: bool,
+    pub handled_at: Option<NaiveDateTime>,
+    pub handled_by: String,
 }
 
 impl Threaded for Comment {
@@ -51,6 +54,10 @@ pub struct NewComment {
     pub ip: Option<String>,
     pub user_agent: String,
     pub created_at: NaiveDateTime,
+    pub official: bool,
+    /// Set when a rule or a person decided at once (auto-approved, official).
+    pub handled_at: Option<NaiveDateTime>,
+    pub handled_by: String,
 }
 
 pub fn insert(conn: &mut SqliteConnection, new: &NewComment) -> QueryResult<i32> {
@@ -107,16 +114,216 @@ pub fn is_approved_on(conn: &mut SqliteConnection, id: i32, entry_id: i32) -> Qu
     .get_result(conn)
 }
 
-/// Moves a comment to `status`; returns whether it existed.
+/// Moves comments to `status`, recording the first time a person handled
+/// each (for the on-time figure); returns how many moved.
 pub fn set_status(
     conn: &mut SqliteConnection,
-    id: i32,
+    ids: &[i32],
     status: CommentStatus,
+    by: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    conn.immediate_transaction(|conn| {
+        let n = diesel::update(comments::table.filter(comments::id.eq_any(ids)))
+            .set(comments::status.eq(status.as_str()))
+            .execute(conn)?;
+        diesel::update(
+            comments::table
+                .filter(comments::id.eq_any(ids))
+                .filter(comments::handled_at.is_null()),
+        )
+        .set((comments::handled_at.eq(now), comments::handled_by.eq(by)))
+        .execute(conn)?;
+        Ok(n)
+    })
+}
+
+/// Deletes comments for good (only those in spam or trash).
+pub fn delete_for_good(conn: &mut SqliteConnection, ids: &[i32]) -> QueryResult<usize> {
+    diesel::delete(comments::table.filter(comments::id.eq_any(ids)).filter(
+        comments::status.eq_any([CommentStatus::Spam.as_str(), CommentStatus::Trash.as_str()]),
+    ))
+    .execute(conn)
+}
+
+/// Every pending comment on an entry (moderators see them in place).
+pub fn pending_for_entry(conn: &mut SqliteConnection, entry_id: i32) -> QueryResult<Vec<Comment>> {
+    comments::table
+        .filter(comments::entry_id.eq(entry_id))
+        .filter(comments::status.eq(CommentStatus::Pending.as_str()))
+        .order((comments::created_at, comments::id))
+        .select(Comment::as_select())
+        .load(conn)
+}
+
+/// Whether this name and email have an approved comment already.
+pub fn is_known(conn: &mut SqliteConnection, name: &str, email: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        comments::table
+            .filter(comments::author_email.eq(email))
+            .filter(comments::author_name.eq(name))
+            .filter(comments::status.eq(CommentStatus::Approved.as_str()))
+            .filter(comments::official.eq(false)),
+    ))
+    .get_result(conn)
+}
+
+/// When this address or email last commented (any state).
+pub fn last_from(
+    conn: &mut SqliteConnection,
+    ip: Option<&str>,
+    email: &str,
+) -> QueryResult<Option<NaiveDateTime>> {
+    let by_email: Option<NaiveDateTime> = comments::table
+        .filter(comments::author_email.eq(email))
+        .select(diesel::dsl::max(comments::created_at))
+        .first(conn)?;
+    let by_ip: Option<NaiveDateTime> = match ip {
+        Some(ip) => comments::table
+            .filter(comments::ip.eq(ip))
+            .select(diesel::dsl::max(comments::created_at))
+            .first(conn)?,
+        None => None,
+    };
+    Ok(by_email.max(by_ip))
+}
+
+/// How many comments an address sent since `since`.
+pub fn count_from_ip(
+    conn: &mut SqliteConnection,
+    ip: &str,
+    since: NaiveDateTime,
+) -> QueryResult<i64> {
+    comments::table
+        .filter(comments::ip.eq(ip))
+        .filter(comments::created_at.ge(since))
+        .count()
+        .get_result(conn)
+}
+
+/// Whether the same text was already sent on this entry (not trashed).
+pub fn is_duplicate(
+    conn: &mut SqliteConnection,
+    entry_id: i32,
+    email: &str,
+    content: &str,
 ) -> QueryResult<bool> {
-    diesel::update(comments::table.find(id))
-        .set(comments::status.eq(status.as_str()))
-        .execute(conn)
-        .map(|n| n == 1)
+    diesel::select(diesel::dsl::exists(
+        comments::table
+            .filter(comments::entry_id.eq(entry_id))
+            .filter(comments::author_email.eq(email))
+            .filter(comments::content.eq(content))
+            .filter(comments::status.ne(CommentStatus::Trash.as_str())),
+    ))
+    .get_result(conn)
+}
+
+/// Forgets the addresses of comments older than `before`.
+pub fn forget_addresses(conn: &mut SqliteConnection, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        comments::table
+            .filter(comments::created_at.lt(before))
+            .filter(comments::ip.is_not_null()),
+    )
+    .set(comments::ip.eq(None::<String>))
+    .execute(conn)
+}
+
+/// How many comments are in each state.
+pub fn count_by_status(conn: &mut SqliteConnection) -> QueryResult<Vec<(String, i64)>> {
+    comments::table
+        .group_by(comments::status)
+        .select((comments::status, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// Which comments the queue shows.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    pub status: Option<CommentStatus>,
+    pub entry_id: Option<i32>,
+    pub text: Option<String>,
+    pub oldest_first: bool,
+}
+
+/// A comment in the queue, with its entry.
+#[derive(Debug, Clone, Queryable)]
+pub struct QueueRow {
+    pub comment: Comment,
+    pub entry_title: String,
+    pub entry_kind: String,
+    pub entry_slug: String,
+}
+
+fn queue_filtered(f: &QueueFilter) -> comments::BoxedQuery<'static, diesel::sqlite::Sqlite> {
+    let mut q = comments::table.into_boxed();
+    if let Some(s) = f.status {
+        q = q.filter(comments::status.eq(s.as_str()));
+    }
+    if let Some(e) = f.entry_id {
+        q = q.filter(comments::entry_id.eq(e));
+    }
+    if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let p = format!(
+            "%{}%",
+            t.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        q = q.filter(
+            comments::content
+                .like(p.clone())
+                .escape('\\')
+                .or(comments::author_name.like(p.clone()).escape('\\'))
+                .or(comments::author_email.like(p).escape('\\')),
+        );
+    }
+    q
+}
+
+/// A page of the moderation queue and how many match.
+pub fn queue(
+    conn: &mut SqliteConnection,
+    f: &QueueFilter,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<QueueRow>, i64)> {
+    use super::schema::entries;
+    let total = queue_filtered(f).count().get_result(conn)?;
+    let q = queue_filtered(f).inner_join(entries::table).select((
+        Comment::as_select(),
+        entries::title,
+        entries::kind,
+        entries::slug,
+    ));
+    let rows = if f.oldest_first {
+        q.order((comments::created_at.asc(), comments::id.asc()))
+            .offset(offset)
+            .limit(limit)
+            .load(conn)?
+    } else {
+        q.order((comments::created_at.desc(), comments::id.desc()))
+            .offset(offset)
+            .limit(limit)
+            .load(conn)?
+    };
+    Ok((rows, total))
+}
+
+/// Received (not spam, not official) between `from` and `to`: when each
+/// came and when a person (or a rule) first handled it.
+pub fn received_between(
+    conn: &mut SqliteConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<(NaiveDateTime, Option<NaiveDateTime>)>> {
+    comments::table
+        .filter(comments::created_at.ge(from))
+        .filter(comments::created_at.lt(to))
+        .filter(comments::official.eq(false))
+        .filter(comments::status.ne(CommentStatus::Spam.as_str()))
+        .select((comments::created_at, comments::handled_at))
+        .load(conn)
 }
 
 /// How many comments on an entry are in `status`.

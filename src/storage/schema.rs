@@ -55,8 +55,11 @@ diesel::table! {
         status -> Text,
         held_by -> Text,
         ip -> Nullable<Text>,
-        user_agent -> Text,
+                user_agent -> Text,
         created_at -> Timestamp,
+        official -> Bool,
+        handled_at -> Nullable<Timestamp>,
+        handled_by -> Text,
     }
 }
 

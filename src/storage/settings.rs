@@ -52,3 +52,23 @@ pub fn get_or_init(
         Ok(v)
     })
 }
+
+const RULES_KEY: &str = "comments.rules";
+
+/// The comment moderation rules (defaults until an admin changes them).
+pub fn moderation_rules(
+    conn: &mut SqliteConnection,
+) -> QueryResult<crate::domain::moderation::Rules> {
+    Ok(get(conn, RULES_KEY)?
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default())
+}
+
+pub fn save_moderation_rules(
+    conn: &mut SqliteConnection,
+    rules: &crate::domain::moderation::Rules,
+) -> QueryResult<()> {
+    let json = serde_json::to_string(rules)
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    set(conn, RULES_KEY, &json)
+}

@@ -17,6 +17,8 @@ pub struct CommentPost {
     #[serde(flatten)]
     pub input: CommentInput,
     pub csrf_token: String,
+    /// The consent box: "1" when ticked.
+    pub consent: String,
     /// The honeypot: hidden from people, filled by bots.
     pub loa_website: String,
 }
@@ -33,7 +35,13 @@ pub struct ErrorView {
 }
 
 /// Fields with a box of their own, which show their message beside it.
-const VISIBLE: [&str; 4] = ["content", "author_name", "author_email", "author_url"];
+const VISIBLE: [&str; 5] = [
+    "content",
+    "author_name",
+    "author_email",
+    "author_url",
+    "consent",
+];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ReplyTo {
@@ -71,6 +79,10 @@ pub struct CommentFormView {
     pub honeypot: &'static str,
     pub reply_to: Option<ReplyTo>,
     pub fields: Vec<FieldView>,
+    /// Whether the consent box was ticked (kept when the form comes back).
+    pub consent: bool,
+    /// The consent box's error, if any.
+    pub consent_error: Option<String>,
 }
 
 impl CommentFormView {
@@ -85,6 +97,8 @@ impl CommentFormView {
             honeypot: HONEYPOT,
             reply_to: None,
             fields: Vec::new(),
+            consent: false,
+            consent_error: None,
         }
     }
 
@@ -141,6 +155,7 @@ impl CommentFormView {
             ),
         ];
         self.fields = fields;
+        self.consent_error = self.field_errors.get("consent").cloned();
     }
 
     /// Adds a problem, its message looked up in the catalogue.

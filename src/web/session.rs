@@ -99,6 +99,8 @@ pub struct Staff {
     pub user: User,
     /// The anti-forgery token every state-changing form carries.
     pub csrf: String,
+    /// Comments per moderation state, for the admin navigation (moderators).
+    pub comment_counts: std::collections::BTreeMap<String, i64>,
     #[serde(skip)]
     nonce: String,
 }
@@ -159,10 +161,23 @@ impl FromRequest for Staff {
                 return Err(refuse());
             }
             let id = claims.user_id;
-            let user = db::run(&state, move |conn| Ok(users::find(conn, id)?)).await?;
+            let (user, counts) = db::run(&state, move |conn| {
+                let user = users::find(conn, id)?;
+                let counts = match &user {
+                    Some(u) if u.role.moderates() => {
+                        crate::storage::comments::count_by_status(conn)?
+                            .into_iter()
+                            .collect()
+                    }
+                    _ => Default::default(),
+                };
+                Ok((user, counts))
+            })
+            .await?;
             match user {
                 Some(user) if !user.disabled && user.session_version == claims.version => {
                     Ok(Staff {
+                        comment_counts: counts,
                         csrf: state.keys.form_token(&format!("admin|{}", claims.nonce)),
                         nonce: claims.nonce,
                         user,

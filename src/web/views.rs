@@ -178,9 +178,13 @@ pub struct CommentView {
     pub author_url: Option<String>,
     pub created: ShownTime,
     pub content_html: SafeHtml,
-    /// Awaiting moderation: shown only to the browser that posted it,
-    /// without links.
+    /// Awaiting moderation: shown only to the browser that posted it
+    /// (and to moderators), without links.
     pub pending: bool,
+    /// A reply in the department's name.
+    pub official: bool,
+    /// Why a rule held it (moderators see this).
+    pub held_by: String,
 }
 
 impl CommentView {
@@ -191,11 +195,15 @@ impl CommentView {
             author_url: if pending { None } else { c.author_url },
             created: show(c.created_at, tz),
             content_html: if pending {
-                comment_text::to_html_without_links(&c.content)
+                comment_text::to_html_without_links(&crate::domain::moderation::mask_personal(
+                    &c.content,
+                ))
             } else {
                 SafeHtml::trusted(c.content_html)
             },
             pending,
+            official: c.official,
+            held_by: c.held_by,
             author_name: c.author_name,
         }
     }

@@ -1,10 +1,14 @@
-//! `/admin`: what needs doing, by role.
+//! `/admin`: what needs doing, by role — entries by state for writers; for
+//! moderators the department's on-time figure for a period
+//! (`?from=YYYY-MM-DD&to=YYYY-MM-DD`, default the last 30 days).
+
+use std::collections::{BTreeMap, HashMap};
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use std::collections::BTreeMap;
+use chrono::{NaiveDate, TimeZone};
 
-use super::{context, page};
+use super::{comments, context, page};
 use crate::error::AppError;
 use crate::storage::entries;
 use crate::web::session::Staff;
@@ -22,5 +26,30 @@ pub async fn show(
     .await?;
     let mut ctx = context(&state, &req, base, &staff);
     ctx.insert("counts", &counts);
+    if staff.role().moderates() {
+        let q = web::Query::<HashMap<String, String>>::from_query(req.query_string())
+            .map(web::Query::into_inner)
+            .unwrap_or_default();
+        let today = state
+            .config
+            .tz()
+            .from_utc_datetime(&state.now())
+            .date_naive();
+        let date = |k: &str| {
+            q.get(k)
+                .and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())
+        };
+        let to = date("to").unwrap_or(today);
+        let from = date("from")
+            .filter(|f| *f <= to)
+            .unwrap_or(to - chrono::Duration::days(29));
+        let (figure, rules) = comments::figure(&state, from, to).await?;
+        ctx.insert("figure", &figure);
+        ctx.insert("deadline_days", &rules.deadline_days);
+        ctx.insert("period_from", &from.format("%Y-%m-%d").to_string());
+        ctx.insert("period_to", &to.format("%Y-%m-%d").to_string());
+        ctx.insert("period_from_shown", &from.format("%d/%m/%Y").to_string());
+        ctx.insert("period_to_shown", &to.format("%d/%m/%Y").to_string());
+    }
     page(&state, "admin/dashboard.html", &ctx, StatusCode::OK)
 }

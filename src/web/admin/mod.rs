@@ -7,6 +7,7 @@
 
 mod audit;
 mod categories;
+mod comments;
 mod dashboard;
 mod entries;
 mod login;
@@ -67,7 +68,29 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/users", web::get().to(users::list))
         .route("/admin/users", web::post().to(users::create))
         .route("/admin/users/{id}", web::post().to(users::update))
-        .route("/admin/audit", web::get().to(audit::list));
+        .route("/admin/audit", web::get().to(audit::list))
+        .route("/admin/comments", web::get().to(comments::list))
+        .route("/admin/comments/bulk", web::post().to(comments::bulk))
+        .route(
+            "/admin/comments/settings",
+            web::get().to(comments::settings_form),
+        )
+        .route(
+            "/admin/comments/settings",
+            web::post().to(comments::save_settings),
+        )
+        .route(
+            "/admin/comments/{id}/reply",
+            web::get().to(comments::reply_form),
+        )
+        .route(
+            "/admin/comments/{id}/reply",
+            web::post().to(comments::reply),
+        )
+        .route(
+            "/admin/comments/{id}/{action}",
+            web::post().to(comments::act),
+        );
 }
 
 /// A posted form as name → value (repeated names keep the last).

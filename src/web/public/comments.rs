@@ -8,9 +8,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::entry::{self, respond};
 use super::kind_of;
 use crate::domain::comment::{self, CommentStatus, FieldError};
+use crate::domain::moderation;
 use crate::error::AppError;
 use crate::render::comment_text;
 use crate::storage::comments::{self as store, NewComment};
+use crate::storage::settings;
 use crate::web::AppState;
 use crate::web::cookies;
 use crate::web::db;
@@ -20,6 +22,10 @@ use crate::web::forms::{CommentFormView, CommentPost};
 enum Outcome {
     /// Stored as pending: its id.
     Pending(i32),
+    /// Approved by the rules (a known commenter, when allowed): its id.
+    Approved(i32),
+    /// Too soon after the last one, or too many from one address (429).
+    TooMany(Vec<FieldError>),
     /// The honeypot was filled: kept as spam for moderators, nothing shown.
     Trapped,
     /// Sent back with these problems.
@@ -50,8 +56,7 @@ pub async fn post(
     let post = form.into_inner();
     let now = state.now();
     let slug = slug.into_inner();
-    // The peer's address: X-Forwarded-For is anyone's to write. (Behind a
-    // proxy this is the proxy; trusted-proxy handling comes with issue 4.)
+    // The peer's address: X-Forwarded-For is anyone's to write.
     let ip = req.peer_addr().map(|a| a.ip().to_string());
     let user_agent: String = req
         .headers()
@@ -65,25 +70,32 @@ pub async fn post(
     let pending = cookies::pending_ids(&req, &state.keys);
     let input = post.input.clone();
     let trapped = !post.loa_website.trim().is_empty();
+    let consented = !post.consent.trim().is_empty();
     let reply_to = input.parent_id.trim().parse::<i32>().ok();
     let st = state.clone();
 
     let (page, outcome) = db::run(&state, move |conn| {
-        let page = entry::load(conn, kind, &slug, now, &pending, reply_to)?;
+        let rules = settings::moderation_rules(conn)?;
+        let page = entry::load(conn, kind, &slug, now, &pending, reply_to, false)?;
         let entry_id = page.entry.id;
         let mut errors = Vec::new();
-        if !page.entry.comments_open {
+        if !moderation::accepts_comments(
+            page.entry.comments_open,
+            page.entry.publish_at,
+            &rules,
+            now,
+        ) {
             errors.push(FieldError {
                 field: "form",
                 key: "comment_closed",
             });
         }
-        let token_valid = browser.is_some_and(|b| {
+        let issued = browser.as_deref().and_then(|b| {
             st.keys
-                .check_comment_token(&post.csrf_token, entry_id, &b, now.and_utc().timestamp())
-                .is_ok()
+                .check_comment_token(&post.csrf_token, entry_id, b, now.and_utc().timestamp())
+                .ok()
         });
-        if !token_valid {
+        if issued.is_none() {
             errors.push(FieldError {
                 field: "form",
                 key: "comment_token_invalid",
@@ -99,36 +111,99 @@ pub async fn post(
             }),
             Ok(_) => {}
         }
+        if !consented {
+            errors.push(FieldError {
+                field: "consent",
+                key: "comment_consent_required",
+            });
+        }
         let valid = match validated {
             Ok(v) if errors.is_empty() => v,
             _ => return Ok((page, Outcome::Invalid(errors))),
         };
-        let (status, held_by) = if trapped {
-            (CommentStatus::Spam, "honeypot")
-        } else {
-            (CommentStatus::Pending, "")
+        if trapped {
+            store::insert(
+                conn,
+                &new_comment(
+                    entry_id,
+                    &valid,
+                    CommentStatus::Spam,
+                    "honeypot",
+                    ip,
+                    user_agent,
+                    now,
+                ),
+            )?;
+            return Ok((page, Outcome::Trapped));
+        }
+        // The same person again within seconds, or too many from one address.
+        let last = store::last_from(conn, ip.as_deref(), &valid.author_email)?;
+        let recent =
+            last.is_some_and(|t| now - t < chrono::Duration::seconds(moderation::REPEAT_SECONDS));
+        let flood = match &ip {
+            Some(ip) => {
+                store::count_from_ip(conn, ip, now - chrono::Duration::hours(1))? >= rules.per_hour
+            }
+            None => false,
         };
-        let id = store::insert(
-            conn,
-            &NewComment {
-                entry_id,
-                parent_id: valid.parent_id,
-                content_html: comment_text::to_html(&valid.content).into_string(),
-                content: valid.content,
-                author_name: valid.author_name,
-                author_email: valid.author_email,
-                author_url: valid.author_url,
-                status,
-                held_by: held_by.to_owned(),
-                ip,
-                user_agent,
-                created_at: now,
-            },
-        )?;
+        if recent || flood {
+            let key = if recent {
+                "comment_too_soon"
+            } else {
+                "comment_too_many"
+            };
+            return Ok((
+                page,
+                Outcome::TooMany(vec![FieldError { field: "form", key }]),
+            ));
+        }
+        if store::is_duplicate(conn, entry_id, &valid.author_email, &valid.content)? {
+            return Ok((
+                page,
+                Outcome::Invalid(vec![FieldError {
+                    field: "content",
+                    key: "comment_duplicate",
+                }]),
+            ));
+        }
+        let too_fast = issued.is_some_and(|t| now.and_utc().timestamp() - t < rules.min_seconds);
+        let known = store::is_known(conn, &valid.author_name, &valid.author_email)?;
+        let candidate = moderation::Candidate {
+            content: &valid.content,
+            name: &valid.author_name,
+            email: &valid.author_email,
+            url: valid.author_url.as_deref().unwrap_or(""),
+            ip: ip.as_deref().unwrap_or(""),
+        };
+        let (status, held_by) = match moderation::judge(&rules, &candidate, known, too_fast) {
+            moderation::Verdict::Refuse(key) => {
+                return Ok((
+                    page,
+                    Outcome::Invalid(vec![FieldError {
+                        field: "content",
+                        key,
+                    }]),
+                ));
+            }
+            moderation::Verdict::Approve => (CommentStatus::Approved, String::from("auto")),
+            moderation::Verdict::Hold(reason) => (CommentStatus::Pending, reason),
+        };
+        if rules.keep_ip_days > 0 {
+            store::forget_addresses(
+                conn,
+                now - chrono::Duration::days(i64::from(rules.keep_ip_days)),
+            )?;
+        }
+        let mut new = new_comment(entry_id, &valid, status, &held_by, ip, user_agent, now);
+        if status == CommentStatus::Approved {
+            new.handled_at = Some(now);
+            new.handled_by = "auto".into();
+        }
+        let id = store::insert(conn, &new)?;
         Ok((
             page,
-            if trapped {
-                Outcome::Trapped
+            if status == CommentStatus::Approved {
+                Outcome::Approved(id)
             } else {
                 Outcome::Pending(id)
             },
@@ -144,20 +219,64 @@ pub async fn post(
             .cookie(cookies::with_pending(&req, &state.keys, id, secure))
             .cookie(cookies::flash(format!("comment_pending:{id}"), secure))
             .finish()),
+        Outcome::Approved(id) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, entry_url))
+            .cookie(cookies::flash(format!("comment_approved:{id}"), secure))
+            .finish()),
         Outcome::Trapped => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, entry_url))
             .finish()),
-        Outcome::Invalid(errors) => {
+        Outcome::Invalid(errors) | Outcome::TooMany(errors) => {
+            let status = if errors
+                .iter()
+                .any(|e| matches!(e.key, "comment_too_soon" | "comment_too_many"))
+            {
+                StatusCode::TOO_MANY_REQUESTS
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
             let mut form = CommentFormView::new(format!("{entry_url}/comments"), String::new());
             for e in &errors {
                 form.add_error(&state.theme, e);
             }
             form.values = input;
+            form.consent = consented;
             // A reply target that is gone: the comment goes back as a new one.
             if errors.iter().any(|e| e.field == "parent_id") {
                 form.values.parent_id.clear();
             }
-            respond(&state, &req, page, form, StatusCode::UNPROCESSABLE_ENTITY)
+            respond(&state, &req, page, form, status, None)
         }
+    }
+}
+
+fn new_comment(
+    entry_id: i32,
+    valid: &comment::ValidComment,
+    status: CommentStatus,
+    held_by: &str,
+    ip: Option<String>,
+    user_agent: String,
+    now: chrono::NaiveDateTime,
+) -> NewComment {
+    NewComment {
+        entry_id,
+        parent_id: valid.parent_id,
+        // Shown publicly: personal numbers and addresses masked; the
+        // original text is kept for staff.
+        content_html: comment_text::to_html(&moderation::mask_personal(&valid.content))
+            .into_string(),
+        content: valid.content.clone(),
+        author_name: valid.author_name.clone(),
+        author_email: valid.author_email.clone(),
+        author_url: valid.author_url.clone(),
+        status,
+        held_by: held_by.to_owned(),
+        ip,
+        user_agent,
+        created_at: now,
+        official: false,
+        handled_at: None,
+        handled_by: String::new(),
     }
 }

@@ -10,16 +10,19 @@ use diesel::SqliteConnection;
 use super::{kind_of, query};
 use crate::domain::comment;
 use crate::domain::entry::EntryKind;
+use crate::domain::moderation::{self, Rules};
 use crate::error::AppError;
 use crate::storage::categories::{self, Category};
 use crate::storage::comments::{self as comment_store, Comment};
 use crate::storage::entries::{self, Entry, EntryCard};
+use crate::storage::settings;
 use crate::storage::tags::Tag;
 use crate::web::AppState;
 use crate::web::cookies;
 use crate::web::db;
 use crate::web::forms::{CommentFormView, ReplyTo};
 use crate::web::pages::{self, Base};
+use crate::web::session::Staff;
 use crate::web::views::{self, CardView, EntryView};
 
 /// Replies nest this deep; deeper ones line up at the last level.
@@ -36,6 +39,7 @@ pub(super) struct EntryPage {
     items: Vec<EntryCard>,
     comments: Vec<Comment>,
     pub reply_to: Option<Comment>,
+    rules: Rules,
 }
 
 /// Reads the public entry `kind`/`slug` with all it shows; 404 when it is
@@ -47,6 +51,7 @@ pub(super) fn load(
     now: NaiveDateTime,
     pending_ids: &[i32],
     reply_to: Option<i32>,
+    moderator: bool,
 ) -> Result<EntryPage, AppError> {
     let entry = entries::find_public(conn, kind, slug, now)?.ok_or(AppError::NotFound)?;
     let category = entry
@@ -61,7 +66,12 @@ pub(super) fn load(
         Vec::new()
     };
     let mut comments = comment_store::approved_for_entry(conn, entry.id)?;
-    comments.extend(comment_store::pending_among(conn, entry.id, pending_ids)?);
+    if moderator {
+        // Moderators see every pending comment in place, to act on it.
+        comments.extend(comment_store::pending_for_entry(conn, entry.id)?);
+    } else {
+        comments.extend(comment_store::pending_among(conn, entry.id, pending_ids)?);
+    }
     comments.sort_by_key(|c| (c.created_at, c.id));
     let reply_to = match reply_to {
         Some(id) => comment_store::find(conn, id)?
@@ -77,6 +87,7 @@ pub(super) fn load(
         items,
         comments,
         reply_to,
+        rules: settings::moderation_rules(conn)?,
     })
 }
 
@@ -88,6 +99,7 @@ pub(super) fn respond(
     page: EntryPage,
     mut form: CommentFormView,
     status: StatusCode,
+    moderator: Option<&Staff>,
 ) -> Result<HttpResponse, AppError> {
     let tz = state.config.tz();
     let (browser_id, new_cookie) = match cookies::browser_id(req) {
@@ -119,10 +131,23 @@ pub(super) fn respond(
         .filter(|c| c.status == comment::CommentStatus::Approved)
         .count();
     let has_pending = page.comments.len() > approved;
-    let threads = views::flatten(views::thread_views(
-        comment::thread(page.comments, THREAD_DEPTH),
-        tz,
-    ));
+    let accepts = moderation::accepts_comments(
+        page.entry.comments_open,
+        page.entry.publish_at,
+        &page.rules,
+        state.now(),
+    );
+    // Long threads: a page of top-level comments (with their replies).
+    let all = comment::thread(page.comments, THREAD_DEPTH);
+    let per_page = page.rules.per_page.max(1) as usize;
+    let cpages = all.len().div_ceil(per_page).max(1);
+    let cpage = comment_page(req).clamp(1, cpages);
+    let shown: Vec<_> = all
+        .into_iter()
+        .skip((cpage - 1) * per_page)
+        .take(per_page)
+        .collect();
+    let threads = views::flatten(views::thread_views(shown, tz));
     let entry = EntryView::new(page.entry, page.category, page.tags, tz);
 
     let origin = pages::origin(state, req);
@@ -169,7 +194,16 @@ pub(super) fn respond(
     ctx.insert("comments", &threads);
     ctx.insert("comment_count", &approved);
     ctx.insert("has_pending", &has_pending);
-    ctx.insert("flash_comment", &flash);
+    ctx.insert("flash_comment", &flash.map(|f| f.0));
+    ctx.insert("flash_approved", &flash.is_some_and(|f| f.1));
+    ctx.insert("accepts_comments", &accepts);
+    ctx.insert("ip_days", &page.rules.keep_ip_days.to_string());
+    ctx.insert("comment_pages", &cpages);
+    ctx.insert("comment_page", &cpage);
+    ctx.insert("moderator", &moderator.is_some());
+    if let Some(staff) = moderator {
+        ctx.insert("csrf_token", &staff.csrf);
+    }
     ctx.insert("form", &form);
     let template = format!("entries/{}.html", entry.kind.as_str());
     let body = state.theme.render(&template, &ctx)?;
@@ -187,20 +221,35 @@ pub(super) fn respond(
     Ok(res.body(body))
 }
 
-/// The id of the comment this browser just posted, from the flash cookie.
-fn flash_comment(req: &HttpRequest) -> Option<i32> {
+/// The comment this browser just posted, and whether it was approved at
+/// once, from the flash cookie.
+fn flash_comment(req: &HttpRequest) -> Option<(i32, bool)> {
     req.cookie(cookies::FLASH).and_then(|c: Cookie| {
-        c.value()
-            .strip_prefix("comment_pending:")
-            .and_then(|v| v.parse().ok())
+        let v = c.value();
+        let (approved, id) = match v.strip_prefix("comment_approved:") {
+            Some(id) => (true, id),
+            None => (false, v.strip_prefix("comment_pending:")?),
+        };
+        id.parse().ok().map(|id| (id, approved))
     })
+}
+
+/// `?cpage=N` of a long thread (1 when missing or not a number).
+fn comment_page(req: &HttpRequest) -> usize {
+    super::query(req)
+        .ok()
+        .and_then(|q| q.get("cpage").and_then(|p| p.parse().ok()))
+        .unwrap_or(1)
 }
 
 pub async fn show(
     state: web::Data<AppState>,
     req: HttpRequest,
     slug: web::Path<String>,
+    staff: Option<Staff>,
 ) -> Result<HttpResponse, AppError> {
+    let moderator = staff.filter(|s| s.role().moderates());
+    let is_moderator = moderator.is_some();
     let kind = kind_of(&req)?;
     let reply_to = query(&req)?
         .get("replytocom")
@@ -210,7 +259,7 @@ pub async fn show(
     let slug = slug.into_inner();
     let old = slug.clone();
     let loaded = db::run(&state, move |conn| {
-        load(conn, kind, &slug, now, &pending, reply_to)
+        load(conn, kind, &slug, now, &pending, reply_to, is_moderator)
     })
     .await;
     let page = match loaded {
@@ -233,5 +282,5 @@ pub async fn show(
     };
     let action = format!("{}/comments", kind.entry_path(&page.entry.slug));
     let form = CommentFormView::new(action, String::new());
-    respond(&state, &req, page, form, StatusCode::OK)
+    respond(&state, &req, page, form, StatusCode::OK, moderator.as_ref())
 }

@@ -1,0 +1,582 @@
+//! `/admin/comments`: the moderation queue (moderators, editors, admins),
+//! official replies, and the moderation rules (admins).
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone};
+use serde::Serialize;
+
+use super::{Fields, audit, context, field, page, see_other};
+use crate::domain::comment::CommentStatus;
+use crate::domain::entry::EntryKind;
+use crate::domain::moderation::Rules;
+use crate::error::AppError;
+use crate::render::comment_text;
+use crate::render::dates::{ShownTime, show};
+use crate::storage::comments::{self as store, NewComment, QueueFilter};
+use crate::storage::settings;
+use crate::web::session::Staff;
+use crate::web::views::Pagination;
+use crate::web::{AppState, db, pages};
+
+const PER_PAGE: u32 = 30;
+
+/// When a comment received at `at` (UTC) is due: `days` working days
+/// (Monday–Friday, in the site's zone) later.
+pub fn due(at: NaiveDateTime, days: u32, tz: chrono_tz::Tz) -> NaiveDateTime {
+    let mut local = tz.from_utc_datetime(&at).naive_local();
+    let mut left = days;
+    while left > 0 {
+        local += chrono::Duration::days(1);
+        if local.weekday().number_from_monday() <= 5 {
+            left -= 1;
+        }
+    }
+    tz.from_local_datetime(&local)
+        .earliest()
+        .map(|t| t.naive_utc())
+        .unwrap_or(at)
+}
+
+/// The department's figure for a period: received, handled on time,
+/// overdue, and the share handled on time.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OnTime {
+    pub received: usize,
+    pub on_time: usize,
+    pub late: usize,
+    pub overdue: usize,
+    pub waiting: usize,
+    /// Per cent of received handled on time (100 when none were received).
+    pub share: u32,
+}
+
+pub fn on_time(
+    rows: &[(NaiveDateTime, Option<NaiveDateTime>)],
+    days: u32,
+    tz: chrono_tz::Tz,
+    now: NaiveDateTime,
+) -> OnTime {
+    let mut f = OnTime {
+        received: rows.len(),
+        on_time: 0,
+        late: 0,
+        overdue: 0,
+        waiting: 0,
+        share: 100,
+    };
+    for (at, handled) in rows {
+        let deadline = due(*at, days, tz);
+        match handled {
+            Some(h) if *h <= deadline => f.on_time += 1,
+            Some(_) => f.late += 1,
+            None if now > deadline => f.overdue += 1,
+            None => f.waiting += 1,
+        }
+    }
+    if f.received > 0 {
+        f.share = ((f.on_time * 1000 / f.received + 5) / 10) as u32;
+    }
+    f
+}
+
+#[derive(Serialize)]
+struct Row {
+    id: i32,
+    status: CommentStatus,
+    author_name: String,
+    author_email: String,
+    author_url: Option<String>,
+    ip: Option<String>,
+    content: String,
+    held_by: String,
+    official: bool,
+    parent_id: Option<i32>,
+    created: ShownTime,
+    overdue: bool,
+    entry_title: String,
+    entry_url: String,
+}
+
+/// `/admin/comments?status=pending&order=newest|oldest&entry=ID&q=…&page=N`
+pub async fn list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+) -> Result<HttpResponse, AppError> {
+    staff.require(staff.role().moderates())?;
+    let q = web::Query::<HashMap<String, String>>::from_query(req.query_string())
+        .map_err(|_| AppError::BadRequest("error_400_text"))?
+        .into_inner();
+    let status: CommentStatus = q
+        .get("status")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(CommentStatus::Pending);
+    let page_no = crate::web::public::page_param(&req)?;
+    let filter = QueueFilter {
+        status: Some(status),
+        entry_id: q.get("entry").and_then(|e| e.parse().ok()),
+        text: q.get("q").cloned(),
+        oldest_first: q.get("order").map(String::as_str) == Some("oldest"),
+    };
+    let f = filter.clone();
+    let (base, (rows, total), rules) = db::run(&state, move |conn| {
+        let offset = i64::from(page_no - 1) * i64::from(PER_PAGE);
+        Ok((
+            pages::load_base(conn)?,
+            store::queue(conn, &f, offset, i64::from(PER_PAGE))?,
+            settings::moderation_rules(conn)?,
+        ))
+    })
+    .await?;
+    let tz = state.config.tz();
+    let now = state.now();
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .map(|r| {
+            let c = r.comment;
+            let kind: EntryKind = r.entry_kind.parse().unwrap_or(EntryKind::Article);
+            Row {
+                overdue: c.status == CommentStatus::Pending
+                    && now > due(c.created_at, rules.deadline_days, tz),
+                id: c.id,
+                status: c.status,
+                author_name: c.author_name,
+                author_email: c.author_email,
+                author_url: c.author_url,
+                ip: c.ip,
+                content: c.content,
+                held_by: c.held_by,
+                official: c.official,
+                parent_id: c.parent_id,
+                created: show(c.created_at, tz),
+                entry_title: r.entry_title,
+                entry_url: kind.entry_path(&r.entry_slug),
+            }
+        })
+        .collect();
+    let mut link = format!("/admin/comments?status={}", status.as_str());
+    for key in ["order", "entry", "q"] {
+        if let Some(v) = q.get(key).filter(|v| !v.is_empty()) {
+            link.push_str(&format!(
+                "&{key}={}",
+                url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+            ));
+        }
+    }
+    let mut ctx = context(&state, &req, base, &staff);
+    ctx.insert("rows", &rows);
+    ctx.insert("total", &total);
+    ctx.insert("status", &status);
+    ctx.insert("filter", &q);
+    ctx.insert("back", &format!("{}?{}", req.path(), req.query_string()));
+    ctx.insert(
+        "pagination",
+        &Pagination::with_query(&link, page_no, PER_PAGE, total),
+    );
+    page(&state, "admin/comments/queue.html", &ctx, StatusCode::OK)
+}
+
+/// Where to return after an action: the queue or an entry page only.
+fn safe_back(back: &str) -> &str {
+    let inside = back.starts_with("/admin/comments")
+        || EntryKind::ALL
+            .iter()
+            .any(|k| back.starts_with(&format!("/{}/", k.path_segment())));
+    if inside && !back.starts_with("//") && !back.contains('\\') {
+        back
+    } else {
+        "/admin/comments"
+    }
+}
+
+/// Applies `action` to `ids`; returns how many changed.
+fn apply(
+    conn: &mut diesel::SqliteConnection,
+    ids: &[i32],
+    action: &str,
+    who: &str,
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    Ok(match action {
+        "approve" => store::set_status(conn, ids, CommentStatus::Approved, who, now)?,
+        "unapprove" | "restore" => store::set_status(conn, ids, CommentStatus::Pending, who, now)?,
+        "spam" => store::set_status(conn, ids, CommentStatus::Spam, who, now)?,
+        "trash" => store::set_status(conn, ids, CommentStatus::Trash, who, now)?,
+        "delete" => store::delete_for_good(conn, ids)?,
+        _ => return Err(AppError::BadRequest("error_400_text")),
+    })
+}
+
+/// `POST /admin/comments/{id}/{action}`
+pub async fn act(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    path: web::Path<(i32, String)>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    staff.check_csrf(&state, field(&form, "csrf_token"))?;
+    staff.require(staff.role().moderates())?;
+    let (id, action) = path.into_inner();
+    let back = safe_back(field(&form, "back")).to_owned();
+    let now = state.now();
+    let st = state.clone();
+    let ip = super::client_ip(&req);
+    let who = staff.user.username.clone();
+    db::run(&state, move |conn| {
+        store::find(conn, id)?.ok_or(AppError::NotFound)?;
+        apply(conn, &[id], &action, &who, now)?;
+        audit(
+            conn,
+            &st,
+            &ip,
+            &who,
+            &format!("comment.{action}"),
+            &id.to_string(),
+            "",
+        )
+    })
+    .await?;
+    Ok(see_other(&back))
+}
+
+/// `POST /admin/comments/bulk`: `action` and repeated `id` fields.
+pub async fn bulk(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let value = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    staff.check_csrf(&state, value("csrf_token"))?;
+    staff.require(staff.role().moderates())?;
+    let ids: Vec<i32> = form
+        .iter()
+        .filter(|(k, _)| k == "id")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let action = value("action").to_owned();
+    let back = safe_back(value("back")).to_owned();
+    let now = state.now();
+    let st = state.clone();
+    let ip = super::client_ip(&req);
+    let who = staff.user.username.clone();
+    if !ids.is_empty() {
+        db::run(&state, move |conn| {
+            let n = apply(conn, &ids, &action, &who, now)?;
+            let list = ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
+            audit(
+                conn,
+                &st,
+                &ip,
+                &who,
+                &format!("comment.bulk.{action}"),
+                &list,
+                &n.to_string(),
+            )
+        })
+        .await?;
+    }
+    Ok(see_other(&back))
+}
+
+/// `GET /admin/comments/{id}/reply`: the official reply form.
+pub async fn reply_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(staff.role().moderates())?;
+    reply_page(
+        &state,
+        &req,
+        &staff,
+        id.into_inner(),
+        String::new(),
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn reply_page(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    staff: &Staff,
+    id: i32,
+    text: String,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (base, c, e) = db::run(state, move |conn| {
+        let c = store::find(conn, id)?.ok_or(AppError::NotFound)?;
+        let e = crate::storage::entries::find(conn, c.entry_id)?;
+        Ok((pages::load_base(conn)?, c, e))
+    })
+    .await?;
+    let mut ctx = context(state, req, base, staff);
+    ctx.insert("comment_id", &id);
+    ctx.insert("comment_author", &c.author_name);
+    ctx.insert("comment_content", &c.content);
+    ctx.insert("comment_status", &c.status);
+    ctx.insert("entry_title", &e.title);
+    ctx.insert("entry_url", &e.kind.entry_path(&e.slug));
+    ctx.insert("text", &text);
+    ctx.insert("error", &error);
+    page(state, "admin/comments/reply.html", &ctx, status)
+}
+
+/// `POST /admin/comments/{id}/reply`: published at once, in the
+/// department's name, threaded under the comment (which is approved too).
+pub async fn reply(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    id: web::Path<i32>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    staff.check_csrf(&state, field(&form, "csrf_token"))?;
+    staff.require(staff.role().moderates())?;
+    let id = id.into_inner();
+    let text = field(&form, "content")
+        .replace("\r\n", "\n")
+        .trim()
+        .to_owned();
+    if text.is_empty() || text.chars().count() > crate::domain::comment::CONTENT_MAX {
+        let key = if text.is_empty() {
+            "comment_content_required"
+        } else {
+            "comment_content_too_long"
+        };
+        let message = state.theme.message(key);
+        return reply_page(
+            &state,
+            &req,
+            &staff,
+            id,
+            text,
+            Some(message),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let now = state.now();
+    let st = state.clone();
+    let ip = super::client_ip(&req);
+    let who = staff.user.username.clone();
+    let url = db::run(&state, move |conn| {
+        let parent = store::find(conn, id)?.ok_or(AppError::NotFound)?;
+        let e = crate::storage::entries::find(conn, parent.entry_id)?;
+        let name = settings::get(conn, &format!("{}publisher", crate::web::SITE_PREFIX))?
+            .or(settings::get(
+                conn,
+                &format!("{}name", crate::web::SITE_PREFIX),
+            )?)
+            .unwrap_or_else(|| who.clone());
+        if parent.status != CommentStatus::Approved {
+            store::set_status(conn, &[id], CommentStatus::Approved, &who, now)?;
+        }
+        let new_id = store::insert(
+            conn,
+            &NewComment {
+                entry_id: parent.entry_id,
+                parent_id: Some(id),
+                author_name: name,
+                author_email: format!("{who}@staff"),
+                author_url: None,
+                content_html: comment_text::to_html(&text).into_string(),
+                content: text,
+                status: CommentStatus::Approved,
+                held_by: String::new(),
+                ip: None,
+                user_agent: String::new(),
+                created_at: now,
+                official: true,
+                handled_at: Some(now),
+                handled_by: who.clone(),
+            },
+        )?;
+        audit(conn, &st, &ip, &who, "comment.reply", &id.to_string(), "")?;
+        Ok(format!("{}#comment-{new_id}", e.kind.entry_path(&e.slug)))
+    })
+    .await?;
+    Ok(see_other(&url))
+}
+
+#[derive(Serialize)]
+struct NumberField {
+    name: &'static str,
+    value: String,
+    invalid: bool,
+}
+
+const NUMBER_FIELDS: [&str; 7] = [
+    "max_links",
+    "min_seconds",
+    "per_hour",
+    "close_after_days",
+    "per_page",
+    "deadline_days",
+    "keep_ip_days",
+];
+
+/// The numeric settings as the form shows them (typed values kept).
+fn numbers(rules: &Rules, typed: Option<&Fields>, errors: &[String]) -> Vec<NumberField> {
+    let json = serde_json::to_value(rules).unwrap_or_default();
+    NUMBER_FIELDS
+        .into_iter()
+        .map(|name| NumberField {
+            name,
+            value: match typed {
+                Some(f) => field(f, name).to_owned(),
+                None => json[name].to_string(),
+            },
+            invalid: errors.iter().any(|e| e == name),
+        })
+        .collect()
+}
+
+/// `GET /admin/comments/settings` (admins).
+pub async fn settings_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+) -> Result<HttpResponse, AppError> {
+    staff.require(staff.role().administers())?;
+    let (base, rules) = db::run(&state, |conn| {
+        Ok((pages::load_base(conn)?, settings::moderation_rules(conn)?))
+    })
+    .await?;
+    let mut ctx = context(&state, &req, base, &staff);
+    ctx.insert("numbers", &numbers(&rules, None, &[]));
+    ctx.insert("rules", &rules);
+    ctx.insert("saved", &req.query_string().contains("saved=1"));
+    ctx.insert("errors", &Vec::<String>::new());
+    page(&state, "admin/comments/settings.html", &ctx, StatusCode::OK)
+}
+
+/// `POST /admin/comments/settings` (admins).
+pub async fn save_settings(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    staff.check_csrf(&state, field(&form, "csrf_token"))?;
+    staff.require(staff.role().administers())?;
+    let mut errors = Vec::new();
+    let mut number = |name: &str, max: i64| -> i64 {
+        match field(&form, name).trim().parse::<i64>() {
+            Ok(n) if (0..=max).contains(&n) => n,
+            _ => {
+                errors.push(name.to_owned());
+                0
+            }
+        }
+    };
+    let rules = Rules {
+        auto_approve_known: form.contains_key("auto_approve_known"),
+        max_links: number("max_links", 100) as usize,
+        hold_words: field(&form, "hold_words").replace("\r\n", "\n"),
+        refuse_words: field(&form, "refuse_words").replace("\r\n", "\n"),
+        close_after_days: number("close_after_days", 36500) as u32,
+        per_page: number("per_page", 1000).max(1) as u32,
+        min_seconds: number("min_seconds", 600),
+        per_hour: number("per_hour", 10_000).max(1),
+        deadline_days: number("deadline_days", 365).max(1) as u32,
+        keep_ip_days: number("keep_ip_days", 36500) as u32,
+    };
+    if !errors.is_empty() {
+        let base = db::run(&state, |conn| Ok(pages::load_base(conn)?)).await?;
+        let mut ctx = context(&state, &req, base, &staff);
+        ctx.insert("numbers", &numbers(&rules, Some(&form), &errors));
+        ctx.insert("rules", &rules);
+        ctx.insert("saved", &false);
+        ctx.insert("errors", &errors);
+        return page(
+            &state,
+            "admin/comments/settings.html",
+            &ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let st = state.clone();
+    let ip = super::client_ip(&req);
+    let who = staff.user.username.clone();
+    db::run(&state, move |conn| {
+        settings::save_moderation_rules(conn, &rules)?;
+        audit(conn, &st, &ip, &who, "settings.comments", "", "")
+    })
+    .await?;
+    Ok(see_other("/admin/comments/settings?saved=1"))
+}
+
+/// The on-time figure for `from`..`to` (local dates, inclusive).
+pub async fn figure(
+    state: &web::Data<AppState>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<(OnTime, Rules), AppError> {
+    let tz = state.config.tz();
+    let start = |d: NaiveDate| {
+        tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
+            .earliest()
+            .map(|t| t.naive_utc())
+            .unwrap_or_default()
+    };
+    let (a, b) = (start(from), start(to + chrono::Duration::days(1)));
+    let now = state.now();
+    let (rows, rules) = db::run(state, move |conn| {
+        Ok((
+            store::received_between(conn, a, b)?,
+            settings::moderation_rules(conn)?,
+        ))
+    })
+    .await?;
+    Ok((on_time(&rows, rules.deadline_days, tz, now), rules))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    #[test]
+    fn deadlines_count_working_days_only() {
+        let tz = chrono_tz::Asia::Ho_Chi_Minh;
+        // Friday 10:00 in Hanoi (03:00 UTC) + 2 working days = Tuesday 10:00.
+        assert_eq!(due(t("2026-11-27 03:00"), 2, tz), t("2026-12-01 03:00"));
+        // Monday + 2 = Wednesday.
+        assert_eq!(due(t("2026-11-23 03:00"), 2, tz), t("2026-11-25 03:00"));
+    }
+
+    #[test]
+    fn the_on_time_share() {
+        let tz = chrono_tz::Asia::Ho_Chi_Minh;
+        let rows = vec![
+            (t("2026-11-23 03:00"), Some(t("2026-11-24 03:00"))), // on time
+            (t("2026-11-23 03:00"), Some(t("2026-11-26 03:00"))), // late
+            (t("2026-11-23 03:00"), None),                        // overdue
+            (t("2026-11-26 03:00"), None),                        // still within time
+        ];
+        let f = on_time(&rows, 2, tz, t("2026-11-26 04:00"));
+        assert_eq!(
+            (f.received, f.on_time, f.late, f.overdue, f.waiting, f.share),
+            (4, 1, 1, 1, 1, 25)
+        );
+        assert_eq!(on_time(&[], 2, tz, t("2026-11-26 04:00")).share, 100);
+    }
+}
