@@ -76,8 +76,8 @@ pub fn on_time(
             None => f.waiting += 1,
         }
     }
-    if f.received > 0 {
-        f.share = ((f.on_time * 1000 / f.received + 5) / 10) as u32;
+    if let Some(permille) = (f.on_time * 1000).checked_div(f.received) {
+        f.share = (permille + 5).min(1000) as u32 / 10;
     }
     f
 }
