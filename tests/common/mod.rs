@@ -260,6 +260,24 @@ where
         .await
     }
 
+    /// A form POST from a given client address (per-address rules).
+    pub async fn post_form_from(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        addr: &str,
+    ) -> Page {
+        let body = serde_urlencoded::to_string(fields).expect("form encoding");
+        self.send(
+            test::TestRequest::post()
+                .uri(path)
+                .peer_addr(addr.parse().expect("socket address"))
+                .insert_header(("content-type", "application/x-www-form-urlencoded"))
+                .set_payload(body),
+        )
+        .await
+    }
+
     pub async fn post_raw(&mut self, path: &str, content_type: &str, body: Vec<u8>) -> Page {
         self.send(
             test::TestRequest::post()
