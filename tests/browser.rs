@@ -383,3 +383,112 @@ async fn an_author_drafts_an_editor_publishes_and_a_reader_sees_it() {
     assert_eq!(heading.text().await.unwrap(), "Kết quả");
     c.close().await.unwrap();
 }
+
+#[actix_web::test]
+async fn a_moderator_replies_officially_and_the_reader_sees_both() {
+    use loa::domain::user::Role;
+    let site = TestSite::with_content();
+    site.add_user("kiemduyet", Role::Moderator, "mat-khau-kiem-duyet");
+    let origin = serve(&site);
+    let (_driver, c) = browser().await;
+
+    // A citizen posts a question.
+    c.goto(&format!("{origin}{REFERENCE}")).await.unwrap();
+    c.find(Locator::Id("content"))
+        .await
+        .unwrap()
+        .send_keys("Khi nào Sở công bố kết quả số hóa?")
+        .await
+        .unwrap();
+    c.find(Locator::Id("author_name"))
+        .await
+        .unwrap()
+        .send_keys("Trần Thị Bình")
+        .await
+        .unwrap();
+    c.find(Locator::Id("author_email"))
+        .await
+        .unwrap()
+        .send_keys("binh@example.vn")
+        .await
+        .unwrap();
+    c.find(Locator::Id("consent"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // Readers take a moment to write; the clock moves past the minimum time.
+    site.set_now(site.now() + chrono::Duration::seconds(30));
+    c.find(Locator::Css("form.comment-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Css(".notice")).await.unwrap();
+
+    // The moderator finds it in the queue and replies officially.
+    sign_in(&c, &origin, "kiemduyet", "mat-khau-kiem-duyet").await;
+    c.goto(&format!("{origin}/admin/comments")).await.unwrap();
+    let queued = c.find(Locator::Css(".queue-content")).await.unwrap();
+    assert!(
+        queued
+            .text()
+            .await
+            .unwrap()
+            .contains("Khi nào Sở công bố kết quả số hóa?")
+    );
+    c.find(Locator::LinkText("Phản hồi chính thức"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("textarea#content"))
+        .await
+        .unwrap()
+        .send_keys("Sở sẽ công bố kết quả trong tháng 5.")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form button[type=submit]:not(.secondary)"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css(".comment-official"))
+        .await
+        .unwrap();
+    c.goto(&format!("{origin}/admin")).await.unwrap();
+    sign_out(&c).await;
+
+    // A reader sees the question and, under it, the official reply.
+    c.goto(&format!("{origin}{REFERENCE}")).await.unwrap();
+    let question = c
+        .find(Locator::Css(".comment-list > .comment"))
+        .await
+        .unwrap();
+    assert!(
+        question
+            .text()
+            .await
+            .unwrap()
+            .contains("Khi nào Sở công bố kết quả số hóa?")
+    );
+    let reply = c
+        .find(Locator::Css(
+            ".comment-list > .comment > .comment-replies > .comment-official",
+        ))
+        .await
+        .unwrap();
+    let text = reply.text().await.unwrap();
+    assert!(
+        text.contains("Phản hồi chính thức")
+            && text.contains("Sở sẽ công bố kết quả trong tháng 5."),
+        "{text}"
+    );
+    c.close().await.unwrap();
+}
