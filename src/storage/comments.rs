@@ -127,13 +127,23 @@ pub fn set_status(
         let n = diesel::update(comments::table.filter(comments::id.eq_any(ids)))
             .set(comments::status.eq(status.as_str()))
             .execute(conn)?;
-        diesel::update(
-            comments::table
-                .filter(comments::id.eq_any(ids))
-                .filter(comments::handled_at.is_null()),
-        )
-        .set((comments::handled_at.eq(now), comments::handled_by.eq(by)))
-        .execute(conn)?;
+        if status == CommentStatus::Pending {
+            // Back in the queue: waiting again, not handled.
+            diesel::update(comments::table.filter(comments::id.eq_any(ids)))
+                .set((
+                    comments::handled_at.eq(None::<NaiveDateTime>),
+                    comments::handled_by.eq(""),
+                ))
+                .execute(conn)?;
+        } else {
+            diesel::update(
+                comments::table
+                    .filter(comments::id.eq_any(ids))
+                    .filter(comments::handled_at.is_null()),
+            )
+            .set((comments::handled_at.eq(now), comments::handled_by.eq(by)))
+            .execute(conn)?;
+        }
         Ok(n)
     })
 }
@@ -225,7 +235,7 @@ pub fn forget_addresses(conn: &mut SqliteConnection, before: NaiveDateTime) -> Q
             .filter(comments::created_at.lt(before))
             .filter(comments::ip.is_not_null()),
     )
-    .set(comments::ip.eq(None::<String>))
+    .set((comments::ip.eq(None::<String>), comments::user_agent.eq("")))
     .execute(conn)
 }
 
@@ -310,7 +320,7 @@ pub fn queue(
     Ok((rows, total))
 }
 
-/// Received (not spam, not official) between `from` and `to`: when each
+/// Received (not honeypot catches, not official replies) between `from` and `to`: when each
 /// came and when a person (or a rule) first handled it.
 pub fn received_between(
     conn: &mut SqliteConnection,
@@ -321,7 +331,9 @@ pub fn received_between(
         .filter(comments::created_at.ge(from))
         .filter(comments::created_at.lt(to))
         .filter(comments::official.eq(false))
-        .filter(comments::status.ne(CommentStatus::Spam.as_str()))
+        // Bots caught by the honeypot were never a citizen's comment;
+        // spam marked by a person was handled, and counts.
+        .filter(comments::held_by.ne("honeypot"))
         .select((comments::created_at, comments::handled_at))
         .load(conn)
 }

@@ -34,7 +34,16 @@ pub fn record_failure(
     keys: &[String],
     now: NaiveDateTime,
 ) -> QueryResult<i32> {
-    conn.immediate_transaction(|conn| {
+    conn.immediate_transaction(|conn| count_failure(conn, keys, now))
+}
+
+/// [`record_failure`] inside the caller's transaction.
+fn count_failure(
+    conn: &mut SqliteConnection,
+    keys: &[String],
+    now: NaiveDateTime,
+) -> QueryResult<i32> {
+    {
         let mut worst = 0;
         for key in keys {
             let row: Option<(i32, NaiveDateTime)> = lf::table
@@ -62,11 +71,28 @@ pub fn record_failure(
             worst = worst.max(failures);
         }
         Ok(worst)
-    })
+    }
 }
 
 /// Forgets the failures of `keys` (after a successful sign-in).
 pub fn clear(conn: &mut SqliteConnection, keys: &[String]) -> QueryResult<()> {
     diesel::delete(lf::table.filter(lf::key.eq_any(keys))).execute(conn)?;
     Ok(())
+}
+
+/// Checks the lock and counts this attempt as a failure in one
+/// transaction, before the password is verified: parallel guesses cannot
+/// slip past the lock. A successful sign-in then [`clear`]s the count.
+/// Returns the lock's end if locked, else the attempt's number.
+pub fn begin_attempt(
+    conn: &mut SqliteConnection,
+    keys: &[String],
+    now: NaiveDateTime,
+) -> QueryResult<Result<i32, NaiveDateTime>> {
+    conn.immediate_transaction(|conn| {
+        if let Some(until) = locked_until(conn, keys, now)? {
+            return Ok(Err(until));
+        }
+        count_failure(conn, keys, now).map(Ok)
+    })
 }

@@ -202,6 +202,7 @@ fn apply(
 ) -> Result<usize, AppError> {
     Ok(match action {
         "approve" => store::set_status(conn, ids, CommentStatus::Approved, who, now)?,
+        // Back in the queue: not handled any more, the deadline runs again.
         "unapprove" | "restore" => store::set_status(conn, ids, CommentStatus::Pending, who, now)?,
         "spam" => store::set_status(conn, ids, CommentStatus::Spam, who, now)?,
         "trash" => store::set_status(conn, ids, CommentStatus::Trash, who, now)?,

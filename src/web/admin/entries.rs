@@ -56,7 +56,12 @@ pub async fn list(
         kind: q.get("kind").and_then(|k| k.parse().ok()),
         status: q.get("status").and_then(|s| s.parse().ok()),
         category_id: q.get("category").and_then(|c| c.parse().ok()),
-        author_id: q.get("author").and_then(|a| a.parse().ok()),
+        // Authors see their own entries only.
+        author_id: if staff.role().edits_all() {
+            q.get("author").and_then(|a| a.parse().ok())
+        } else {
+            Some(staff.user.id)
+        },
         text: q.get("q").cloned(),
     };
     let f = filter.clone();

@@ -23,7 +23,11 @@ fn login_subject(browser: &str) -> String {
 
 /// Where to go after signing in: only paths inside the admin.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with("/admin") && !next.starts_with("//") && !next.contains('\\') {
+    if next.starts_with("/admin")
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.contains(char::is_control)
+    {
         next
     } else {
         "/admin"
@@ -104,36 +108,40 @@ pub async fn submit(
     let keys = vec![format!("user:{username}"), format!("ip:{ip}")];
     let now = state.now();
     let k = keys.clone();
-    if let Some(until) = db::run(&state, move |conn| {
-        Ok(throttle::locked_until(conn, &k, now)?)
+    // The attempt is counted (and the lock checked) before argon2 runs.
+    let attempt = db::run(&state, move |conn| {
+        Ok(throttle::begin_attempt(conn, &k, now)?)
     })
-    .await?
-    {
-        let minutes = ((until - now).num_seconds() + 59) / 60;
-        let message = state
-            .theme
-            .message("login_locked")
-            .replace("{minutes}", &minutes.to_string());
-        return render(
-            &state,
-            &req,
-            &username,
-            &next,
-            Some(message),
-            StatusCode::TOO_MANY_REQUESTS,
-        )
-        .await;
-    }
+    .await?;
+    let failures = match attempt {
+        Ok(n) => n,
+        Err(until) => {
+            let minutes = ((until - now).num_seconds() + 59) / 60;
+            let message = state
+                .theme
+                .message("login_locked")
+                .replace("{minutes}", &minutes.to_string());
+            return render(
+                &state,
+                &req,
+                &username,
+                &next,
+                Some(message),
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+            .await;
+        }
+    };
     let name = username.clone();
     let user = db::run(&state, move |conn| {
         Ok(users::find_by_username(conn, &name)?)
     })
     .await?;
     // argon2 is slow on purpose: off the async executor.
+    // The same work whether the account exists, is disabled or not.
     let verified = web::block(move || match user {
-        Some(u) if !u.disabled && auth::verify(&password, &u.password_hash) => Some(u),
-        Some(_) => None,
-        None => {
+        Some(u) if !u.disabled => auth::verify(&password, &u.password_hash).then_some(u),
+        _ => {
             auth::verify_nothing(&password);
             None
         }
@@ -157,10 +165,16 @@ pub async fn submit(
         }
         None => {
             let who = username.clone();
-            let failures = db::run(&state, move |conn| {
-                let n = throttle::record_failure(conn, &keys, now)?;
-                audit(conn, &st, &ip, "", "login.failed", &who, &format!("{n}"))?;
-                Ok(n)
+            db::run(&state, move |conn| {
+                audit(
+                    conn,
+                    &st,
+                    &ip,
+                    "",
+                    "login.failed",
+                    &who,
+                    &format!("{failures}"),
+                )
             })
             .await?;
             if failures >= 3 {

@@ -74,9 +74,40 @@ pub async fn post(
     let reply_to = input.parent_id.trim().parse::<i32>().ok();
     let st = state.clone();
 
+    // One write transaction from the checks to the insert: a double click
+    // cannot slip a second copy past the duplicate and 15-second rules.
     let (page, outcome) = db::run(&state, move |conn| {
+        conn.immediate_transaction(|conn| {
+            decide(
+                conn, &st, kind, &slug, now, &pending, reply_to, post, browser, ip, user_agent,
+                trapped, consented,
+            )
+        })
+    })
+    .await?;
+    respond_to(&state, &req, kind, input, consented, page, outcome)
+}
+
+/// The checks, the rules and the insert, inside one transaction.
+#[allow(clippy::too_many_arguments)]
+fn decide(
+    conn: &mut diesel::SqliteConnection,
+    st: &web::Data<AppState>,
+    kind: crate::domain::entry::EntryKind,
+    slug: &str,
+    now: chrono::NaiveDateTime,
+    pending: &[i32],
+    reply_to: Option<i32>,
+    post: CommentPost,
+    browser: Option<String>,
+    ip: Option<String>,
+    user_agent: String,
+    trapped: bool,
+    consented: bool,
+) -> Result<(entry::EntryPage, Outcome), AppError> {
+    {
         let rules = settings::moderation_rules(conn)?;
-        let page = entry::load(conn, kind, &slug, now, &pending, reply_to, false)?;
+        let page = entry::load(conn, kind, slug, now, pending, reply_to, false)?;
         let entry_id = page.entry.id;
         let mut errors = Vec::new();
         if !moderation::accepts_comments(
@@ -208,15 +239,25 @@ pub async fn post(
                 Outcome::Pending(id)
             },
         ))
-    })
-    .await?;
+    }
+}
 
+/// The answer to a post: 303 to the entry, or the form again.
+fn respond_to(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    kind: crate::domain::entry::EntryKind,
+    input: comment::CommentInput,
+    consented: bool,
+    page: entry::EntryPage,
+    outcome: Outcome,
+) -> Result<HttpResponse, AppError> {
     let entry_url = kind.entry_path(&page.entry.slug);
     let secure = state.config.is_https();
     match outcome {
         Outcome::Pending(id) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, entry_url))
-            .cookie(cookies::with_pending(&req, &state.keys, id, secure))
+            .cookie(cookies::with_pending(req, &state.keys, id, secure))
             .cookie(cookies::flash(format!("comment_pending:{id}"), secure))
             .finish()),
         Outcome::Approved(id) => Ok(HttpResponse::SeeOther()
@@ -245,7 +286,7 @@ pub async fn post(
             if errors.iter().any(|e| e.field == "parent_id") {
                 form.values.parent_id.clear();
             }
-            respond(&state, &req, page, form, status, None)
+            respond(state, req, page, form, status, None)
         }
     }
 }
