@@ -91,16 +91,30 @@ pub struct Candidate<'a> {
 }
 
 /// The first word of `list` (one per line) found in any field, matched
-/// without regard to case or Vietnamese diacritics.
+/// as whole words (so `lon` does not catch *long*) and without regard to
+/// case or Vietnamese diacritics (so `khieu nai` catches *khiếu nại*).
+/// Accent-free matching also means `cac` catches *các*: list phrases
+/// specific enough for that (see the README).
 pub fn matching_word<'l>(list: &'l str, c: &Candidate) -> Option<&'l str> {
     let haystack = fold(&format!(
         "{}\n{}\n{}\n{}\n{}",
         c.content, c.name, c.email, c.url, c.ip
     ));
+    let is_word = |ch: char| ch.is_alphanumeric();
     list.lines()
         .map(str::trim)
         .filter(|w| !w.is_empty())
-        .find(|w| haystack.contains(&fold(w)))
+        .find(|w| {
+            let needle = fold(w);
+            haystack.match_indices(&needle).any(|(at, m)| {
+                let before = haystack[..at].chars().next_back();
+                let after = haystack[at + m.len()..].chars().next();
+                let starts =
+                    needle.starts_with(|ch: char| !is_word(ch)) || !before.is_some_and(is_word);
+                let ends = needle.ends_with(|ch: char| !is_word(ch)) || !after.is_some_and(is_word);
+                starts && ends
+            })
+        })
 }
 
 /// How many web links a text holds.
@@ -142,14 +156,33 @@ pub fn judge(rules: &Rules, c: &Candidate, known: bool, too_fast: bool) -> Verdi
 pub fn mask_personal(text: &str) -> String {
     static EMAIL: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+").expect("valid regex"));
-    // Vietnamese phone numbers: 0 or +84 then 9 digits, spaces/dots/dashes allowed.
-    static PHONE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?:\+84|\b0)(?:[\s.\-]?\d){9}\b").expect("valid regex"));
+    // Vietnamese phone numbers: 0, +84, (+84) or 84, then 9 or 10 digits
+    // (mobiles and landlines) in groups separated by spaces, dots or dashes.
+    static PHONE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?:\(\+84\)\s?|\+84[\s.\-]?|\b84|\b0)\d{1,4}(?:[\s.\-]?\d{2,4}){1,4}\b")
+            .expect("valid regex")
+    });
+    // Dates such as 05-03-2024 are not phone numbers.
+    static DATE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\d{1,2}[\-/.]\d{1,2}[\-/.]\d{2,4}").expect("valid regex"));
+    let phone = |caps: &regex::Captures| -> String {
+        let m = &caps[0];
+        let digits: String = m.chars().filter(char::is_ascii_digit).collect();
+        let national = match digits.strip_prefix("84") {
+            Some(rest) if !m.starts_with('0') => rest,
+            _ => digits.strip_prefix('0').unwrap_or(&digits),
+        };
+        if (9..=10).contains(&national.len()) && !DATE.is_match(m) {
+            "[số điện thoại đã ẩn]".to_owned()
+        } else {
+            m.to_owned()
+        }
+    };
     // ID card numbers: 9 (CMND) or 12 (CCCD) digits.
     static ID: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"\b(?:\d{12}|\d{9})\b").expect("valid regex"));
     let t = EMAIL.replace_all(text, "[email đã ẩn]");
-    let t = PHONE.replace_all(&t, "[số điện thoại đã ẩn]");
+    let t = PHONE.replace_all(&t, phone);
     ID.replace_all(&t, "[số giấy tờ đã ẩn]").into_owned()
 }
 
@@ -217,6 +250,41 @@ mod tests {
             judge(&r, &cand("Xin chào"), true, true),
             Verdict::Hold("too_fast".into())
         );
+    }
+
+    #[test]
+    fn words_match_whole_words_only() {
+        let c = cand("Một con đường dài, lương thấp");
+        assert_eq!(matching_word("duong", &c), Some("duong"));
+        assert_eq!(matching_word("uong", &c), None, "not inside a word");
+        assert_eq!(matching_word("luong thap", &c), Some("luong thap"));
+        assert_eq!(matching_word("con duong dai,", &c), Some("con duong dai,"));
+    }
+
+    #[test]
+    fn landlines_international_forms_and_dates() {
+        for phone in [
+            "024 3825 1234",
+            "028-3829-5555",
+            "(+84) 912 345 678",
+            "84912345678",
+            "0912.345.678",
+        ] {
+            assert_eq!(
+                mask_personal(&format!("gọi {phone} nhé")),
+                "gọi [số điện thoại đã ẩn] nhé",
+                "{phone}"
+            );
+        }
+        for plain in [
+            "05-03-2024 08:30",
+            "năm 2022",
+            "100.000 đồng",
+            "số 171/KH-SVHTT",
+            "29/3/2022",
+        ] {
+            assert_eq!(mask_personal(plain), plain, "{plain}");
+        }
     }
 
     #[test]

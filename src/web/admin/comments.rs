@@ -133,6 +133,15 @@ pub async fn list(
     .await?;
     let tz = state.config.tz();
     let now = state.now();
+    if rules.keep_ip_days > 0 {
+        // Addresses past their time are forgotten on moderators' visits too,
+        // not only when new comments arrive.
+        let before = now - chrono::Duration::days(i64::from(rules.keep_ip_days));
+        db::run(&state, move |conn| {
+            Ok(store::forget_addresses(conn, before)?)
+        })
+        .await?;
+    }
     let rows: Vec<Row> = rows
         .into_iter()
         .map(|r| {
@@ -384,8 +393,13 @@ pub async fn reply(
                 &format!("{}name", crate::web::SITE_PREFIX),
             )?)
             .unwrap_or_else(|| who.clone());
-        if parent.status != CommentStatus::Approved {
-            store::set_status(conn, &[id], CommentStatus::Approved, &who, now)?;
+        match parent.status {
+            // Spam and trash are not answered in public.
+            CommentStatus::Spam | CommentStatus::Trash => return Err(AppError::Forbidden),
+            CommentStatus::Pending => {
+                store::set_status(conn, &[id], CommentStatus::Approved, &who, now)?;
+            }
+            CommentStatus::Approved => {}
         }
         let new_id = store::insert(
             conn,

@@ -1023,11 +1023,16 @@ pub async fn restore(
         let snap = revisions::find(conn, id, rev)?
             .and_then(|r| r.snapshot())
             .ok_or(AppError::NotFound)?;
-        let mut data = snap.data;
-        data.status = current.status;
-        data.publish_at = current.publish_at;
-        data.slug = current.slug.clone();
-        data.kind = current.kind;
+        // The revision's words come back; everything else stays as it is
+        // now (state, date, address, category, options, image, bulletin).
+        let mut data = current.data();
+        data.title = snap.data.title;
+        data.summary = snap.data.summary;
+        data.body_md = snap.data.body_md;
+        data.body_html = crate::render::markdown::render(&data.body_md).into_string();
+        data.byline = snap.data.byline;
+        data.image_alt = snap.data.image_alt;
+        data.image_caption = snap.data.image_caption;
         if let Err(e) = entries::update(
             conn,
             id,
