@@ -40,6 +40,10 @@ pub struct Config {
     pub per_page: u32,
     /// Re-read templates on every request (theme development only).
     pub dev_reload: bool,
+    /// Addresses of reverse proxies (e.g. the nginx in front of loa) whose
+    /// `X-Forwarded-For` header is believed. Empty: the peer's address is
+    /// the client's.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Config {
@@ -57,6 +61,7 @@ impl Default for Config {
             secret: None,
             per_page: 10,
             dev_reload: false,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -133,6 +138,19 @@ impl Config {
                     })?
                 }
                 "LOA_DEV_RELOAD" => self.dev_reload = matches!(value.as_str(), "1" | "true"),
+                "LOA_TRUSTED_PROXIES" => {
+                    self.trusted_proxies = value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|v| !v.is_empty())
+                        .map(|v| {
+                            v.parse().map_err(|_| ConfigError::Env {
+                                name: name.clone(),
+                                message: format!("{v:?} is not an IP address"),
+                            })
+                        })
+                        .collect::<Result<_, _>>()?
+                }
                 _ => {}
             }
         }

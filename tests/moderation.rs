@@ -935,3 +935,46 @@ async fn admins_change_the_rules_and_bad_numbers_come_back() {
     );
     assert_eq!(rules.hold_words, "khiếu nại");
 }
+
+#[actix_web::test]
+async fn behind_a_trusted_proxy_the_forwarded_address_counts() {
+    for (trusted, expected) in [(true, "198.51.100.9"), (false, "127.0.0.1")] {
+        let site = TestSite::build(
+            |c| {
+                if trusted {
+                    c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+                }
+            },
+            |s| s,
+        );
+        site.import(&common::repo().join("content"));
+        let mut c = site.client().await;
+        let token = c.get(REFERENCE).await.token();
+        site.set_now(site.now() + chrono::Duration::seconds(20));
+        let body = serde_urlencoded::to_string([
+            ("content", "Qua máy chủ trung gian."),
+            ("author_name", "An"),
+            ("author_email", "an@example.vn"),
+            ("csrf_token", token.as_str()),
+            ("consent", "1"),
+        ])
+        .unwrap();
+        let res = c
+            .send_with(
+                actix_web::test::TestRequest::post()
+                    .uri(&format!("{REFERENCE}/comments"))
+                    .peer_addr("127.0.0.1:5000".parse().unwrap())
+                    // A client may send its own header; the proxy appends the real peer.
+                    .insert_header(("x-forwarded-for", "10.9.9.9, 198.51.100.9"))
+                    .insert_header(("content-type", "application/x-www-form-urlencoded"))
+                    .set_payload(body),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            comments(&site)[0].ip.as_deref(),
+            Some(expected),
+            "trusted: {trusted}"
+        );
+    }
+}

@@ -994,3 +994,45 @@ fn a_backup_taken_during_writes_is_consistent() {
         .is_some()
     );
 }
+
+#[actix_web::test]
+async fn an_author_whose_entry_was_published_meanwhile_keeps_the_text() {
+    let site = TestSite::new();
+    site.add_user("tacgia", Role::Author, PW);
+    site.add_user("bientap", Role::Editor, PW);
+    let mut a = site.client().await;
+    a.login("tacgia", PW).await;
+    let token = a.admin_token().await;
+    a.post_form(
+        "/admin/entries/new",
+        &article_form(&token, "Bài đang viết", "submit"),
+    )
+    .await;
+    let id = entry_by_slug(&site, "bai-dang-viet").unwrap().id;
+    let mut fields = edit_fields(&a.get(&format!("/admin/entries/{id}/edit")).await);
+    // Meanwhile the editor publishes it.
+    let mut e = site.client().await;
+    e.login("bientap", PW).await;
+    let mut ef = edit_fields(&e.get(&format!("/admin/entries/{id}/edit")).await);
+    set(&mut ef, "action", "publish");
+    assert_eq!(
+        e.post_form(&format!("/admin/entries/{id}/edit"), &as_refs(&ef))
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    // The author's next save is refused, but nothing typed is lost.
+    set(&mut fields, "body_md", "Đoạn tôi vừa viết thêm.");
+    set(&mut fields, "action", "withdraw");
+    let res = a
+        .post_form(&format!("/admin/entries/{id}/edit"), &as_refs(&fields))
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(res.text("#body_md"), "Đoạn tôi vừa viết thêm.");
+    assert!(res.text(".conflict").contains("không còn sửa được"));
+    assert_eq!(res.count(".form-actions button[value=save]"), 0);
+    assert_eq!(
+        entry_by_slug(&site, "bai-dang-viet").unwrap().status,
+        Status::Published
+    );
+}

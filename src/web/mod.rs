@@ -105,6 +105,30 @@ pub enum StateError {
     Query(#[from] diesel::result::Error),
 }
 
+/// The client's address: the peer's, or — when the peer is a trusted
+/// proxy — the nearest untrusted address in `X-Forwarded-For` (read from
+/// the right, since only the proxies' own entries can be believed).
+pub fn client_ip(req: &actix_web::HttpRequest, config: &Config) -> Option<String> {
+    let peer = req.peer_addr()?.ip();
+    if !config.trusted_proxies.contains(&peer) {
+        return Some(peer.to_string());
+    }
+    let forwarded: Vec<std::net::IpAddr> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    let client = forwarded
+        .iter()
+        .rev()
+        .find(|a| !config.trusted_proxies.contains(a))
+        .copied()
+        .unwrap_or(peer);
+    Some(client.to_string())
+}
+
 /// Largest form body accepted. Far above a 5,000-character comment (about
 /// 45 KB percent-encoded), so a comment that is too long is read and sent
 /// back with its text and a message, not refused unread.

@@ -100,7 +100,7 @@ pub async fn create(
         .await;
     }
     let st = state.clone();
-    let ip = super::client_ip(&req);
+    let ip = super::client_ip(&state, &req);
     let who = staff.user.username.clone();
     let taken = db::run(&state, move |conn| {
         if categories::find_by_slug(conn, &data.slug)?.is_some() {
@@ -144,7 +144,7 @@ pub async fn update(
     staff.require(staff.role().edits_all())?;
     let id = id.into_inner();
     let st = state.clone();
-    let ip = super::client_ip(&req);
+    let ip = super::client_ip(&state, &req);
     let who = staff.user.username.clone();
     let name = field(&form, "name").trim().to_owned();
     if name.is_empty() {
@@ -194,7 +194,7 @@ pub async fn delete(
     staff.require(staff.role().edits_all())?;
     let id = id.into_inner();
     let st = state.clone();
-    let ip = super::client_ip(&req);
+    let ip = super::client_ip(&state, &req);
     let who = staff.user.username.clone();
     db::run(&state, move |conn| {
         let c = categories::find(conn, id)?;
@@ -255,7 +255,7 @@ pub async fn rename_tag(
         return Err(AppError::BadRequest("category_name_required"));
     }
     let st = state.clone();
-    let ip = super::client_ip(&req);
+    let ip = super::client_ip(&state, &req);
     let who = staff.user.username.clone();
     db::run(&state, move |conn| {
         let t: Tag = tag_table::table
@@ -298,7 +298,7 @@ pub async fn delete_tag(
     staff.require(staff.role().edits_all())?;
     let id = id.into_inner();
     let st = state.clone();
-    let ip = super::client_ip(&req);
+    let ip = super::client_ip(&state, &req);
     let who = staff.user.username.clone();
     db::run(&state, move |conn| {
         let t: Tag = tag_table::table

@@ -234,7 +234,7 @@ pub async fn act(
     let back = safe_back(field(&form, "back")).to_owned();
     let now = state.now();
     let st = state.clone();
-    let ip = super::client_ip(&req);
+    let ip = super::client_ip(&state, &req);
     let who = staff.user.username.clone();
     db::run(&state, move |conn| {
         store::find(conn, id)?.ok_or(AppError::NotFound)?;
@@ -277,7 +277,7 @@ pub async fn bulk(
     let back = safe_back(value("back")).to_owned();
     let now = state.now();
     let st = state.clone();
-    let ip = super::client_ip(&req);
+    let ip = super::client_ip(&state, &req);
     let who = staff.user.username.clone();
     if !ids.is_empty() {
         db::run(&state, move |conn| {
@@ -382,7 +382,7 @@ pub async fn reply(
     }
     let now = state.now();
     let st = state.clone();
-    let ip = super::client_ip(&req);
+    let ip = super::client_ip(&state, &req);
     let who = staff.user.username.clone();
     let url = db::run(&state, move |conn| {
         let parent = store::find(conn, id)?.ok_or(AppError::NotFound)?;
@@ -526,7 +526,7 @@ pub async fn save_settings(
         );
     }
     let st = state.clone();
-    let ip = super::client_ip(&req);
+    let ip = super::client_ip(&state, &req);
     let who = staff.user.username.clone();
     db::run(&state, move |conn| {
         settings::save_moderation_rules(conn, &rules)?;

@@ -444,6 +444,9 @@ struct EditorState {
     preview: Option<SafeHtml>,
     conflict: Option<ConflictView>,
     saved: bool,
+    /// The person may no longer change this entry (its state moved on
+    /// while they typed): their text is shown, with no buttons.
+    locked: bool,
 }
 
 async fn editor(
@@ -518,7 +521,8 @@ async fn editor(
     ctx.insert("field_errors", &field_errors);
     ctx.insert("categories_all", &cats);
     ctx.insert("choices", &choices);
-    ctx.insert("actions", &actions);
+    ctx.insert("actions", &if es.locked { Vec::new() } else { actions });
+    ctx.insert("locked", &es.locked);
     ctx.insert("preview", &es.preview);
     ctx.insert("conflict", &es.conflict);
     ctx.insert("saved", &es.saved);
@@ -568,6 +572,7 @@ pub async fn new(
         preview: None,
         conflict: None,
         saved: false,
+        locked: false,
     };
     editor(&state, &req, &staff, values, es, StatusCode::OK).await
 }
@@ -597,6 +602,7 @@ pub async fn create(
             preview: Some(markdown::render(&values.body_md)),
             conflict: None,
             saved: false,
+            locked: false,
         };
         return editor(&state, &req, &staff, values, es, StatusCode::OK).await;
     }
@@ -605,7 +611,7 @@ pub async fn create(
     staff.require(may_move(staff.role(), true, Status::Draft, status))?;
     let v = values.clone();
     let st = state.clone();
-    let ip = super::client_ip(&req);
+    let ip = super::client_ip(&state, &req);
     let who = staff.user.username.clone();
     let author = staff.user.id;
     let outcome = db::run(&state, move |conn| {
@@ -662,6 +668,7 @@ pub async fn create(
                 preview: None,
                 conflict: None,
                 saved: false,
+                locked: false,
             };
             editor(
                 &state,
@@ -718,6 +725,7 @@ pub async fn edit(
         preview: None,
         conflict: None,
         saved,
+        locked: false,
     };
     editor(&state, &req, &staff, values, es, StatusCode::OK).await
 }
@@ -734,8 +742,24 @@ pub async fn save(
     let id = id.into_inner();
     let (e, _, _) = load(&state, id).await?;
     let own = e.author_id == Some(staff.user.id);
-    staff.require(may_edit(staff.role(), own, e.status))?;
     let values = Values::from_form(&form);
+    if !may_edit(staff.role(), own, e.status) {
+        if !staff.role().writes() {
+            return Err(AppError::Forbidden);
+        }
+        // Typically: an editor published it while its author was typing.
+        // Nothing typed is lost: the text comes back, without buttons.
+        let es = EditorState {
+            kind: e.kind,
+            entry: Some(e),
+            errors: vec![],
+            preview: None,
+            conflict: None,
+            saved: false,
+            locked: true,
+        };
+        return editor(&state, &req, &staff, values, es, StatusCode::FORBIDDEN).await;
+    }
     let action = field(&form, "action").to_owned();
     let now = state.now();
     let tz = state.config.tz();
@@ -747,6 +771,7 @@ pub async fn save(
             errors: vec![],
             conflict: None,
             saved: false,
+            locked: false,
         };
         return editor(&state, &req, &staff, values, es, StatusCode::OK).await;
     }
@@ -758,7 +783,7 @@ pub async fn save(
         .map_err(|_| AppError::BadRequest("error_400_text"))?;
     let v = values.clone();
     let st = state.clone();
-    let ip = super::client_ip(&req);
+    let ip = super::client_ip(&state, &req);
     let who = staff.user.username.clone();
     let kind = e.kind;
     let before = e.clone();
@@ -840,6 +865,7 @@ pub async fn save(
                 preview: None,
                 conflict: None,
                 saved: false,
+                locked: false,
             };
             editor(
                 &state,
@@ -863,6 +889,7 @@ pub async fn save(
                 preview: None,
                 conflict: view,
                 saved: false,
+                locked: false,
             };
             editor(&state, &req, &staff, values, es, StatusCode::CONFLICT).await
         }
@@ -881,7 +908,7 @@ pub async fn delete(
     staff.require(staff.role().edits_all())?;
     let id = id.into_inner();
     let st = state.clone();
-    let ip = super::client_ip(&req);
+    let ip = super::client_ip(&state, &req);
     let who = staff.user.username.clone();
     db::run(&state, move |conn| {
         let e = entries::find(conn, id)?;
@@ -1016,7 +1043,7 @@ pub async fn restore(
     let (id, rev) = path.into_inner();
     let now = state.now();
     let st = state.clone();
-    let ip = super::client_ip(&req);
+    let ip = super::client_ip(&state, &req);
     let who = staff.user.username.clone();
     db::run(&state, move |conn| {
         let current = entries::find(conn, id)?;

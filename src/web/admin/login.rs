@@ -101,10 +101,7 @@ pub async fn submit(
         )
         .await;
     }
-    let ip = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let ip = crate::web::client_ip(&req, &state.config).unwrap_or_default();
     let keys = vec![format!("user:{username}"), format!("ip:{ip}")];
     let now = state.now();
     let k = keys.clone();
@@ -148,7 +145,7 @@ pub async fn submit(
     })
     .await?;
     let st = state.clone();
-    let ip = super::client_ip(&req);
+    let ip = super::client_ip(&state, &req);
     match verified {
         Some(user) => {
             let k = keys.clone();
@@ -209,7 +206,7 @@ pub async fn logout(
 ) -> Result<HttpResponse, AppError> {
     staff.check_csrf(&state, field(&form, "csrf_token"))?;
     let st = state.clone();
-    let ip = super::client_ip(&req);
+    let ip = super::client_ip(&state, &req);
     let id = staff.user.id;
     let who = staff.user.username.clone();
     db::run(&state, move |conn| {

@@ -140,9 +140,9 @@ fn see_other(to: &str) -> HttpResponse {
         .finish()
 }
 
-/// The client's address, for the audit log (the peer, not a header).
-fn client_ip(req: &HttpRequest) -> Option<String> {
-    req.peer_addr().map(|a| a.ip().to_string())
+/// The client's address, for the audit log and sign-in throttling.
+fn client_ip(state: &AppState, req: &HttpRequest) -> Option<String> {
+    crate::web::client_ip(req, &state.config)
 }
 
 /// Records an audit event (who, what, from where).

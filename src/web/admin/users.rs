@@ -27,6 +27,23 @@ async fn list_page(
     let mut ctx = context(state, req, base, staff);
     ctx.insert("users_all", &all);
     ctx.insert("roles", &Role::ALL);
+    // The summary links to the field at fault.
+    let target = match error.as_deref() {
+        Some(e)
+            if e == state.theme.message("password_too_short")
+                || e == state.theme.message("password_is_username") =>
+        {
+            if form.is_some() {
+                "new-password"
+            } else {
+                "users-table"
+            }
+        }
+        Some(e) if e == state.theme.message("user_role_invalid") => "new-role",
+        Some(e) if e == state.theme.message("user_not_self") => "users-table",
+        _ => "new-username",
+    };
+    ctx.insert("error_target", target);
     ctx.insert("error", &error);
     let v = |n: &str| form.map(|f| field(f, n).to_owned()).unwrap_or_default();
     ctx.insert("new_username", &v("username"));
@@ -85,7 +102,7 @@ pub async fn create(
     let display = field(&form, "display_name").trim().to_owned();
     let now = state.now();
     let st = state.clone();
-    let ip = super::client_ip(&req);
+    let ip = super::client_ip(&state, &req);
     let who = staff.user.username.clone();
     let name = username.clone();
     let taken = db::run(&state, move |conn| {
@@ -162,7 +179,7 @@ pub async fn update(
     };
     let role: Option<Role> = field(&form, "role").parse().ok();
     let st = state.clone();
-    let ip = super::client_ip(&req);
+    let ip = super::client_ip(&state, &req);
     let who = staff.user.username.clone();
     db::run(&state, move |conn| {
         let target = users::find(conn, id)?.ok_or(AppError::NotFound)?;

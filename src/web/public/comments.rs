@@ -56,8 +56,8 @@ pub async fn post(
     let post = form.into_inner();
     let now = state.now();
     let slug = slug.into_inner();
-    // The peer's address: X-Forwarded-For is anyone's to write.
-    let ip = req.peer_addr().map(|a| a.ip().to_string());
+    // The peer's address, or the client's behind a trusted proxy.
+    let ip = crate::web::client_ip(&req, &state.config);
     let user_agent: String = req
         .headers()
         .get(header::USER_AGENT)
