@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::{Fields, audit, context, field, page, see_other};
+use super::{Fields, audit, change, context, field, page, see_other};
 use crate::domain::slug;
 use crate::error::AppError;
 use crate::storage::categories::{self, CategoryData};
@@ -190,17 +190,19 @@ pub async fn delete(
     id: web::Path<i32>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
-    staff.check_csrf(&state, field(&form, "csrf_token"))?;
-    staff.require(staff.role().edits_all())?;
     let id = id.into_inner();
-    let st = state.clone();
-    let ip = super::client_ip(&state, &req);
-    let who = staff.user.username.clone();
-    db::run(&state, move |conn| {
-        let c = categories::find(conn, id)?;
-        categories::delete(conn, id)?;
-        audit(conn, &st, &ip, &who, "category.delete", &c.slug, &c.name)
-    })
+    change(
+        &state,
+        &req,
+        &staff,
+        field(&form, "csrf_token"),
+        staff.role().edits_all(),
+        move |conn, audit| {
+            let c = categories::find(conn, id)?;
+            categories::delete(conn, id)?;
+            audit.record(conn, "category.delete", &c.slug, &c.name)
+        },
+    )
     .await?;
     Ok(see_other("/admin/categories"))
 }
@@ -247,42 +249,31 @@ pub async fn rename_tag(
     id: web::Path<i32>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
-    staff.check_csrf(&state, field(&form, "csrf_token"))?;
-    staff.require(staff.role().edits_all())?;
     let id = id.into_inner();
     let name = field(&form, "name").trim().to_owned();
     if name.is_empty() {
         return Err(AppError::BadRequest("category_name_required"));
     }
-    let st = state.clone();
-    let ip = super::client_ip(&state, &req);
-    let who = staff.user.username.clone();
-    db::run(&state, move |conn| {
-        let t: Tag = tag_table::table
-            .find(id)
-            .select(Tag::as_select())
-            .first(conn)?;
-        diesel::update(tag_table::table.find(id))
-            .set(tag_table::name.eq(&name))
-            .execute(conn)?;
-        use crate::storage::schema::entry_tags;
-        let ids: Vec<i32> = entry_tags::table
-            .filter(entry_tags::tag_id.eq(id))
-            .select(entry_tags::entry_id)
-            .load(conn)?;
-        for e in ids {
-            crate::storage::search::index_entry(conn, e)?;
-        }
-        audit(
-            conn,
-            &st,
-            &ip,
-            &who,
-            "tag.rename",
-            &t.slug,
-            &format!("{} → {name}", t.name),
-        )
-    })
+    change(
+        &state,
+        &req,
+        &staff,
+        field(&form, "csrf_token"),
+        staff.role().edits_all(),
+        move |conn, audit| {
+            let t: Tag = tag_table::table
+                .find(id)
+                .select(Tag::as_select())
+                .first(conn)?;
+            diesel::update(tag_table::table.find(id))
+                .set(tag_table::name.eq(&name))
+                .execute(conn)?;
+            for e in entries_tagged(conn, id)? {
+                crate::storage::search::index_entry(conn, e)?;
+            }
+            audit.record(conn, "tag.rename", &t.slug, &format!("{} → {name}", t.name))
+        },
+    )
     .await?;
     Ok(see_other("/admin/tags"))
 }
@@ -294,28 +285,35 @@ pub async fn delete_tag(
     id: web::Path<i32>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
-    staff.check_csrf(&state, field(&form, "csrf_token"))?;
-    staff.require(staff.role().edits_all())?;
     let id = id.into_inner();
-    let st = state.clone();
-    let ip = super::client_ip(&state, &req);
-    let who = staff.user.username.clone();
-    db::run(&state, move |conn| {
-        let t: Tag = tag_table::table
-            .find(id)
-            .select(Tag::as_select())
-            .first(conn)?;
-        use crate::storage::schema::entry_tags;
-        let ids: Vec<i32> = entry_tags::table
-            .filter(entry_tags::tag_id.eq(id))
-            .select(entry_tags::entry_id)
-            .load(conn)?;
-        diesel::delete(tag_table::table.find(id)).execute(conn)?;
-        for e in ids {
-            crate::storage::search::index_entry(conn, e)?;
-        }
-        audit(conn, &st, &ip, &who, "tag.delete", &t.slug, &t.name)
-    })
+    change(
+        &state,
+        &req,
+        &staff,
+        field(&form, "csrf_token"),
+        staff.role().edits_all(),
+        move |conn, audit| {
+            let t: Tag = tag_table::table
+                .find(id)
+                .select(Tag::as_select())
+                .first(conn)?;
+            let uses = entries_tagged(conn, id)?;
+            diesel::delete(tag_table::table.find(id)).execute(conn)?;
+            for e in uses {
+                crate::storage::search::index_entry(conn, e)?;
+            }
+            audit.record(conn, "tag.delete", &t.slug, &t.name)
+        },
+    )
     .await?;
     Ok(see_other("/admin/tags"))
+}
+
+/// Entries that carry tag `id` (re-indexed when it changes).
+fn entries_tagged(conn: &mut diesel::SqliteConnection, id: i32) -> Result<Vec<i32>, AppError> {
+    use crate::storage::schema::entry_tags;
+    Ok(entry_tags::table
+        .filter(entry_tags::tag_id.eq(id))
+        .select(entry_tags::entry_id)
+        .load(conn)?)
 }

@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone};
 use serde::Serialize;
 
-use super::{Fields, audit, context, field, page, see_other};
+use super::{Fields, audit, change, context, field, page, see_other};
 use crate::domain::comment::CommentStatus;
 use crate::domain::entry::EntryKind;
 use crate::domain::moderation::Rules;
@@ -228,27 +228,26 @@ pub async fn act(
     path: web::Path<(i32, String)>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
-    staff.check_csrf(&state, field(&form, "csrf_token"))?;
-    staff.require(staff.role().moderates())?;
     let (id, action) = path.into_inner();
     let back = safe_back(field(&form, "back")).to_owned();
     let now = state.now();
-    let st = state.clone();
-    let ip = super::client_ip(&state, &req);
-    let who = staff.user.username.clone();
-    db::run(&state, move |conn| {
-        store::find(conn, id)?.ok_or(AppError::NotFound)?;
-        apply(conn, &[id], &action, &who, now)?;
-        audit(
-            conn,
-            &st,
-            &ip,
-            &who,
-            &format!("comment.{action}"),
-            &id.to_string(),
-            "",
-        )
-    })
+    change(
+        &state,
+        &req,
+        &staff,
+        field(&form, "csrf_token"),
+        staff.role().moderates(),
+        move |conn, audit| {
+            store::find(conn, id)?.ok_or(AppError::NotFound)?;
+            let n = apply(conn, &[id], &action, audit.who(), now)?;
+            audit.record(
+                conn,
+                &format!("comment.{action}"),
+                &id.to_string(),
+                &n.to_string(),
+            )
+        },
+    )
     .await?;
     Ok(see_other(&back))
 }

@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveDateTime, TimeZone};
 use serde::Serialize;
 
-use super::{Fields, audit, context, field, page, see_other};
+use super::{Fields, audit, change, context, field, page, see_other};
 use crate::domain::entry::{EntryKind, LeafletFormat, Status, effective_status};
 use crate::domain::slug;
 use crate::domain::user::{may_edit, may_move};
@@ -904,17 +904,19 @@ pub async fn delete(
     id: web::Path<i32>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
-    staff.check_csrf(&state, field(&form, "csrf_token"))?;
-    staff.require(staff.role().edits_all())?;
     let id = id.into_inner();
-    let st = state.clone();
-    let ip = super::client_ip(&state, &req);
-    let who = staff.user.username.clone();
-    db::run(&state, move |conn| {
-        let e = entries::find(conn, id)?;
-        entries::delete(conn, id)?;
-        audit(conn, &st, &ip, &who, "entry.delete", &e.slug, &e.title)
-    })
+    change(
+        &state,
+        &req,
+        &staff,
+        field(&form, "csrf_token"),
+        staff.role().edits_all(),
+        move |conn, audit| {
+            let e = entries::find(conn, id)?;
+            entries::delete(conn, id)?;
+            audit.record(conn, "entry.delete", &e.slug, &e.title)
+        },
+    )
     .await?;
     Ok(see_other("/admin/entries"))
 }
@@ -1038,51 +1040,51 @@ pub async fn restore(
     path: web::Path<(i32, i32)>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
-    staff.check_csrf(&state, field(&form, "csrf_token"))?;
-    staff.require(staff.role().edits_all())?;
     let (id, rev) = path.into_inner();
     let now = state.now();
-    let st = state.clone();
-    let ip = super::client_ip(&state, &req);
-    let who = staff.user.username.clone();
-    db::run(&state, move |conn| {
-        let current = entries::find(conn, id)?;
-        let snap = revisions::find(conn, id, rev)?
-            .and_then(|r| r.snapshot())
-            .ok_or(AppError::NotFound)?;
-        // The revision's words come back; everything else stays as it is
-        // now (state, date, address, category, options, image, bulletin).
-        let mut data = current.data();
-        data.title = snap.data.title;
-        data.summary = snap.data.summary;
-        data.body_md = snap.data.body_md;
-        data.body_html = crate::render::markdown::render(&data.body_md).into_string();
-        data.byline = snap.data.byline;
-        data.image_alt = snap.data.image_alt;
-        data.image_caption = snap.data.image_caption;
-        if let Err(e) = entries::update(
-            conn,
-            id,
-            current.version,
-            &data,
-            &snap.tags,
-            Saver { name: &who, now },
-        )? {
-            return Err(AppError::Internal(format!(
-                "entry {} changed during restore (v{})",
-                id, e.current.version
-            )));
-        }
-        audit(
-            conn,
-            &st,
-            &ip,
-            &who,
-            "entry.restore",
-            &current.slug,
-            &format!("revision {rev}"),
-        )
-    })
+    change(
+        &state,
+        &req,
+        &staff,
+        field(&form, "csrf_token"),
+        staff.role().edits_all(),
+        move |conn, audit| {
+            let who = audit.who().to_owned();
+            let current = entries::find(conn, id)?;
+            let snap = revisions::find(conn, id, rev)?
+                .and_then(|r| r.snapshot())
+                .ok_or(AppError::NotFound)?;
+            // The revision's words come back; everything else stays as it is
+            // now (state, date, address, category, options, image, bulletin).
+            let mut data = current.data();
+            data.title = snap.data.title;
+            data.summary = snap.data.summary;
+            data.body_md = snap.data.body_md;
+            data.body_html = crate::render::markdown::render(&data.body_md).into_string();
+            data.byline = snap.data.byline;
+            data.image_alt = snap.data.image_alt;
+            data.image_caption = snap.data.image_caption;
+            if let Err(e) = entries::update(
+                conn,
+                id,
+                current.version,
+                &data,
+                &snap.tags,
+                Saver { name: &who, now },
+            )? {
+                return Err(AppError::Internal(format!(
+                    "entry {} changed during restore (v{})",
+                    id, e.current.version
+                )));
+            }
+            audit.record(
+                conn,
+                "entry.restore",
+                &current.slug,
+                &format!("revision {rev}"),
+            )
+        },
+    )
     .await?;
     Ok(see_other(&format!("/admin/entries/{id}/edit?saved=1")))
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{Fields, audit, field, see_other};
+use super::{Fields, audit, change, field, see_other};
 use crate::auth;
 use crate::error::AppError;
 use crate::storage::{throttle, users};
@@ -204,15 +204,19 @@ pub async fn logout(
     staff: Staff,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
-    staff.check_csrf(&state, field(&form, "csrf_token"))?;
-    let st = state.clone();
-    let ip = super::client_ip(&state, &req);
     let id = staff.user.id;
-    let who = staff.user.username.clone();
-    db::run(&state, move |conn| {
-        crate::storage::users::end_sessions(conn, id)?;
-        audit(conn, &st, &ip, &who, "logout", &who, "")
-    })
+    // Every role may sign out; the token is still required.
+    change(
+        &state,
+        &req,
+        &staff,
+        field(&form, "csrf_token"),
+        true,
+        move |conn, audit| {
+            crate::storage::users::end_sessions(conn, id)?;
+            audit.record(conn, "logout", audit.who(), "")
+        },
+    )
     .await?;
     let mut res = see_other("/admin/login");
     res.add_cookie(&session::end(&state))

@@ -140,6 +140,63 @@ fn see_other(to: &str) -> HttpResponse {
         .finish()
 }
 
+/// Who is making a change, when, from where: records audit events.
+pub(crate) struct Auditor {
+    state: web::Data<AppState>,
+    ip: Option<String>,
+    who: String,
+}
+
+impl Auditor {
+    /// Records `action` on `target` by the signed-in person.
+    fn record(
+        &self,
+        conn: &mut diesel::SqliteConnection,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> Result<(), AppError> {
+        audit(
+            conn,
+            &self.state,
+            &self.ip,
+            &self.who,
+            action,
+            target,
+            detail,
+        )
+    }
+
+    fn who(&self) -> &str {
+        &self.who
+    }
+}
+
+/// A state change by staff: the session's `csrf_token` and the role are
+/// checked first (403, nothing changed), then `f` runs off the executor
+/// with an [`Auditor`].
+async fn change<T, F>(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    staff: &Staff,
+    token: &str,
+    allowed: bool,
+    f: F,
+) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut diesel::SqliteConnection, &Auditor) -> Result<T, AppError> + Send + 'static,
+{
+    staff.check_csrf(state, token)?;
+    staff.require(allowed)?;
+    let auditor = Auditor {
+        state: state.clone(),
+        ip: client_ip(state, req),
+        who: staff.user.username.clone(),
+    };
+    super::db::run(state, move |conn| f(conn, &auditor)).await
+}
+
 /// The client's address, for the audit log and sign-in throttling.
 fn client_ip(state: &AppState, req: &HttpRequest) -> Option<String> {
     crate::web::client_ip(req, &state.config)
