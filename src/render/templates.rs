@@ -41,6 +41,60 @@ pub struct ThemeSource {
 struct Loaded {
     tera: Tera,
     messages: Arc<Messages>,
+    assets: Arc<Assets>,
+}
+
+/// The theme's static files, addressed by content hash so browsers may
+/// keep them for a year: `site.css` is served as `/static/site.<hash>.css`.
+#[derive(Debug, Default)]
+pub struct Assets {
+    /// `site.css` → `/static/site.1a2b3c4d5e.css` (what templates print).
+    pub urls: BTreeMap<String, String>,
+    /// `site.1a2b3c4d5e.css` → the file (what `/static/` serves, immutable).
+    pub hashed: BTreeMap<String, PathBuf>,
+    /// `site.css` → the file (plain names stay served, briefly cached).
+    pub plain: BTreeMap<String, PathBuf>,
+}
+
+impl Assets {
+    /// Every file under the static folders; earlier folders win.
+    fn scan(dirs: &[PathBuf]) -> Self {
+        use sha2::{Digest, Sha256};
+        let mut assets = Assets::default();
+        for dir in dirs {
+            for entry in walkdir::WalkDir::new(dir)
+                .into_iter()
+                .filter_map(Result::ok)
+            {
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let Ok(rel) = entry.path().strip_prefix(dir) else {
+                    continue;
+                };
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                if assets.plain.contains_key(&rel) {
+                    continue;
+                }
+                let Ok(bytes) = std::fs::read(entry.path()) else {
+                    continue;
+                };
+                let hash: String = Sha256::digest(&bytes)
+                    .iter()
+                    .take(5)
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                let hashed = match rel.rsplit_once('.') {
+                    Some((stem, ext)) => format!("{stem}.{hash}.{ext}"),
+                    None => format!("{rel}.{hash}"),
+                };
+                assets.urls.insert(rel.clone(), format!("/static/{hashed}"));
+                assets.hashed.insert(hashed, entry.path().to_owned());
+                assets.plain.insert(rel, entry.path().to_owned());
+            }
+        }
+        assets
+    }
 }
 
 /// Loaded templates and messages; cheap to share between workers.
@@ -73,6 +127,11 @@ impl Theme {
             .unwrap_or_else(|poisoned| poisoned.into_inner().clone()))
     }
 
+    /// The theme's static files and their fingerprinted URLs.
+    pub fn assets(&self) -> Arc<Assets> {
+        self.current().map(|l| l.assets.clone()).unwrap_or_default()
+    }
+
     /// The message catalogue.
     pub fn messages(&self) -> Arc<Messages> {
         self.current()
@@ -93,6 +152,7 @@ impl Theme {
         let loaded = self.current()?;
         let mut ctx = context.clone();
         ctx.insert("t", loaded.messages.as_ref());
+        ctx.insert("asset", &loaded.assets.urls);
         Ok(loaded.tera.render(template, &ctx)?)
     }
 
@@ -178,9 +238,14 @@ fn load(source: &ThemeSource) -> Result<Loaded, ThemeError> {
             messages.extend(own_messages);
         }
     }
+    let mut dirs = vec![dir.join(&source.theme).join("static")];
+    if source.theme != "default" {
+        dirs.push(dir.join("default").join("static"));
+    }
     Ok(Loaded {
         tera,
         messages: Arc::new(messages),
+        assets: Arc::new(Assets::scan(&dirs)),
     })
 }
 

@@ -146,7 +146,6 @@ pub fn build_app(
         InitError = (),
     >,
 > {
-    let static_service = static_files::service(&state);
     let uploads_service = static_files::uploads(&state);
     App::new()
         .app_data(state)
@@ -165,6 +164,8 @@ pub fn build_app(
         .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
         .wrap(middleware::from_fn(error_pages))
         .wrap(middleware::Compress::default())
+        // Outside compression: each encoding gets its own strong ETag.
+        .wrap(middleware::from_fn(conditional))
         .wrap(
             middleware::DefaultHeaders::new()
                 .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -177,7 +178,7 @@ pub fn build_app(
                 )),
         )
         .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("loa::http"))
-        .service(static_service)
+        .route("/static/{file:.*}", web::get().to(static_files::asset))
         .service(uploads_service)
                 .configure(admin::routes)
         .configure(public::routes)
@@ -224,6 +225,83 @@ async fn error_pages(
         }
     }
     Ok(ServiceResponse::new(req, out.body(html)).map_into_right_body())
+}
+
+/// Strong `ETag`s and `304 Not Modified` for shared public responses
+/// (those marked `Cache-Control: public` without their own validator):
+/// home, listings, search, feeds, sitemaps. Pages personal to a browser
+/// (entry pages with a form token) are `private` and left alone.
+async fn conditional(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<BoxBody, BoxBody>>, Error> {
+    let wanted = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let mut req = req;
+    // HEAD is answered as GET without the body (monitors and link checkers
+    // use it; actix routes only what is registered).
+    let is_head = req.method() == actix_web::http::Method::HEAD;
+    if is_head {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    let is_get = req.method() == actix_web::http::Method::GET;
+    let res = next.call(req).await?;
+    if is_head {
+        let (req, res) = res.into_parts();
+        let (head, _) = res.into_parts();
+        return Ok(ServiceResponse::new(req, head.set_body(BoxBody::new(()))).map_into_right_body());
+    }
+    let shared = is_get
+        && res.status() == actix_web::http::StatusCode::OK
+        && !res.headers().contains_key(header::ETAG)
+        && !res.headers().contains_key(header::SET_COOKIE)
+        && res
+            .headers()
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("public"));
+    if !shared {
+        return Ok(res.map_body(|_, b| EitherBody::left(b.boxed())));
+    }
+    let (req, res) = res.into_parts();
+    let (head, body) = res.into_parts();
+    let bytes = actix_web::body::to_bytes(body)
+        .await
+        .map_err(|_| actix_web::error::ErrorInternalServerError("reading the response"))?;
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(&bytes);
+    let etag = format!(
+        "\"{}\"",
+        digest
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    let matches = wanted.is_some_and(|w| w.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    if matches {
+        let mut not_modified = HttpResponse::NotModified();
+        not_modified.insert_header((header::ETAG, etag));
+        for name in [
+            header::CACHE_CONTROL,
+            header::VARY,
+            header::CONTENT_ENCODING,
+        ] {
+            if let Some(v) = head.headers().get(&name) {
+                not_modified.insert_header((name, v.clone()));
+            }
+        }
+        return Ok(ServiceResponse::new(req, not_modified.finish()).map_into_right_body());
+    }
+    let mut res = head.set_body(BoxBody::new(bytes));
+    res.headers_mut().insert(
+        header::ETAG,
+        header::HeaderValue::from_str(&etag).map_err(actix_web::error::ErrorInternalServerError)?,
+    );
+    Ok(ServiceResponse::new(req, res).map_into_left_body())
 }
 
 fn generic_key(status: u16) -> &'static str {
