@@ -235,3 +235,68 @@ fn the_benchmark_corpus_generates_searchable_public_entries() {
         loa::storage::search::search(conn, &q, Default::default(), now, 0, 10).unwrap();
     assert!(total > 10, "{total}");
 }
+
+/// Guards against full scans. Known and left for issue 7: the plans still
+/// say `USE TEMP B-TREE FOR ORDER BY`, because `status IN ('published',
+/// 'scheduled')` keeps the index from giving rows in date order.
+#[test]
+fn public_listings_use_indexes_not_full_scans() {
+    let site = TestSite::new();
+    let conn = &mut site.conn();
+    let cat = category(conn, "a", "A");
+    entry(EntryKind::Article, "Có từ khóa")
+        .category(cat)
+        .tags(&["Số hóa"])
+        .save(conn);
+    let tag = loa::storage::tags::find_by_slug(conn, "so-hoa")
+        .unwrap()
+        .unwrap();
+    let now = utc("2026-01-01 00:00:00");
+    for (what, filter) in [
+        ("all", Filter::default()),
+        (
+            "kind",
+            Filter {
+                kind: Some(EntryKind::Bulletin),
+                ..Default::default()
+            },
+        ),
+        (
+            "category",
+            Filter {
+                category_id: Some(cat),
+                ..Default::default()
+            },
+        ),
+        (
+            "tag",
+            Filter {
+                tag_id: Some(tag.id),
+                ..Default::default()
+            },
+        ),
+        (
+            "featured",
+            Filter {
+                featured: true,
+                ..Default::default()
+            },
+        ),
+    ] {
+        let plan = entries::explain_listing(conn, filter, now).unwrap();
+        assert!(!plan.is_empty(), "{what}: no plan");
+        for step in &plan {
+            // A scan of entries would read every row as the site grows.
+            assert!(
+                !(step.starts_with("SCAN entries") && !step.contains("USING")),
+                "{what}: full scan in {plan:?}"
+            );
+        }
+        assert!(
+            plan.iter().any(|s| s.contains("USING INDEX")
+                || s.contains("USING COVERING INDEX")
+                || s.contains("PRIMARY KEY")),
+            "{what}: {plan:?}"
+        );
+    }
+}

@@ -776,3 +776,89 @@ pub fn public_choices(
         .limit(limit)
         .load(conn)
 }
+
+/// SQLite's plan for the exact query a public listing runs (`list_public`'s
+/// page query, with its values inlined): one line per step, e.g.
+/// `SEARCH entries USING INDEX entries_kind_public (...)`. For tests that
+/// guard against full scans as the site grows.
+pub fn explain_listing(
+    conn: &mut SqliteConnection,
+    filter: Filter,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<String>> {
+    let query = filtered(filter, now)
+        .left_join(categories::table)
+        .select(card_columns!())
+        .order((entries::publish_at.desc(), entries::id.desc()))
+        .offset(20)
+        .limit(10);
+    let count = filtered(filter, now).count();
+    let mut plans = Vec::new();
+    for sql in [
+        diesel::debug_query::<diesel::sqlite::Sqlite, _>(&query).to_string(),
+        diesel::debug_query::<diesel::sqlite::Sqlite, _>(&count).to_string(),
+    ] {
+        plans.extend(explain(conn, &inline_binds(&sql))?);
+    }
+    Ok(plans)
+}
+
+/// `EXPLAIN QUERY PLAN` details for a complete SQL statement.
+pub fn explain(conn: &mut SqliteConnection, sql: &str) -> QueryResult<Vec<String>> {
+    #[derive(QueryableByName)]
+    struct Step {
+        #[diesel(sql_type = Text)]
+        detail: String,
+    }
+    let steps: Vec<Step> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}")).load(conn)?;
+    Ok(steps.into_iter().map(|s| s.detail).collect())
+}
+
+/// Turns diesel's `debug_query` output (`… ? … -- binds: [..]`) into one
+/// SQL statement with the values written in (strings and times quoted).
+fn inline_binds(debug: &str) -> String {
+    let (sql, binds) = debug.split_once(" -- binds: ").unwrap_or((debug, "[]"));
+    let binds = binds.trim().trim_start_matches('[').trim_end_matches(']');
+    let mut values = Vec::new();
+    let mut current = String::new();
+    let mut in_string = false;
+    for ch in binds.chars() {
+        match ch {
+            '"' => {
+                in_string = !in_string;
+                current.push(ch);
+            }
+            ',' if !in_string => values.push(std::mem::take(&mut current)),
+            _ => current.push(ch),
+        }
+    }
+    if !current.trim().is_empty() {
+        values.push(current);
+    }
+    let literal = |v: &str| -> String {
+        let v = v.trim();
+        if let Some(s) = v.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+            format!("'{}'", s.replace('\'', "''"))
+        } else if v.contains('T') && v.contains(':') {
+            // A NaiveDateTime, stored as 'YYYY-MM-DD HH:MM:SS'.
+            format!("'{}'", v.replace('T', " "))
+        } else {
+            v.to_owned()
+        }
+    };
+    let mut out = String::with_capacity(sql.len());
+    let mut values = values.iter();
+    for ch in sql.chars() {
+        if ch == '?' {
+            out.push_str(
+                &values
+                    .next()
+                    .map(|v| literal(v))
+                    .unwrap_or_else(|| "NULL".into()),
+            );
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
