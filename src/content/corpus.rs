@@ -137,6 +137,8 @@ pub fn generate(
                                 r.clone(),
                                 entries::created_at.eq(r.publish_at.unwrap_or(start)),
                                 entries::updated_at.eq(r.publish_at.unwrap_or(start)),
+                                entries::public_at
+                                    .eq(crate::storage::entries::public_at(r.status, r.publish_at)),
                             )
                         })
                         .collect::<Vec<_>>(),

@@ -156,13 +156,20 @@ pub struct Filter {
     pub featured: bool,
 }
 
-/// The visibility rule of `domain::entry::is_public`, in SQL.
+/// The visibility rule of `domain::entry::is_public`, in SQL: `public_at`
+/// holds the publish time of published and scheduled entries (NULL for
+/// the others), kept by [`write`], so one indexed range does it.
 macro_rules! public {
     ($now:expr) => {
-        entries::status
-            .eq_any([Status::Published.as_str(), Status::Scheduled.as_str()])
-            .and(entries::publish_at.le($now))
+        entries::public_at.le($now)
     };
+}
+
+/// `public_at` for an entry in `status` published at `publish_at`.
+pub fn public_at(status: Status, publish_at: Option<NaiveDateTime>) -> Option<NaiveDateTime> {
+    matches!(status, Status::Published | Status::Scheduled)
+        .then_some(publish_at)
+        .flatten()
 }
 
 macro_rules! card_columns {
@@ -224,7 +231,7 @@ pub fn list_public(
     let cards = filtered(filter, now)
         .left_join(categories::table)
         .select(card_columns!())
-        .order((entries::publish_at.desc(), entries::id.desc()))
+        .order((entries::public_at.desc(), entries::id.desc()))
         .offset(offset)
         .limit(limit)
         .load(conn)?;
@@ -241,7 +248,7 @@ pub fn latest_public(
     filtered(filter, now)
         .left_join(categories::table)
         .select(card_columns!())
-        .order((entries::publish_at.desc(), entries::id.desc()))
+        .order((entries::public_at.desc(), entries::id.desc()))
         .limit(limit)
         .load(conn)
 }
@@ -272,7 +279,7 @@ pub fn related_public(
         None => q.filter(entries::id.eq_any(sharing)),
     };
     q.select(card_columns!())
-        .order((entries::publish_at.desc(), entries::id.desc()))
+        .order((entries::public_at.desc(), entries::id.desc()))
         .limit(limit)
         .load(conn)
 }
@@ -290,7 +297,7 @@ pub fn latest_public_full(
             Entry::as_select(),
             Option::<super::categories::Category>::as_select(),
         ))
-        .order((entries::publish_at.desc(), entries::id.desc()))
+        .order((entries::public_at.desc(), entries::id.desc()))
         .limit(limit)
         .load(conn)
 }
@@ -344,9 +351,9 @@ pub fn latest_per_category(
          FROM categories c \
          JOIN entries e ON e.id IN ( \
              SELECT x.id FROM entries x \
-             WHERE x.category_id = c.id AND x.status IN ('published', 'scheduled') AND x.publish_at <= ? \
-             ORDER BY x.publish_at DESC, x.id DESC LIMIT ?) \
-         ORDER BY c.position, c.name, e.publish_at DESC, e.id DESC",
+             WHERE x.category_id = c.id AND x.public_at <= ? \
+             ORDER BY x.public_at DESC, x.id DESC LIMIT ?) \
+         ORDER BY c.position, c.name, e.public_at DESC, e.id DESC",
     )
     .bind::<Timestamp, _>(now)
     .bind::<Integer, _>(per_category)
@@ -562,6 +569,9 @@ fn write(
             (Saved::Created(id), 1)
         }
     };
+    diesel::update(entries::table.find(saved.id()))
+        .set(entries::public_at.eq(public_at(data.status, data.publish_at)))
+        .execute(conn)?;
     // The live slug is nobody's old address any more.
     super::redirects::remove(conn, &data.slug)?;
     tag_store::set_for_entry(conn, saved.id(), &tags)?;
@@ -772,7 +782,7 @@ pub fn public_choices(
 ) -> QueryResult<Vec<(i32, String, String)>> {
     filtered(Filter::default(), now)
         .select((entries::id, entries::slug, entries::title))
-        .order((entries::publish_at.desc(), entries::id.desc()))
+        .order((entries::public_at.desc(), entries::id.desc()))
         .limit(limit)
         .load(conn)
 }
@@ -789,7 +799,7 @@ pub fn explain_listing(
     let query = filtered(filter, now)
         .left_join(categories::table)
         .select(card_columns!())
-        .order((entries::publish_at.desc(), entries::id.desc()))
+        .order((entries::public_at.desc(), entries::id.desc()))
         .offset(20)
         .limit(10);
     let count = filtered(filter, now).count();

@@ -91,6 +91,7 @@ diesel::table! {
                 leaflet_format -> Nullable<Text>,
         author_id -> Nullable<Integer>,
         version -> Integer,
+        public_at -> Nullable<Timestamp>,
     }
 }
 

@@ -142,9 +142,7 @@ pub fn search(
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<Hit>, i64)> {
-    let mut conditions = String::from(
-        "search_index MATCH ? AND e.status IN ('published', 'scheduled') AND e.publish_at <= ?",
-    );
+    let mut conditions = String::from("search_index MATCH ? AND e.public_at <= ?");
     if filter.kind.is_some() {
         conditions.push_str(" AND e.kind = ?");
     }
@@ -181,7 +179,7 @@ pub fn search(
          LEFT JOIN categories c ON c.id = e.category_id \
          WHERE {conditions} \
          ORDER BY (s.rowid IN (SELECT rowid FROM search_index WHERE search_index MATCH ?)) DESC, \
-                  bm25(search_index, {WEIGHTS}), e.publish_at DESC, e.id DESC \
+                  bm25(search_index, {WEIGHTS}), e.public_at DESC, e.id DESC \
          LIMIT ? OFFSET ?"
     );
     let hits = bind_filters!(diesel::sql_query(sql).into_boxed())
