@@ -1036,3 +1036,65 @@ async fn an_author_whose_entry_was_published_meanwhile_keeps_the_text() {
         Status::Published
     );
 }
+
+#[actix_web::test]
+async fn a_failed_category_or_tag_rename_keeps_what_was_typed() {
+    let site = TestSite::with_content();
+    site.add_user("bientap", Role::Editor, PW);
+    let mut c = site.client().await;
+    c.login("bientap", PW).await;
+    let token = c.admin_token().await;
+    let cat = loa::storage::categories::find_by_slug(&mut site.conn(), "thong-bao")
+        .unwrap()
+        .unwrap();
+    let res = c
+        .post_form(
+            &format!("/admin/categories/{}", cat.id),
+            &[
+                ("csrf_token", &token),
+                ("name", " "),
+                ("description", "Mô tả mới tôi vừa gõ"),
+                ("position", "7"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        res.attr(".error-summary a", "href"),
+        Some(format!("#name-{}", cat.id))
+    );
+    assert_eq!(
+        res.attr(&format!("#desc-{}", cat.id), "value").as_deref(),
+        Some("Mô tả mới tôi vừa gõ")
+    );
+    assert_eq!(
+        res.attr(&format!("#pos-{}", cat.id), "value").as_deref(),
+        Some("7")
+    );
+    assert_eq!(
+        res.attr(&format!("#name-{}", cat.id), "aria-invalid")
+            .as_deref(),
+        Some("true")
+    );
+    let tag = loa::storage::tags::find_by_slug(&mut site.conn(), "ban-tin")
+        .unwrap()
+        .unwrap();
+    let res = c
+        .post_form(
+            &format!("/admin/tags/{}", tag.id),
+            &[("csrf_token", &token), ("name", "")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        res.attr(".error-summary a", "href"),
+        Some(format!("#tag-{}", tag.id))
+    );
+    // Nothing changed.
+    assert_eq!(
+        loa::storage::categories::find(&mut site.conn(), cat.id)
+            .unwrap()
+            .name,
+        "Thông báo"
+    );
+}

@@ -14,12 +14,33 @@ use crate::storage::tags::Tag;
 use crate::web::session::Staff;
 use crate::web::{AppState, db, pages};
 
+/// What was typed into one category's row when it came back with a problem.
+#[derive(Serialize, Default)]
+struct RowEdit {
+    id: i32,
+    name: String,
+    description: String,
+    position: String,
+}
+
 async fn list_page(
     state: &web::Data<AppState>,
     req: &HttpRequest,
     staff: &Staff,
     error: Option<String>,
     values: (String, String, String),
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    list_page_with(state, req, staff, error, values, None, status).await
+}
+
+async fn list_page_with(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    staff: &Staff,
+    error: Option<String>,
+    values: (String, String, String),
+    row: Option<RowEdit>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let (base, cats) = db::run(state, |conn| {
@@ -32,6 +53,12 @@ async fn list_page(
     ctx.insert("new_name", &values.0);
     ctx.insert("new_slug", &values.1);
     ctx.insert("new_description", &values.2);
+    // The summary links to the field at fault: a row's name, or the new one.
+    let target = row
+        .as_ref()
+        .map_or_else(|| "new-name".to_owned(), |r| format!("name-{}", r.id));
+    ctx.insert("error_target", &target);
+    ctx.insert("row_edit", &row.unwrap_or_default());
     page(state, "admin/categories.html", &ctx, status)
 }
 
@@ -148,12 +175,23 @@ pub async fn update(
     let who = staff.user.username.clone();
     let name = field(&form, "name").trim().to_owned();
     if name.is_empty() {
-        return list_page(
+        // Back with the row as typed, the message at its name.
+        staff.check_csrf(&state, field(&form, "csrf_token"))?;
+        staff.require(staff.role().edits_all())?;
+        let row = RowEdit {
+            id,
+            name,
+            description: field(&form, "description").to_owned(),
+            position: field(&form, "position").to_owned(),
+        };
+        let message = state.theme.message("category_name_required");
+        return list_page_with(
             &state,
             &req,
             &staff,
-            Some(state.theme.message("category_name_required")),
+            Some(message),
             Default::default(),
+            Some(row),
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
@@ -221,7 +259,18 @@ pub async fn tags(
     staff: Staff,
 ) -> Result<HttpResponse, AppError> {
     staff.require(staff.role().edits_all())?;
-    let (base, rows) = db::run(&state, |conn| {
+    tags_page(&state, &req, &staff, None, StatusCode::OK).await
+}
+
+/// The tags page; `error` is a row's id and message when a rename failed.
+async fn tags_page(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    staff: &Staff,
+    error: Option<(i32, String)>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (base, rows) = db::run(state, |conn| {
         use crate::storage::schema::entry_tags;
         let rows: Vec<TagRow> = tag_table::table
             .left_join(entry_tags::table)
@@ -237,9 +286,11 @@ pub async fn tags(
         Ok((pages::load_base(conn)?, rows))
     })
     .await?;
-    let mut ctx = context(&state, &req, base, &staff);
+    let mut ctx = context(state, req, base, staff);
     ctx.insert("tags_all", &rows);
-    page(&state, "admin/tags.html", &ctx, StatusCode::OK)
+    ctx.insert("error_id", &error.as_ref().map(|e| e.0));
+    ctx.insert("error", &error.map(|e| e.1));
+    page(state, "admin/tags.html", &ctx, status)
 }
 
 pub async fn rename_tag(
@@ -252,7 +303,17 @@ pub async fn rename_tag(
     let id = id.into_inner();
     let name = field(&form, "name").trim().to_owned();
     if name.is_empty() {
-        return Err(AppError::BadRequest("category_name_required"));
+        staff.check_csrf(&state, field(&form, "csrf_token"))?;
+        staff.require(staff.role().edits_all())?;
+        let message = state.theme.message("tag_name_required");
+        return tags_page(
+            &state,
+            &req,
+            &staff,
+            Some((id, message)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     change(
         &state,
