@@ -1098,3 +1098,28 @@ async fn a_failed_category_or_tag_rename_keeps_what_was_typed() {
         "Thông báo"
     );
 }
+
+#[actix_web::test]
+async fn an_expired_session_does_not_lose_the_article_being_written() {
+    let site = TestSite::new();
+    site.add_user("bientap", Role::Editor, PW);
+    let mut c = site.client().await;
+    c.login("bientap", PW).await;
+    let token = c.admin_token().await;
+    // Thirteen hours later the session is over, the editor presses save.
+    site.set_now(site.now() + chrono::Duration::hours(13));
+    let mut form = article_form(&token, "Bài viết dài suốt buổi chiều", "save");
+    form.iter_mut().find(|(k, _)| *k == "body_md").unwrap().1 = "Ba trang nội dung quý giá.";
+    let res = c.post_form("/admin/entries/new", &form).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(res.text("#body_md"), "Ba trang nội dung quý giá.");
+    assert_eq!(
+        res.attr("#title", "value").as_deref(),
+        Some("Bài viết dài suốt buổi chiều")
+    );
+    assert!(res.text("h1").contains("Phiên đăng nhập đã hết"));
+    assert!(
+        entry_by_slug(&site, "bai-viet-dai-suot-buoi-chieu").is_none(),
+        "nothing saved without a session"
+    );
+}

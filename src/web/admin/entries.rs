@@ -581,9 +581,12 @@ pub async fn new(
 pub async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,
-    staff: Staff,
+    staff: Option<Staff>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
+    let Some(staff) = staff else {
+        return expired(&state, &req, &form).await;
+    };
     staff.check_csrf(&state, field(&form, "csrf_token"))?;
     staff.require(staff.role().writes())?;
     let values = Values::from_form(&form);
@@ -683,6 +686,20 @@ pub async fn create(
     }
 }
 
+/// An editor form sent after the session ended (expired, or signed out
+/// elsewhere): nothing is saved (403), but the text comes back to copy,
+/// with a link to sign in again in another tab.
+async fn expired(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    form: &Fields,
+) -> Result<HttpResponse, AppError> {
+    let base = db::run(state, |conn| Ok(pages::load_base(conn)?)).await?;
+    let mut ctx = crate::web::pages::context(state, req, base);
+    ctx.insert("values", &Values::from_form(form));
+    page(state, "admin/expired.html", &ctx, StatusCode::FORBIDDEN)
+}
+
 fn is_unique_violation(e: &diesel::result::Error) -> bool {
     matches!(
         e,
@@ -734,10 +751,13 @@ pub async fn edit(
 pub async fn save(
     state: web::Data<AppState>,
     req: HttpRequest,
-    staff: Staff,
+    staff: Option<Staff>,
     id: web::Path<i32>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
+    let Some(staff) = staff else {
+        return expired(&state, &req, &form).await;
+    };
     staff.check_csrf(&state, field(&form, "csrf_token"))?;
     let id = id.into_inner();
     let (e, _, _) = load(&state, id).await?;
