@@ -1,8 +1,6 @@
 //! `/admin/comments`: the moderation queue (moderators, editors, admins),
 //! official replies, and the moderation rules (admins).
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone};
@@ -107,9 +105,7 @@ pub async fn list(
     staff: Staff,
 ) -> Result<HttpResponse, AppError> {
     staff.require(staff.role().moderates())?;
-    let q = web::Query::<HashMap<String, String>>::from_query(req.query_string())
-        .map_err(|_| AppError::BadRequest("error_400_text"))?
-        .into_inner();
+    let q = crate::web::public::query(&req)?;
     let status: CommentStatus = q
         .get("status")
         .and_then(|s| s.parse().ok())

@@ -41,17 +41,8 @@ pub async fn list(
     staff: Staff,
 ) -> Result<HttpResponse, AppError> {
     staff.require(staff.role().writes())?;
-    let q = web::Query::<HashMap<String, String>>::from_query(req.query_string())
-        .map_err(|_| AppError::BadRequest("error_400_text"))?
-        .into_inner();
-    let page_no: u32 = match q.get("page").map(String::as_str) {
-        None | Some("") => 1,
-        Some(p) => p
-            .parse()
-            .ok()
-            .filter(|n| *n >= 1)
-            .ok_or(AppError::BadRequest("error_page_param"))?,
-    };
+    let q = crate::web::public::query(&req)?;
+    let page_no = crate::web::public::page_param(&req)?;
     let filter = AdminFilter {
         kind: q.get("kind").and_then(|k| k.parse().ok()),
         status: q.get("status").and_then(|s| s.parse().ok()),

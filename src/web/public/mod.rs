@@ -58,7 +58,7 @@ fn kind_of(req: &HttpRequest) -> Result<EntryKind, AppError> {
 }
 
 /// Query parameters as a map; a malformed query string is a 400.
-fn query(req: &HttpRequest) -> Result<HashMap<String, String>, AppError> {
+pub(crate) fn query(req: &HttpRequest) -> Result<HashMap<String, String>, AppError> {
     web::Query::<HashMap<String, String>>::from_query(req.query_string())
         .map(web::Query::into_inner)
         .map_err(|_| AppError::BadRequest("error_400_text"))
