@@ -98,6 +98,21 @@ fn serve(site: &TestSite) -> String {
     format!("http://{addr}")
 }
 
+/// Types `text` into the field with id `id`.
+async fn fill(c: &Client, id: &str, text: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+/// Clicks the element `at`.
+async fn click(c: &Client, at: Locator<'_>) {
+    c.find(at).await.unwrap().click().await.unwrap();
+}
+
 async fn value(c: &Client, css: &str) -> String {
     c.find(Locator::Css(css))
         .await
@@ -127,36 +142,11 @@ async fn a_reader_fixes_a_missing_email_and_sees_the_pending_notice() {
         "Sở VHTT Hà Nội tăng cường thông tin, tuyên truyền về cải cách hành chính"
     );
 
-    c.find(Locator::Id("content"))
-        .await
-        .unwrap()
-        .send_keys("Xin hỏi bao giờ có kết quả số hóa hồ sơ?")
-        .await
-        .unwrap();
-    c.find(Locator::Id("author_name"))
-        .await
-        .unwrap()
-        .send_keys("Nguyễn Văn An")
-        .await
-        .unwrap();
-    c.find(Locator::Id("author_url"))
-        .await
-        .unwrap()
-        .send_keys("https://an.example.vn")
-        .await
-        .unwrap();
-    c.find(Locator::Id("consent"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.find(Locator::Css("form.comment-form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill(&c, "content", "Xin hỏi bao giờ có kết quả số hóa hồ sơ?").await;
+    fill(&c, "author_name", "Nguyễn Văn An").await;
+    fill(&c, "author_url", "https://an.example.vn").await;
+    click(&c, Locator::Id("consent")).await;
+    click(&c, Locator::Css("form.comment-form button[type=submit]")).await;
 
     // The page comes back with the error summary, focused, and the message
     // beside the Email field; everything typed is still there.
@@ -199,19 +189,9 @@ async fn a_reader_fixes_a_missing_email_and_sees_the_pending_notice() {
     assert_eq!(value(&c, "#author_url").await, "https://an.example.vn");
 
     // The summary's link takes the reader to the field.
-    c.find(Locator::Css(".error-summary a"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::Css(".error-summary a")).await;
     email.send_keys("an.nguyen@example.vn").await.unwrap();
-    c.find(Locator::Css("form.comment-form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::Css("form.comment-form button[type=submit]")).await;
 
     let notice = c.wait().for_element(Locator::Css(".notice")).await.unwrap();
     assert!(notice.text().await.unwrap().contains("đang chờ kiểm duyệt"));
@@ -245,24 +225,9 @@ async fn a_reader_fixes_a_missing_email_and_sees_the_pending_notice() {
 
 async fn sign_in(c: &Client, origin: &str, name: &str, password: &str) {
     c.goto(&format!("{origin}/admin/login")).await.unwrap();
-    c.find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys(name)
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(password)
-        .await
-        .unwrap();
-    c.find(Locator::Css("form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill(c, "username", name).await;
+    fill(c, "password", password).await;
+    click(c, Locator::Css("form button[type=submit]")).await;
     c.wait()
         .for_element(Locator::Css(".admin-logout"))
         .await
@@ -270,12 +235,7 @@ async fn sign_in(c: &Client, origin: &str, name: &str, password: &str) {
 }
 
 async fn sign_out(c: &Client) {
-    c.find(Locator::Css(".admin-logout button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, Locator::Css(".admin-logout button")).await;
     c.wait().for_element(Locator::Id("username")).await.unwrap();
 }
 
@@ -293,35 +253,20 @@ async fn an_author_drafts_an_editor_publishes_and_a_reader_sees_it() {
     c.goto(&format!("{origin}/admin/entries/new?kind=article"))
         .await
         .unwrap();
-    c.find(Locator::Id("title"))
-        .await
-        .unwrap()
-        .send_keys("Phường Hàng Trống số hóa hồ sơ một cửa")
-        .await
-        .unwrap();
-    c.find(Locator::Id("summary"))
-        .await
-        .unwrap()
-        .send_keys("Người dân nộp hồ sơ trực tuyến.")
-        .await
-        .unwrap();
-    c.find(Locator::Id("body_md"))
-        .await
-        .unwrap()
-        .send_keys("## Kết quả\n\nĐã có **120** hồ sơ được số hóa.")
-        .await
-        .unwrap();
+    fill(&c, "title", "Phường Hàng Trống số hóa hồ sơ một cửa").await;
+    fill(&c, "summary", "Người dân nộp hồ sơ trực tuyến.").await;
+    fill(
+        &c,
+        "body_md",
+        "## Kết quả\n\nĐã có **120** hồ sơ được số hóa.",
+    )
+    .await;
     let publish_buttons = c
         .find_all(Locator::Css("button[value=publish]"))
         .await
         .unwrap();
     assert!(publish_buttons.is_empty(), "authors cannot publish");
-    c.find(Locator::Css("button[value=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::Css("button[value=submit]")).await;
     // Only the page after saving has the "saved" notice; the form page had
     // a status badge too, which would go stale under our feet.
     c.wait().for_element(Locator::Css(".notice")).await.unwrap();
@@ -334,12 +279,11 @@ async fn an_author_drafts_an_editor_publishes_and_a_reader_sees_it() {
     c.goto(&format!("{origin}/admin/entries?status=in_review"))
         .await
         .unwrap();
-    c.find(Locator::LinkText("Phường Hàng Trống số hóa hồ sơ một cửa"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(
+        &c,
+        Locator::LinkText("Phường Hàng Trống số hóa hồ sơ một cửa"),
+    )
+    .await;
     c.wait()
         .for_element(Locator::Css("button[value=preview]"))
         .await
@@ -353,12 +297,7 @@ async fn an_author_drafts_an_editor_publishes_and_a_reader_sees_it() {
         .await
         .unwrap();
     assert_eq!(preview.text().await.unwrap(), "120");
-    c.find(Locator::Css("button[value=publish]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::Css("button[value=publish]")).await;
     // Only the page after saving has the "saved" notice; the form page had
     // a status badge too, which would go stale under our feet.
     c.wait().for_element(Locator::Css(".notice")).await.unwrap();
@@ -368,12 +307,11 @@ async fn an_author_drafts_an_editor_publishes_and_a_reader_sees_it() {
 
     // A reader sees it on the home page and reads it.
     c.goto(&format!("{origin}/")).await.unwrap();
-    c.find(Locator::LinkText("Phường Hàng Trống số hóa hồ sơ một cửa"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(
+        &c,
+        Locator::LinkText("Phường Hàng Trống số hóa hồ sơ một cửa"),
+    )
+    .await;
     let h1 = c.wait().for_element(Locator::Css("h1")).await.unwrap();
     assert_eq!(
         h1.text().await.unwrap(),
@@ -394,38 +332,13 @@ async fn a_moderator_replies_officially_and_the_reader_sees_both() {
 
     // A citizen posts a question.
     c.goto(&format!("{origin}{REFERENCE}")).await.unwrap();
-    c.find(Locator::Id("content"))
-        .await
-        .unwrap()
-        .send_keys("Khi nào Sở công bố kết quả số hóa?")
-        .await
-        .unwrap();
-    c.find(Locator::Id("author_name"))
-        .await
-        .unwrap()
-        .send_keys("Trần Thị Bình")
-        .await
-        .unwrap();
-    c.find(Locator::Id("author_email"))
-        .await
-        .unwrap()
-        .send_keys("binh@example.vn")
-        .await
-        .unwrap();
-    c.find(Locator::Id("consent"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill(&c, "content", "Khi nào Sở công bố kết quả số hóa?").await;
+    fill(&c, "author_name", "Trần Thị Bình").await;
+    fill(&c, "author_email", "binh@example.vn").await;
+    click(&c, Locator::Id("consent")).await;
     // Readers take a moment to write; the clock moves past the minimum time.
     site.set_now(site.now() + chrono::Duration::seconds(30));
-    c.find(Locator::Css("form.comment-form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::Css("form.comment-form button[type=submit]")).await;
     c.wait().for_element(Locator::Css(".notice")).await.unwrap();
 
     // The moderator finds it in the queue and replies officially.
@@ -439,12 +352,7 @@ async fn a_moderator_replies_officially_and_the_reader_sees_both() {
             .unwrap()
             .contains("Khi nào Sở công bố kết quả số hóa?")
     );
-    c.find(Locator::LinkText("Phản hồi chính thức"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::LinkText("Phản hồi chính thức")).await;
     c.wait()
         .for_element(Locator::Css("textarea#content"))
         .await
@@ -452,12 +360,7 @@ async fn a_moderator_replies_officially_and_the_reader_sees_both() {
         .send_keys("Sở sẽ công bố kết quả trong tháng 5.")
         .await
         .unwrap();
-    c.find(Locator::Css("form button[type=submit]:not(.secondary)"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::Css("form button[type=submit]:not(.secondary)")).await;
     c.wait()
         .for_element(Locator::Css(".comment-official"))
         .await
