@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::{Fields, audit, change, context, field, page, see_other};
+use super::{Fields, change, context, field, page, see_other};
 use crate::domain::slug;
 use crate::error::AppError;
 use crate::storage::categories::{self, CategoryData};
@@ -126,23 +126,13 @@ pub async fn create(
         )
         .await;
     }
-    let st = state.clone();
-    let ip = super::client_ip(&state, &req);
-    let who = staff.user.username.clone();
+    let auditor = super::auditor(&state, &req, &staff);
     let taken = db::run(&state, move |conn| {
         if categories::find_by_slug(conn, &data.slug)?.is_some() {
             return Ok(true);
         }
         categories::upsert(conn, &data)?;
-        audit(
-            conn,
-            &st,
-            &ip,
-            &who,
-            "category.create",
-            &data.slug,
-            &data.name,
-        )?;
+        auditor.record(conn, "category.create", &data.slug, &data.name)?;
         Ok(false)
     })
     .await?;
@@ -170,14 +160,10 @@ pub async fn update(
     staff.check_csrf(&state, field(&form, "csrf_token"))?;
     staff.require(staff.role().edits_all())?;
     let id = id.into_inner();
-    let st = state.clone();
-    let ip = super::client_ip(&state, &req);
-    let who = staff.user.username.clone();
+    let auditor = super::auditor(&state, &req, &staff);
     let name = field(&form, "name").trim().to_owned();
     if name.is_empty() {
         // Back with the row as typed, the message at its name.
-        staff.check_csrf(&state, field(&form, "csrf_token"))?;
-        staff.require(staff.role().edits_all())?;
         let row = RowEdit {
             id,
             name,
@@ -207,11 +193,8 @@ pub async fn update(
             position: position.unwrap_or(c.position),
         };
         categories::update(conn, id, &data)?;
-        audit(
+        auditor.record(
             conn,
-            &st,
-            &ip,
-            &who,
             "category.update",
             &c.slug,
             &format!("{} → {}", c.name, data.name),

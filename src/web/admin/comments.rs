@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone};
 use serde::Serialize;
 
-use super::{Fields, audit, change, context, field, page, see_other};
+use super::{Fields, change, context, field, page, see_other};
 use crate::domain::comment::CommentStatus;
 use crate::domain::entry::EntryKind;
 use crate::domain::moderation::Rules;
@@ -271,18 +271,13 @@ pub async fn bulk(
     let action = value("action").to_owned();
     let back = safe_back(value("back")).to_owned();
     let now = state.now();
-    let st = state.clone();
-    let ip = super::client_ip(&state, &req);
-    let who = staff.user.username.clone();
+    let auditor = super::auditor(&state, &req, &staff);
     if !ids.is_empty() {
         db::run(&state, move |conn| {
-            let n = apply(conn, &ids, &action, &who, now)?;
+            let n = apply(conn, &ids, &action, auditor.who(), now)?;
             let list = ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
-            audit(
+            auditor.record(
                 conn,
-                &st,
-                &ip,
-                &who,
                 &format!("comment.bulk.{action}"),
                 &list,
                 &n.to_string(),
@@ -376,9 +371,7 @@ pub async fn reply(
         .await;
     }
     let now = state.now();
-    let st = state.clone();
-    let ip = super::client_ip(&state, &req);
-    let who = staff.user.username.clone();
+    let auditor = super::auditor(&state, &req, &staff);
     let url = db::run(&state, move |conn| {
         let parent = store::find(conn, id)?.ok_or(AppError::NotFound)?;
         let e = crate::storage::entries::find(conn, parent.entry_id)?;
@@ -387,12 +380,12 @@ pub async fn reply(
                 conn,
                 &format!("{}name", crate::web::SITE_PREFIX),
             )?)
-            .unwrap_or_else(|| who.clone());
+            .unwrap_or_else(|| auditor.who().to_owned());
         match parent.status {
             // Spam and trash are not answered in public.
             CommentStatus::Spam | CommentStatus::Trash => return Err(AppError::Forbidden),
             CommentStatus::Pending => {
-                store::set_status(conn, &[id], CommentStatus::Approved, &who, now)?;
+                store::set_status(conn, &[id], CommentStatus::Approved, auditor.who(), now)?;
             }
             CommentStatus::Approved => {}
         }
@@ -402,7 +395,7 @@ pub async fn reply(
                 entry_id: parent.entry_id,
                 parent_id: Some(id),
                 author_name: name,
-                author_email: format!("{who}@staff"),
+                author_email: format!("{}@staff", auditor.who()),
                 author_url: None,
                 content_html: comment_text::to_html(&text).into_string(),
                 content: text,
@@ -413,10 +406,10 @@ pub async fn reply(
                 created_at: now,
                 official: true,
                 handled_at: Some(now),
-                handled_by: who.clone(),
+                handled_by: auditor.who().to_owned(),
             },
         )?;
-        audit(conn, &st, &ip, &who, "comment.reply", &id.to_string(), "")?;
+        auditor.record(conn, "comment.reply", &id.to_string(), "")?;
         Ok(format!("{}#comment-{new_id}", e.kind.entry_path(&e.slug)))
     })
     .await?;
@@ -520,12 +513,10 @@ pub async fn save_settings(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    let st = state.clone();
-    let ip = super::client_ip(&state, &req);
-    let who = staff.user.username.clone();
+    let auditor = super::auditor(&state, &req, &staff);
     db::run(&state, move |conn| {
         settings::save_moderation_rules(conn, &rules)?;
-        audit(conn, &st, &ip, &who, "settings.comments", "", "")
+        auditor.record(conn, "settings.comments", "", "")
     })
     .await?;
     Ok(see_other("/admin/comments/settings?saved=1"))

@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveDateTime, TimeZone};
 use serde::Serialize;
 
-use super::{Fields, audit, change, context, field, page, see_other};
+use super::{Fields, change, context, field, page, see_other};
 use crate::domain::entry::{EntryKind, LeafletFormat, Status, effective_status};
 use crate::domain::slug;
 use crate::domain::user::{may_edit, may_move};
@@ -521,6 +521,21 @@ async fn editor(
     page(state, "admin/entries/edit.html", &ctx, status)
 }
 
+impl EditorState {
+    /// The editor for `entry` (None: a new one of `kind`), nothing to report.
+    fn new(kind: EntryKind, entry: Option<Entry>) -> Self {
+        Self {
+            entry,
+            kind,
+            errors: vec![],
+            preview: None,
+            conflict: None,
+            saved: false,
+            locked: false,
+        }
+    }
+}
+
 /// Buttons that make sense from `current`.
 fn to_allowed(action: &str, current: Status) -> bool {
     use Status::*;
@@ -556,15 +571,7 @@ pub async fn new(
         bulletin_year: chrono::Datelike::year(&state.now()).to_string(),
         ..Default::default()
     };
-    let es = EditorState {
-        entry: None,
-        kind,
-        errors: vec![],
-        preview: None,
-        conflict: None,
-        saved: false,
-        locked: false,
-    };
+    let es = EditorState::new(kind, None);
     editor(&state, &req, &staff, values, es, StatusCode::OK).await
 }
 
@@ -590,13 +597,8 @@ pub async fn create(
     let tz = state.config.tz();
     if action == "preview" {
         let es = EditorState {
-            entry: None,
-            kind,
-            errors: vec![],
             preview: Some(markdown::render(&values.body_md)),
-            conflict: None,
-            saved: false,
-            locked: false,
+            ..EditorState::new(kind, None)
         };
         return editor(&state, &req, &staff, values, es, StatusCode::OK).await;
     }
@@ -604,9 +606,7 @@ pub async fn create(
     let status = target_status(&action, Status::Draft, wanted, now)?;
     staff.require(may_move(staff.role(), true, Status::Draft, status))?;
     let v = values.clone();
-    let st = state.clone();
-    let ip = super::client_ip(&state, &req);
-    let who = staff.user.username.clone();
+    let auditor = super::auditor(&state, &req, &staff);
     let author = staff.user.id;
     let outcome = db::run(&state, move |conn| {
         let (data, items) = match validate(conn, &v, kind, None, status, tz, now)? {
@@ -618,7 +618,10 @@ pub async fn create(
             &data,
             &v.tag_list(),
             author,
-            Saver { name: &who, now },
+            Saver {
+                name: auditor.who(),
+                now,
+            },
         ) {
             Ok(id) => id,
             Err(e) if is_unique_violation(&e) => {
@@ -629,25 +632,9 @@ pub async fn create(
         if kind == EntryKind::Bulletin {
             entries::set_bulletin_items(conn, id, &items)?;
         }
-        audit(
-            conn,
-            &st,
-            &ip,
-            &who,
-            "entry.create",
-            &data.slug,
-            status.as_str(),
-        )?;
+        auditor.record(conn, "entry.create", &data.slug, status.as_str())?;
         if matches!(status, Status::Published | Status::Scheduled) {
-            audit(
-                conn,
-                &st,
-                &ip,
-                &who,
-                "entry.publish",
-                &data.slug,
-                status.as_str(),
-            )?;
+            auditor.record(conn, "entry.publish", &data.slug, status.as_str())?;
         }
         Ok(Ok(id))
     })
@@ -656,13 +643,8 @@ pub async fn create(
         Ok(id) => Ok(see_other(&format!("/admin/entries/{id}/edit?saved=1"))),
         Err(problems) => {
             let es = EditorState {
-                entry: None,
-                kind,
                 errors: problems,
-                preview: None,
-                conflict: None,
-                saved: false,
-                locked: false,
+                ..EditorState::new(kind, None)
             };
             editor(
                 &state,
@@ -727,13 +709,8 @@ pub async fn edit(
     let values = Values::from_entry(&e, &t, &items, state.config.tz());
     let saved = req.query_string().contains("saved=1");
     let es = EditorState {
-        kind: e.kind,
-        entry: Some(e),
-        errors: vec![],
-        preview: None,
-        conflict: None,
         saved,
-        locked: false,
+        ..EditorState::new(e.kind, Some(e))
     };
     editor(&state, &req, &staff, values, es, StatusCode::OK).await
 }
@@ -761,13 +738,8 @@ pub async fn save(
         // Typically: an editor published it while its author was typing.
         // Nothing typed is lost: the text comes back, without buttons.
         let es = EditorState {
-            kind: e.kind,
-            entry: Some(e),
-            errors: vec![],
-            preview: None,
-            conflict: None,
-            saved: false,
             locked: true,
+            ..EditorState::new(e.kind, Some(e))
         };
         return editor(&state, &req, &staff, values, es, StatusCode::FORBIDDEN).await;
     }
@@ -776,13 +748,8 @@ pub async fn save(
     let tz = state.config.tz();
     if action == "preview" {
         let es = EditorState {
-            kind: e.kind,
             preview: Some(markdown::render(&values.body_md)),
-            entry: Some(e),
-            errors: vec![],
-            conflict: None,
-            saved: false,
-            locked: false,
+            ..EditorState::new(e.kind, Some(e))
         };
         return editor(&state, &req, &staff, values, es, StatusCode::OK).await;
     }
@@ -793,9 +760,7 @@ pub async fn save(
         .parse()
         .map_err(|_| AppError::BadRequest("error_400_text"))?;
     let v = values.clone();
-    let st = state.clone();
-    let ip = super::client_ip(&state, &req);
-    let who = staff.user.username.clone();
+    let auditor = super::auditor(&state, &req, &staff);
     let kind = e.kind;
     let before = e.clone();
     enum Outcome {
@@ -814,7 +779,10 @@ pub async fn save(
             expected,
             &data,
             &v.tag_list(),
-            Saver { name: &who, now },
+            Saver {
+                name: auditor.who(),
+                now,
+            },
         ) {
             Ok(Ok(_)) => {}
             Ok(Err(conflict)) => {
@@ -853,11 +821,8 @@ pub async fn save(
                 Status::InReview => "entry.submit",
                 Status::Draft => "entry.unpublish",
             };
-            audit(
+            auditor.record(
                 conn,
-                &st,
-                &ip,
-                &who,
                 action,
                 &data.slug,
                 &format!("{} → {}", before.status.as_str(), status.as_str()),
@@ -870,13 +835,8 @@ pub async fn save(
         Outcome::Saved => Ok(see_other(&format!("/admin/entries/{id}/edit?saved=1"))),
         Outcome::Invalid(problems) => {
             let es = EditorState {
-                kind: e.kind,
-                entry: Some(e),
                 errors: problems,
-                preview: None,
-                conflict: None,
-                saved: false,
-                locked: false,
+                ..EditorState::new(e.kind, Some(e))
             };
             editor(
                 &state,
@@ -894,13 +854,8 @@ pub async fn save(
             let mut values = values;
             values.version = current.version.to_string();
             let es = EditorState {
-                kind: current.kind,
-                entry: Some(*current),
-                errors: vec![],
-                preview: None,
                 conflict: view,
-                saved: false,
-                locked: false,
+                ..EditorState::new(current.kind, Some(*current))
             };
             editor(&state, &req, &staff, values, es, StatusCode::CONFLICT).await
         }

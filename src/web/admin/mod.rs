@@ -172,6 +172,16 @@ impl Auditor {
     }
 }
 
+/// The [`Auditor`] for a change `staff` makes (for handlers that check the
+/// token and role themselves because they validate before writing).
+fn auditor(state: &web::Data<AppState>, req: &HttpRequest, staff: &Staff) -> Auditor {
+    Auditor {
+        state: state.clone(),
+        ip: client_ip(state, req),
+        who: staff.user.username.clone(),
+    }
+}
+
 /// A state change by staff: the session's `csrf_token` and the role are
 /// checked first (403, nothing changed), then `f` runs off the executor
 /// with an [`Auditor`].
@@ -189,11 +199,7 @@ where
 {
     staff.check_csrf(state, token)?;
     staff.require(allowed)?;
-    let auditor = Auditor {
-        state: state.clone(),
-        ip: client_ip(state, req),
-        who: staff.user.username.clone(),
-    };
+    let auditor = auditor(state, req, staff);
     super::db::run(state, move |conn| f(conn, &auditor)).await
 }
 

@@ -4,7 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{Fields, audit, context, field, page, see_other};
+use super::{Fields, context, field, page, see_other};
 use crate::auth;
 use crate::domain::user::{self, Role};
 use crate::error::AppError;
@@ -101,16 +101,14 @@ pub async fn create(
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let display = field(&form, "display_name").trim().to_owned();
     let now = state.now();
-    let st = state.clone();
-    let ip = super::client_ip(&state, &req);
-    let who = staff.user.username.clone();
+    let auditor = super::auditor(&state, &req, &staff);
     let name = username.clone();
     let taken = db::run(&state, move |conn| {
         if users::find_by_username(conn, &name)?.is_some() {
             return Ok(true);
         }
         users::create(conn, &name, &display, &hash, role, now)?;
-        audit(conn, &st, &ip, &who, "user.add", &name, role.as_str())?;
+        auditor.record(conn, "user.add", &name, role.as_str())?;
         Ok(false)
     })
     .await?;
@@ -178,20 +176,15 @@ pub async fn update(
         None
     };
     let role: Option<Role> = field(&form, "role").parse().ok();
-    let st = state.clone();
-    let ip = super::client_ip(&state, &req);
-    let who = staff.user.username.clone();
+    let auditor = super::auditor(&state, &req, &staff);
     db::run(&state, move |conn| {
         let target = users::find(conn, id)?.ok_or(AppError::NotFound)?;
         let name = target.username.clone();
         match (action.as_str(), role, hash) {
             ("role", Some(role), _) => {
                 users::set_role(conn, id, role)?;
-                audit(
+                auditor.record(
                     conn,
-                    &st,
-                    &ip,
-                    &who,
                     "user.role",
                     &name,
                     &format!("{} → {role}", target.role),
@@ -199,15 +192,15 @@ pub async fn update(
             }
             ("password", _, Some(hash)) => {
                 users::set_password(conn, id, &hash)?;
-                audit(conn, &st, &ip, &who, "user.password", &name, "")
+                auditor.record(conn, "user.password", &name, "")
             }
             ("disable", _, _) => {
                 users::set_disabled(conn, id, true)?;
-                audit(conn, &st, &ip, &who, "user.disable", &name, "")
+                auditor.record(conn, "user.disable", &name, "")
             }
             ("enable", _, _) => {
                 users::set_disabled(conn, id, false)?;
-                audit(conn, &st, &ip, &who, "user.enable", &name, "")
+                auditor.record(conn, "user.enable", &name, "")
             }
             _ => Err(AppError::BadRequest("error_400_text")),
         }
