@@ -44,6 +44,10 @@ pub struct Config {
     /// `X-Forwarded-For` header is believed. Empty: the peer's address is
     /// the client's.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Memory for rendered public pages served to anonymous readers, in
+    /// MiB (identity and compressed copies counted). 0 turns the page
+    /// cache off.
+    pub page_cache_mib: u32,
 }
 
 impl Default for Config {
@@ -62,6 +66,7 @@ impl Default for Config {
             per_page: 10,
             dev_reload: false,
             trusted_proxies: Vec::new(),
+            page_cache_mib: 16,
         }
     }
 }
@@ -135,6 +140,12 @@ impl Config {
                     self.per_page = value.parse().map_err(|_| ConfigError::Env {
                         name,
                         message: "expected a whole number".into(),
+                    })?
+                }
+                "LOA_PAGE_CACHE_MIB" => {
+                    self.page_cache_mib = value.parse().map_err(|_| ConfigError::Env {
+                        name,
+                        message: "expected a whole number of MiB".into(),
                     })?
                 }
                 "LOA_DEV_RELOAD" => self.dev_reload = matches!(value.as_str(), "1" | "true"),

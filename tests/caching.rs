@@ -1,16 +1,31 @@
-//! HTTP caching (first part of issue 7): strong ETags and 304s on shared
-//! public responses, one validator per encoding, private entry pages left
-//! alone, content-hashed theme assets cached for a year, HEAD answered.
+//! Caching (issue 7): the in-memory page cache and how it is kept current
+//! (publishing, editing, unpublishing, approved comments, category
+//! renames, writes by another server), who bypasses it, strong ETags and
+//! 304s, compressed copies identical to the page, content-hashed theme
+//! assets cached for a year, HEAD answered.
 
 mod common;
 
+use std::io::Read;
+
 use actix_web::http::StatusCode;
-use common::{TestSite, entry};
+use common::{Client, Page, TestSite, article_form, as_refs, edit_fields, entry, set};
 use loa::domain::entry::EntryKind;
+use loa::domain::user::Role;
+
+const PW: &str = "mat-khau-du-dai";
+const ARTICLE: &str =
+    "/articles/so-vhtt-ha-noi-tang-cuong-thong-tin-tuyen-truyen-ve-cai-cach-hanh-chinh";
 
 #[actix_web::test]
 async fn shared_pages_revalidate_with_a_strong_etag() {
-    let site = TestSite::with_content();
+    // The change log read every second, as in production.
+    let site = TestSite::build(|_| {}, |s| s.with_cache_sync(loa::web::cache::SYNC_EVERY));
+    site.import(&common::repo().join("content"));
+    site.state
+        .cache
+        .read_log(&mut site.conn(), site.now())
+        .unwrap();
     let mut c = site.client().await;
     for path in [
         "/",
@@ -39,11 +54,25 @@ async fn shared_pages_revalidate_with_a_strong_etag() {
         assert!(again.body.is_empty());
         assert_eq!(again.header("etag"), Some(etag));
     }
-    // Something new is published: the home page's validator changes.
-    let before = c.get("/").await.header("etag");
+    // Without If-None-Match, If-Modified-Since is honoured.
+    let home = c.get("/").await;
+    let modified = home.header("last-modified").expect("Last-Modified");
+    let again = c
+        .send_with(
+            actix_web::test::TestRequest::get()
+                .uri("/")
+                .insert_header(("if-modified-since", modified.as_str())),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    // Something new is published by another writer (the CLI, another
+    // server on the same database): within a second every server's cached
+    // home page is dropped and the validator changes.
+    let before = home.header("etag");
     entry(EntryKind::Article, "Tin mới nhất hôm nay")
         .at("2025-12-31 00:00:00")
         .save(&mut site.conn());
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let after = c.get("/").await;
     assert_ne!(after.header("etag"), before);
     assert!(after.body.contains("Tin mới nhất hôm nay"));
@@ -72,21 +101,315 @@ async fn each_encoding_has_its_own_validator_and_the_content_survives() {
 }
 
 #[actix_web::test]
-async fn pages_personal_to_a_browser_are_not_shared() {
+async fn entry_pages_are_cached_but_each_browser_gets_its_own_token() {
     let site = TestSite::with_content();
-    let mut c = site.client().await;
-    let page = c
-        .get("/articles/so-vhtt-ha-noi-tang-cuong-thong-tin-tuyen-truyen-ve-cai-cach-hanh-chinh")
-        .await;
+    let mut a = site.client().await;
+    let mut b = site.client().await;
+    let pa = a.get(ARTICLE).await;
+    let pb = b.get(ARTICLE).await;
+    // Personal (the token), so not for shared caches.
     assert_eq!(
-        page.header("cache-control").as_deref(),
+        pa.header("cache-control").as_deref(),
         Some("private, no-cache")
     );
-    assert_eq!(
-        page.header("etag"),
-        None,
-        "the form token makes it personal"
+    assert!(a.cookies.contains_key("loa_fid") && b.cookies.contains_key("loa_fid"));
+    assert_ne!(pa.token(), pb.token(), "one token per browser");
+    assert_eq!(without_token(&pa), without_token(&pb), "the same page");
+    assert_ne!(pa.header("etag"), pb.header("etag"));
+    // Each browser revalidates its own copy.
+    let etag = pa.header("etag").expect("ETag");
+    let again = a
+        .send_with(
+            actix_web::test::TestRequest::get()
+                .uri(ARTICLE)
+                .insert_header(("if-none-match", etag.as_str())),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    // The token from the cached page is accepted: b's comment is received.
+    site.set_now(site.now() + chrono::Duration::seconds(20));
+    let posted = comment(&mut b, &pb.token()).await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    // a's token is not b's.
+    site.set_now(site.now() + chrono::Duration::seconds(20));
+    let refused = comment(&mut b, &pa.token()).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// The page with its comment token blanked out.
+fn without_token(page: &Page) -> String {
+    page.body.replace(&page.token(), "")
+}
+
+async fn comment<S, B>(c: &mut Client<S>, token: &str) -> Page
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    c.post_form(
+        &format!("{ARTICLE}/comments"),
+        &[
+            ("content", "Xin hỏi thủ tục đăng ký biểu diễn nghệ thuật."),
+            ("author_name", "Trần Thị Bình"),
+            ("author_email", "binh@example.vn"),
+            ("author_url", ""),
+            ("parent_id", ""),
+            ("csrf_token", token),
+            ("loa_website", ""),
+            ("consent", "1"),
+        ],
+    )
+    .await
+}
+
+fn gunzip(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_string(&mut out)
+        .expect("valid gzip");
+    out
+}
+
+fn unbrotli(bytes: &[u8]) -> String {
+    let mut out = Vec::new();
+    brotli::Decompressor::new(bytes, 4096)
+        .read_to_end(&mut out)
+        .expect("valid brotli");
+    String::from_utf8(out).expect("UTF-8")
+}
+
+#[actix_web::test]
+async fn compressed_copies_are_the_same_page() {
+    let site = TestSite::with_content();
+    let mut c = site.client().await;
+    for path in ["/", "/articles", "/feed.xml", ARTICLE] {
+        let plain = c.get(path).await;
+        assert_eq!(plain.status, StatusCode::OK, "{path}");
+        assert_eq!(plain.header("content-encoding"), None);
+        for (coding, decode) in [("gzip", gunzip as fn(&[u8]) -> String), ("br", unbrotli)] {
+            let res = c
+                .send_raw(
+                    actix_web::test::TestRequest::get()
+                        .uri(path)
+                        .insert_header(("accept-encoding", coding)),
+                )
+                .await;
+            let used = res
+                .headers
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap().to_owned());
+            assert_eq!(used.as_deref(), Some(coding), "{path}");
+            let text = match used.as_deref() {
+                Some("gzip") => gunzip(&res.body),
+                Some(_) => decode(&res.body),
+                None => String::from_utf8(res.body.to_vec()).unwrap(),
+            };
+            if path == ARTICLE {
+                let token = Page {
+                    status: StatusCode::OK,
+                    headers: Default::default(),
+                    body: text.clone(),
+                }
+                .token();
+                assert_eq!(
+                    text.replace(&token, ""),
+                    without_token(&plain),
+                    "{path} {coding}"
+                );
+            } else {
+                assert_eq!(text, plain.body, "{path} {coding}");
+            }
+        }
+        let both = c
+            .send_raw(
+                actix_web::test::TestRequest::get()
+                    .uri(path)
+                    .insert_header(("accept-encoding", "gzip, deflate, br")),
+            )
+            .await;
+        let used = both
+            .headers
+            .get("content-encoding")
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert_eq!(used, if path == ARTICLE { "gzip" } else { "br" }, "{path}");
+    }
+}
+
+#[actix_web::test]
+async fn publishing_editing_and_unpublishing_show_at_once() {
+    let site = TestSite::with_content();
+    site.add_user("bientap", Role::Editor, PW);
+    let mut editor = site.client().await;
+    editor.login("bientap", PW).await;
+    let mut reader = site.client().await;
+    let home = reader.get("/").await;
+    assert!(!home.body.contains("Lịch tiếp công dân tháng Giêng"));
+    reader.get("/articles").await;
+    reader.get(ARTICLE).await;
+    assert!(site.state.cache.usage().0 >= 3, "pages are kept");
+
+    // Publish: the new article is on the cached home page and listing.
+    let token = editor.admin_token().await;
+    let res = editor
+        .post_form(
+            "/admin/entries/new",
+            &article_form(&token, "Lịch tiếp công dân tháng Giêng", "publish"),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(
+        reader
+            .get("/")
+            .await
+            .body
+            .contains("Lịch tiếp công dân tháng Giêng")
     );
+    assert!(
+        reader
+            .get("/articles")
+            .await
+            .body
+            .contains("Lịch tiếp công dân tháng Giêng")
+    );
+
+    // Edit: the new title is on the entry's cached page and in listings.
+    let id = loa::storage::entries::find_by_slug(
+        &mut site.conn(),
+        ARTICLE.trim_start_matches("/articles/"),
+    )
+    .unwrap()
+    .unwrap()
+    .id;
+    let mut fields = edit_fields(&editor.get(&format!("/admin/entries/{id}/edit")).await);
+    set(
+        &mut fields,
+        "title",
+        "Tăng cường tuyên truyền cải cách hành chính năm 2026",
+    );
+    set(&mut fields, "action", "save");
+    let res = editor
+        .post_form(&format!("/admin/entries/{id}/edit"), &as_refs(&fields))
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(
+        reader.get(ARTICLE).await.text("h1"),
+        "Tăng cường tuyên truyền cải cách hành chính năm 2026"
+    );
+    assert!(
+        reader
+            .get("/")
+            .await
+            .body
+            .contains("Tăng cường tuyên truyền cải cách hành chính năm 2026")
+    );
+
+    // Unpublish: gone from its address and from the listings.
+    let mut fields = edit_fields(&editor.get(&format!("/admin/entries/{id}/edit")).await);
+    set(&mut fields, "action", "unpublish");
+    let res = editor
+        .post_form(&format!("/admin/entries/{id}/edit"), &as_refs(&fields))
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(reader.get(ARTICLE).await.status, StatusCode::NOT_FOUND);
+    assert!(
+        !reader
+            .get("/articles")
+            .await
+            .body
+            .contains("Tăng cường tuyên truyền cải cách")
+    );
+}
+
+#[actix_web::test]
+async fn an_approved_comment_shows_on_the_cached_page() {
+    let site = TestSite::with_content();
+    site.add_user("kiemduyet", Role::Moderator, PW);
+    let mut writer = site.client().await;
+    let mut reader = site.client().await;
+    reader.get(ARTICLE).await;
+    let page = writer.get(ARTICLE).await;
+    site.set_now(site.now() + chrono::Duration::seconds(20));
+    assert_eq!(
+        comment(&mut writer, &page.token()).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // Awaiting moderation: the writer sees it (bypassing the cache), other
+    // readers do not.
+    assert!(
+        writer
+            .get(ARTICLE)
+            .await
+            .body
+            .contains("Xin hỏi thủ tục đăng ký")
+    );
+    assert!(
+        !reader
+            .get(ARTICLE)
+            .await
+            .body
+            .contains("Xin hỏi thủ tục đăng ký")
+    );
+
+    let mut moderator = site.client().await;
+    moderator.login("kiemduyet", PW).await;
+    // Staff bypass the cache: the moderator sees the pending comment in
+    // place, with the buttons to act on it.
+    let seen = moderator.get(ARTICLE).await;
+    assert!(seen.body.contains("Xin hỏi thủ tục đăng ký"));
+    let id = seen
+        .attr("form[action$='/approve']", "action")
+        .expect("approve button on the page");
+    let token = moderator.admin_token().await;
+    let res = moderator
+        .post_form(&id, &[("csrf_token", &token), ("back", ARTICLE)])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(
+        reader
+            .get(ARTICLE)
+            .await
+            .body
+            .contains("Xin hỏi thủ tục đăng ký")
+    );
+}
+
+#[actix_web::test]
+async fn a_category_rename_shows_on_every_cached_page() {
+    let site = TestSite::with_content();
+    site.add_user("bientap", Role::Editor, PW);
+    let mut editor = site.client().await;
+    editor.login("bientap", PW).await;
+    let mut reader = site.client().await;
+    for path in ["/", ARTICLE, "/articles"] {
+        assert!(reader.get(path).await.body.contains("Tin ngành"), "{path}");
+    }
+    let cat = loa::storage::categories::find_by_slug(&mut site.conn(), "tin-nganh")
+        .unwrap()
+        .unwrap();
+    let token = editor.admin_token().await;
+    editor
+        .post_form(
+            &format!("/admin/categories/{}", cat.id),
+            &[
+                ("csrf_token", token.as_str()),
+                ("name", "Tin hoạt động ngành"),
+                ("description", ""),
+                ("position", "1"),
+            ],
+        )
+        .await;
+    for path in ["/", ARTICLE, "/articles"] {
+        assert!(
+            reader.get(path).await.body.contains("Tin hoạt động ngành"),
+            "{path}"
+        );
+    }
 }
 
 #[actix_web::test]

@@ -5,7 +5,7 @@
 mod common;
 
 use actix_web::http::StatusCode;
-use common::{TestSite, entry, utc};
+use common::{TestSite, article_form, as_refs, edit_fields, entry, set, utc};
 use diesel::prelude::*;
 use loa::domain::entry::{EntryKind, Status};
 use loa::domain::user::Role;
@@ -24,72 +24,6 @@ fn audit_actions(site: &TestSite) -> Vec<String> {
         .select(action)
         .load(&mut *site.conn())
         .unwrap()
-}
-
-/// A complete editor form for a new article.
-fn article_form<'a>(token: &'a str, title: &'a str, action: &'a str) -> Vec<(&'a str, &'a str)> {
-    vec![
-        ("csrf_token", token),
-        ("kind", "article"),
-        ("title", title),
-        ("slug", ""),
-        ("summary", "Tóm tắt bài."),
-        ("body_md", "## Mục một\n\nNội dung bài viết."),
-        ("byline", "Phương Uyên"),
-        ("category_id", ""),
-        ("tags", "Cải cách hành chính, Số hóa"),
-        ("publish_at", ""),
-        ("comments_open", "1"),
-        ("action", action),
-    ]
-}
-
-/// The editor form of an existing entry, as the page fills it in.
-fn edit_fields(page: &common::Page) -> Vec<(String, String)> {
-    let html = page.html();
-    let mut out = Vec::new();
-    let inputs = scraper::Selector::parse(
-        "form.entry-form input, form.entry-form textarea, form.entry-form select",
-    )
-    .unwrap();
-    for el in html.select(&inputs) {
-        let v = el.value();
-        let Some(name) = v.attr("name") else { continue };
-        let value = match v.name() {
-            "textarea" => el.text().collect::<String>(),
-            "select" => {
-                let opt = scraper::Selector::parse("option[selected]").unwrap();
-                el.select(&opt)
-                    .next()
-                    .and_then(|o| o.value().attr("value"))
-                    .unwrap_or("")
-                    .to_owned()
-            }
-            _ if v.attr("type") == Some("checkbox") => {
-                if v.attr("checked").is_none() {
-                    continue;
-                }
-                v.attr("value").unwrap_or("1").to_owned()
-            }
-            _ => v.attr("value").unwrap_or("").to_owned(),
-        };
-        out.push((name.to_owned(), value));
-    }
-    out
-}
-
-fn set(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
-    match fields.iter_mut().find(|(k, _)| k == name) {
-        Some(f) => f.1 = value.to_owned(),
-        None => fields.push((name.to_owned(), value.to_owned())),
-    }
-}
-
-fn as_refs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
-    fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect()
 }
 
 #[actix_web::test]

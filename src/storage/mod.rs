@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod categories;
+pub mod changes;
 pub mod comments;
 pub mod entries;
 pub mod pool;

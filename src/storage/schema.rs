@@ -159,6 +159,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     bulletin_items,
     categories,
+    changes,
     comments,
     entries,
     entry_tags,
@@ -180,5 +181,13 @@ diesel::table! {
         disabled -> Bool,
         session_version -> Integer,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    changes (id) {
+        id -> Integer,
+        scope -> Text,
+        entry_id -> Nullable<Integer>,
     }
 }

@@ -1,6 +1,7 @@
 //! HTTP: application state, routes, middleware, handlers.
 
 mod admin;
+pub mod cache;
 mod cookies;
 mod db;
 pub mod forms;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub clock: Clock,
     /// URLs per sitemap file (the protocol's limit; tests lower it).
     pub sitemap_max: usize,
+    /// Rendered public pages for anonymous readers (see [`cache`]).
+    pub cache: cache::PageCache,
 }
 
 impl AppState {
@@ -54,6 +57,20 @@ impl AppState {
             language: config.language.clone(),
             reload: config.dev_reload,
         })?;
+        let (seen, horizon) = {
+            let mut conn = pool.get()?;
+            (
+                storage::changes::last_id(&mut conn)?,
+                storage::changes::next_publication(&mut conn, storage::utc_now())?,
+            )
+        };
+        // Templates re-read on every request would be hidden by the cache.
+        let mib = if config.dev_reload {
+            0
+        } else {
+            config.page_cache_mib
+        };
+        let cache = cache::PageCache::new(mib, seen, horizon);
         let secret = match &config.secret {
             Some(s) if s.len() >= 32 => s.clone(),
             Some(_) => return Err(StateError::ShortSecret),
@@ -73,12 +90,19 @@ impl AppState {
             theme,
             clock: Arc::new(storage::utc_now),
             sitemap_max: 50_000,
+            cache,
         })
     }
 
     /// Replaces the clock (tests).
     pub fn with_clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
+        self
+    }
+
+    /// Changes how often the page cache reads the change log (tests).
+    pub fn with_cache_sync(mut self, every: std::time::Duration) -> Self {
+        self.cache = self.cache.with_sync_every(every);
         self
     }
 
@@ -163,6 +187,8 @@ pub fn build_app(
         )
         .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
         .wrap(middleware::from_fn(error_pages))
+        // Inside compression: cached pages carry their own encoding.
+        .wrap(middleware::from_fn(cache::middleware))
         .wrap(middleware::Compress::default())
         // Outside compression: each encoding gets its own strong ETag.
         .wrap(middleware::from_fn(conditional))
@@ -180,7 +206,7 @@ pub fn build_app(
         .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("loa::http"))
         .route("/static/{file:.*}", web::get().to(static_files::asset))
         .service(uploads_service)
-                .configure(admin::routes)
+        .configure(admin::routes)
         .configure(public::routes)
         .default_service(web::to(|| async {
             Err::<HttpResponse, _>(AppError::NotFound)

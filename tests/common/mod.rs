@@ -67,10 +67,14 @@ impl TestSite {
         let pool = storage::open_pool(&config.database, 4).expect("pool");
         let clock = Arc::new(Mutex::new(utc("2026-01-01 00:00:00")));
         let c = clock.clone();
+        // Tests write to the database directly, as another server or the
+        // CLI would; reading the page cache's change log on every request
+        // (instead of every second) makes such writes visible at once.
         let state = state_fn(
             AppState::new(config, pool)
                 .expect("state")
-                .with_clock(Arc::new(move || *c.lock().unwrap())),
+                .with_clock(Arc::new(move || *c.lock().unwrap()))
+                .with_cache_sync(std::time::Duration::ZERO),
         );
         Self {
             dir,
@@ -84,6 +88,11 @@ impl TestSite {
         let site = Self::new();
         let report = site.import(&repo().join("content"));
         assert!(report.failed.is_empty(), "{:?}", report.failed);
+        // As `serve` does: the content is in before the first request.
+        site.state
+            .cache
+            .read_log(&mut site.conn(), site.now())
+            .expect("change log");
         site
     }
 
@@ -140,6 +149,13 @@ pub struct Client<S> {
 }
 
 /// A response, read whole.
+/// A response whose body is kept as bytes.
+pub struct RawPage {
+    pub status: StatusCode,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub body: actix_web::web::Bytes,
+}
+
 pub struct Page {
     pub status: StatusCode,
     pub headers: actix_web::http::header::HeaderMap,
@@ -242,6 +258,21 @@ where
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// Like `send_with`, keeping the body's bytes as sent (compressed).
+    pub async fn send_raw(&mut self, mut req: test::TestRequest) -> RawPage {
+        if let Some(c) = self.cookie_header() {
+            req = req.insert_header(("cookie", c));
+        }
+        let res = test::call_service(&self.app, req.to_request()).await;
+        let status = res.status();
+        let headers = res.headers().clone();
+        RawPage {
+            status,
+            headers,
+            body: test::read_body(res).await,
         }
     }
 
@@ -407,4 +438,74 @@ pub fn category(conn: &mut SqliteConnection, slug: &str, name: &str) -> i32 {
     )
     .expect("category")
     .id
+}
+
+/// A complete editor form for a new article.
+pub fn article_form<'a>(
+    token: &'a str,
+    title: &'a str,
+    action: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("csrf_token", token),
+        ("kind", "article"),
+        ("title", title),
+        ("slug", ""),
+        ("summary", "Tóm tắt bài."),
+        ("body_md", "## Mục một\n\nNội dung bài viết."),
+        ("byline", "Phương Uyên"),
+        ("category_id", ""),
+        ("tags", "Cải cách hành chính, Số hóa"),
+        ("publish_at", ""),
+        ("comments_open", "1"),
+        ("action", action),
+    ]
+}
+
+/// The editor form of an existing entry, as the page fills it in.
+pub fn edit_fields(page: &Page) -> Vec<(String, String)> {
+    let html = page.html();
+    let mut out = Vec::new();
+    let inputs = scraper::Selector::parse(
+        "form.entry-form input, form.entry-form textarea, form.entry-form select",
+    )
+    .unwrap();
+    for el in html.select(&inputs) {
+        let v = el.value();
+        let Some(name) = v.attr("name") else { continue };
+        let value = match v.name() {
+            "textarea" => el.text().collect::<String>(),
+            "select" => {
+                let opt = scraper::Selector::parse("option[selected]").unwrap();
+                el.select(&opt)
+                    .next()
+                    .and_then(|o| o.value().attr("value"))
+                    .unwrap_or("")
+                    .to_owned()
+            }
+            _ if v.attr("type") == Some("checkbox") => {
+                if v.attr("checked").is_none() {
+                    continue;
+                }
+                v.attr("value").unwrap_or("1").to_owned()
+            }
+            _ => v.attr("value").unwrap_or("").to_owned(),
+        };
+        out.push((name.to_owned(), value));
+    }
+    out
+}
+
+pub fn set(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
+    match fields.iter_mut().find(|(k, _)| k == name) {
+        Some(f) => f.1 = value.to_owned(),
+        None => fields.push((name.to_owned(), value.to_owned())),
+    }
+}
+
+pub fn as_refs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
 }

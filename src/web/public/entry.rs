@@ -3,7 +3,7 @@
 
 use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use chrono::NaiveDateTime;
 use diesel::SqliteConnection;
 
@@ -18,6 +18,7 @@ use crate::storage::entries::{self, Entry, EntryCard};
 use crate::storage::settings;
 use crate::storage::tags::Tag;
 use crate::web::AppState;
+use crate::web::cache;
 use crate::web::cookies;
 use crate::web::db;
 use crate::web::forms::{CommentFormView, ReplyTo};
@@ -102,18 +103,35 @@ pub(super) fn respond(
     moderator: Option<&Staff>,
 ) -> Result<HttpResponse, AppError> {
     let tz = state.config.tz();
-    let (browser_id, new_cookie) = match cookies::browser_id(req) {
-        Some(id) => (id, None),
-        None => {
-            let c = cookies::new_browser_id(state.config.is_https());
-            (c.value().to_owned(), Some(c))
-        }
-    };
-    form.token = state.keys.comment_token(
-        page.entry.id,
-        state.now().and_utc().timestamp(),
-        &browser_id,
-    );
+    // Rendered for the page cache: the token (and the browser-id cookie)
+    // are put in per request when the page is served.
+    let filling = req.extensions().get::<cache::Filling>().is_some();
+    let mut new_cookie = None;
+    if filling {
+        form.token = state.cache.placeholder().to_owned();
+    } else {
+        let browser_id = match cookies::browser_id(req) {
+            Some(id) => id,
+            None => {
+                let c = cookies::new_browser_id(state.config.is_https());
+                let id = c.value().to_owned();
+                new_cookie = Some(c);
+                id
+            }
+        };
+        form.token = state.keys.comment_token(
+            page.entry.id,
+            state.now().and_utc().timestamp(),
+            &browser_id,
+        );
+    }
+    let shows: Vec<i32> = page
+        .related
+        .iter()
+        .chain(&page.items)
+        .map(|c| c.id)
+        .collect();
+    let entry_id = page.entry.id;
     if form.reply_to.is_none() {
         form.reply_to = page.reply_to.as_ref().map(|c| ReplyTo {
             id: c.id,
@@ -218,7 +236,12 @@ pub(super) fn respond(
     if flash.is_some() {
         res.cookie(cookies::clear_flash(state.config.is_https()));
     }
-    Ok(res.body(body))
+    let mut res = res.body(body);
+    if filling {
+        res.extensions_mut()
+            .insert(cache::EntryPage { entry_id, shows });
+    }
+    Ok(res)
 }
 
 /// The comment this browser just posted, and whether it was approved at

@@ -1,0 +1,753 @@
+//! The page cache: public pages rendered once, compressed once, and served
+//! from memory to anonymous readers until something they show changes.
+//!
+//! - **What is cached**: `200` answers to `GET` that the handler marked
+//!   shareable (`Cache-Control: public`: home, listings, feeds, sitemaps,
+//!   search) and entry pages (which mark themselves with [`EntryPage`]).
+//!   Signed-in staff, and a browser that has a comment awaiting moderation
+//!   or a notice to show, bypass the cache: their pages differ.
+//! - **The form token**: an entry page carries a comment token bound to the
+//!   browser and the second it was shown. The page is rendered once with a
+//!   placeholder; each answer splices in a fresh token. Its gzip copy is
+//!   kept as two deflate streams (before and after the token) joined per
+//!   request around a stored block, so it is not compressed again.
+//! - **Invalidation**: database triggers log every change that a public
+//!   page shows (`storage::changes`). The cache reads the log after each
+//!   local write (before answering it) and at most once a second otherwise,
+//!   so a change made by another server, the CLI or the importer is seen
+//!   within a second. An entry change drops that entry's page, pages that
+//!   show it, and every listing; an approved comment drops its entry's
+//!   page; category, tag and setting changes drop everything. The time of
+//!   the next scheduled publication is read with the log, and the cache is
+//!   emptied when it comes, so scheduled entries appear on time.
+//! - **Memory**: bounded by bytes (identity, gzip and brotli copies
+//!   counted), with `quick_cache`'s scan-resistant eviction.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::web::{self, Bytes};
+use actix_web::{Error, HttpMessage, HttpResponse};
+use chrono::NaiveDateTime;
+use diesel::{QueryResult, SqliteConnection};
+
+use super::{AppState, cookies, session};
+use crate::storage::changes::{self, Change};
+
+/// How often a server reads the change log when it has not written itself.
+pub const SYNC_EVERY: Duration = Duration::from_secs(1);
+/// Pages older than this are rebuilt anyway (the year in the footer, the
+/// comment-closing rule that depends on the date).
+const MAX_AGE: Duration = Duration::from_secs(600);
+/// More unread changes than this: empty the cache rather than read them.
+const MAX_CHANGES: i64 = 1000;
+
+/// Set on a request the cache would like to keep the answer of; an entry
+/// handler then renders the comment token as [`PageCache::placeholder`].
+#[derive(Clone, Copy)]
+pub struct Filling;
+
+/// Set by the entry handler on a page rendered for the cache: which entry
+/// the form token is for, and which entries the page shows.
+pub struct EntryPage {
+    pub entry_id: i32,
+    pub shows: Vec<i32>,
+}
+
+/// What a cached page depends on.
+#[derive(Debug)]
+enum Deps {
+    /// A listing, feed or sitemap: any entry change.
+    Listing,
+    /// An entry page: its entry, its comments, the entries it shows.
+    Entry { id: i32, shows: Vec<i32> },
+}
+
+struct Page {
+    content_type: HeaderValue,
+    cache_control: HeaderValue,
+    deps: Deps,
+    /// The body; for an entry page, split where the token goes.
+    head: Bytes,
+    tail: Option<Bytes>,
+    gzip: Gzip,
+    /// Brotli copy (shareable pages only).
+    brotli: Option<Bytes>,
+    /// Digest of the body (without the token), for ETags.
+    digest: String,
+    last_modified: SystemTime,
+    built: Instant,
+}
+
+/// The gzip copy: whole, or in two deflate streams around the token.
+enum Gzip {
+    Whole(Bytes),
+    Split {
+        head: Bytes,
+        tail: Bytes,
+        head_crc: crc32fast::Hasher,
+        tail_crc: crc32fast::Hasher,
+        /// Length of the page without the token.
+        total: u64,
+    },
+}
+
+impl Page {
+    fn weight(&self) -> u64 {
+        let gzip = match &self.gzip {
+            Gzip::Whole(b) => b.len(),
+            Gzip::Split { head, tail, .. } => head.len() + tail.len(),
+        };
+        (self.head.len()
+            + self.tail.as_ref().map_or(0, Bytes::len)
+            + gzip
+            + self.brotli.as_ref().map_or(0, Bytes::len)
+            + 512) as u64
+    }
+
+    fn shows(&self, entry: i32) -> bool {
+        match &self.deps {
+            Deps::Listing => true,
+            Deps::Entry { id, shows } => *id == entry || shows.contains(&entry),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct ByBytes;
+
+impl quick_cache::Weighter<String, Arc<Page>> for ByBytes {
+    fn weight(&self, _key: &String, page: &Arc<Page>) -> u64 {
+        page.weight()
+    }
+}
+
+/// The cache itself; one per server, in [`AppState`].
+pub struct PageCache {
+    pages: Option<quick_cache::sync::Cache<String, Arc<Page>, ByBytes>>,
+    placeholder: String,
+    started: Instant,
+    /// Id of the last change read from the log.
+    seen: AtomicI32,
+    /// When the log was last read (ms since `started`).
+    synced_ms: AtomicU64,
+    /// How often to read it ([`SYNC_EVERY`]).
+    sync_every_ms: u64,
+    syncing: AtomicBool,
+    /// When the next scheduled entry goes public (Unix seconds; MAX: none).
+    horizon: AtomicI64,
+    /// Bumped by every invalidation, so a page built from data read before
+    /// it is not kept.
+    generation: AtomicU64,
+}
+
+impl PageCache {
+    /// A cache of `mib` MiB (none when 0) that has read the log up to
+    /// `seen`.
+    pub fn new(mib: u32, seen: i32, horizon: Option<NaiveDateTime>) -> Self {
+        let bytes = u64::from(mib) * 1024 * 1024;
+        let pages = (bytes > 0).then(|| {
+            quick_cache::sync::Cache::with_weighter((bytes / 16_384) as usize + 16, bytes, ByBytes)
+        });
+        Self {
+            pages,
+            placeholder: format!("loa-token-{}", super::tokens::random_secret()),
+            started: Instant::now(),
+            seen: AtomicI32::new(seen),
+            synced_ms: AtomicU64::new(0),
+            sync_every_ms: SYNC_EVERY.as_millis() as u64,
+            syncing: AtomicBool::new(false),
+            horizon: AtomicI64::new(horizon_secs(horizon)),
+            generation: AtomicU64::new(0),
+        }
+    }
+
+    /// Reads the change log this often instead (tests that write to the
+    /// database directly use zero: every request reads it).
+    pub fn with_sync_every(mut self, every: Duration) -> Self {
+        self.sync_every_ms = every.as_millis() as u64;
+        self
+    }
+
+    /// What an entry page rendered for the cache holds in place of its
+    /// comment token.
+    pub fn placeholder(&self) -> &str {
+        &self.placeholder
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.pages.is_some()
+    }
+
+    /// Pages held and bytes used (for the benchmark and logs).
+    pub fn usage(&self) -> (usize, u64) {
+        self.pages
+            .as_ref()
+            .map_or((0, 0), |p| (p.len(), p.weight()))
+    }
+
+    /// Drops what `changes` make stale.
+    fn apply(&self, changes: &[Change]) {
+        let Some(pages) = &self.pages else { return };
+        if changes.is_empty() {
+            return;
+        }
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        if changes.contains(&Change::Site) {
+            pages.clear();
+            return;
+        }
+        pages.retain(|_, page| {
+            !changes.iter().any(|c| match *c {
+                Change::Entry(e) => page.shows(e),
+                Change::Comments(e) => matches!(page.deps, Deps::Entry { id, .. } if id == e),
+                Change::Site => true,
+            })
+        });
+    }
+
+    /// Empties the cache (a theme reload, a scheduled entry going public).
+    pub fn clear(&self) {
+        if let Some(pages) = &self.pages {
+            self.generation.fetch_add(1, Ordering::SeqCst);
+            pages.clear();
+        }
+    }
+
+    fn elapsed_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
+
+    fn due(&self, now: NaiveDateTime) -> bool {
+        now.and_utc().timestamp() >= self.horizon.load(Ordering::Relaxed)
+            || self.elapsed_ms() >= self.synced_ms.load(Ordering::Relaxed) + self.sync_every_ms
+    }
+}
+
+fn horizon_secs(at: Option<NaiveDateTime>) -> i64 {
+    at.map_or(i64::MAX, |t| t.and_utc().timestamp())
+}
+
+impl PageCache {
+    /// Reads the change log on `conn` and drops what it makes stale; `now`
+    /// decides whether a scheduled entry has gone public.
+    pub fn read_log(&self, conn: &mut SqliteConnection, now: NaiveDateTime) -> QueryResult<()> {
+        let seen = self.seen.load(Ordering::Acquire);
+        let first = changes::first_id(conn)?;
+        let rows = changes::since(conn, seen, MAX_CHANGES)?;
+        let horizon = changes::next_publication(conn, now)?;
+        let passed = now.and_utc().timestamp() >= self.horizon.load(Ordering::Acquire);
+        let missed = first.is_some_and(|f| f > seen + 1) || rows.len() as i64 >= MAX_CHANGES;
+        if passed || missed {
+            self.clear();
+        } else {
+            let list: Vec<Change> = rows.iter().map(|(_, c)| *c).collect();
+            self.apply(&list);
+        }
+        if let Some((last, _)) = rows.last() {
+            self.seen.fetch_max(*last, Ordering::AcqRel);
+        }
+        self.horizon.store(horizon_secs(horizon), Ordering::Release);
+        Ok(())
+    }
+}
+
+/// Reads the change log (see [`PageCache::read_log`]) when it is due, or
+/// at once when `force`d (after this server's own writes).
+pub async fn sync(state: &web::Data<AppState>, force: bool) {
+    let cache = &state.cache;
+    if !cache.enabled() {
+        return;
+    }
+    let now = state.now();
+    if !force && !cache.due(now) {
+        return;
+    }
+    // One reader at a time; the others serve what is cached meanwhile.
+    if !force && cache.syncing.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let shared = state.clone();
+    let read = super::db::run(state, move |conn| Ok(shared.cache.read_log(conn, now)?)).await;
+    cache.synced_ms.store(cache.elapsed_ms(), Ordering::Release);
+    cache.syncing.store(false, Ordering::Release);
+    if let Err(e) = read {
+        tracing::warn!("page cache: cannot read the change log: {e}");
+        cache.clear();
+    }
+}
+
+/// Whether this request may be answered from (and fill) the cache.
+fn anonymous(req: &ServiceRequest) -> bool {
+    req.cookie(session::COOKIE).is_none()
+        && req.cookie(cookies::PENDING).is_none()
+        && req.cookie(cookies::FLASH).is_none()
+}
+
+fn key(state: &AppState, req: &ServiceRequest) -> String {
+    let mut key = String::with_capacity(64);
+    // Without base_url, absolute links are built from the Host header.
+    if state.config.base_url.is_none() {
+        key.push_str(req.connection_info().host());
+    }
+    key.push_str(req.path());
+    if !req.query_string().is_empty() {
+        key.push('?');
+        key.push_str(req.query_string());
+    }
+    key
+}
+
+/// The middleware: answers from the cache, fills it, and reads the change
+/// log after every write.
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<BoxBody, BoxBody>>, Error> {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Ok(next
+            .call(req)
+            .await?
+            .map_into_boxed_body()
+            .map_into_left_body());
+    };
+    if !state.cache.enabled() {
+        return Ok(next
+            .call(req)
+            .await?
+            .map_into_boxed_body()
+            .map_into_left_body());
+    }
+    if req.method() != Method::GET {
+        let res = next.call(req).await?;
+        // The write (if any) is committed; pages it made stale go before
+        // the answer does, so the next page this browser loads is current.
+        sync(&state, true).await;
+        return Ok(res.map_into_boxed_body().map_into_left_body());
+    }
+    sync(&state, false).await;
+    let cacheable = anonymous(&req);
+    let Some(pages) = state.cache.pages.as_ref().filter(|_| cacheable) else {
+        return Ok(next
+            .call(req)
+            .await?
+            .map_into_boxed_body()
+            .map_into_left_body());
+    };
+    let key = key(&state, &req);
+    if let Some(page) = pages.get(&key).filter(|p| p.built.elapsed() < MAX_AGE) {
+        let res = serve(&state, req.request(), &page);
+        return Ok(req.into_response(res).map_into_right_body());
+    }
+
+    let generation = state.cache.generation.load(Ordering::SeqCst);
+    req.extensions_mut().insert(Filling);
+    let res = next.call(req).await?;
+    let shared = res
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("public"));
+    let mut res = res;
+    let entry = res.response_mut().extensions_mut().remove::<EntryPage>();
+    // An entry page rendered with the placeholder must go through
+    // `serve` (which puts the token in), so it is always kept.
+    let keep = res.status() == StatusCode::OK
+        && !res.headers().contains_key(header::CONTENT_ENCODING)
+        && (entry.is_some() || (shared && !res.headers().contains_key(header::SET_COOKIE)));
+    if !keep {
+        return Ok(res.map_into_boxed_body().map_into_left_body());
+    }
+    let (req, res) = res.into_parts();
+    let (head, body) = res.into_parts();
+    let bytes = actix_web::body::to_bytes(body)
+        .await
+        .map_err(|_| actix_web::error::ErrorInternalServerError("reading the response"))?;
+    let content_type = head
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .cloned()
+        .unwrap_or_else(|| HeaderValue::from_static("text/html; charset=utf-8"));
+    let cache_control = head
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .cloned()
+        .unwrap_or_else(|| HeaderValue::from_static("private, no-cache"));
+    let placeholder = state.cache.placeholder.clone();
+    let rendered = bytes.clone();
+    let built = web::block(move || build(bytes, content_type, cache_control, entry, &placeholder))
+        .await
+        .map_err(actix_web::error::ErrorInternalServerError)?;
+    let page = match built {
+        Some(p) => Arc::new(p),
+        None => {
+            // An entry page without its placeholder (a theme without the
+            // comment form): serve it as rendered, uncached.
+            let res = head.set_body(BoxBody::new(rendered));
+            return Ok(ServiceResponse::new(req, res).map_into_left_body());
+        }
+    };
+    // Kept only if nothing changed while it was being built.
+    if state.cache.generation.load(Ordering::SeqCst) == generation {
+        pages.insert(key, page.clone());
+    }
+    let res = serve(&state, &req, &page);
+    Ok(ServiceResponse::new(req, res).map_into_right_body())
+}
+
+/// Makes a cached page from a rendered answer: splits an entry page at its
+/// placeholder and compresses once.
+fn build(
+    body: Bytes,
+    content_type: HeaderValue,
+    cache_control: HeaderValue,
+    entry: Option<EntryPage>,
+    placeholder: &str,
+) -> Option<Page> {
+    use sha2::Digest;
+    let digest = hex16(&sha2::Sha256::digest(&body));
+    let (deps, head, tail) = match entry {
+        Some(e) => {
+            let at = find(&body, placeholder.as_bytes())?;
+            let head = body.slice(..at);
+            let tail = body.slice(at + placeholder.len()..);
+            (
+                Deps::Entry {
+                    id: e.entry_id,
+                    shows: e.shows,
+                },
+                head,
+                Some(tail),
+            )
+        }
+        None => (Deps::Listing, body, None),
+    };
+    let (gzip, brotli) = match &tail {
+        Some(tail) => {
+            let mut head_crc = crc32fast::Hasher::new();
+            head_crc.update(&head);
+            let mut tail_crc = crc32fast::Hasher::new();
+            tail_crc.update(tail);
+            let total = (head.len() + tail.len()) as u64;
+            let gzip = Gzip::Split {
+                head: deflate(&head, false),
+                tail: deflate(tail, true),
+                head_crc,
+                tail_crc,
+                total,
+            };
+            (gzip, None)
+        }
+        None => (Gzip::Whole(gzip_whole(&head)), Some(brotli_whole(&head))),
+    };
+    Some(Page {
+        content_type,
+        cache_control,
+        deps,
+        head,
+        tail,
+        gzip,
+        brotli,
+        digest,
+        last_modified: SystemTime::now(),
+        built: Instant::now(),
+    })
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn hex16(digest: &[u8]) -> String {
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Raw deflate of `data`: ending the stream (`last`), or with a sync flush
+/// so more blocks can follow on a byte boundary.
+fn deflate(data: &[u8], last: bool) -> Bytes {
+    let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    let _ = enc.write_all(data);
+    if last {
+        return enc.finish().map(Bytes::from).unwrap_or_default();
+    }
+    let _ = enc.flush();
+    Bytes::from(enc.get_ref().clone())
+}
+
+fn gzip_whole(data: &[u8]) -> Bytes {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let _ = enc.write_all(data);
+    enc.finish().map(Bytes::from).unwrap_or_default()
+}
+
+fn brotli_whole(data: &[u8]) -> Bytes {
+    let mut out = Vec::with_capacity(data.len() / 4);
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 9,
+        lgwin: 22,
+        ..Default::default()
+    };
+    let _ = brotli::BrotliCompress(&mut &data[..], &mut out, &params);
+    Bytes::from(out)
+}
+
+/// The gzip member for `head`, `token`, `tail`: the cached deflate
+/// streams joined by a stored block holding the token.
+fn gzip_spliced(
+    head: &Bytes,
+    tail: &Bytes,
+    head_crc: &crc32fast::Hasher,
+    tail_crc: &crc32fast::Hasher,
+    total: u64,
+    token: &[u8],
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(head.len() + tail.len() + token.len() + 32);
+    // Header: magic, deflate, no flags, no time, no extra flags, OS unknown.
+    out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+    out.extend_from_slice(head);
+    // A stored block (not final): header bits 000 padded to a byte, then
+    // LEN and its complement.
+    let len = token.len() as u16;
+    out.push(0);
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(&(!len).to_le_bytes());
+    out.extend_from_slice(token);
+    out.extend_from_slice(tail);
+    let mut crc = head_crc.clone();
+    let mut token_crc = crc32fast::Hasher::new();
+    token_crc.update(token);
+    crc.combine(&token_crc);
+    crc.combine(tail_crc);
+    out.extend_from_slice(&crc.finalize().to_le_bytes());
+    // ISIZE: the length modulo 2^32.
+    let size = (total + token.len() as u64) as u32;
+    out.extend_from_slice(&size.to_le_bytes());
+    out
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Coding {
+    Brotli,
+    Gzip,
+    Identity,
+}
+
+/// The best coding the client accepts (`q=0` refuses one).
+fn accepted(req: &actix_web::HttpRequest) -> (bool, bool) {
+    let Some(value) = req
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return (false, false);
+    };
+    let (mut br, mut gzip) = (false, false);
+    for part in value.split(',') {
+        let mut bits = part.split(';');
+        let name = bits.next().unwrap_or("").trim().to_ascii_lowercase();
+        let refused = bits.any(|p| {
+            p.trim()
+                .strip_prefix("q=")
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .is_some_and(|q| q <= 0.0)
+        });
+        match name.as_str() {
+            "br" => br = !refused,
+            "gzip" | "x-gzip" => gzip = !refused,
+            "*" => {
+                br |= !refused;
+                gzip |= !refused;
+            }
+            _ => {}
+        }
+    }
+    (br, gzip)
+}
+
+/// Answers from a cached page: the token spliced in for an entry page,
+/// the encoding the client takes, `304` when its copy is current.
+fn serve(state: &AppState, req: &actix_web::HttpRequest, page: &Page) -> HttpResponse {
+    let (br, gzip) = accepted(req);
+    let coding = match (&page.tail, br, gzip) {
+        (None, true, _) if page.brotli.is_some() => Coding::Brotli,
+        (_, _, true) => Coding::Gzip,
+        _ => Coding::Identity,
+    };
+    let suffix = match coding {
+        Coding::Brotli => "-br",
+        Coding::Gzip => "-gz",
+        Coding::Identity => "",
+    };
+
+    let mut res = HttpResponse::Ok();
+    res.insert_header((header::CONTENT_TYPE, page.content_type.clone()));
+    res.insert_header((header::CACHE_CONTROL, page.cache_control.clone()));
+    res.insert_header((header::VARY, "Accept-Encoding"));
+
+    let Some(tail) = &page.tail else {
+        // A shared page: the same bytes for everyone.
+        let etag = format!("\"{}{suffix}\"", page.digest);
+        let modified = header::HttpDate::from(page.last_modified);
+        res.insert_header((header::ETAG, etag.clone()));
+        res.insert_header((header::LAST_MODIFIED, modified));
+        if coding != Coding::Identity {
+            res.insert_header((
+                header::CONTENT_ENCODING,
+                if coding == Coding::Brotli {
+                    "br"
+                } else {
+                    "gzip"
+                },
+            ));
+        }
+        if not_modified(req, &etag, Some(page.last_modified)) {
+            return with_status(res, StatusCode::NOT_MODIFIED);
+        }
+        let body = match (coding, &page.gzip) {
+            (Coding::Brotli, _) => page.brotli.clone().unwrap_or_default(),
+            (Coding::Gzip, Gzip::Whole(b)) => b.clone(),
+            _ => page.head.clone(),
+        };
+        return res.body(body);
+    };
+
+    // An entry page: this browser's token, shown now.
+    let Deps::Entry { id, .. } = page.deps else {
+        return res.body(page.head.clone());
+    };
+    let (browser, new_cookie) = match cookies::browser_id(req) {
+        Some(b) => (b, None),
+        None => {
+            let c = cookies::new_browser_id(state.config.is_https());
+            (c.value().to_owned(), Some(c))
+        }
+    };
+    let issued = state.now().and_utc().timestamp();
+    let token = state.keys.comment_token(id, issued, &browser);
+    // The browser may keep its copy while its token is young: the ETag
+    // names the page, the day the token was issued, and the browser.
+    let etag = {
+        use sha2::Digest;
+        let who = hex16(&sha2::Sha256::digest(browser.as_bytes()));
+        format!(
+            "\"{}-{}-{}{suffix}\"",
+            page.digest,
+            issued / 86_400,
+            &who[..8]
+        )
+    };
+    res.insert_header((header::ETAG, etag.clone()));
+    if let Some(c) = new_cookie {
+        res.cookie(c);
+    }
+    if coding == Coding::Gzip {
+        res.insert_header((header::CONTENT_ENCODING, "gzip"));
+    }
+    if not_modified(req, &etag, None) {
+        return with_status(res, StatusCode::NOT_MODIFIED);
+    }
+    match (&page.gzip, coding) {
+        (
+            Gzip::Split {
+                head,
+                tail: gz_tail,
+                head_crc,
+                tail_crc,
+                total,
+            },
+            Coding::Gzip,
+        ) => res.body(gzip_spliced(
+            head,
+            gz_tail,
+            head_crc,
+            tail_crc,
+            *total,
+            token.as_bytes(),
+        )),
+        _ => {
+            let mut body = Vec::with_capacity(page.head.len() + token.len() + tail.len());
+            body.extend_from_slice(&page.head);
+            body.extend_from_slice(token.as_bytes());
+            body.extend_from_slice(tail);
+            res.body(body)
+        }
+    }
+}
+
+fn with_status(mut res: actix_web::HttpResponseBuilder, status: StatusCode) -> HttpResponse {
+    res.status(status);
+    res.finish()
+}
+
+/// `If-None-Match` (or, without it, `If-Modified-Since`) says the
+/// client's copy is current.
+fn not_modified(req: &actix_web::HttpRequest, etag: &str, modified: Option<SystemTime>) -> bool {
+    if let Some(wanted) = req.headers().get(header::IF_NONE_MATCH) {
+        return wanted
+            .to_str()
+            .is_ok_and(|w| w.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    }
+    let (Some(modified), Some(since)) = (
+        modified,
+        req.headers()
+            .get(header::IF_MODIFIED_SINCE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<header::HttpDate>().ok()),
+    ) else {
+        return false;
+    };
+    // HTTP dates have whole seconds.
+    let secs = |t: SystemTime| {
+        t.duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    };
+    secs(modified) <= secs(SystemTime::from(since))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn a_spliced_gzip_member_decompresses_to_the_whole_page() {
+        let head = "<html><body>".repeat(200) + "<input value=\"";
+        let tail = "\"></form>".to_owned() + &"<p>chân trang</p>".repeat(300);
+        let mut hc = crc32fast::Hasher::new();
+        hc.update(head.as_bytes());
+        let mut tc = crc32fast::Hasher::new();
+        tc.update(tail.as_bytes());
+        let gz = gzip_spliced(
+            &deflate(head.as_bytes(), false),
+            &deflate(tail.as_bytes(), true),
+            &hc,
+            &tc,
+            (head.len() + tail.len()) as u64,
+            b"1700000000.token-value",
+        );
+        let mut out = String::new();
+        flate2::read::GzDecoder::new(&gz[..])
+            .read_to_string(&mut out)
+            .unwrap();
+        assert_eq!(out, format!("{head}1700000000.token-value{tail}"));
+    }
+
+    #[test]
+    fn accept_encoding_honours_q_zero() {
+        let req = |v: &str| {
+            actix_web::test::TestRequest::default()
+                .insert_header((header::ACCEPT_ENCODING, v))
+                .to_http_request()
+        };
+        assert!(accepted(&req("gzip, deflate, br")) == (true, true));
+        assert!(accepted(&req("gzip;q=1.0, br;q=0")) == (false, true));
+        assert!(accepted(&req("identity")) == (false, false));
+    }
+}
