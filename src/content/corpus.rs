@@ -12,7 +12,7 @@ use crate::domain::entry::{EntryKind, Status};
 use crate::render::markdown;
 use crate::storage::categories::{self, CategoryData};
 use crate::storage::entries::EntryData;
-use crate::storage::schema::{entries, entry_tags};
+use crate::storage::schema::{comments, entries, entry_tags};
 use crate::storage::tags;
 
 const SOURCE: &str = include_str!("../../tests/fixtures/reference-article.txt");
@@ -42,7 +42,8 @@ const TAGS: [&str; 12] = [
 ];
 
 /// Generates `n` published entries (with slugs `tin-0`, `tin-1`, …) over
-/// the last ten years; `progress(done)` is called after each batch.
+/// the last ten years, a quarter of them with approved comments;
+/// `progress(done)` is called after each batch.
 pub fn generate(
     conn: &mut SqliteConnection,
     n: usize,
@@ -159,6 +160,31 @@ pub fn generate(
             diesel::insert_into(entry_tags::table)
                 .values(&links)
                 .execute(conn)?;
+            // A quarter of the entries have one to five approved comments.
+            let mut talk = Vec::new();
+            for (id, row) in ids.iter().zip(&rows) {
+                if rng.random_range(0..4) != 0 {
+                    continue;
+                }
+                for k in 0..rng.random_range(1..6) {
+                    let content = format!("{}?", sentence(&mut rng, 10..30));
+                    let at = row.publish_at.unwrap_or(start) + Duration::hours(k + 1);
+                    talk.push((
+                        comments::entry_id.eq(*id),
+                        comments::author_name
+                            .eq(["Nguyễn Văn An", "Trần Thị Bình", "Lê Minh"][k as usize % 3]),
+                        comments::author_email.eq(format!("ban-doc-{k}@example.vn")),
+                        comments::content_html
+                            .eq(crate::render::comment_text::to_html(&content).into_string()),
+                        comments::content.eq(content),
+                        comments::status.eq("approved"),
+                        comments::created_at.eq(at),
+                    ));
+                }
+            }
+            diesel::insert_into(comments::table)
+                .values(&talk)
+                .execute(conn)?;
             for id in ids {
                 crate::storage::search::index_entry(conn, id)?;
             }
@@ -167,5 +193,5 @@ pub fn generate(
         done += size;
         progress(done);
     }
-    Ok(())
+    crate::storage::search::mark_current(conn)
 }

@@ -220,6 +220,12 @@ fn filtered(
 }
 
 /// One page of public entries, newest first, and how many there are in all.
+///
+/// Deep pages stay cheap: the key (`public_at`, `id`) of the page's first
+/// entry is found by walking the listing's index alone, and the page is
+/// read from that key (keyset), so skipped entries cost an index step, not
+/// a row fetch and a category join each. A tag's listing walks the
+/// `entry_tags (tag_id, public_at, entry_id)` index the same way.
 pub fn list_public(
     conn: &mut SqliteConnection,
     filter: Filter,
@@ -227,15 +233,72 @@ pub fn list_public(
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<EntryCard>, i64)> {
+    if let Some(tag) = only_tag(filter) {
+        let total = tag_ordered(tag, now).count().get_result(conn)?;
+        let ids: Vec<i32> = tag_ordered(tag, now)
+            .select(entry_tags::entry_id)
+            .offset(offset)
+            .limit(limit)
+            .load(conn)?;
+        return Ok((cards_in_order(conn, &ids)?, total));
+    }
     let total = filtered(filter, now).count().get_result(conn)?;
+    let first: Option<(Option<NaiveDateTime>, i32)> = filtered(filter, now)
+        .select((entries::public_at, entries::id))
+        .order((entries::public_at.desc(), entries::id.desc()))
+        .offset(offset)
+        .first(conn)
+        .optional()?;
+    let Some((Some(at), id)) = first else {
+        return Ok((Vec::new(), total));
+    };
     let cards = filtered(filter, now)
+        .filter(entries::public_at.le(at))
+        .filter(diesel::dsl::not(
+            entries::public_at.eq(at).and(entries::id.gt(id)),
+        ))
         .left_join(categories::table)
         .select(card_columns!())
         .order((entries::public_at.desc(), entries::id.desc()))
-        .offset(offset)
         .limit(limit)
         .load(conn)?;
     Ok((cards, total))
+}
+
+/// The tag of a listing that filters by a tag and nothing else.
+fn only_tag(filter: Filter) -> Option<i32> {
+    match filter {
+        Filter {
+            tag_id: Some(tag),
+            kind: None,
+            category_id: None,
+            featured: false,
+        } => Some(tag),
+        _ => None,
+    }
+}
+
+/// A tag's public entries, newest first, from its index alone.
+fn tag_ordered(
+    tag: i32,
+    now: NaiveDateTime,
+) -> entry_tags::BoxedQuery<'static, diesel::sqlite::Sqlite> {
+    entry_tags::table
+        .filter(entry_tags::tag_id.eq(tag))
+        .filter(entry_tags::public_at.le(now))
+        .order((entry_tags::public_at.desc(), entry_tags::entry_id.desc()))
+        .into_boxed()
+}
+
+/// The cards of `ids`, in that order.
+fn cards_in_order(conn: &mut SqliteConnection, ids: &[i32]) -> QueryResult<Vec<EntryCard>> {
+    let mut cards: Vec<EntryCard> = entries::table
+        .left_join(categories::table)
+        .filter(entries::id.eq_any(ids))
+        .select(card_columns!())
+        .load(conn)?;
+    cards.sort_by_key(|c| ids.iter().position(|i| *i == c.id));
+    Ok(cards)
 }
 
 /// The newest `limit` public entries matching `filter`.
@@ -255,6 +318,10 @@ pub fn latest_public(
 
 /// Public entries related to `entry_id`: in its category or sharing a tag
 /// with it, newest first.
+///
+/// Read as one short ordered index range per source (the category, each
+/// of the entry's tags) and merged here, rather than as one query that
+/// would sort every entry of the category and the tags.
 pub fn related_public(
     conn: &mut SqliteConnection,
     entry_id: i32,
@@ -262,26 +329,42 @@ pub fn related_public(
     now: NaiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<EntryCard>> {
+    let mut keys: Vec<(NaiveDateTime, i32)> = Vec::new();
+    if let Some(cat) = category_id {
+        let rows: Vec<(Option<NaiveDateTime>, i32)> = filtered(
+            Filter {
+                category_id: Some(cat),
+                ..Filter::default()
+            },
+            now,
+        )
+        .filter(entries::id.ne(entry_id))
+        .select((entries::public_at, entries::id))
+        .order((entries::public_at.desc(), entries::id.desc()))
+        .limit(limit)
+        .load(conn)?;
+        keys.extend(rows.into_iter().filter_map(|(at, id)| Some((at?, id))));
+    }
     let my_tags: Vec<i32> = entry_tags::table
         .filter(entry_tags::entry_id.eq(entry_id))
         .select(entry_tags::tag_id)
         .load(conn)?;
-    let sharing = entry_tags::table
-        .filter(entry_tags::tag_id.eq_any(my_tags))
-        .select(entry_tags::entry_id);
-    let mut q = entries::table
-        .left_join(categories::table)
-        .filter(public!(now))
-        .filter(entries::id.ne(entry_id))
-        .into_boxed();
-    q = match category_id {
-        Some(cat) => q.filter(entries::category_id.eq(cat).or(entries::id.eq_any(sharing))),
-        None => q.filter(entries::id.eq_any(sharing)),
-    };
-    q.select(card_columns!())
-        .order((entries::public_at.desc(), entries::id.desc()))
-        .limit(limit)
-        .load(conn)
+    for tag in my_tags {
+        let rows: Vec<(Option<NaiveDateTime>, i32)> = tag_ordered(tag, now)
+            .filter(entry_tags::entry_id.ne(entry_id))
+            .select((entry_tags::public_at, entry_tags::entry_id))
+            .limit(limit)
+            .load(conn)?;
+        keys.extend(rows.into_iter().filter_map(|(at, id)| Some((at?, id))));
+    }
+    keys.sort_unstable_by(|a, b| b.cmp(a));
+    keys.dedup();
+    let ids: Vec<i32> = keys
+        .into_iter()
+        .map(|(_, id)| id)
+        .take(limit.max(0) as usize)
+        .collect();
+    cards_in_order(conn, &ids)
 }
 
 /// The newest `limit` public entries in full, with their category (feeds).
@@ -796,18 +879,48 @@ pub fn explain_listing(
     filter: Filter,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<String>> {
-    let query = filtered(filter, now)
-        .left_join(categories::table)
-        .select(card_columns!())
-        .order((entries::public_at.desc(), entries::id.desc()))
-        .offset(20)
-        .limit(10);
-    let count = filtered(filter, now).count();
+    let sqls = match only_tag(filter) {
+        Some(tag) => vec![
+            diesel::debug_query::<diesel::sqlite::Sqlite, _>(
+                &tag_ordered(tag, now)
+                    .select(entry_tags::entry_id)
+                    .offset(20)
+                    .limit(10),
+            )
+            .to_string(),
+            diesel::debug_query::<diesel::sqlite::Sqlite, _>(&tag_ordered(tag, now).count())
+                .to_string(),
+        ],
+        None => {
+            let at = now - chrono::Duration::days(30);
+            vec![
+                diesel::debug_query::<diesel::sqlite::Sqlite, _>(
+                    &filtered(filter, now)
+                        .select((entries::public_at, entries::id))
+                        .order((entries::public_at.desc(), entries::id.desc()))
+                        .offset(20)
+                        .limit(1),
+                )
+                .to_string(),
+                diesel::debug_query::<diesel::sqlite::Sqlite, _>(
+                    &filtered(filter, now)
+                        .filter(entries::public_at.le(at))
+                        .filter(diesel::dsl::not(
+                            entries::public_at.eq(at).and(entries::id.gt(7)),
+                        ))
+                        .left_join(categories::table)
+                        .select(card_columns!())
+                        .order((entries::public_at.desc(), entries::id.desc()))
+                        .limit(10),
+                )
+                .to_string(),
+                diesel::debug_query::<diesel::sqlite::Sqlite, _>(&filtered(filter, now).count())
+                    .to_string(),
+            ]
+        }
+    };
     let mut plans = Vec::new();
-    for sql in [
-        diesel::debug_query::<diesel::sqlite::Sqlite, _>(&query).to_string(),
-        diesel::debug_query::<diesel::sqlite::Sqlite, _>(&count).to_string(),
-    ] {
+    for sql in sqls {
         plans.extend(explain(conn, &inline_binds(&sql))?);
     }
     Ok(plans)

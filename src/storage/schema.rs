@@ -99,6 +99,7 @@ diesel::table! {
     entry_tags (entry_id, tag_id) {
         entry_id -> Integer,
         tag_id -> Integer,
+        public_at -> Nullable<Timestamp>,
     }
 }
 

@@ -97,6 +97,12 @@ pub fn reindex_all(
     Ok(total)
 }
 
+/// Records that every entry was indexed by this version (after a bulk
+/// load that indexed as it went).
+pub fn mark_current(conn: &mut SqliteConnection) -> QueryResult<()> {
+    settings::set(conn, VERSION_KEY, INDEX_VERSION)
+}
+
 /// Whether the index was built by this version of the folding rules.
 pub fn is_current(conn: &mut SqliteConnection) -> QueryResult<bool> {
     Ok(settings::get(conn, VERSION_KEY)?.as_deref() == Some(INDEX_VERSION))

@@ -1,0 +1,601 @@
+//! Load benchmark: loa against nginx serving the same article's bytes.
+//!
+//!     cargo bench --bench load
+//!     LOA_BENCH_ENTRIES=20000 LOA_LOAD_SECONDS=5 LOA_LOAD_ROUNDS=1 cargo bench --bench load
+//!     LOA_LOAD_SOAK=600 cargo bench --bench load     # plus a 10-minute memory run
+//!
+//! 1. Generates a corpus (100,000 entries of Vietnamese text, categories,
+//!    tags, comments; fixed seed) with a progress bar, kept under
+//!    `target/loa-load/` and copied fresh for each run.
+//! 2. Starts two release `loa serve` processes on the copy: one with the
+//!    page cache, one with it off (`LOA_PAGE_CACHE_MIB=0`), and times the
+//!    start to the first page served.
+//! 3. Saves one article page (with three comments) as a file and serves it
+//!    with nginx (from Debian's packages), in the same run.
+//! 4. Drives each target with wrk at 16 and 64 connections, interleaved,
+//!    for several rounds, and prints requests/s, p50 and p99 (medians over
+//!    rounds), the ratio to the static server, and loa's peak memory.
+//! 5. Posts comments as fast as wrk can (each from its own address via a
+//!    trusted proxy header) and counts what was stored.
+//!
+//! wrk and nginx are installed with apt-get when missing. wrk runs on the
+//! same machine, so every figure is pessimistic; compare the ratios.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use indicatif::{ProgressBar, ProgressStyle};
+use loa::content::corpus;
+use loa::storage;
+
+const LOA_CACHED: u16 = 8091;
+const LOA_UNCACHED: u16 = 8092;
+const STATIC: u16 = 8093;
+/// A returning reader's browser id (the first visit only adds a cookie).
+const BROWSER: &str = "lgbenchreader0000000000000";
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() -> anyhow::Result<()> {
+    let entries: usize = env_or("LOA_BENCH_ENTRIES", 100_000);
+    let seconds: u64 = env_or("LOA_LOAD_SECONDS", 8);
+    let rounds: usize = env_or("LOA_LOAD_ROUNDS", 2);
+    let soak: u64 = env_or("LOA_LOAD_SOAK", 0);
+    // Only targets whose name contains this (`none`: just build the corpus).
+    let only: String = env_or("LOA_LOAD_ONLY", String::new());
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    ensure_tools()?;
+
+    let work = repo.join("target/loa-load");
+    std::fs::create_dir_all(&work)?;
+    let pristine = work.join(format!("corpus-{entries}.db"));
+    if !pristine.exists() {
+        generate(&pristine, entries)?;
+    }
+    if only == "none" {
+        return Ok(());
+    }
+    let run = tempfile::tempdir_in(&work)?;
+    let db = run.path().join("loa.db");
+    std::fs::copy(&pristine, &db)?;
+    let slug = article_with_comments(&db)?;
+    // Page 2,000 of the articles (or the last page of a smaller corpus).
+    let deep = (count_articles(&db)? / 10).clamp(1, 2000);
+    let article = format!("/articles/{slug}");
+
+    let binary = env!("CARGO_BIN_EXE_loa");
+    let (cached, startup) = start_loa(binary, &repo, run.path(), LOA_CACHED, true)?;
+    let (uncached, _) = start_loa(binary, &repo, run.path(), LOA_UNCACHED, false)?;
+    let cached = Guard(cached);
+    let _uncached = Guard(uncached);
+
+    // The static copy: the article's bytes exactly as loa sends them.
+    let (status, page) = http_get(LOA_CACHED, &article)?;
+    if status != 200 {
+        bail!("{article}: HTTP {status}");
+    }
+    // nginx's workers run as another user: let them read the page.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(run.path(), std::fs::Permissions::from_mode(0o755))?;
+    let site = run.path().join("static");
+    std::fs::create_dir_all(site.join("articles"))?;
+    std::fs::write(site.join("articles").join(&slug), &page)?;
+    let _nginx = Guard(start_nginx(run.path(), &site)?);
+
+    println!(
+        "\nmachine: {} cores, {}; corpus {entries} entries; wrk -t2, {seconds} s per run, {rounds} round(s)",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        cpu_model()
+    );
+    println!(
+        "article page: {} bytes of HTML; loa start to first page: {:.0} ms\n",
+        page.len(),
+        startup.as_secs_f64() * 1e3
+    );
+
+    let targets: Vec<(String, u16, String)> = vec![
+        ("article, nginx static file".into(), STATIC, article.clone()),
+        ("article, loa cached".into(), LOA_CACHED, article.clone()),
+        (
+            "article, loa cache off".into(),
+            LOA_UNCACHED,
+            article.clone(),
+        ),
+        ("home, loa cached".into(), LOA_CACHED, "/".into()),
+        ("home, loa cache off".into(), LOA_UNCACHED, "/".into()),
+        (
+            "category p1, cache off".into(),
+            LOA_UNCACHED,
+            "/categories/tin-nganh".into(),
+        ),
+        (
+            "articles p1, cache off".into(),
+            LOA_UNCACHED,
+            "/articles".into(),
+        ),
+        (
+            format!("articles p{deep}, cache off"),
+            LOA_UNCACHED,
+            format!("/articles?page={deep}"),
+        ),
+        (
+            "search, cache off".into(),
+            LOA_UNCACHED,
+            "/search?q=c%E1%BA%A3i+c%C3%A1ch+h%C3%A0nh+ch%C3%ADnh".into(),
+        ),
+    ];
+    let targets: Vec<_> = targets
+        .into_iter()
+        .enumerate()
+        .filter(|(i, (name, _, _))| *i == 0 || name.contains(&only))
+        .map(|(_, t)| t)
+        .collect();
+    for (_, port, path) in &targets {
+        let (status, _) = http_get(*port, path)?;
+        if status != 200 {
+            bail!("{path} on {port}: HTTP {status}");
+        }
+    }
+    // results[target][conns] = runs
+    let conns = [16u32, 64];
+    let mut results = vec![vec![Vec::<Run>::new(); conns.len()]; targets.len()];
+    for round in 0..rounds {
+        for (ci, c) in conns.iter().enumerate() {
+            for (ti, (name, port, path)) in targets.iter().enumerate() {
+                eprint!(
+                    "\rround {}/{rounds}: {name} at {c} connections{:20}",
+                    round + 1,
+                    ""
+                );
+                results[ti][ci].push(wrk(*port, path, *c, seconds, None)?);
+            }
+        }
+    }
+    eprintln!("\r{:80}", "");
+
+    println!(
+        "{:<30} {:>5} {:>10} {:>9} {:>9} {:>9}",
+        "target", "conns", "req/s", "p50 ms", "p99 ms", "vs nginx"
+    );
+    for (ti, (name, _, _)) in targets.iter().enumerate() {
+        for (ci, c) in conns.iter().enumerate() {
+            let m = Run::median(&results[ti][ci]);
+            let base = Run::median(&results[0][ci]);
+            println!(
+                "{name:<30} {c:>5} {:>10.0} {:>9.2} {:>9.2} {:>8.2}x",
+                m.rps,
+                m.p50 * 1e3,
+                m.p99 * 1e3,
+                m.rps / base.rps
+            );
+        }
+    }
+    for (ci, c) in conns.iter().enumerate().filter(|_| only.is_empty()) {
+        let base = Run::median(&results[0][ci]);
+        let hit = Run::median(&results[1][ci]);
+        let miss = Run::median(&results[2][ci]);
+        println!(
+            "\n{c} connections: cached article {:.2}x nginx's req/s, p99 {:.2}x nginx's; \
+             cache off {:.0} req/s ({:.0}x WordPress's 36 req/s)",
+            hit.rps / base.rps,
+            hit.p99 / base.p99,
+            miss.rps,
+            miss.rps / 36.0
+        );
+    }
+
+    if only.is_empty() || only == "comments" {
+        post_comments(&run, &db, &article, seconds)?;
+    }
+    if soak > 0 {
+        soak_memory(cached.0.id(), &article, soak)?;
+    }
+    println!(
+        "\nloa (cached) peak memory: {:.1} MiB RSS",
+        peak_rss_kib(cached.0.id())? as f64 / 1024.0
+    );
+    Ok(())
+}
+
+/// Comments: as many as wrk can send, each from its own address.
+fn post_comments(
+    run: &tempfile::TempDir,
+    db: &Path,
+    article: &str,
+    seconds: u64,
+) -> anyhow::Result<()> {
+    let (status, form) = http_get(LOA_CACHED, article)?;
+    if status != 200 {
+        bail!("article: HTTP {status}");
+    }
+    let token = String::from_utf8_lossy(&form)
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .context("no comment token on the article page")?
+        .to_owned();
+    let script = run.path().join("post.lua");
+    std::fs::write(&script, POST_LUA)?;
+    let before = count_bench_comments(db)?;
+    let posted = wrk(
+        LOA_CACHED,
+        &format!("{article}/comments"),
+        16,
+        seconds,
+        Some((&script, &token)),
+    )?;
+    std::thread::sleep(Duration::from_millis(500));
+    let stored = count_bench_comments(db)? - before;
+    let answered = posted.requests - posted.errors;
+    println!(
+        "\ncomments: {} POSTs answered with a redirect in {seconds} s ({:.0}/s), {} stored, {} refused, {} lost",
+        answered,
+        answered as f64 / seconds as f64,
+        stored,
+        posted.errors,
+        answered.saturating_sub(stored)
+    );
+    Ok(())
+}
+
+#[derive(Clone, Default)]
+struct Run {
+    rps: f64,
+    p50: f64,
+    p99: f64,
+    requests: u64,
+    errors: u64,
+}
+
+impl Run {
+    fn median(runs: &[Run]) -> Run {
+        let pick = |f: fn(&Run) -> f64| {
+            let mut v: Vec<f64> = runs.iter().map(f).collect();
+            v.sort_by(|a, b| a.total_cmp(b));
+            v[v.len() / 2]
+        };
+        Run {
+            rps: pick(|r| r.rps),
+            p50: pick(|r| r.p50),
+            p99: pick(|r| r.p99),
+            ..Run::default()
+        }
+    }
+}
+
+const POST_LUA: &str = r#"
+local threads = 0
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
+function init(args)
+  token = args[1]
+  fid = args[2]
+  n = 0
+end
+function request()
+  n = n + 1
+  local ip = string.format("10.%d.%d.%d", tid + 1, math.floor(n / 250) % 250, n % 250 + 1)
+  local body = "content=Y+kien+thu+tai+" .. tid .. "-" .. n ..
+    "&author_name=Ban+doc&author_email=bandoc" .. tid .. "-" .. n .. "%40example.vn" ..
+    "&author_url=&parent_id=&loa_website=&consent=1&csrf_token=" .. token
+  return wrk.format("POST", nil, {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Cookie"] = "loa_fid=" .. fid,
+    ["X-Forwarded-For"] = ip,
+  }, body)
+end
+"#;
+
+fn ensure_tools() -> anyhow::Result<()> {
+    let missing: Vec<&str> = [("wrk", "wrk"), ("nginx", "nginx")]
+        .into_iter()
+        .filter(|(bin, _)| {
+            !Path::new("/usr/bin").join(bin).exists() && !Path::new("/usr/sbin").join(bin).exists()
+        })
+        .map(|(_, pkg)| pkg)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!("installing {}", missing.join(" "));
+    let ok = Command::new("apt-get")
+        .args(["install", "-y", "-q", "-o", "DPkg::Lock::Timeout=600"])
+        .args(&missing)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .status()?
+        .success()
+        || (Command::new("apt-get")
+            .args(["update", "-q"])
+            .status()?
+            .success()
+            && Command::new("apt-get")
+                .args(["install", "-y", "-q"])
+                .args(&missing)
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .status()?
+                .success());
+    if !ok {
+        bail!("could not install {}", missing.join(" "));
+    }
+    // Debian starts the packaged nginx on port 80; this run needs only its
+    // own.
+    let _ = Command::new("nginx").args(["-s", "stop"]).status();
+    Ok(())
+}
+
+fn generate(path: &Path, n: usize) -> anyhow::Result<()> {
+    let partial = path.with_extension("partial");
+    let _ = std::fs::remove_file(&partial);
+    let pool = storage::open_pool(&partial, 1)?;
+    let mut conn = pool.get()?;
+    let conn = &mut *conn;
+    let bar = ProgressBar::new(n as u64);
+    bar.set_style(ProgressStyle::with_template(
+        "generating {bar:40} {pos}/{len} entries ({eta})",
+    )?);
+    corpus::generate(conn, n, 42, |done| bar.set_position(done as u64))?;
+    bar.finish_and_clear();
+    diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").execute(conn)?;
+    drop(pool);
+    for ext in ["partial-wal", "partial-shm"] {
+        let _ = std::fs::remove_file(path.with_extension(ext));
+    }
+    std::fs::rename(&partial, path)?;
+    Ok(())
+}
+
+/// An article with exactly three approved comments (the reference page's
+/// shape).
+fn article_with_comments(db: &Path) -> anyhow::Result<String> {
+    #[derive(QueryableByName)]
+    struct Slug {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        slug: String,
+    }
+    let mut conn = SqliteConnection::establish(&db.to_string_lossy())?;
+    let found: Slug = diesel::sql_query(
+        "SELECT e.slug FROM entries e JOIN comments c ON c.entry_id = e.id \
+         WHERE e.kind = 'article' GROUP BY e.id HAVING count(*) = 3 ORDER BY e.id LIMIT 1",
+    )
+    .get_result(&mut conn)?;
+    Ok(found.slug)
+}
+
+fn count_articles(db: &Path) -> anyhow::Result<u64> {
+    let mut conn = SqliteConnection::establish(&db.to_string_lossy())?;
+    use loa::storage::schema::entries::dsl::*;
+    let n: i64 = entries
+        .filter(kind.eq("article"))
+        .count()
+        .get_result(&mut conn)?;
+    Ok(n as u64)
+}
+
+fn count_bench_comments(db: &Path) -> anyhow::Result<u64> {
+    let mut conn = SqliteConnection::establish(&db.to_string_lossy())?;
+    conn.batch_execute("PRAGMA busy_timeout = 5000")?;
+    use loa::storage::schema::comments::dsl::*;
+    let n: i64 = comments
+        .filter(content.like("Y kien thu tai %"))
+        .count()
+        .get_result(&mut conn)?;
+    Ok(n as u64)
+}
+
+struct Guard(Child);
+
+impl Drop for Guard {
+    /// SIGTERM, so nginx's master stops its workers too.
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_loa(
+    binary: &str,
+    repo: &Path,
+    dir: &Path,
+    port: u16,
+    cache: bool,
+) -> anyhow::Result<(Child, Duration)> {
+    let started = Instant::now();
+    let child = Command::new(binary)
+        .arg("serve")
+        .current_dir(dir)
+        .env("LOA_BIND", format!("127.0.0.1:{port}"))
+        .env("LOA_DATABASE", dir.join("loa.db"))
+        .env("LOA_UPLOADS", dir.join("uploads"))
+        .env("LOA_CONTENT", dir.join("no-content"))
+        .env("LOA_THEMES", repo.join("themes"))
+        .env("LOA_TRUSTED_PROXIES", "127.0.0.1")
+        .env("LOA_PAGE_CACHE_MIB", if cache { "16" } else { "0" })
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .context("starting loa")?;
+    loop {
+        if let Ok((200, _)) = http_get(port, "/") {
+            return Ok((child, started.elapsed()));
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            bail!("loa did not start on port {port}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn start_nginx(dir: &Path, root: &Path) -> anyhow::Result<Child> {
+    let conf = dir.join("nginx.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "worker_processes auto;\npid {dir}/nginx.pid;\nerror_log {dir}/nginx-error.log;\n\
+             events {{ worker_connections 1024; }}\n\
+             http {{\n  access_log off;\n  sendfile on;\n  tcp_nopush on;\n  keepalive_requests 100000;\n\
+             default_type text/html;\n  client_body_temp_path {dir}/tmp;\n  proxy_temp_path {dir}/tmp;\n\
+             fastcgi_temp_path {dir}/tmp;\n  uwsgi_temp_path {dir}/tmp;\n  scgi_temp_path {dir}/tmp;\n\
+             server {{ listen 127.0.0.1:{STATIC}; root {root}; }}\n}}\n",
+            dir = dir.display(),
+            root = root.display()
+        ),
+    )?;
+    std::fs::create_dir_all(dir.join("tmp"))?;
+    let nginx = ["/usr/sbin/nginx", "/usr/bin/nginx"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .context("nginx not found")?;
+    let child = Command::new(nginx)
+        .args(["-c", &conf.to_string_lossy(), "-g", "daemon off;"])
+        .stderr(Stdio::null())
+        .spawn()?;
+    let started = Instant::now();
+    while http_get(STATIC, "/").is_err() {
+        if started.elapsed() > Duration::from_secs(10) {
+            bail!("nginx did not start");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(child)
+}
+
+/// A plain HTTP/1.0 GET as a returning reader (no compression asked).
+fn http_get(port: u16, path: &str) -> anyhow::Result<(u16, Vec<u8>)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(Duration::from_secs(30)))?;
+    write!(
+        s,
+        "GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nCookie: loa_fid={BROWSER}\r\n\r\n"
+    )?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw)?;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .context("no header end")?;
+    let head = String::from_utf8_lossy(&raw[..split]);
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .context("no status")?;
+    Ok((status, raw[split + 4..].to_vec()))
+}
+
+fn wrk(
+    port: u16,
+    path: &str,
+    conns: u32,
+    seconds: u64,
+    post: Option<(&Path, &str)>,
+) -> anyhow::Result<Run> {
+    let mut cmd = Command::new("wrk");
+    cmd.args([
+        "-t2",
+        &format!("-c{conns}"),
+        &format!("-d{seconds}s"),
+        "--latency",
+    ])
+    .args(["-H", &format!("Cookie: loa_fid={BROWSER}")]);
+    if let Some((script, _)) = post {
+        cmd.arg("-s").arg(script);
+    }
+    cmd.arg(format!("http://127.0.0.1:{port}{path}"));
+    if let Some((_, token)) = post {
+        cmd.args(["--", token, BROWSER]);
+    }
+    let out = cmd.output().context("running wrk")?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    parse_wrk(&text).with_context(|| format!("wrk output: {text}"))
+}
+
+fn parse_wrk(text: &str) -> Option<Run> {
+    let seconds = |v: &str| -> Option<f64> {
+        let (num, unit) = v.split_at(v.find(|c: char| c.is_ascii_alphabetic())?);
+        let n: f64 = num.parse().ok()?;
+        Some(match unit {
+            "us" => n / 1e6,
+            "ms" => n / 1e3,
+            "s" => n,
+            "m" => n * 60.0,
+            _ => return None,
+        })
+    };
+    let mut run = Run::default();
+    for line in text.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["Requests/sec:", v] => run.rps = v.parse().ok()?,
+            ["50%", v] => run.p50 = seconds(v)?,
+            ["99%", v] => run.p99 = seconds(v)?,
+            [n, "requests", "in", ..] => run.requests = n.parse().ok()?,
+            ["Non-2xx", "or", "3xx", "responses:", n] => run.errors = n.parse().ok()?,
+            _ => {}
+        }
+    }
+    (run.rps > 0.0).then_some(run)
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into())
+}
+
+fn status_kib(pid: u32, field: &str) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .with_context(|| format!("no {field} for {pid}"))
+}
+
+fn peak_rss_kib(pid: u32) -> anyhow::Result<u64> {
+    status_kib(pid, "VmHWM:")
+}
+
+/// Mixed reading for `seconds`, sampling loa's memory every 30 s.
+fn soak_memory(pid: u32, article: &str, seconds: u64) -> anyhow::Result<()> {
+    println!("\nmemory over {seconds} s of reading (article, home, listings, deep pages):");
+    let started = Instant::now();
+    let mut page = 1;
+    while started.elapsed().as_secs() < seconds {
+        for path in [
+            article.to_owned(),
+            "/".into(),
+            format!("/articles?page={page}"),
+        ] {
+            wrk(LOA_CACHED, &path, 64, 10, None)?;
+        }
+        page += 97;
+        println!(
+            "  {:>4} s: {:.1} MiB RSS",
+            started.elapsed().as_secs(),
+            status_kib(pid, "VmRSS:")? as f64 / 1024.0
+        );
+    }
+    Ok(())
+}
