@@ -75,6 +75,15 @@ fn main() -> anyhow::Result<()> {
     let article = format!("/articles/{slug}");
 
     let binary = env!("CARGO_BIN_EXE_loa");
+    // Migrations first, so the timed start is an ordinary restart.
+    let migrated = Command::new(binary)
+        .arg("migrate")
+        .env("LOA_DATABASE", &db)
+        .current_dir(run.path())
+        .status()?;
+    if !migrated.success() {
+        bail!("loa migrate failed");
+    }
     let (cached, startup) = start_loa(binary, &repo, run.path(), LOA_CACHED, true)?;
     let (uncached, _) = start_loa(binary, &repo, run.path(), LOA_UNCACHED, false)?;
     let cached = Guard(cached);

@@ -254,9 +254,14 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
+/// Pooled database connections; one writer at a time is SQLite's rule,
+/// readers scale with the pool.
+const POOL_SIZE: u32 = 8;
+/// Blocking threads per HTTP worker (see `serve`).
+const BLOCKING_THREADS: usize = 4;
+
 fn open(config: &Config) -> anyhow::Result<storage::Pool> {
-    // One writer at a time is SQLite's rule; readers scale with the pool.
-    storage::open_pool(&config.database, 8)
+    storage::open_pool(&config.database, POOL_SIZE)
         .with_context(|| format!("opening {}", config.database.display()))
 }
 
@@ -320,6 +325,10 @@ fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!("serving on http://{bind}/");
     actix_web::rt::System::new().block_on(async move {
         HttpServer::new(move || build_app(state.clone()))
+            // Blocking work is database work: more threads than pooled
+            // connections would only wait, each with its own stack and
+            // allocator arena.
+            .worker_max_blocking_threads(BLOCKING_THREADS)
             .bind(&bind)
             .with_context(|| format!("cannot listen on {bind}"))?
             .run()

@@ -487,3 +487,23 @@ async fn entry_bodies_cannot_take_the_ids_the_page_uses() {
     assert_eq!(page.count("#comment-1"), 0);
     assert_eq!(page.count("h2#content-2"), 1);
 }
+
+/// Page 60 of the articles starts from a kept anchor; when an article is
+/// published, every page shifts by one, anchors included.
+#[actix_web::test]
+async fn deep_listing_pages_follow_publishing() {
+    let site = TestSite::new();
+    loa::content::corpus::generate(&mut site.conn(), 1_100, 3, |_| {}).unwrap();
+    let mut c = site.client().await;
+    let titles = |p: &common::Page| p.texts(".card-title");
+    let p59 = titles(&c.get("/articles?page=59").await);
+    let p60 = titles(&c.get("/articles?page=60").await);
+    assert_eq!(p60.len(), 10);
+    assert!(p59.iter().all(|t| !p60.contains(t)));
+    entry(EntryKind::Article, "Tin mới đăng hôm nay")
+        .at("2025-12-31 23:00:00")
+        .save(&mut site.conn());
+    let shifted = titles(&c.get("/articles?page=60").await);
+    assert_eq!(shifted[0], p59[9], "the last of page 59 moves to page 60");
+    assert_eq!(shifted[1..], p60[..9]);
+}

@@ -342,5 +342,100 @@ fn deep_pages_follow_one_another_without_gaps_or_repeats() {
             seen.extend(page.iter().map(|c| c.id));
         }
         assert_eq!(seen, expected, "{filter:?}");
+        // Started from anchors every 4 entries: the same pages.
+        let anchors = entries::listing_anchors(conn, filter, now, 4).unwrap();
+        assert_eq!(anchors.len(), 6);
+        for offset in 0..23 {
+            let (page, _) = entries::list_public_from(
+                conn,
+                filter,
+                now,
+                offset,
+                3,
+                Some((&anchors, 4)),
+            )
+            .unwrap();
+            let ids: Vec<i32> = page.iter().map(|c| c.id).collect();
+            let end = (offset as usize + 3).min(23);
+            assert_eq!(ids, expected[offset as usize..end], "{filter:?} at {offset}");
+        }
     }
+}
+
+/// The kept counts (migration 10) agree with the entries a listing really
+/// holds through publishing, scheduling, moving between categories,
+/// retagging, unpublishing and deleting.
+#[test]
+fn listing_counts_follow_every_change() {
+    let site = TestSite::new();
+    let conn = &mut site.conn();
+    let a = category(conn, "a", "A");
+    let b = category(conn, "b", "B");
+    let now = utc("2026-01-01 00:00:00");
+    let check = |conn: &mut diesel::SqliteConnection, when: &str| {
+        let tags: Vec<i32> = ["so-hoa", "mot-cua"]
+            .iter()
+            .filter_map(|s| loa::storage::tags::find_by_slug(conn, s).unwrap())
+            .map(|t| t.id)
+            .collect();
+        let mut filters = vec![
+            Filter::default(),
+            Filter {
+                featured: true,
+                ..Default::default()
+            },
+        ];
+        for kind in [EntryKind::Article, EntryKind::Leaflet] {
+            filters.push(Filter {
+                kind: Some(kind),
+                ..Default::default()
+            });
+        }
+        for cat in [a, b] {
+            filters.push(Filter {
+                category_id: Some(cat),
+                ..Default::default()
+            });
+        }
+        for tag in tags {
+            filters.push(Filter {
+                tag_id: Some(tag),
+                ..Default::default()
+            });
+        }
+        for filter in filters {
+            let (cards, total) = entries::list_public(conn, filter, now, 0, 1000).unwrap();
+            assert_eq!(total, cards.len() as i64, "{when}: {filter:?}");
+        }
+    };
+    let mut one = entry(EntryKind::Article, "Một")
+        .category(a)
+        .tags(&["Số hóa"]);
+    one.data.featured = true;
+    let (one_id, _) = one.save_ref(conn);
+    entry(EntryKind::Leaflet, "Hai")
+        .category(b)
+        .tags(&["Số hóa", "Một cửa"])
+        .save(conn);
+    entry(EntryKind::Article, "Sau này")
+        .category(a)
+        .tags(&["Một cửa"])
+        .at("2026-06-01 00:00:00")
+        .save(conn);
+    entry(EntryKind::Article, "Nháp")
+        .category(a)
+        .status(Status::Draft)
+        .save(conn);
+    check(conn, "created");
+    one.data.category_id = Some(b);
+    one.tags = vec!["Một cửa".into()];
+    one.save_ref(conn);
+    check(conn, "moved and retagged");
+    one.data.status = Status::Draft;
+    one.save_ref(conn);
+    check(conn, "unpublished");
+    one.data.status = Status::Published;
+    one.save_ref(conn);
+    entries::delete(conn, one_id).unwrap();
+    check(conn, "deleted");
 }

@@ -148,7 +148,7 @@ impl EntryCard {
 }
 
 /// Which public entries a listing shows.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Filter {
     pub kind: Option<EntryKind>,
     pub category_id: Option<i32>,
@@ -197,7 +197,12 @@ fn filtered(
     filter: Filter,
     now: NaiveDateTime,
 ) -> entries::BoxedQuery<'static, diesel::sqlite::Sqlite> {
-    let mut q = entries::table.filter(public!(now)).into_boxed();
+    matching(filter).filter(public!(now))
+}
+
+/// Entries matching `filter`, whatever their visibility.
+fn matching(filter: Filter) -> entries::BoxedQuery<'static, diesel::sqlite::Sqlite> {
+    let mut q = entries::table.into_boxed();
     if let Some(kind) = filter.kind {
         q = q.filter(entries::kind.eq(kind.as_str()));
     }
@@ -233,36 +238,157 @@ pub fn list_public(
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<EntryCard>, i64)> {
+    list_public_from(conn, filter, now, offset, limit, None)
+}
+
+/// A listing's order: publish time, then id, newest first.
+pub type ListingKey = (NaiveDateTime, i32);
+
+/// Every `every`-th key of a listing (at offsets 0, `every`, 2·`every`…),
+/// read from its index alone: where deep pages start (see
+/// [`list_public_from`]).
+pub fn listing_anchors(
+    conn: &mut SqliteConnection,
+    filter: Filter,
+    now: NaiveDateTime,
+    every: i64,
+) -> QueryResult<Vec<ListingKey>> {
+    let keys: Vec<(Option<NaiveDateTime>, i32)> = match only_tag(filter) {
+        Some(tag) => tag_ordered(tag, now)
+            .select((entry_tags::public_at, entry_tags::entry_id))
+            .load(conn)?,
+        None => filtered(filter, now)
+            .select((entries::public_at, entries::id))
+            .order((entries::public_at.desc(), entries::id.desc()))
+            .load(conn)?,
+    };
+    Ok(keys
+        .into_iter()
+        .step_by(every.max(1) as usize)
+        .filter_map(|(at, id)| Some((at?, id)))
+        .collect())
+}
+
+/// [`list_public`], starting from the nearest of `anchors` (keys every
+/// `n` entries, from [`listing_anchors`]) at or before `offset`, so a
+/// page costs at most `n` index steps however deep it is.
+pub fn list_public_from(
+    conn: &mut SqliteConnection,
+    filter: Filter,
+    now: NaiveDateTime,
+    offset: i64,
+    limit: i64,
+    anchors: Option<(&[ListingKey], i64)>,
+) -> QueryResult<(Vec<EntryCard>, i64)> {
+    let (start, skip) = match anchors {
+        Some((keys, every)) if every > 0 => match keys.get((offset / every) as usize) {
+            Some(key) => (Some(*key), offset % every),
+            None => (None, offset),
+        },
+        _ => (None, offset),
+    };
+    let total = count_listing(conn, filter, now)?;
     if let Some(tag) = only_tag(filter) {
-        let total = tag_ordered(tag, now).count().get_result(conn)?;
-        let ids: Vec<i32> = tag_ordered(tag, now)
+        let mut q = tag_ordered(tag, now);
+        if let Some((at, id)) = start {
+            q = q
+                .filter(entry_tags::public_at.le(at))
+                .filter(diesel::dsl::not(
+                    entry_tags::public_at
+                        .eq(at)
+                        .and(entry_tags::entry_id.gt(id)),
+                ));
+        }
+        let ids: Vec<i32> = q
             .select(entry_tags::entry_id)
-            .offset(offset)
+            .offset(skip)
             .limit(limit)
             .load(conn)?;
         return Ok((cards_in_order(conn, &ids)?, total));
     }
-    let total = filtered(filter, now).count().get_result(conn)?;
-    let first: Option<(Option<NaiveDateTime>, i32)> = filtered(filter, now)
+    let mut q = filtered(filter, now);
+    if let Some(key) = start {
+        q = from_key(q, key);
+    }
+    let first: Option<(Option<NaiveDateTime>, i32)> = q
         .select((entries::public_at, entries::id))
         .order((entries::public_at.desc(), entries::id.desc()))
-        .offset(offset)
+        .offset(skip)
         .first(conn)
         .optional()?;
     let Some((Some(at), id)) = first else {
         return Ok((Vec::new(), total));
     };
-    let cards = filtered(filter, now)
-        .filter(entries::public_at.le(at))
-        .filter(diesel::dsl::not(
-            entries::public_at.eq(at).and(entries::id.gt(id)),
-        ))
+    let cards = from_key(filtered(filter, now), (at, id))
         .left_join(categories::table)
         .select(card_columns!())
         .order((entries::public_at.desc(), entries::id.desc()))
         .limit(limit)
         .load(conn)?;
     Ok((cards, total))
+}
+
+/// Entries of `q` at or after `key` in listing order.
+fn from_key(
+    q: entries::BoxedQuery<'static, diesel::sqlite::Sqlite>,
+    (at, id): ListingKey,
+) -> entries::BoxedQuery<'static, diesel::sqlite::Sqlite> {
+    q.filter(entries::public_at.le(at)).filter(diesel::dsl::not(
+        entries::public_at.eq(at).and(entries::id.gt(id)),
+    ))
+}
+
+/// How many public entries a listing holds at `now`: the count the
+/// triggers keep (entries published or scheduled) less those scheduled for
+/// later, a short index range. Listings with several filters count.
+fn count_listing(
+    conn: &mut SqliteConnection,
+    filter: Filter,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    use super::schema::listing_counts;
+    let (scope, key) = match filter {
+        Filter {
+            kind: None,
+            category_id: None,
+            tag_id: None,
+            featured,
+        } => (if featured { "featured" } else { "all" }, String::new()),
+        Filter {
+            kind: Some(kind),
+            category_id: None,
+            tag_id: None,
+            featured: false,
+        } => ("kind", kind.as_str().to_owned()),
+        Filter {
+            kind: None,
+            category_id: Some(cat),
+            tag_id: None,
+            featured: false,
+        } => ("category", cat.to_string()),
+        _ => match only_tag(filter) {
+            Some(tag) => ("tag", tag.to_string()),
+            None => return filtered(filter, now).count().get_result(conn),
+        },
+    };
+    let kept: i64 = listing_counts::table
+        .find((scope, key))
+        .select(listing_counts::n)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0);
+    let later: i64 = match only_tag(filter) {
+        Some(tag) => entry_tags::table
+            .filter(entry_tags::tag_id.eq(tag))
+            .filter(entry_tags::public_at.gt(now))
+            .count()
+            .get_result(conn)?,
+        None => matching(filter)
+            .filter(entries::public_at.gt(now))
+            .count()
+            .get_result(conn)?,
+    };
+    Ok(kept - later)
 }
 
 /// The tag of a listing that filters by a tag and nothing else.
@@ -888,8 +1014,13 @@ pub fn explain_listing(
                     .limit(10),
             )
             .to_string(),
-            diesel::debug_query::<diesel::sqlite::Sqlite, _>(&tag_ordered(tag, now).count())
-                .to_string(),
+            diesel::debug_query::<diesel::sqlite::Sqlite, _>(
+                &entry_tags::table
+                    .filter(entry_tags::tag_id.eq(tag))
+                    .filter(entry_tags::public_at.gt(now))
+                    .count(),
+            )
+            .to_string(),
         ],
         None => {
             let at = now - chrono::Duration::days(30);
@@ -914,8 +1045,10 @@ pub fn explain_listing(
                         .limit(10),
                 )
                 .to_string(),
-                diesel::debug_query::<diesel::sqlite::Sqlite, _>(&filtered(filter, now).count())
-                    .to_string(),
+                diesel::debug_query::<diesel::sqlite::Sqlite, _>(
+                    &matching(filter).filter(entries::public_at.gt(now)).count(),
+                )
+                .to_string(),
             ]
         }
     };

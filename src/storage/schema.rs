@@ -192,3 +192,11 @@ diesel::table! {
         entry_id -> Nullable<Integer>,
     }
 }
+
+diesel::table! {
+    listing_counts (scope, key) {
+        scope -> Text,
+        key -> Text,
+        n -> BigInt,
+    }
+}

@@ -23,9 +23,10 @@
 //! - **Memory**: bounded by bytes (identity, gzip and brotli copies
 //!   counted), with `quick_cache`'s scan-resistant eviction.
 
+use std::collections::HashMap;
 use std::io::Write;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
@@ -40,6 +41,7 @@ use diesel::{QueryResult, SqliteConnection};
 
 use super::{AppState, cookies, session};
 use crate::storage::changes::{self, Change};
+use crate::storage::entries::{Filter, ListingKey};
 
 /// How often a server reads the change log when it has not written itself.
 pub const SYNC_EVERY: Duration = Duration::from_secs(1);
@@ -146,7 +148,14 @@ pub struct PageCache {
     /// Bumped by every invalidation, so a page built from data read before
     /// it is not kept.
     generation: AtomicU64,
+    /// Every [`ANCHOR_EVERY`]-th key of the listings read deep, with the
+    /// generation they were read at: deep pages start from them.
+    anchors: Mutex<HashMap<Filter, (u64, Arc<Vec<ListingKey>>)>>,
 }
+
+/// Entries between two anchors of a listing: a page costs at most this many
+/// index steps, however deep it is.
+pub const ANCHOR_EVERY: i64 = 500;
 
 impl PageCache {
     /// A cache of `mib` MiB (none when 0) that has read the log up to
@@ -166,6 +175,7 @@ impl PageCache {
             syncing: AtomicBool::new(false),
             horizon: AtomicI64::new(horizon_secs(horizon)),
             generation: AtomicU64::new(0),
+            anchors: Mutex::new(HashMap::new()),
         }
     }
 
@@ -195,11 +205,11 @@ impl PageCache {
 
     /// Drops what `changes` make stale.
     fn apply(&self, changes: &[Change]) {
-        let Some(pages) = &self.pages else { return };
         if changes.is_empty() {
             return;
         }
         self.generation.fetch_add(1, Ordering::SeqCst);
+        let Some(pages) = &self.pages else { return };
         if changes.contains(&Change::Site) {
             pages.clear();
             return;
@@ -215,9 +225,36 @@ impl PageCache {
 
     /// Empties the cache (a theme reload, a scheduled entry going public).
     pub fn clear(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
         if let Some(pages) = &self.pages {
-            self.generation.fetch_add(1, Ordering::SeqCst);
             pages.clear();
+        }
+    }
+
+    /// The current generation: it moves with every change read from the
+    /// log (whether or not pages are kept).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Where the deep pages of `filter` start, if known since the last
+    /// change.
+    pub fn anchors(&self, filter: Filter) -> Option<Arc<Vec<ListingKey>>> {
+        let now = self.generation();
+        let anchors = self.anchors.lock().ok()?;
+        anchors
+            .get(&filter)
+            .filter(|(g, _)| *g == now)
+            .map(|(_, keys)| keys.clone())
+    }
+
+    /// Keeps `keys`, read at `generation`, as the anchors of `filter`.
+    pub fn keep_anchors(&self, filter: Filter, generation: u64, keys: Arc<Vec<ListingKey>>) {
+        if let Ok(mut anchors) = self.anchors.lock() {
+            anchors.retain(|_, (g, _)| *g == generation);
+            if self.generation() == generation {
+                anchors.insert(filter, (generation, keys));
+            }
         }
     }
 
@@ -263,9 +300,6 @@ impl PageCache {
 /// at once when `force`d (after this server's own writes).
 pub async fn sync(state: &web::Data<AppState>, force: bool) {
     let cache = &state.cache;
-    if !cache.enabled() {
-        return;
-    }
     let now = state.now();
     if !force && !cache.due(now) {
         return;
@@ -318,13 +352,6 @@ pub async fn middleware(
             .map_into_boxed_body()
             .map_into_left_body());
     };
-    if !state.cache.enabled() {
-        return Ok(next
-            .call(req)
-            .await?
-            .map_into_boxed_body()
-            .map_into_left_body());
-    }
     if req.method() != Method::GET {
         let res = next.call(req).await?;
         // The write (if any) is committed; pages it made stale go before

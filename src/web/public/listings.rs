@@ -1,5 +1,7 @@
 //! Paginated listings: by kind, by category, by tag.
 
+use std::sync::Arc;
+
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::{html, kind_of, page_param};
@@ -7,6 +9,7 @@ use crate::error::AppError;
 use crate::storage::entries::{self, Filter};
 use crate::storage::{categories, tags};
 use crate::web::AppState;
+use crate::web::cache::ANCHOR_EVERY;
 use crate::web::db;
 use crate::web::pages::{self, Base};
 use crate::web::views::{CardView, Link, Pagination};
@@ -31,10 +34,32 @@ async fn listing(
     let page = page_param(&req)?;
     let per_page = state.config.per_page;
     let now = state.now();
+    let shared = state.clone();
     let (base, heading, cards, total): (Base, Heading, _, i64) = db::run(&state, move |conn| {
         let (filter, heading) = heading(conn)?;
         let offset = i64::from(page - 1) * i64::from(per_page);
-        let (cards, total) = entries::list_public(conn, filter, now, offset, i64::from(per_page))?;
+        // Deep pages start from the listing's anchors (read once per
+        // change), so page 5,000 costs what page 1 does.
+        let anchors = match offset >= ANCHOR_EVERY {
+            false => None,
+            true => Some(match shared.cache.anchors(filter) {
+                Some(keys) => keys,
+                None => {
+                    let generation = shared.cache.generation();
+                    let keys = Arc::new(entries::listing_anchors(conn, filter, now, ANCHOR_EVERY)?);
+                    shared.cache.keep_anchors(filter, generation, keys.clone());
+                    keys
+                }
+            }),
+        };
+        let (cards, total) = entries::list_public_from(
+            conn,
+            filter,
+            now,
+            offset,
+            i64::from(per_page),
+            anchors.as_deref().map(|k| (k.as_slice(), ANCHOR_EVERY)),
+        )?;
         Ok((pages::load_base(conn)?, heading, cards, total))
     })
     .await?;
