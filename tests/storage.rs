@@ -346,18 +346,16 @@ fn deep_pages_follow_one_another_without_gaps_or_repeats() {
         let anchors = entries::listing_anchors(conn, filter, now, 4).unwrap();
         assert_eq!(anchors.len(), 6);
         for offset in 0..23 {
-            let (page, _) = entries::list_public_from(
-                conn,
-                filter,
-                now,
-                offset,
-                3,
-                Some((&anchors, 4)),
-            )
-            .unwrap();
+            let (page, _) =
+                entries::list_public_from(conn, filter, now, offset, 3, Some((&anchors, 4)))
+                    .unwrap();
             let ids: Vec<i32> = page.iter().map(|c| c.id).collect();
             let end = (offset as usize + 3).min(23);
-            assert_eq!(ids, expected[offset as usize..end], "{filter:?} at {offset}");
+            assert_eq!(
+                ids,
+                expected[offset as usize..end],
+                "{filter:?} at {offset}"
+            );
         }
     }
 }

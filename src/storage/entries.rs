@@ -289,15 +289,14 @@ pub fn list_public_from(
     };
     let total = count_listing(conn, filter, now)?;
     if let Some(tag) = only_tag(filter) {
-        let mut q = tag_ordered(tag, now);
+        // As below: from a key, one upper bound only.
+        let mut q = tag_ordered(tag, start.map_or(now, |(at, _)| at));
         if let Some((at, id)) = start {
-            q = q
-                .filter(entry_tags::public_at.le(at))
-                .filter(diesel::dsl::not(
-                    entry_tags::public_at
-                        .eq(at)
-                        .and(entry_tags::entry_id.gt(id)),
-                ));
+            q = q.filter(diesel::dsl::not(
+                entry_tags::public_at
+                    .eq(at)
+                    .and(entry_tags::entry_id.gt(id)),
+            ));
         }
         let ids: Vec<i32> = q
             .select(entry_tags::entry_id)
@@ -306,10 +305,12 @@ pub fn list_public_from(
             .load(conn)?;
         return Ok((cards_in_order(conn, &ids)?, total));
     }
-    let mut q = filtered(filter, now);
-    if let Some(key) = start {
-        q = from_key(q, key);
-    }
+    // From a key, `public_at <= key` already means public: a second upper
+    // bound on the same column would let SQLite walk from `now` instead.
+    let q = match start {
+        Some(key) => from_key(matching(filter), key),
+        None => filtered(filter, now),
+    };
     let first: Option<(Option<NaiveDateTime>, i32)> = q
         .select((entries::public_at, entries::id))
         .order((entries::public_at.desc(), entries::id.desc()))
@@ -319,7 +320,7 @@ pub fn list_public_from(
     let Some((Some(at), id)) = first else {
         return Ok((Vec::new(), total));
     };
-    let cards = from_key(filtered(filter, now), (at, id))
+    let cards = from_key(matching(filter), (at, id))
         .left_join(categories::table)
         .select(card_columns!())
         .order((entries::public_at.desc(), entries::id.desc()))
@@ -1034,11 +1035,7 @@ pub fn explain_listing(
                 )
                 .to_string(),
                 diesel::debug_query::<diesel::sqlite::Sqlite, _>(
-                    &filtered(filter, now)
-                        .filter(entries::public_at.le(at))
-                        .filter(diesel::dsl::not(
-                            entries::public_at.eq(at).and(entries::id.gt(7)),
-                        ))
+                    &from_key(matching(filter), (at, 7))
                         .left_join(categories::table)
                         .select(card_columns!())
                         .order((entries::public_at.desc(), entries::id.desc()))

@@ -150,8 +150,11 @@ pub struct PageCache {
     generation: AtomicU64,
     /// Every [`ANCHOR_EVERY`]-th key of the listings read deep, with the
     /// generation they were read at: deep pages start from them.
-    anchors: Mutex<HashMap<Filter, (u64, Arc<Vec<ListingKey>>)>>,
+    anchors: Mutex<HashMap<Filter, Anchors>>,
 }
+
+/// A listing's anchors and the generation they were read at.
+type Anchors = (u64, Arc<Vec<ListingKey>>);
 
 /// Entries between two anchors of a listing: a page costs at most this many
 /// index steps, however deep it is.
