@@ -42,6 +42,9 @@ struct Loaded {
     tera: Tera,
     messages: Arc<Messages>,
     assets: Arc<Assets>,
+    /// `messages` and the asset URLs as template values (`t`, `asset`).
+    messages_value: tera::Value,
+    assets_value: tera::Value,
 }
 
 /// The theme's static files, addressed by content hash so browsers may
@@ -148,12 +151,12 @@ impl Theme {
     }
 
     /// Renders `template` with `context`; `t` holds the messages.
-    pub fn render(&self, template: &str, context: &Context) -> Result<String, ThemeError> {
+    pub fn render(&self, template: &str, mut context: Context) -> Result<String, ThemeError> {
         let loaded = self.current()?;
-        let mut ctx = context.clone();
-        ctx.insert("t", loaded.messages.as_ref());
-        ctx.insert("asset", &loaded.assets.urls);
-        Ok(loaded.tera.render(template, &ctx)?)
+        // Converted to template values once, at load: only copied here.
+        context.insert("t", &loaded.messages_value);
+        context.insert("asset", &loaded.assets_value);
+        Ok(loaded.tera.render(template, &context)?)
     }
 
     pub fn name(&self) -> &str {
@@ -242,10 +245,13 @@ fn load(source: &ThemeSource) -> Result<Loaded, ThemeError> {
     if source.theme != "default" {
         dirs.push(dir.join("default").join("static"));
     }
+    let assets = Assets::scan(&dirs);
     Ok(Loaded {
         tera,
+        messages_value: tera::to_value(&messages).unwrap_or_default(),
+        assets_value: tera::to_value(&assets.urls).unwrap_or_default(),
         messages: Arc::new(messages),
-        assets: Arc::new(Assets::scan(&dirs)),
+        assets: Arc::new(assets),
     })
 }
 

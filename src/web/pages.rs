@@ -132,8 +132,8 @@ pub async fn error_page(
     let specific = format!("errors/{}.html", status.as_u16());
     state
         .theme
-        .render(&specific, &ctx)
-        .or_else(|_| state.theme.render("errors/error.html", &ctx))
+        .render(&specific, ctx.clone())
+        .or_else(|_| state.theme.render("errors/error.html", ctx))
         .unwrap_or_else(|e| {
             tracing::error!(error = %e, "error template failed");
             FALLBACK_ERROR_PAGE.to_owned()

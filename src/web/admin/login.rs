@@ -64,7 +64,7 @@ async fn render(
     if let Some(c) = new_cookie {
         res.cookie(c);
     }
-    Ok(res.body(state.theme.render("admin/login.html", &ctx)?))
+    Ok(res.body(state.theme.render("admin/login.html", ctx)?))
 }
 
 pub async fn form(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {

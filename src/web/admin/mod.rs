@@ -130,7 +130,7 @@ fn page(
             "default-src 'self'; img-src 'self' data:; script-src 'self'; object-src 'none'; \
              base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
         ))
-        .body(state.theme.render(template, ctx)?))
+        .body(state.theme.render(template, ctx.clone())?))
 }
 
 /// 303 to `to` (after a successful POST).

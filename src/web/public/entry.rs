@@ -224,7 +224,7 @@ pub(super) fn respond(
     }
     ctx.insert("form", &form);
     let template = format!("entries/{}.html", entry.kind.as_str());
-    let body = state.theme.render(&template, &ctx)?;
+    let body = state.theme.render(&template, ctx)?;
 
     let mut res = HttpResponse::build(status);
     res.content_type("text/html; charset=utf-8");

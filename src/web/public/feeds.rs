@@ -136,7 +136,7 @@ async fn feed(
     Ok(HttpResponse::Ok()
         .content_type("application/atom+xml; charset=utf-8")
         .insert_header(("Cache-Control", "public, max-age=300"))
-        .body(state.theme.render("feeds/atom.xml", &ctx)?))
+        .body(state.theme.render("feeds/atom.xml", ctx)?))
 }
 
 fn html_escape(s: &str) -> String {
@@ -218,7 +218,7 @@ pub async fn sitemap(
             .collect();
         urls.extend(rows.into_iter().map(|r| url_entry(&origin, r)));
         ctx.insert("urls", &urls);
-        return Ok(xml(state.theme.render("sitemaps/urlset.xml", &ctx)?));
+        return Ok(xml(state.theme.render("sitemaps/urlset.xml", ctx)?));
     }
     // Part 1 holds the fixed pages and the first entries; the rest follow.
     let first = max - fixed.len() as i64;
@@ -230,7 +230,7 @@ pub async fn sitemap(
         })
         .collect();
     ctx.insert("sitemaps", &sitemaps);
-    Ok(xml(state.theme.render("sitemaps/index.xml", &ctx)?))
+    Ok(xml(state.theme.render("sitemaps/index.xml", ctx)?))
 }
 
 fn url_entry(origin: &str, r: entries::SitemapRow) -> UrlEntry {
@@ -280,7 +280,7 @@ pub async fn sitemap_part(
     urls.extend(rows.into_iter().map(|r| url_entry(&origin, r)));
     let mut ctx = tera::Context::new();
     ctx.insert("urls", &urls);
-    Ok(xml(state.theme.render("sitemaps/urlset.xml", &ctx)?))
+    Ok(xml(state.theme.render("sitemaps/urlset.xml", ctx)?))
 }
 
 /// `/robots.txt`: everything but the admin, and where the sitemap is.

@@ -77,5 +77,5 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     ctx.insert("featured", &CardView::list(featured, tz));
     ctx.insert("latest", &latest);
     ctx.insert("blocks", &grouped);
-    Ok(html(state.theme.render("home.html", &ctx)?))
+    Ok(html(state.theme.render("home.html", ctx)?))
 }

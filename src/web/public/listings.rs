@@ -103,7 +103,7 @@ async fn listing(
     ctx.insert("listing_kind", heading.kind_key);
     ctx.insert("entries", &CardView::list(cards, state.config.tz()));
     ctx.insert("pagination", &pagination);
-    Ok(html(state.theme.render("listings/listing.html", &ctx)?))
+    Ok(html(state.theme.render("listings/listing.html", ctx)?))
 }
 
 pub async fn by_kind(

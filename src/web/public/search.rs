@@ -132,7 +132,7 @@ pub async fn search(
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "public, max-age=60"))
-        .body(state.theme.render("search.html", &ctx)?))
+        .body(state.theme.render("search.html", ctx)?))
 }
 
 fn urlencode(s: &str) -> String {
