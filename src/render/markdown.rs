@@ -28,6 +28,19 @@ pub fn render(markdown: &str) -> SafeHtml {
     SafeHtml::clean(&html)
 }
 
+/// A rendered body cut at its thematic breaks (`---` in Markdown, `<hr>`
+/// once rendered): the sections a leaflet lays out on its panels. Empty
+/// sections are dropped.
+pub fn sections(html: &SafeHtml) -> Vec<SafeHtml> {
+    // Stored bodies are ammonia's output, which writes every break as `<hr>`.
+    html.as_str()
+        .split("<hr>")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| SafeHtml::trusted(s.to_owned()))
+        .collect()
+}
+
 /// Gives each heading an id made from its text and demotes `h1` to `h2`.
 fn with_heading_ids(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
     // Ids the page uses count as taken, so `## Content` gets `content-2`.
@@ -97,6 +110,16 @@ mod tests {
 
     fn html(md: &str) -> String {
         render(md).into_string()
+    }
+
+    #[test]
+    fn thematic_breaks_cut_sections() {
+        let parts = sections(&render("Một\n\n---\n\n## Hai\n\n***\n\n---\n\nBa"));
+        let parts: Vec<&str> = parts.iter().map(SafeHtml::as_str).collect();
+        assert_eq!(
+            parts,
+            vec!["<p>Một</p>", "<h2 id=\"hai\">Hai</h2>", "<p>Ba</p>"]
+        );
     }
 
     #[test]

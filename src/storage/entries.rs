@@ -430,6 +430,22 @@ pub fn bulletin_items_public(
         .load(conn)
 }
 
+/// The public entries a bulletin gathers, whole, in the bulletin's order
+/// (the printed issue carries their text).
+pub fn bulletin_entries_public(
+    conn: &mut SqliteConnection,
+    bulletin_id: i32,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<Entry>> {
+    bulletin_items::table
+        .inner_join(entries::table.on(entries::id.eq(bulletin_items::entry_id)))
+        .filter(bulletin_items::bulletin_id.eq(bulletin_id))
+        .filter(public!(now))
+        .order(bulletin_items::position)
+        .select(Entry::as_select())
+        .load(conn)
+}
+
 /// Slugs of every entry a bulletin gathers, in order, public or not (export).
 pub fn bulletin_item_slugs(
     conn: &mut SqliteConnection,
@@ -578,7 +594,31 @@ fn write(
     revisions::record(conn, saved.id(), &snapshot, by.name, by.now, version)?;
     // The index follows every save at once, in the same transaction.
     super::search::index_entry(conn, saved.id())?;
+    super::documents::set_citations(conn, saved.id(), &cited_numbers(data))?;
     Ok(saved)
+}
+
+/// The document numbers an entry's text cites: those that would link in
+/// its body (not inside links or code), and those in its summary.
+pub fn cited_numbers(data: &EntryData) -> Vec<String> {
+    crate::render::doclinks::cited(&data.body_html, &data.summary)
+}
+
+/// Public entries whose text cites document number `number`, newest first.
+pub fn citing_public(
+    conn: &mut SqliteConnection,
+    number: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<EntryCard>> {
+    use super::schema::entry_citations;
+    entry_citations::table
+        .inner_join(entries::table.on(entries::id.eq(entry_citations::entry_id)))
+        .left_join(categories::table.on(categories::id.nullable().eq(entries::category_id)))
+        .filter(entry_citations::number.eq(number))
+        .filter(public!(now))
+        .order((entries::public_at.desc(), entries::id.desc()))
+        .select(card_columns!())
+        .load(conn)
 }
 
 fn domain_public(e: &Entry, now: NaiveDateTime) -> bool {

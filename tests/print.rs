@@ -1,0 +1,273 @@
+//! Issue #8: print pages. Every entry kind has `/…/{slug}/print` with a QR
+//! code (decoded here) to its absolute online address; a tri-fold leaflet
+//! prints six panels in folding order; a bulletin prints as one document
+//! in the editor's order.
+
+mod common;
+
+use actix_web::http::StatusCode;
+use actix_web::test::TestRequest;
+use common::{TestSite, entry};
+use loa::domain::entry::{EntryKind, Status};
+
+const REFERENCE: &str =
+    "/articles/so-vhtt-ha-noi-tang-cuong-thong-tin-tuyen-truyen-ve-cai-cach-hanh-chinh";
+const LEAFLET: &str = "/leaflets/chi-tieu-cai-cach-hanh-chinh-2022-to-gap";
+const BULLETIN: &str = "/bulletins/ban-tin-cai-cach-hanh-chinh-so-1-2022";
+
+/// Decodes the first inline QR code (`<svg class="qr">`) of `html`: the
+/// SVG's dark modules (the `qrcode` crate draws each as `M{x} {y}h1v1H…V…`)
+/// are painted into a bitmap, which `rqrr` reads like a camera would.
+fn decode_qr(html: &str) -> String {
+    let start = html.find("<svg class=\"qr\"").expect("an inline QR code");
+    let svg = &html[start..start + html[start..].find("</svg>").expect("svg end")];
+    let size: usize = regex::Regex::new(r#"viewBox="0 0 (\d+) \d+""#)
+        .unwrap()
+        .captures(svg)
+        .expect("viewBox")[1]
+        .parse()
+        .unwrap();
+    let d = regex::Regex::new(r#"<path[^>]* d="([^"]+)""#)
+        .unwrap()
+        .captures(svg)
+        .expect("path")[1]
+        .to_owned();
+    const SCALE: usize = 6;
+    let w = size * SCALE;
+    let mut pixels = vec![255u8; w * w];
+    let rect = regex::Regex::new(r"M(\d+) (\d+)h(\d+)v(\d+)").unwrap();
+    let mut dark = 0;
+    for c in rect.captures_iter(&d) {
+        let n = |i: usize| c[i].parse::<usize>().unwrap();
+        let (x, y, rw, rh) = (n(1), n(2), n(3), n(4));
+        for py in y * SCALE..(y + rh) * SCALE {
+            for px in x * SCALE..(x + rw) * SCALE {
+                pixels[py * w + px] = 0;
+            }
+        }
+        dark += 1;
+    }
+    assert!(dark > 50, "the SVG draws the modules");
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, w, |x, y| pixels[y * w + x]);
+    let grids = img.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code found");
+    grids[0].decode().expect("decodes").1
+}
+
+#[actix_web::test]
+async fn the_reference_article_prints_with_a_qr_code_to_its_absolute_url() {
+    let site = TestSite::build(
+        |c| c.base_url = Some("https://sovhtt.hanoi.gov.vn".into()),
+        |s| s,
+    );
+    let report = site.import(&common::repo().join("content"));
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    let mut c = site.client().await;
+    let page = c.get(&format!("{REFERENCE}/print")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let url = format!("https://sovhtt.hanoi.gov.vn{REFERENCE}");
+    assert_eq!(decode_qr(&page.body), url);
+    assert_eq!(
+        page.text("h1"),
+        "Sở VHTT Hà Nội tăng cường thông tin, tuyên truyền về cải cách hành chính"
+    );
+    // A clean document: no navigation, no form; the site, the address, the
+    // date of printing.
+    assert_eq!(page.count("form, nav.site-nav, .comments"), 0);
+    assert!(
+        page.text(".print-masthead")
+            .contains("Sở Văn hóa và Thể thao")
+    );
+    assert_eq!(page.text(".print-url"), url);
+    assert!(page.attr("time[datetime]", "datetime").is_some());
+    assert!(page.text(".print-facts").contains("01/01/2026 07:00"));
+    assert!(
+        page.text(".entry-body")
+            .contains("cải cách thủ tục hành chính")
+    );
+    assert_eq!(page.attr("link[rel=canonical]", "href"), Some(url.clone()));
+
+    // The entry page itself carries the same code for printing from the
+    // browser, and links to its print page.
+    let entry_page = c.get(REFERENCE).await;
+    assert_eq!(decode_qr(&entry_page.body), url);
+    assert_eq!(
+        entry_page.attr(".entry-tools a", "href"),
+        Some(format!("{REFERENCE}/print"))
+    );
+}
+
+#[actix_web::test]
+async fn without_base_url_the_qr_code_uses_the_requests_host() {
+    let site = TestSite::with_content();
+    let mut c = site.client().await;
+    let page = c
+        .send_with(
+            TestRequest::get()
+                .uri(&format!("{LEAFLET}/print"))
+                .insert_header(("host", "cong.example.vn:8080")),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        decode_qr(&page.body),
+        format!("http://cong.example.vn:8080{LEAFLET}")
+    );
+}
+
+#[actix_web::test]
+async fn every_kind_has_a_print_page_and_drafts_have_none() {
+    let site = TestSite::with_content();
+    let mut c = site.client().await;
+    for path in [REFERENCE, LEAFLET, BULLETIN] {
+        let page = c.get(&format!("{path}/print")).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(decode_qr(&page.body).ends_with(path), "{path}");
+        assert_eq!(
+            page.header("cache-control").as_deref(),
+            Some("public, max-age=60")
+        );
+    }
+    let (_, draft) = entry(EntryKind::Article, "Bản nháp chưa đăng")
+        .status(Status::Draft)
+        .save(&mut site.conn());
+    assert_eq!(
+        c.get(&format!("{draft}/print")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // The print page of a leaflet listed as an article is not found either.
+    assert_eq!(
+        c.get("/articles/chi-tieu-cai-cach-hanh-chinh-2022-to-gap/print")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+/// The panel numbers of each printed side, left to right.
+fn sides(page: &common::Page) -> Vec<(String, Vec<String>)> {
+    let html = page.html();
+    let sheet = scraper::Selector::parse("section.sheet").unwrap();
+    let panel = scraper::Selector::parse(".panel").unwrap();
+    html.select(&sheet)
+        .map(|s| {
+            (
+                s.value().attr("data-side").unwrap().to_owned(),
+                s.select(&panel)
+                    .map(|p| p.value().attr("data-panel").unwrap().to_owned())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn a_trifold_places_six_panels_in_folding_order() {
+    let site = TestSite::with_content();
+    let mut c = site.client().await;
+    let page = c.get(&format!("{LEAFLET}/print")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        sides(&page),
+        vec![
+            ("outside".into(), vec!["5".into(), "6".into(), "1".into()]),
+            ("inside".into(), vec!["2".into(), "3".into(), "4".into()]),
+        ]
+    );
+    // Panel 1 is the cover; the sections follow in reading order; the QR
+    // code is on the back cover, panel 6.
+    let panel = |n: u32| page.text(&format!(".panel[data-panel=\"{n}\"]"));
+    assert!(panel(1).contains("Tờ gấp: 10 chỉ tiêu cải cách hành chính năm 2022"));
+    assert!(panel(2).starts_with("Hài lòng và đúng hạn"));
+    assert!(panel(3).starts_with("Dịch vụ công trực tuyến và thanh toán"));
+    assert!(panel(4).starts_with("Số hóa và đơn giản hóa"));
+    assert!(panel(5).starts_with("Con người: bồi dưỡng và quy tắc ứng xử"));
+    assert!(panel(6).starts_with("Liên hệ"));
+    assert_eq!(page.count(".panel[data-panel=\"6\"] svg.qr"), 1);
+    assert_eq!(page.count("svg.qr"), 1);
+    assert!(
+        page.body
+            .contains("class=\"print-page print-leaflet leaflet-trifold\"")
+    );
+}
+
+#[actix_web::test]
+async fn one_page_and_front_back_leaflets_keep_their_format() {
+    let site = TestSite::new();
+    let body = "## Mặt một\n\nA\n\n---\n\n## Mặt hai\n\nB\n\n---\n\nC";
+    let mut one = entry(EntryKind::Leaflet, "Tờ rơi một trang").body(body);
+    one.data.leaflet_format = Some("a4".into());
+    let (_, one_path) = one.save(&mut site.conn());
+    let mut two = entry(EntryKind::Leaflet, "Tờ rơi hai mặt").body(body);
+    two.data.leaflet_format = Some("a4-duplex".into());
+    let (_, two_path) = two.save(&mut site.conn());
+    let mut c = site.client().await;
+
+    let page = c.get(&format!("{one_path}/print")).await;
+    assert_eq!(sides(&page), vec![("front".into(), vec!["1".into()])]);
+    assert_eq!(page.count(".panel .entry-body"), 3);
+
+    let page = c.get(&format!("{two_path}/print")).await;
+    assert_eq!(
+        sides(&page),
+        vec![
+            ("front".into(), vec!["1".into()]),
+            ("back".into(), vec!["2".into()])
+        ]
+    );
+    assert!(page.text(".sheet-front").contains("Mặt một"));
+    assert!(!page.text(".sheet-front").contains("Mặt hai"));
+    assert!(page.text(".sheet-back").contains("Mặt hai"));
+    assert_eq!(page.count(".sheet-back svg.qr"), 1);
+}
+
+#[actix_web::test]
+async fn a_bulletin_prints_as_one_document_in_the_chosen_order() {
+    let site = TestSite::new();
+    let mut conn = site.conn();
+    let (a, _) = entry(EntryKind::Article, "Bài thứ nhất theo ngày")
+        .at("2025-01-01 08:00:00")
+        .body("Thân bài một.")
+        .save(&mut conn);
+    let (b, _) = entry(EntryKind::Article, "Bài thứ hai theo ngày")
+        .at("2025-02-01 08:00:00")
+        .body("Thân bài hai.")
+        .save(&mut conn);
+    let (hidden, _) = entry(EntryKind::Article, "Bài chưa đăng")
+        .status(Status::Draft)
+        .save(&mut conn);
+    let mut issue = entry(EntryKind::Bulletin, "Bản tin số 3").body("Lời ban biên tập.");
+    issue.data.bulletin_series = Some("Bản tin Cải cách hành chính".into());
+    issue.data.bulletin_number = Some(3);
+    issue.data.bulletin_year = Some(2025);
+    let (id, path) = issue.save(&mut conn);
+    // The editor's order: the newer one first; a draft among them is left out.
+    loa::storage::entries::set_bulletin_items(&mut conn, id, &[b, hidden, a]).unwrap();
+    drop(conn);
+
+    let mut c = site.client().await;
+    let page = c.get(&format!("{path}/print")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        page.texts(".toc li"),
+        vec!["Bài thứ hai theo ngày", "Bài thứ nhất theo ngày"]
+    );
+    assert_eq!(
+        page.texts(".bulletin-item h2"),
+        vec!["Bài thứ hai theo ngày", "Bài thứ nhất theo ngày"]
+    );
+    assert_eq!(
+        page.texts(".bulletin-item .entry-body"),
+        vec!["Thân bài hai.", "Thân bài một."]
+    );
+    assert_eq!(page.attr(".toc a", "href").as_deref(), Some("#item-1"));
+    assert!(
+        page.text(".kicker")
+            .contains("Bản tin Cải cách hành chính · Số 3/2025")
+    );
+    assert!(
+        page.text(".print-bulletin > .entry-body")
+            .contains("Lời ban biên tập.")
+    );
+    assert!(!page.body.contains("Bài chưa đăng"));
+}
