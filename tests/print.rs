@@ -271,3 +271,34 @@ async fn a_bulletin_prints_as_one_document_in_the_chosen_order() {
     );
     assert!(!page.body.contains("Bài chưa đăng"));
 }
+
+#[actix_web::test]
+async fn bulletins_are_listed_by_year_and_number() {
+    let site = TestSite::new();
+    let mut conn = site.conn();
+    // Put online out of order: issue 2/2024 last, issue 1/2025 first.
+    for (number, year, at) in [
+        (1, 2025, "2025-01-10 08:00:00"),
+        (1, 2024, "2025-02-10 08:00:00"),
+        (3, 2024, "2025-03-10 08:00:00"),
+        (2, 2024, "2025-04-10 08:00:00"),
+    ] {
+        let mut b = entry(EntryKind::Bulletin, &format!("Bản tin số {number}/{year}")).at(at);
+        b.data.bulletin_series = Some("Bản tin Cải cách hành chính".into());
+        b.data.bulletin_number = Some(number);
+        b.data.bulletin_year = Some(year);
+        b.save(&mut conn);
+    }
+    drop(conn);
+    let mut c = site.client().await;
+    let page = c.get("/bulletins").await;
+    assert_eq!(
+        page.texts(".card-title a"),
+        vec![
+            "Bản tin số 1/2025",
+            "Bản tin số 3/2024",
+            "Bản tin số 2/2024",
+            "Bản tin số 1/2024"
+        ]
+    );
+}

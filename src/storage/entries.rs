@@ -219,7 +219,8 @@ fn filtered(
     q
 }
 
-/// One page of public entries, newest first, and how many there are in all.
+/// One page of public entries, newest first (bulletins: by year and
+/// number, newest issue first), and how many there are in all.
 pub fn list_public(
     conn: &mut SqliteConnection,
     filter: Filter,
@@ -228,13 +229,27 @@ pub fn list_public(
     limit: i64,
 ) -> QueryResult<(Vec<EntryCard>, i64)> {
     let total = filtered(filter, now).count().get_result(conn)?;
-    let cards = filtered(filter, now)
+    let page = filtered(filter, now)
         .left_join(categories::table)
-        .select(card_columns!())
-        .order((entries::public_at.desc(), entries::id.desc()))
+        .select(card_columns!());
+    let cards = if filter.kind == Some(EntryKind::Bulletin) {
+        // Issues are listed by year and number, whatever day each went
+        // online (a handful a year: the sort costs nothing).
+        page.order((
+            entries::bulletin_year.desc(),
+            entries::bulletin_number.desc(),
+            entries::public_at.desc(),
+            entries::id.desc(),
+        ))
         .offset(offset)
         .limit(limit)
-        .load(conn)?;
+        .load(conn)?
+    } else {
+        page.order((entries::public_at.desc(), entries::id.desc()))
+            .offset(offset)
+            .limit(limit)
+            .load(conn)?
+    };
     Ok((cards, total))
 }
 
