@@ -412,3 +412,44 @@ async fn document_changes_need_a_token_and_an_editor_and_bad_input_comes_back() 
     );
     assert_eq!(documents::all(&mut site.conn()).unwrap().len(), 1);
 }
+
+#[actix_web::test]
+async fn the_registry_exports_and_imports_again_unchanged() {
+    let site = registry();
+    let out = tempfile::tempdir().unwrap();
+    loa::content::export::export_dir(
+        &mut site.conn(),
+        out.path(),
+        &site.state.config.uploads,
+        site.state.config.tz(),
+        false,
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(out.path().join("documents.toml")).unwrap();
+    assert!(text.contains("number = \"171/KH-SVHTT\""), "{text}");
+    let fields = |site: &TestSite| -> Vec<String> {
+        documents::all(&mut site.conn())
+            .unwrap()
+            .into_iter()
+            .map(|d| {
+                format!(
+                    "{} {} {} {} {:?} {} {} {:?}",
+                    d.slug,
+                    d.doc_type,
+                    d.number,
+                    d.issued_on,
+                    d.effective_on,
+                    d.status.as_str(),
+                    d.abstract_text,
+                    d.file_path
+                )
+            })
+            .collect()
+    };
+    let copy = TestSite::new();
+    let report = copy.import(out.path());
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert_eq!(report.documents, 4);
+    assert_eq!(fields(&copy), fields(&site));
+    assert_eq!(site.import(out.path()).documents, 0, "nothing changes");
+}
