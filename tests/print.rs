@@ -86,6 +86,12 @@ async fn the_reference_article_prints_with_a_qr_code_to_its_absolute_url() {
             .contains("cải cách thủ tục hành chính")
     );
     assert_eq!(page.attr("link[rel=canonical]", "href"), Some(url.clone()));
+    // The plan the summary cites links to its record by its full address,
+    // which the print stylesheet writes out on paper.
+    assert_eq!(
+        page.attr(".sapo a.doc-ref", "href").as_deref(),
+        Some("https://sovhtt.hanoi.gov.vn/documents/ke-hoach-171-kh-svhtt-2022")
+    );
 
     // The entry page itself carries the same code for printing from the
     // browser, and links to its print page.

@@ -35,8 +35,9 @@ fn pieces(html: &str) -> Vec<Piece<'_>> {
         match rest.find('<') {
             Some(0) => {
                 // Stored HTML comes out of ammonia: every `<` in text is
-                // escaped, so a `<` always starts a tag.
-                let end = rest.find('>').map_or(rest.len(), |i| i + 1);
+                // escaped, so a `<` always starts a tag. A `>` may sit in a
+                // quoted attribute value (a link's title), so quotes count.
+                let end = tag_end(rest);
                 let raw = &rest[..end];
                 let inner = raw.trim_start_matches('<').trim_start_matches('/');
                 let name: String = inner
@@ -62,6 +63,21 @@ fn pieces(html: &str) -> Vec<Piece<'_>> {
         }
     }
     out
+}
+
+/// The length of the tag `html` starts with, up to and including its `>`
+/// outside quotes (all of `html` when it never closes).
+fn tag_end(html: &str) -> usize {
+    let mut quote = None;
+    for (i, c) in html.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '>') => return i + 1,
+            _ => {}
+        }
+    }
+    html.len()
 }
 
 /// The document numbers in the text of `html` that a link may be put on
@@ -183,6 +199,18 @@ mod tests {
         assert_eq!(
             linkable_numbers(html.as_str()),
             vec!["171/KH-SVHTT", "99/KH-X"]
+        );
+    }
+
+    #[test]
+    fn a_quoted_angle_bracket_does_not_end_a_tag() {
+        let html = SafeHtml::trusted(
+            "<p><a href=\"/x\" title=\"a>171/KH-SVHTT\">x</a> 171/KH-SVHTT</p>".into(),
+        );
+        assert_eq!(
+            link(&html, &targets()).as_str(),
+            "<p><a href=\"/x\" title=\"a>171/KH-SVHTT\">x</a> \
+             <a class=\"doc-ref\" href=\"/documents/ke-hoach-171-kh-svhtt-2022\">171/KH-SVHTT</a></p>"
         );
     }
 

@@ -99,7 +99,12 @@ pub(crate) fn render(
     let tz = state.config.tz();
     let origin = pages::origin(state, req);
     let leaflet_format = page.entry.leaflet_format();
-    let links = page.doc_links;
+    // On paper a link is its printed address: registry links are absolute.
+    let links: HashMap<String, String> = page
+        .doc_links
+        .into_iter()
+        .map(|(n, url)| (n, format!("{origin}{url}")))
+        .collect();
     let mut entry = EntryView::new(page.entry, page.category, page.tags, tz);
     entry.body_html = doclinks::link(&entry.body_html, &links);
     let summary_html = doclinks::link_text(&entry.summary, &links);
