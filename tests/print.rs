@@ -308,3 +308,47 @@ async fn bulletins_are_listed_by_year_and_number() {
         ]
     );
 }
+
+#[actix_web::test]
+async fn without_chromium_the_pdf_download_says_how_to_print_instead() {
+    let site = TestSite::with_config(|c| c.chromium = Some("/khong/co/chromium".into()));
+    assert!(
+        site.import(&common::repo().join("content"))
+            .failed
+            .is_empty()
+    );
+    site.add_user("tacgia", loa::domain::user::Role::Author, "mat-khau-du-dai");
+    site.add_user(
+        "bientap",
+        loa::domain::user::Role::Editor,
+        "mat-khau-du-dai",
+    );
+    let id = loa::storage::entries::find_by_slug(
+        &mut site.conn(),
+        "chi-tieu-cai-cach-hanh-chinh-2022-to-gap",
+    )
+    .unwrap()
+    .unwrap()
+    .id;
+    let path = format!("/admin/entries/{id}/print.pdf");
+    let mut c = site.client().await;
+    // An author may not print someone else's leaflet.
+    c.login("tacgia", "mat-khau-du-dai").await;
+    assert_eq!(c.get(&path).await.status, StatusCode::FORBIDDEN);
+    c.forget();
+    c.login("bientap", "mat-khau-du-dai").await;
+    let page = c.get(&path).await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        page.text("main").contains("chưa cài Chromium"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        page.attr("main a[href$='/print']", "href").as_deref(),
+        Some(&*format!("{LEAFLET}/print"))
+    );
+    // The editor's page for the leaflet offers the download.
+    let edit = c.get(&format!("/admin/entries/{id}/edit")).await;
+    assert_eq!(edit.count(&format!("a[href='{path}']")), 1);
+}

@@ -1,9 +1,9 @@
 //! PDF files of print pages, made by headless Chromium's `--print-to-pdf`
-//! when the machine has it (Debian's `chromium`; `LOA_CHROMIUM` names
-//! another binary). Chromium lays out CSS paged media (A4, named pages for
-//! the tri-fold's landscape sheet) exactly as a reader's browser prints it,
-//! which no Rust PDF crate does; without it the editor is told to print
-//! from the browser instead.
+//! when the machine has it (Debian's `chromium`; the `chromium` setting or
+//! `LOA_CHROMIUM` names another binary). Chromium lays out CSS paged media
+//! (A4, the tri-fold's landscape named page) exactly as a reader's browser
+//! prints it, which no Rust PDF crate does; without it the editor is told
+//! to print from the browser instead.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -12,10 +12,11 @@ use std::time::{Duration, Instant};
 /// How long Chromium may take for one file.
 pub const TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The Chromium binary to use, if there is one.
-pub fn chromium() -> Option<PathBuf> {
-    let path = std::env::var_os("LOA_CHROMIUM")
-        .map(PathBuf::from)
+/// The Chromium binary to use (`chromium` in the configuration, else
+/// Debian's `/usr/bin/chromium`), if it is there.
+pub fn chromium(configured: Option<&Path>) -> Option<PathBuf> {
+    let path = configured
+        .map(Path::to_owned)
         .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
     path.is_file().then_some(path)
 }

@@ -30,7 +30,7 @@ pub async fn pdf(
     .await?;
     let own = loaded.entry.author_id == Some(staff.user.id);
     staff.require(staff.role().edits_all() || own)?;
-    let Some(chromium) = pdf::chromium() else {
+    let Some(chromium) = pdf::chromium(state.config.chromium.as_deref()) else {
         let mut ctx = context(&state, &req, base, &staff);
         ctx.insert("message", &state.theme.message("print_pdf_unavailable"));
         ctx.insert(
