@@ -352,3 +352,119 @@ async fn without_chromium_the_pdf_download_says_how_to_print_instead() {
     let edit = c.get(&format!("/admin/entries/{id}/edit")).await;
     assert_eq!(edit.count(&format!("a[href='{path}']")), 1);
 }
+
+#[actix_web::test]
+async fn an_editor_builds_an_issue_by_ticking_published_entries_then_ordering_them() {
+    let site = TestSite::with_content();
+    site.add_user(
+        "bientap",
+        loa::domain::user::Role::Editor,
+        "mat-khau-du-dai",
+    );
+    let mut c = site.client().await;
+    c.login("bientap", "mat-khau-du-dai").await;
+    let form = c.get("/admin/entries/new?kind=bulletin").await;
+    let token = form.token();
+    // The chooser lists published entries; the editor ticks two of them.
+    let html = form.html();
+    let boxes = scraper::Selector::parse("fieldset.choices input[type=checkbox]").unwrap();
+    let choices: Vec<(String, String)> = html
+        .select(&boxes)
+        .map(|b| {
+            (
+                b.value().attr("name").unwrap().to_owned(),
+                b.value().attr("value").unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let pick = |slug: &str| {
+        choices
+            .iter()
+            .find(|(_, v)| v == slug)
+            .unwrap_or_else(|| panic!("{slug} offered"))
+            .clone()
+    };
+    let reference = pick("so-vhtt-ha-noi-tang-cuong-thong-tin-tuyen-truyen-ve-cai-cach-hanh-chinh");
+    let targets = pick("chi-tieu-cai-cach-hanh-chinh-nam-2022-cua-so-van-hoa-va-the-thao");
+    let fields = vec![
+        ("csrf_token", token.as_str()),
+        ("kind", "bulletin"),
+        ("title", "Bản tin Cải cách hành chính số 2/2022"),
+        ("summary", "Số thứ hai."),
+        ("body_md", "Lời ban biên tập: số này điểm lại các chỉ tiêu."),
+        ("bulletin_series", "Bản tin Cải cách hành chính"),
+        ("bulletin_number", "2"),
+        ("bulletin_year", "2022"),
+        ("bulletin_entries", ""),
+        (reference.0.as_str(), reference.1.as_str()),
+        (targets.0.as_str(), targets.1.as_str()),
+        ("action", "publish"),
+    ];
+    let saved = c.post_form("/admin/entries/new", &fields).await;
+    assert_eq!(
+        saved.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        saved.text(".error-summary")
+    );
+    let edit_url = saved.header("location").unwrap();
+    let path = "/bulletins/ban-tin-cai-cach-hanh-chinh-so-2-2022";
+    let page = c.get(path).await;
+    let ticked_order = page.texts(".toc li > a");
+    assert_eq!(ticked_order.len(), 2);
+    assert!(page.text(".entry-body").contains("Lời ban biên tập"));
+
+    // The editor swaps the two lines: the contents follow, on screen and in
+    // print.
+    let edit = c.get(&edit_url).await;
+    let listed = edit.text("#bulletin_entries");
+    let lines: Vec<&str> = listed.split(' ').collect();
+    assert_eq!(lines.len(), 2, "{listed}");
+    let mut fields: Vec<(String, String)> = {
+        let html = edit.html();
+        let sel = scraper::Selector::parse(
+            "form.entry-form input:not([type=checkbox]), form.entry-form textarea, form.entry-form select",
+        )
+        .unwrap();
+        html.select(&sel)
+            .filter_map(|e| {
+                let name = e.value().attr("name")?.to_owned();
+                let value = match e.value().name() {
+                    "textarea" => e.text().collect(),
+                    "select" => e
+                        .select(&scraper::Selector::parse("option[selected]").unwrap())
+                        .next()
+                        .and_then(|o| o.value().attr("value"))
+                        .unwrap_or("")
+                        .to_owned(),
+                    _ => e.value().attr("value").unwrap_or("").to_owned(),
+                };
+                Some((name, value))
+            })
+            .collect()
+    };
+    for f in fields.iter_mut() {
+        if f.0 == "bulletin_entries" {
+            f.1 = format!("{}\n{}", lines[1], lines[0]);
+        }
+    }
+    fields.push(("action".into(), "save".into()));
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let saved = c.post_form(&edit_url, &fields).await;
+    assert_eq!(
+        saved.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        saved.text(".error-summary")
+    );
+    let reordered = c.get(path).await.texts(".toc li > a");
+    assert_eq!(
+        reordered,
+        vec![ticked_order[1].clone(), ticked_order[0].clone()]
+    );
+    let print = c.get(&format!("{path}/print")).await;
+    assert_eq!(print.texts(".toc li"), reordered);
+}
