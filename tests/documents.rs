@@ -114,6 +114,14 @@ async fn the_reference_plan_is_in_the_registry_and_lists_the_entries_citing_it()
         "{citing:?}"
     );
     assert!(citing.iter().any(|t| t.starts_with("Tờ gấp")), "{citing:?}");
+    // Search engines read it as a legal document in force.
+    let json: serde_json::Value =
+        serde_json::from_str(&page.text("script[type='application/ld+json']")).unwrap();
+    let doc = &json["@graph"][0];
+    assert_eq!(doc["@type"], "Legislation");
+    assert_eq!(doc["legislationIdentifier"], "171/KH-SVHTT");
+    assert_eq!(doc["legislationDate"], "2022-03-29");
+    assert_eq!(doc["legislationLegalForce"], "https://schema.org/InForce");
     assert_eq!(listed(&mut c, "").await, vec!["Kế hoạch 171/KH-SVHTT"]);
     // The reference article's summary names the plan: it links to it.
     let article = c.get(REFERENCE).await;

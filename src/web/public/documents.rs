@@ -211,6 +211,40 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     Ok(html(theme.render("documents/list.html", &ctx)?))
 }
 
+/// schema.org `Legislation` (the type search engines read for legal and
+/// administrative documents) plus the breadcrumbs, as JSON-LD.
+fn document_graph(
+    origin: &str,
+    d: &DocumentView,
+    name: &str,
+    trail: &[Link],
+) -> crate::render::SafeHtml {
+    let force = match d.status {
+        "in_force" | "amended" => "https://schema.org/InForce",
+        _ => "https://schema.org/NotInForce",
+    };
+    let mut doc = serde_json::json!({
+        "@type": "Legislation",
+        "@id": format!("{origin}{}", d.url),
+        "url": format!("{origin}{}", d.url),
+        "name": name,
+        "legislationIdentifier": d.number,
+        "legislationType": d.doc_type,
+        "legislationDate": d.issued_iso,
+        "legislationLegalForce": force,
+        "legislationPassedBy": { "@type": "GovernmentOrganization", "name": d.issuer },
+        "abstract": d.abstract_text,
+        "inLanguage": "vi",
+    });
+    if let Some(e) = &d.effective_iso {
+        doc["legislationDateVersion"] = serde_json::Value::String(e.clone());
+    }
+    crate::web::seo::script_json(&serde_json::json!({
+        "@context": "https://schema.org",
+        "@graph": [doc, crate::web::seo::breadcrumbs(origin, trail)],
+    }))
+}
+
 /// `GET /documents/{slug}`: one document and the public entries citing it.
 pub async fn show(
     state: web::Data<AppState>,
@@ -239,13 +273,22 @@ pub async fn show(
     ctx.insert("meta_title", &heading);
     ctx.insert("meta_description", &view.abstract_text);
     ctx.insert("heading", &heading);
-    ctx.insert(
-        "trail",
-        &[Link {
+    let origin = pages::origin(&state, &req);
+    let trail = [
+        Link {
+            name: theme.message("home"),
+            url: "/".into(),
+        },
+        Link {
             name: theme.message("documents_title"),
             url: "/documents".into(),
-        }],
-    );
+        },
+        Link {
+            name: format!("{} {}", view.doc_type, view.number),
+            url: view.url.clone(),
+        },
+    ];
+    ctx.insert("json_ld", &document_graph(&origin, &view, &heading, &trail));
     ctx.insert("document", &view);
     ctx.insert("citing", &CardView::list(citing, state.config.tz()));
     Ok(html(theme.render("documents/show.html", &ctx)?))
