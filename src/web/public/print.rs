@@ -9,7 +9,6 @@ use std::collections::HashMap;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDateTime;
 use diesel::SqliteConnection;
-use serde::Serialize;
 
 use super::kind_of;
 use crate::domain::entry::{EntryKind, LeafletFormat};
@@ -81,13 +80,6 @@ pub(crate) fn document_links(
         .collect())
 }
 
-/// One tri-fold panel or page as the template lays it out.
-#[derive(Serialize)]
-struct PageView {
-    side: leaflet::Side,
-    panels: Vec<leaflet::Panel<SafeHtml>>,
-}
-
 /// Renders the print page of `page`. `base_href` makes relative addresses
 /// resolve against a server when the HTML is opened from a file (PDF).
 pub(crate) fn render(
@@ -131,13 +123,7 @@ pub(crate) fn render(
     if entry.kind == EntryKind::Leaflet {
         let format = leaflet_format.unwrap_or(LeafletFormat::A4);
         let sections = markdown::sections(&entry.body_html);
-        let pages: Vec<PageView> = leaflet::layout(format, &sections)
-            .into_iter()
-            .map(|p| PageView {
-                side: p.side,
-                panels: p.panels,
-            })
-            .collect();
+        let pages: Vec<leaflet::Page<SafeHtml>> = leaflet::layout(format, &sections);
         ctx.insert("format", format.as_str());
         // The QR code goes on the last panel: the back.
         ctx.insert(
