@@ -96,7 +96,7 @@ async fn the_reference_plan_is_in_the_registry_and_lists_the_entries_citing_it()
     let mut c = site.client().await;
     let page = c.get(PLAN).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert_eq!(page.text("h1"), "Kế hoạch số 171/KH-SVHTT ngày 29/03/2022");
+    assert_eq!(page.text("h1"), "Kế hoạch số 171/KH-SVHTT ngày 29/3/2022");
     let facts = page.text(".document-facts");
     for expected in [
         "Sở Văn hóa và Thể thao Hà Nội",

@@ -75,7 +75,7 @@ pub async fn list(
     ctx.insert("documents", &rows);
     ctx.insert(
         "saved",
-        &super::super::public::query(&req)?.contains_key("saved"),
+        &crate::web::public::query(&req)?.contains_key("saved"),
     );
     page(&state, "admin/documents/list.html", &ctx, StatusCode::OK)
 }

@@ -259,15 +259,18 @@ pub async fn show(
         Ok((pages::load_base(conn)?, doc, citing))
     })
     .await?;
+    let issued = doc.issued_on;
     let view = DocumentView::new(doc);
     let theme = &state.theme;
+    // The document's name as it is cited: "Kế hoạch số 171/KH-SVHTT ngày
+    // 29/3/2022" (day and month without leading zeros, as documents write it).
     let heading = format!(
         "{} {} {} {} {}",
         view.doc_type,
         theme.message("document_number_word"),
         view.number,
         theme.message("document_date_word"),
-        view.issued_on
+        issued.format("%-d/%-m/%Y")
     );
     let mut ctx = pages::context(&state, &req, base);
     ctx.insert("meta_title", &heading);
