@@ -190,7 +190,6 @@ pub(super) fn respond(
         "qr",
         &crate::render::qr::svg(&online_url, &state.theme.message("print_qr_label")),
     );
-    ctx.insert("printed", &crate::render::dates::show(state.now(), tz));
     ctx.insert("canonical_url", &online_url);
     ctx.insert("online_url", &online_url);
     ctx.insert("json_ld", &json_ld);

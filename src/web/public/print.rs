@@ -1,5 +1,5 @@
 //! Print layouts: `/{kind}/{slug}/print` for every entry — a clean A4
-//! document with the site's name, the print date, link addresses and a QR
+//! document with the site's name, its publication and update dates, link addresses and a QR
 //! code to the online page. A leaflet is laid out in its format (one A4
 //! page, front and back, or a tri-fold's six panels in folding order); a
 //! bulletin prints as one document, its entries after its contents.
@@ -14,7 +14,6 @@ use super::kind_of;
 use crate::domain::entry::{EntryKind, LeafletFormat};
 use crate::domain::leaflet;
 use crate::error::AppError;
-use crate::render::dates::show;
 use crate::render::{SafeHtml, doclinks, markdown, qr};
 use crate::storage::categories::{self, Category};
 use crate::storage::documents;
@@ -117,7 +116,6 @@ pub(crate) fn render(
     ctx.insert("canonical_url", &online_url);
     ctx.insert("online_url", &online_url);
     ctx.insert("meta_title", &entry.title);
-    ctx.insert("printed", &show(state.now(), tz));
     ctx.insert("qr", &qr);
     ctx.insert("base_href", &base_href);
     if entry.kind == EntryKind::Leaflet {
