@@ -1,8 +1,9 @@
 //! Print layouts: `/{kind}/{slug}/print` for every entry — a clean A4
-//! document with the site's name, its publication and update dates, link addresses and a QR
-//! code to the online page. A leaflet is laid out in its format (one A4
-//! page, front and back, or a tri-fold's six panels in folding order); a
-//! bulletin prints as one document, its entries after its contents.
+//! document with the site's name, its publication and update dates, link
+//! addresses and a QR code to the online page. A leaflet is laid out in its
+//! format (one A4 page, front and back, or a tri-fold's six panels in
+//! folding order); a bulletin prints as one document, its entries after its
+//! contents.
 
 use std::collections::HashMap;
 
