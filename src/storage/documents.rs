@@ -185,6 +185,14 @@ pub fn all(conn: &mut SqliteConnection) -> QueryResult<Vec<Document>> {
         .load(conn)
 }
 
+/// Every record's slug, oldest first (the sitemap).
+pub fn slugs(conn: &mut SqliteConnection) -> QueryResult<Vec<String>> {
+    documents::table
+        .order(documents::id)
+        .select(documents::slug)
+        .load(conn)
+}
+
 /// For the numbers given, the slug of the record each one names, in one
 /// query. When a number was used in several years, the newest record wins.
 pub fn slugs_for_numbers(
