@@ -469,4 +469,31 @@ async fn an_editor_builds_an_issue_by_ticking_published_entries_then_ordering_th
     );
     let print = c.get(&format!("{path}/print")).await;
     assert_eq!(print.texts(".toc li"), reordered);
+
+    // Another issue numbered 2/2022 in the same series is refused, with the
+    // message at the number and what was typed kept.
+    let token = c.admin_token().await;
+    let dup = c
+        .post_form(
+            "/admin/entries/new",
+            &[
+                ("csrf_token", token.as_str()),
+                ("kind", "bulletin"),
+                ("title", "Bản tin trùng số"),
+                ("body_md", "Lời ban biên tập của số trùng."),
+                ("bulletin_series", "Bản tin Cải cách hành chính"),
+                ("bulletin_number", "2"),
+                ("bulletin_year", "2022"),
+                ("bulletin_entries", ""),
+                ("action", "publish"),
+            ],
+        )
+        .await;
+    assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        dup.text("#bulletin_number-error"),
+        "Lỗi: Ấn phẩm này đã có một số mang số và năm này"
+    );
+    assert_eq!(dup.text("#body_md"), "Lời ban biên tập của số trùng.");
+    assert_eq!(dup.attr("#bulletin_number", "value").as_deref(), Some("2"));
 }
