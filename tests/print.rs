@@ -235,11 +235,11 @@ async fn a_bulletin_prints_as_one_document_in_the_chosen_order() {
     let mut conn = site.conn();
     let (a, _) = entry(EntryKind::Article, "Bài thứ nhất theo ngày")
         .at("2025-01-01 08:00:00")
-        .body("Thân bài một.")
+        .body("### Mục tiêu\n\nThân bài một.")
         .save(&mut conn);
     let (b, _) = entry(EntryKind::Article, "Bài thứ hai theo ngày")
         .at("2025-02-01 08:00:00")
-        .body("Thân bài hai.")
+        .body("### Mục tiêu\n\nThân bài hai.")
         .save(&mut conn);
     let (hidden, _) = entry(EntryKind::Article, "Bài chưa đăng")
         .status(Status::Draft)
@@ -265,9 +265,13 @@ async fn a_bulletin_prints_as_one_document_in_the_chosen_order() {
         vec!["Bài thứ hai theo ngày", "Bài thứ nhất theo ngày"]
     );
     assert_eq!(
-        page.texts(".bulletin-item .entry-body"),
+        page.texts(".bulletin-item .entry-body p"),
         vec!["Thân bài hai.", "Thân bài một."]
     );
+    // Both entries have a "Mục tiêu" heading; on one page their ids differ.
+    assert_eq!(page.count("#item-1-muc-tieu"), 1);
+    assert_eq!(page.count("#item-2-muc-tieu"), 1);
+    assert_eq!(page.count("#muc-tieu"), 0);
     assert_eq!(page.attr(".toc a", "href").as_deref(), Some("#item-1"));
     assert!(
         page.text(".kicker")

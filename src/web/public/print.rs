@@ -103,12 +103,16 @@ pub(crate) fn render(
     let online_url = format!("{origin}{}", entry.url);
     let qr_label = state.theme.message("print_qr_label");
     let qr = qr::svg(&online_url, &qr_label);
+    // The entries share one page: their ids get the item's number
+    // (`item-2-muc-tieu`) so no two elements have the same id.
     let items: Vec<EntryView> = page
         .items
         .into_iter()
-        .map(|e| {
+        .enumerate()
+        .map(|(i, e)| {
             let mut v = EntryView::new(e, None, Vec::new(), tz);
-            v.body_html = doclinks::link(&v.body_html, &links);
+            let body = markdown::prefix_ids(&v.body_html, &format!("item-{}-", i + 1));
+            v.body_html = doclinks::link(&body, &links);
             v
         })
         .collect();
