@@ -269,8 +269,8 @@ async fn a_bulletin_prints_as_one_document_in_the_chosen_order() {
         vec!["Thân bài hai.", "Thân bài một."]
     );
     // Both entries have a "Mục tiêu" heading; on one page their ids differ.
-    assert_eq!(page.count("#item-1-muc-tieu"), 1);
-    assert_eq!(page.count("#item-2-muc-tieu"), 1);
+    assert_eq!(page.count("#b1-muc-tieu"), 1);
+    assert_eq!(page.count("#b2-muc-tieu"), 1);
     assert_eq!(page.count("#muc-tieu"), 0);
     assert_eq!(page.attr(".toc a", "href").as_deref(), Some("#item-1"));
     assert!(

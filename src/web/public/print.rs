@@ -104,14 +104,15 @@ pub(crate) fn render(
     let qr_label = state.theme.message("print_qr_label");
     let qr = qr::svg(&online_url, &qr_label);
     // The entries share one page: their ids get the item's number
-    // (`item-2-muc-tieu`) so no two elements have the same id.
+    // (`b2-muc-tieu`) so no two elements have the same id, nor one of the
+    // page's own (`item-2`, `item-2-title`).
     let items: Vec<EntryView> = page
         .items
         .into_iter()
         .enumerate()
         .map(|(i, e)| {
             let mut v = EntryView::new(e, None, Vec::new(), tz);
-            let body = markdown::prefix_ids(&v.body_html, &format!("item-{}-", i + 1));
+            let body = markdown::prefix_ids(&v.body_html, &format!("b{}-", i + 1));
             v.body_html = doclinks::link(&body, &links);
             v
         })
