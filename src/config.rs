@@ -2,7 +2,8 @@
 //!
 //! The keys and defaults SPEC fixes are `bind`, `database`, `uploads`,
 //! `themes`, `theme`, `content`, `language` and `timezone`. loa adds a few of
-//! its own (`base_url`, `secret`, `per_page`, `dev_reload`), documented in the
+//! its own (`base_url`, `secret`, `per_page`, `dev_reload`, `chromium`, …),
+//! documented in the
 //! README.
 
 use std::path::{Path, PathBuf};
@@ -48,6 +49,10 @@ pub struct Config {
     /// MiB (identity and compressed copies counted). 0 turns the page
     /// cache off.
     pub page_cache_mib: u32,
+    /// Headless Chromium for PDF downloads of print pages; unset means
+    /// `/usr/bin/chromium`. When the file is missing, staff are told to
+    /// print from the browser instead.
+    pub chromium: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -67,6 +72,7 @@ impl Default for Config {
             dev_reload: false,
             trusted_proxies: Vec::new(),
             page_cache_mib: 16,
+            chromium: None,
         }
     }
 }
@@ -135,6 +141,7 @@ impl Config {
                 "LOA_LANGUAGE" => self.language = value,
                 "LOA_TIMEZONE" => self.timezone = value,
                 "LOA_BASE_URL" => self.base_url = Some(value),
+                "LOA_CHROMIUM" => self.chromium = Some(value.into()),
                 "LOA_SECRET" => self.secret = Some(value),
                 "LOA_PER_PAGE" => {
                     self.per_page = value.parse().map_err(|_| ConfigError::Env {

@@ -282,12 +282,13 @@ fn run_import(
         },
     )?;
     println!(
-        "imported from {}: {} created, {} updated, {} unchanged, {} categories",
+        "imported from {}: {} created, {} updated, {} unchanged, {} categories, {} documents",
         dir.display(),
         report.created,
         report.updated,
         report.unchanged,
-        report.categories
+        report.categories,
+        report.documents
     );
     for (path, why) in &report.failed {
         eprintln!("  {}: {why}", path.display());

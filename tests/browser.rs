@@ -1,9 +1,13 @@
 //! In real headless Chromium (driven through chromedriver): a reader opens
 //! the reference article, sends the comment form without an email, sees the
 //! error beside the Email field with everything else still typed, fixes
-//! it, sends again and sees the awaiting-moderation notice.
+//! it, sends again and sees the awaiting-moderation notice. The print
+//! pages (issue #8) are printed to PDF by Chromium's own `--print-to-pdf`
+//! and read back with poppler (`pdfinfo`, `pdftotext`, `pdftoppm`); the
+//! QR code is decoded from the printed page's pixels.
 //!
-//! Needs Debian's `chromium` and `chromium-driver`; `.ci/run` installs them.
+//! Needs Debian's `chromium`, `chromium-driver` and `poppler-utils`;
+//! `.ci/run` installs them.
 //! Set `LOA_CHROMEDRIVER` / `LOA_CHROMIUM` to use other binaries.
 
 mod common;
@@ -394,4 +398,271 @@ async fn a_moderator_replies_officially_and_the_reader_sees_both() {
         "{text}"
     );
     c.close().await.unwrap();
+}
+
+/// Runs a command without blocking the test's runtime (which serves the
+/// site the command may be reading); returns its standard output.
+async fn run(program: &str, args: &[&str]) -> String {
+    let out = tokio::process::Command::new(program)
+        .args(args)
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{program}: {e} (apt-get install poppler-utils chromium)"));
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Prints `url` to PDF with Chromium's own `--print-to-pdf`, as an editor
+/// or a reader's browser would.
+async fn print_to_pdf(url: &str, pdf: &std::path::Path) {
+    let chromium = std::env::var("LOA_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let profile = tempfile::tempdir().unwrap();
+    let args = [
+        "--headless".to_owned(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-dev-shm-usage".into(),
+        "--no-first-run".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--no-pdf-header-footer".into(),
+        format!("--user-data-dir={}", profile.path().display()),
+        format!("--print-to-pdf={}", pdf.display()),
+        url.to_owned(),
+    ];
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run(&chromium, &args).await;
+}
+
+/// Page count and page size (points) from `pdfinfo`.
+async fn pdf_pages(pdf: &std::path::Path) -> (usize, String) {
+    let info = run("pdfinfo", &[pdf.to_str().unwrap()]).await;
+    let field = |name: &str| {
+        info.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .unwrap_or_default()
+            .trim()
+            .to_owned()
+    };
+    (field("Pages:").parse().unwrap(), field("Page size:"))
+}
+
+/// The PDF's text, whitespace folded.
+async fn pdf_text(pdf: &std::path::Path) -> String {
+    common::fold(&run("pdftotext", &["-enc", "UTF-8", pdf.to_str().unwrap(), "-"]).await)
+}
+
+/// Page `n` of the PDF as a PNG at `dpi`; also kept under
+/// `target/print-pages/` to look at.
+async fn pdf_png(pdf: &std::path::Path, n: usize, dpi: u32, keep_as: &str) -> std::path::PathBuf {
+    let kept = common::repo().join("target/print-pages");
+    std::fs::create_dir_all(&kept).unwrap();
+    let stem = kept.join(keep_as);
+    let n = n.to_string();
+    let dpi = dpi.to_string();
+    run(
+        "pdftoppm",
+        &[
+            "-png",
+            "-singlefile",
+            "-f",
+            &n,
+            "-l",
+            &n,
+            "-r",
+            &dpi,
+            pdf.to_str().unwrap(),
+            stem.to_str().unwrap(),
+        ],
+    )
+    .await;
+    stem.with_extension("png")
+}
+
+/// Reads the QR code printed on a page image, as a phone would.
+fn read_qr(png: &std::path::Path) -> String {
+    let img = image::open(png).unwrap().to_luma8();
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
+        img.get_pixel(x as u32, y as u32).0[0]
+    });
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code on {}", png.display());
+    grids[0].decode().unwrap().1
+}
+
+#[actix_web::test]
+async fn the_reference_article_and_a_leaflet_print_to_pdf() {
+    let site = TestSite::with_content();
+    let origin = serve(&site);
+    let dir = tempfile::tempdir().unwrap();
+
+    // The article's print page: A4, its text, the online address, and a
+    // QR code that reads back as that address from the printed page.
+    let pdf = dir.path().join("article.pdf");
+    print_to_pdf(&format!("{origin}{REFERENCE}/print"), &pdf).await;
+    let (pages, size) = pdf_pages(&pdf).await;
+    assert!((1..=4).contains(&pages), "{pages} pages");
+    assert!(
+        size.contains("(A4)") && size.starts_with("59"),
+        "portrait A4: {size}"
+    );
+    let text = pdf_text(&pdf).await;
+    for expected in [
+        "Sở VHTT Hà Nội tăng cường thông tin, tuyên truyền về cải cách hành chính",
+        "Kế hoạch số 171/KH-SVHTT",
+        "Phương Uyên",
+        "Sở Văn hóa và Thể thao Hà Nội",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in {text}");
+    }
+    assert!(!text.contains("Gửi bình luận"), "no comment form on paper");
+    let last = pdf_png(&pdf, pages, 300, "article-last").await;
+    assert_eq!(read_qr(&last), format!("{origin}{REFERENCE}"));
+    pdf_png(&pdf, 1, 60, "article").await;
+
+    // The entry page itself, printed by the browser with the print
+    // stylesheet: no navigation or form, the QR code at the end.
+    let pdf = dir.path().join("entry.pdf");
+    print_to_pdf(&format!("{origin}{REFERENCE}"), &pdf).await;
+    let text = pdf_text(&pdf).await;
+    assert!(text.contains("Kế hoạch số 171/KH-SVHTT"));
+    assert!(
+        !text.contains("Gửi bình luận") && !text.contains("Tìm kiếm"),
+        "{text}"
+    );
+    let (pages, _) = pdf_pages(&pdf).await;
+    let last = pdf_png(&pdf, pages, 300, "entry-last").await;
+    assert_eq!(read_qr(&last), format!("{origin}{REFERENCE}"));
+
+    // The tri-fold leaflet: one landscape A4 sheet, two sides; the outside
+    // reads inside flap, back cover (with the QR code), front cover.
+    let leaflet = "/leaflets/chi-tieu-cai-cach-hanh-chinh-2022-to-gap";
+    let pdf = dir.path().join("leaflet.pdf");
+    print_to_pdf(&format!("{origin}{leaflet}/print"), &pdf).await;
+    let (pages, size) = pdf_pages(&pdf).await;
+    assert_eq!(pages, 2, "two sides of one sheet");
+    assert!(
+        size.contains("(A4)") && size.starts_with("84"),
+        "landscape A4: {size}"
+    );
+    // Each third of each side, cropped by pdftotext, holds its panel.
+    let third = |page: u32, col: u32| {
+        let pdf = pdf.clone();
+        async move {
+            let (page, x) = (page.to_string(), (col * 281).to_string());
+            common::fold(
+                &run(
+                    "pdftotext",
+                    &[
+                        "-f", &page, "-l", &page, "-x", &x, "-y", "0", "-W", "280", "-H", "595",
+                    ]
+                    .into_iter()
+                    .chain([pdf.to_str().unwrap(), "-"])
+                    .collect::<Vec<_>>(),
+                )
+                .await,
+            )
+        }
+    };
+    let expected = [
+        (
+            1,
+            ["Con người: bồi dưỡng", "Liên hệ", "Tờ gấp: 10 chỉ tiêu"],
+        ),
+        (
+            2,
+            [
+                "Hài lòng và đúng hạn",
+                "Dịch vụ công trực tuyến",
+                "Số hóa và đơn giản hóa",
+            ],
+        ),
+    ];
+    for (page, columns) in expected {
+        for (col, heading) in columns.into_iter().enumerate() {
+            let text = third(page, col as u32).await;
+            assert!(
+                text.starts_with(heading) || text.contains(heading),
+                "side {page}, third {col}: {heading:?} in {text:?}"
+            );
+            for (other, h) in columns.into_iter().enumerate() {
+                if other != col {
+                    assert!(
+                        !text.contains(h),
+                        "side {page}, third {col} holds only its panel: {text:?}"
+                    );
+                }
+            }
+        }
+    }
+    let front = pdf_png(&pdf, 1, 300, "leaflet-outside-full").await;
+    assert_eq!(read_qr(&front), format!("{origin}{leaflet}"));
+    pdf_png(&pdf, 1, 60, "leaflet-outside").await;
+    pdf_png(&pdf, 2, 60, "leaflet-inside").await;
+}
+
+#[actix_web::test]
+async fn an_editor_downloads_a_leaflet_as_pdf_for_the_print_shop() {
+    // The server answers on the address the configuration names, which is
+    // where the PDF's page loads its styles from.
+    let port = free_port();
+    let site = TestSite::with_config(|c| c.bind = format!("127.0.0.1:{port}"));
+    assert!(
+        site.import(&common::repo().join("content"))
+            .failed
+            .is_empty()
+    );
+    let state = site.state.clone();
+    let server = HttpServer::new(move || loa::build_app(web::Data::clone(&state)))
+        .workers(1)
+        .bind(("127.0.0.1", port))
+        .unwrap();
+    actix_web::rt::spawn(server.run());
+    site.add_user(
+        "bientap",
+        loa::domain::user::Role::Editor,
+        "mat-khau-du-dai",
+    );
+    let id = loa::storage::entries::find_by_slug(
+        &mut site.conn(),
+        "chi-tieu-cai-cach-hanh-chinh-2022-to-gap",
+    )
+    .unwrap()
+    .unwrap()
+    .id;
+
+    let mut c = site.client().await;
+    let path = format!("/admin/entries/{id}/print.pdf");
+    assert_eq!(c.get(&path).await.status.as_u16(), 303, "staff only");
+    c.login("bientap", "mat-khau-du-dai").await;
+    let res = c.get(&path).await;
+    assert_eq!(res.status.as_u16(), 200, "{}", res.body);
+    assert_eq!(
+        res.header("content-type").as_deref(),
+        Some("application/pdf")
+    );
+    assert_eq!(
+        res.header("content-disposition").as_deref(),
+        Some("attachment; filename=\"chi-tieu-cai-cach-hanh-chinh-2022-to-gap.pdf\"")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("download.pdf");
+    std::fs::write(&pdf, &res.bytes).unwrap();
+    let (pages, size) = pdf_pages(&pdf).await;
+    assert_eq!(
+        pages, 2,
+        "the theme's styles were applied: one landscape sheet"
+    );
+    assert!(size.starts_with("84"), "{size}");
+    assert!(
+        pdf_text(&pdf)
+            .await
+            .contains("10 chỉ tiêu cải cách hành chính năm 2022")
+    );
 }

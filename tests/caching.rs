@@ -213,6 +213,7 @@ async fn compressed_copies_are_the_same_page() {
                     status: StatusCode::OK,
                     headers: Default::default(),
                     body: text.clone(),
+                    bytes: Default::default(),
                 }
                 .token();
                 assert_eq!(

@@ -175,7 +175,16 @@ async fn the_sitemap_lists_every_public_page_with_lastmod() {
             .any(|(l, _)| l.ends_with("/categories/tin-nganh"))
     );
     assert!(!urls.iter().any(|(l, _)| l.ends_with("/ban-nhap")));
-    assert_eq!(urls.len(), 8 + 5, "home, 3 kinds, 4 categories, 5 entries");
+    assert!(urls.iter().any(|(l, _)| l.ends_with("/documents")));
+    assert!(
+        urls.iter()
+            .any(|(l, _)| l.ends_with("/documents/ke-hoach-171-kh-svhtt-2022"))
+    );
+    assert_eq!(
+        urls.len(),
+        8 + 2 + 5,
+        "home, 3 kinds, 4 categories, the registry and its record, 5 entries"
+    );
 }
 
 #[actix_web::test]
@@ -204,8 +213,9 @@ async fn past_the_limit_the_sitemap_becomes_an_index_of_parts() {
     let index = c.get("/sitemap.xml").await;
     assert!(index.body.contains("<sitemapindex"), "{}", index.body);
     let parts = locs(&index.body);
-    // 5 fixed pages + 25 entries = 30 URLs, 10 a part.
-    assert_eq!(parts.len(), 3);
+    // 6 fixed pages (home, 3 kinds, a category, the registry) + 25
+    // entries = 31 URLs, 10 a part.
+    assert_eq!(parts.len(), 4);
     let mut seen = HashSet::new();
     for (loc, _) in &parts {
         let path = loc.split_once("://").unwrap().1.split_once('/').unwrap().1;
@@ -217,8 +227,8 @@ async fn past_the_limit_the_sitemap_becomes_an_index_of_parts() {
             assert!(seen.insert(u.clone()), "{u} listed twice");
         }
     }
-    assert_eq!(seen.len(), 30, "every public URL exactly once");
-    assert_eq!(c.get("/sitemaps/4.xml").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(seen.len(), 31, "every public URL exactly once");
+    assert_eq!(c.get("/sitemaps/5.xml").await.status, StatusCode::NOT_FOUND);
     assert_eq!(c.get("/sitemaps/x.xml").await.status, StatusCode::NOT_FOUND);
     assert_eq!(c.get("/sitemaps/0.xml").await.status, StatusCode::NOT_FOUND);
 }

@@ -257,6 +257,13 @@ fn public_listings_use_indexes_not_full_scans() {
         (
             "kind",
             Filter {
+                kind: Some(EntryKind::Article),
+                ..Default::default()
+            },
+        ),
+        (
+            "bulletins",
+            Filter {
                 kind: Some(EntryKind::Bulletin),
                 ..Default::default()
             },
@@ -298,8 +305,10 @@ fn public_listings_use_indexes_not_full_scans() {
                 || s.contains("PRIMARY KEY")),
             "{what}: {plan:?}"
         );
+        // Bulletins are listed by year and number: a sort, of a handful of
+        // issues a year.
         assert!(
-            !plan.iter().any(|s| s.contains("TEMP B-TREE")),
+            what == "bulletins" || !plan.iter().any(|s| s.contains("TEMP B-TREE")),
             "{what}: sorts rows: {plan:?}"
         );
     }

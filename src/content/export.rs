@@ -1,5 +1,6 @@
 //! `loa export DIR`: every entry back to files that import to the same
-//! entries (site identity, categories, Markdown files, their images).
+//! entries (site identity, categories, the document registry, Markdown
+//! files, their images).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -22,6 +23,28 @@ pub enum ExportError {
     Db(#[from] diesel::result::Error),
     #[error("cannot write TOML: {0}")]
     Toml(#[from] toml::ser::Error),
+}
+
+/// One record of `documents.toml`, in the file's own key names.
+#[derive(Serialize)]
+struct DocumentRecord {
+    #[serde(rename = "type")]
+    doc_type: String,
+    number: String,
+    issuer: String,
+    issued_on: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    effective_on: String,
+    status: String,
+    #[serde(rename = "abstract")]
+    abstract_text: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    file: String,
+}
+
+#[derive(Serialize)]
+struct DocumentsFile {
+    document: Vec<DocumentRecord>,
 }
 
 #[derive(Serialize)]
@@ -63,6 +86,28 @@ pub fn export_dir(
     };
     write(&dir.join("categories.toml"), &toml::to_string(&file)?)?;
     let cat_slug: BTreeMap<i32, String> = cats.into_iter().map(|c| (c.id, c.slug)).collect();
+
+    // The registry, oldest first (as an editor would add to the file).
+    let mut docs = crate::storage::documents::all(conn)?;
+    docs.reverse();
+    if !docs.is_empty() {
+        let file = DocumentsFile {
+            document: docs
+                .into_iter()
+                .map(|d| DocumentRecord {
+                    doc_type: d.doc_type,
+                    number: d.number,
+                    issuer: d.issuer,
+                    issued_on: d.issued_on.to_string(),
+                    effective_on: d.effective_on.map(|e| e.to_string()).unwrap_or_default(),
+                    status: d.status.as_str().to_owned(),
+                    abstract_text: d.abstract_text,
+                    file: d.file_path.unwrap_or_default(),
+                })
+                .collect(),
+        };
+        write(&dir.join("documents.toml"), &toml::to_string(&file)?)?;
+    }
 
     let all = entries::all(conn)?;
     let bar = if progress {

@@ -26,6 +26,8 @@ pub struct Report {
     pub updated: usize,
     pub unchanged: usize,
     pub categories: usize,
+    /// Records of `documents.toml` created or changed.
+    pub documents: usize,
     /// Files that could not be imported, with the reason.
     pub failed: Vec<(PathBuf, String)>,
 }
@@ -46,6 +48,13 @@ pub struct Target<'a> {
     pub tz: Tz,
     pub now: chrono::NaiveDateTime,
     pub progress: bool,
+}
+
+/// `documents.toml`: the document registry, `[[document]]` tables.
+#[derive(Deserialize)]
+struct DocumentsFile {
+    #[serde(default)]
+    document: Vec<crate::domain::document::DocumentInput>,
 }
 
 #[derive(Deserialize)]
@@ -93,6 +102,31 @@ pub fn import_dir(
             }
             categories::upsert(conn, &c)?;
             report.categories += 1;
+        }
+    }
+
+    let docs = dir.join("documents.toml");
+    if docs.is_file() {
+        let text = read(&docs)?;
+        let file: DocumentsFile = toml::from_str(&text)
+            .map_err(|e| ImportError::File(docs.clone(), e.message().to_owned()))?;
+        for d in file.document {
+            match crate::domain::document::validate(&d) {
+                Ok(valid) => {
+                    let saved = crate::storage::documents::save_by_slug(conn, &valid, target.now)?;
+                    if !matches!(saved, crate::storage::documents::Saved::Unchanged(_)) {
+                        report.documents += 1;
+                    }
+                }
+                Err(problems) => report.failed.push((
+                    docs.clone(),
+                    format!(
+                        "document {:?}: bad {}",
+                        d.number,
+                        problems.iter().map(|p| p.0).collect::<Vec<_>>().join(", ")
+                    ),
+                )),
+            }
         }
     }
 

@@ -2,7 +2,9 @@
 //! and threading, Vietnamese slugs and search folding. No actix, diesel or tera here.
 
 pub mod comment;
+pub mod document;
 pub mod entry;
+pub mod leaflet;
 pub mod moderation;
 pub mod search;
 pub mod slug;

@@ -28,6 +28,36 @@ pub fn render(markdown: &str) -> SafeHtml {
     SafeHtml::clean(&html)
 }
 
+/// A rendered body cut at its thematic breaks (`---` in Markdown, `<hr>`
+/// once rendered): the sections a leaflet lays out on its panels. Empty
+/// sections are dropped.
+pub fn sections(html: &SafeHtml) -> Vec<SafeHtml> {
+    // Stored bodies are ammonia's output, which writes every break as `<hr>`.
+    html.as_str()
+        .split("<hr>")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| SafeHtml::trusted(s.to_owned()))
+        .collect()
+}
+
+/// `html` with every `id` and in-page link (`href="#…"`) given `prefix`,
+/// so several bodies can share one page (a printed bulletin) without two
+/// elements having the same id. Stored bodies come from ammonia, which
+/// writes attributes as `name="value"` and escapes quotes in text.
+pub fn prefix_ids(html: &SafeHtml, prefix: &str) -> SafeHtml {
+    static ATTR: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r##" (id="|href="#)([^"]*)""##).expect("valid regex")
+    });
+    let prefix = super::templates::escape(prefix);
+    SafeHtml::trusted(
+        ATTR.replace_all(html.as_str(), |c: &regex::Captures| {
+            format!(" {}{prefix}{}\"", &c[1], &c[2])
+        })
+        .into_owned(),
+    )
+}
+
 /// Gives each heading an id made from its text and demotes `h1` to `h2`.
 fn with_heading_ids(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
     // Ids the page uses count as taken, so `## Content` gets `content-2`.
@@ -97,6 +127,29 @@ mod tests {
 
     fn html(md: &str) -> String {
         render(md).into_string()
+    }
+
+    #[test]
+    fn ids_and_in_page_links_get_a_prefix() {
+        let body = render("## Mục tiêu\n\n[lên](#muc-tieu) [ngoài](https://a.vn/#x)\n");
+        let out = prefix_ids(&body, "item-2-");
+        assert!(
+            out.as_str().contains(r#"<h2 id="item-2-muc-tieu">"#),
+            "{}",
+            out.as_str()
+        );
+        assert!(out.as_str().contains(r##"href="#item-2-muc-tieu""##));
+        assert!(out.as_str().contains(r##"href="https://a.vn/#x""##));
+    }
+
+    #[test]
+    fn thematic_breaks_cut_sections() {
+        let parts = sections(&render("Một\n\n---\n\n## Hai\n\n***\n\n---\n\nBa"));
+        let parts: Vec<&str> = parts.iter().map(SafeHtml::as_str).collect();
+        assert_eq!(
+            parts,
+            vec!["<p>Một</p>", "<h2 id=\"hai\">Hai</h2>", "<p>Ba</p>"]
+        );
     }
 
     #[test]

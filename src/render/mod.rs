@@ -4,7 +4,9 @@
 
 pub mod comment_text;
 pub mod dates;
+pub mod doclinks;
 pub mod markdown;
+pub mod qr;
 pub mod sanitize;
 pub mod templates;
 

@@ -192,7 +192,7 @@ fn templates_of(dir: &Path, theme: &str) -> Result<Tera, ThemeError> {
 
 /// HTML escaping for templates: the five characters that matter (Tera's
 /// default also escapes `/`, which bloats every URL for no safety gain).
-fn escape(input: &str) -> String {
+pub(crate) fn escape(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + 8);
     for c in input.chars() {
         match c {

@@ -193,6 +193,22 @@ macro_rules! card_columns {
     };
 }
 
+/// Bulletins by year and number, whatever day each went online (a handful
+/// a year: sorting them costs nothing).
+macro_rules! bulletins_in_order {
+    ($filter:expr, $now:expr) => {
+        filtered($filter, $now)
+            .left_join(categories::table)
+            .select(card_columns!())
+            .order((
+                entries::bulletin_year.desc(),
+                entries::bulletin_number.desc(),
+                entries::public_at.desc(),
+                entries::id.desc(),
+            ))
+    };
+}
+
 fn filtered(
     filter: Filter,
     now: NaiveDateTime,
@@ -224,7 +240,8 @@ fn matching(filter: Filter) -> entries::BoxedQuery<'static, diesel::sqlite::Sqli
     q
 }
 
-/// One page of public entries, newest first, and how many there are in all.
+/// One page of public entries, newest first (bulletins: by year and
+/// number, newest issue first), and how many there are in all.
 ///
 /// Deep pages stay cheap: the key (`public_at`, `id`) of the page's first
 /// entry is found by walking the listing's index alone, and the page is
@@ -288,6 +305,13 @@ pub fn list_public_from(
         _ => (None, offset),
     };
     let total = count_listing(conn, filter, now)?;
+    if is_bulletins(filter) {
+        let cards = bulletins_in_order!(filter, now)
+            .offset(offset)
+            .limit(limit)
+            .load(conn)?;
+        return Ok((cards, total));
+    }
     if let Some(tag) = only_tag(filter) {
         // As below: from a key, one upper bound only.
         let mut q = tag_ordered(tag, start.map_or(now, |(at, _)| at));
@@ -390,6 +414,15 @@ fn count_listing(
             .get_result(conn)?,
     };
     Ok(kept - later)
+}
+
+/// The bulletins' listing: issues by year and number.
+fn is_bulletins(filter: Filter) -> bool {
+    filter
+        == Filter {
+            kind: Some(EntryKind::Bulletin),
+            ..Filter::default()
+        }
 }
 
 /// The tag of a listing that filters by a tag and nothing else.
@@ -640,6 +673,22 @@ pub fn bulletin_items_public(
         .load(conn)
 }
 
+/// The public entries a bulletin gathers, whole, in the bulletin's order
+/// (the printed issue carries their text).
+pub fn bulletin_entries_public(
+    conn: &mut SqliteConnection,
+    bulletin_id: i32,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<Entry>> {
+    bulletin_items::table
+        .inner_join(entries::table.on(entries::id.eq(bulletin_items::entry_id)))
+        .filter(bulletin_items::bulletin_id.eq(bulletin_id))
+        .filter(public!(now))
+        .order(bulletin_items::position)
+        .select(Entry::as_select())
+        .load(conn)
+}
+
 /// Slugs of every entry a bulletin gathers, in order, public or not (export).
 pub fn bulletin_item_slugs(
     conn: &mut SqliteConnection,
@@ -788,7 +837,31 @@ fn write(
     revisions::record(conn, saved.id(), &snapshot, by.name, by.now, version)?;
     // The index follows every save at once, in the same transaction.
     super::search::index_entry(conn, saved.id())?;
+    super::documents::set_citations(conn, saved.id(), &cited_numbers(data))?;
     Ok(saved)
+}
+
+/// The document numbers an entry's text cites: those that would link in
+/// its body (not inside links or code), and those in its summary.
+pub fn cited_numbers(data: &EntryData) -> Vec<String> {
+    crate::render::doclinks::cited(&data.body_html, &data.summary)
+}
+
+/// Public entries whose text cites document number `number`, newest first.
+pub fn citing_public(
+    conn: &mut SqliteConnection,
+    number: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<EntryCard>> {
+    use super::schema::entry_citations;
+    entry_citations::table
+        .inner_join(entries::table.on(entries::id.eq(entry_citations::entry_id)))
+        .left_join(categories::table.on(categories::id.nullable().eq(entries::category_id)))
+        .filter(entry_citations::number.eq(number))
+        .filter(public!(now))
+        .order((entries::public_at.desc(), entries::id.desc()))
+        .select(card_columns!())
+        .load(conn)
 }
 
 fn domain_public(e: &Entry, now: NaiveDateTime) -> bool {
@@ -1007,6 +1080,12 @@ pub fn explain_listing(
     now: NaiveDateTime,
 ) -> QueryResult<Vec<String>> {
     let sqls = match only_tag(filter) {
+        None if is_bulletins(filter) => vec![
+            diesel::debug_query::<diesel::sqlite::Sqlite, _>(
+                &bulletins_in_order!(filter, now).offset(20).limit(10),
+            )
+            .to_string(),
+        ],
         Some(tag) => vec![
             diesel::debug_query::<diesel::sqlite::Sqlite, _>(
                 &tag_ordered(tag, now)

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod categories;
 pub mod changes;
 pub mod comments;
+pub mod documents;
 pub mod entries;
 pub mod pool;
 pub mod redirects;

@@ -64,6 +64,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    documents (id) {
+        id -> Integer,
+        slug -> Text,
+        doc_type -> Text,
+        number -> Text,
+        issuer -> Text,
+        issued_on -> Date,
+        effective_on -> Nullable<Date>,
+        status -> Text,
+        #[sql_name = "abstract"]
+        abstract_text -> Text,
+        file_path -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     entries (id) {
         id -> Integer,
         kind -> Text,
@@ -92,6 +110,13 @@ diesel::table! {
         author_id -> Nullable<Integer>,
         version -> Integer,
         public_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    entry_citations (number, entry_id) {
+        number -> Text,
+        entry_id -> Integer,
     }
 }
 
@@ -151,6 +176,7 @@ diesel::joinable!(comments -> entries (entry_id));
 diesel::joinable!(entries -> categories (category_id));
 diesel::joinable!(entries -> users (author_id));
 diesel::joinable!(slug_redirects -> entries (entry_id));
+diesel::joinable!(entry_citations -> entries (entry_id));
 diesel::joinable!(entry_tags -> entries (entry_id));
 diesel::joinable!(entry_tags -> tags (tag_id));
 diesel::joinable!(revisions -> entries (entry_id));
@@ -162,7 +188,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     categories,
     changes,
     comments,
+    documents,
     entries,
+    entry_citations,
     entry_tags,
     login_failures,
     revisions,

@@ -15,7 +15,11 @@ use crate::domain::slug::fold;
 use crate::render::markdown;
 
 /// Bump when folding or indexed fields change: `serve` reindexes then.
-pub const INDEX_VERSION: &str = "1";
+///
+/// Version 2: the rebuild also refreshes the document numbers each entry
+/// cites (`entry_citations`), which entries saved before the registry
+/// existed lack.
+pub const INDEX_VERSION: &str = "2";
 const VERSION_KEY: &str = "search_index_version";
 
 /// Column weights for ranking: title, summary, body, category, tags, byline.
@@ -88,6 +92,8 @@ pub fn reindex_all(
             }
             for id in chunk {
                 index_entry(conn, *id)?;
+                let data = entries::find(conn, *id)?.data();
+                super::documents::set_citations(conn, *id, &entries::cited_numbers(&data))?;
             }
             QueryResult::Ok(())
         })?;

@@ -3,6 +3,7 @@
 //! String)]` / `serialize_as`), keeping diesel out of `domain`.
 
 use crate::domain::comment::CommentStatus;
+use crate::domain::document::DocStatus;
 use crate::domain::entry::{EntryKind, LeafletFormat, Status, UnknownValue};
 use crate::domain::user::Role;
 
@@ -22,4 +23,11 @@ macro_rules! text_enum {
     )*};
 }
 
-text_enum!(EntryKind, Status, CommentStatus, LeafletFormat, Role);
+text_enum!(
+    EntryKind,
+    Status,
+    CommentStatus,
+    LeafletFormat,
+    Role,
+    DocStatus
+);

@@ -6,6 +6,7 @@ mod cookies;
 mod db;
 pub mod forms;
 mod pages;
+mod pdf;
 pub(crate) mod public;
 mod seo;
 pub mod session;

@@ -160,6 +160,8 @@ pub struct Page {
     pub status: StatusCode,
     pub headers: actix_web::http::header::HeaderMap,
     pub body: String,
+    /// The body as sent (PDF files and other binary answers).
+    pub bytes: Vec<u8>,
 }
 
 impl Page {
@@ -258,6 +260,7 @@ where
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 

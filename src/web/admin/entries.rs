@@ -155,7 +155,7 @@ impl Values {
             bulletin_series: s("bulletin_series"),
             bulletin_number: s("bulletin_number"),
             bulletin_year: s("bulletin_year"),
-            bulletin_entries: s("bulletin_entries").replace("\r\n", "\n"),
+            bulletin_entries: with_chosen(&s("bulletin_entries").replace("\r\n", "\n"), f),
             leaflet_format: s("leaflet_format"),
             version: s("version"),
         }
@@ -214,6 +214,35 @@ impl Values {
             .filter(|l| !l.is_empty())
             .collect()
     }
+}
+
+/// The bulletin's list of entries with the published entries ticked in the
+/// chooser (`add_item_N` = slug, N its place in the chooser) added at the
+/// end, in the chooser's order, each once. The editor then orders the lines.
+fn with_chosen(list: &str, f: &HashMap<String, String>) -> String {
+    let mut chosen: Vec<(usize, &str)> = f
+        .iter()
+        .filter_map(|(k, v)| {
+            let n = k.strip_prefix("add_item_")?.parse().ok()?;
+            Some((n, v.trim()))
+        })
+        .filter(|(_, slug)| !slug.is_empty())
+        .collect();
+    chosen.sort();
+    let mut lines: Vec<String> = list
+        .lines()
+        .map(str::to_owned)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    for (_, slug) in chosen {
+        let listed = lines
+            .iter()
+            .any(|l| l.trim().trim_start_matches('/').rsplit('/').next() == Some(slug));
+        if !listed {
+            lines.push(slug.to_owned());
+        }
+    }
+    lines.join("\n")
 }
 
 /// A problem with one field: its name and a message key.

@@ -9,8 +9,10 @@ mod audit;
 mod categories;
 mod comments;
 mod dashboard;
+mod documents;
 mod entries;
 mod login;
+mod print;
 mod users;
 
 use std::collections::HashMap;
@@ -51,7 +53,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/admin/entries/{id}/revisions/{rev}/restore",
             web::post().to(entries::restore),
         )
+        .route("/admin/entries/{id}/print.pdf", web::get().to(print::pdf))
         .route("/admin/preview", web::post().to(entries::preview))
+        .route("/admin/documents", web::get().to(documents::list))
+        .route("/admin/documents/new", web::get().to(documents::new))
+        .route("/admin/documents/new", web::post().to(documents::create))
+        .route("/admin/documents/{id}/edit", web::get().to(documents::edit))
+        .route(
+            "/admin/documents/{id}/edit",
+            web::post().to(documents::update),
+        )
+        .route(
+            "/admin/documents/{id}/delete",
+            web::post().to(documents::delete),
+        )
         .route("/admin/categories", web::get().to(categories::list))
         .route("/admin/categories", web::post().to(categories::create))
         .route("/admin/categories/{id}", web::post().to(categories::update))

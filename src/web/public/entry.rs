@@ -41,6 +41,8 @@ pub(super) struct EntryPage {
     comments: Vec<Comment>,
     pub reply_to: Option<Comment>,
     rules: Rules,
+    /// Document number → record address, for the numbers the body cites.
+    doc_links: std::collections::HashMap<String, String>,
 }
 
 /// Reads the public entry `kind`/`slug` with all it shows; 404 when it is
@@ -79,8 +81,11 @@ pub(super) fn load(
             .filter(|c| c.entry_id == entry.id && c.status == comment::CommentStatus::Approved),
         None => None,
     };
+    let numbers = crate::render::doclinks::cited(&entry.body_html, &entry.summary);
+    let doc_links = super::print::document_links(conn, &numbers)?;
     Ok(EntryPage {
         base: pages::load_base(conn)?,
+        doc_links,
         entry,
         category,
         tags,
@@ -166,7 +171,9 @@ pub(super) fn respond(
         .take(per_page)
         .collect();
     let threads = views::flatten(views::thread_views(shown, tz));
-    let entry = EntryView::new(page.entry, page.category, page.tags, tz);
+    let mut entry = EntryView::new(page.entry, page.category, page.tags, tz);
+    entry.body_html = crate::render::doclinks::link(&entry.body_html, &page.doc_links);
+    let summary_html = crate::render::doclinks::link_text(&entry.summary, &page.doc_links);
 
     let origin = pages::origin(state, req);
     let mut trail = vec![views::Link {
@@ -195,7 +202,14 @@ pub(super) fn respond(
         .unwrap_or_default();
     let json_ld = crate::web::seo::entry_graph(&origin, &publisher, &entry, &trail);
     let mut ctx = pages::context(state, req, page.base);
-    ctx.insert("canonical_url", &format!("{origin}{}", entry.url));
+    let online_url = format!("{origin}{}", entry.url);
+    // Printed from the browser, the page carries a QR code to itself.
+    ctx.insert(
+        "qr",
+        &crate::render::qr::svg(&online_url, &state.theme.message("print_qr_label")),
+    );
+    ctx.insert("canonical_url", &online_url);
+    ctx.insert("online_url", &online_url);
     ctx.insert("json_ld", &json_ld);
     ctx.insert("meta_title", &entry.title);
     if !entry.summary.is_empty() {
@@ -206,6 +220,7 @@ pub(super) fn respond(
         ctx.insert("og_image", &format!("{origin}{}", img.url));
         ctx.insert("og_image_alt", &img.alt);
     }
+    ctx.insert("summary_html", &summary_html);
     ctx.insert("entry", &entry);
     ctx.insert("items", &CardView::list(page.items, tz));
     ctx.insert("related", &CardView::list(page.related, tz));

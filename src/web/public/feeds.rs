@@ -169,8 +169,9 @@ struct UrlEntry {
     lastmod: Option<String>,
 }
 
-/// Pages every sitemap starts with: home, the kind listings, categories.
-fn fixed_paths(cats: &[categories::Category]) -> Vec<String> {
+/// Pages every sitemap starts with: home, the kind listings, categories,
+/// the document registry and its records (a few hundred at most).
+fn fixed_paths(cats: &[categories::Category], documents: &[String]) -> Vec<String> {
     let mut paths = vec!["/".to_owned()];
     paths.extend(
         crate::domain::entry::EntryKind::ALL
@@ -178,6 +179,12 @@ fn fixed_paths(cats: &[categories::Category]) -> Vec<String> {
             .map(|k| format!("/{}", k.path_segment())),
     );
     paths.extend(cats.iter().map(|c| category_url(&c.slug)));
+    paths.push("/documents".to_owned());
+    paths.extend(
+        documents
+            .iter()
+            .map(|slug| super::documents::document_url(slug)),
+    );
     paths
 }
 
@@ -196,11 +203,15 @@ pub async fn sitemap(
 ) -> Result<HttpResponse, AppError> {
     let now = state.now();
     let max = state.sitemap_max as i64;
-    let (cats, total) = db::run(&state, move |conn| {
-        Ok((categories::all(conn)?, entries::count_public(conn, now)?))
+    let (cats, docs, total) = db::run(&state, move |conn| {
+        Ok((
+            categories::all(conn)?,
+            crate::storage::documents::slugs(conn)?,
+            entries::count_public(conn, now)?,
+        ))
     })
     .await?;
-    let fixed = fixed_paths(&cats);
+    let fixed = fixed_paths(&cats, &docs);
     let origin = pages::origin(&state, &req);
     let all = fixed.len() as i64 + total;
     let mut ctx = tera::Context::new();
@@ -254,8 +265,14 @@ pub async fn sitemap_part(
         .ok_or(AppError::NotFound)?;
     let now = state.now();
     let max = state.sitemap_max as i64;
-    let cats = db::run(&state, |conn| Ok(categories::all(conn)?)).await?;
-    let fixed = fixed_paths(&cats);
+    let (cats, docs) = db::run(&state, |conn| {
+        Ok((
+            categories::all(conn)?,
+            crate::storage::documents::slugs(conn)?,
+        ))
+    })
+    .await?;
+    let fixed = fixed_paths(&cats, &docs);
     let first = max - fixed.len() as i64;
     let (offset, limit) = if n == 1 {
         (0, first)

@@ -1,10 +1,12 @@
 //! Pages readers see: home, entries, listings, and the comment form's POST.
 
 mod comments;
+pub(crate) mod documents;
 mod entry;
 mod feeds;
 mod home;
 mod listings;
+pub(crate) mod print;
 mod search;
 
 use std::collections::HashMap;
@@ -29,6 +31,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(entry::show)),
         )
         .service(
+            web::resource(format!("/{seg}/{{slug}}/print"))
+                .app_data(kind)
+                .route(web::get().to(print::show_print)),
+        )
+        .service(
             web::resource(format!("/{seg}/{{slug}}/comments"))
                 .app_data(kind)
                 .route(web::post().to(comments::post))
@@ -40,6 +47,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/categories/{slug}", web::get().to(listings::by_category))
         .route("/tags/{slug}", web::get().to(listings::by_tag))
         .route("/search", web::get().to(search::search))
+        .route("/documents", web::get().to(documents::list))
+        .route("/documents/{slug}", web::get().to(documents::show))
         .route("/feed.xml", web::get().to(feeds::site_feed))
         .route(
             "/categories/{slug}/feed.xml",

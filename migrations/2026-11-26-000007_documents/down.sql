@@ -1,0 +1,4 @@
+DROP TABLE entry_citations;
+DROP TRIGGER documents_index_delete;
+DROP TABLE documents_index;
+DROP TABLE documents;

@@ -1,0 +1,3 @@
+DROP TRIGGER IF EXISTS documents_change_delete;
+DROP TRIGGER IF EXISTS documents_change_update;
+DROP TRIGGER IF EXISTS documents_change_insert;

@@ -1,0 +1,258 @@
+//! The document registry's staff side (editors and admins): the list,
+//! adding, editing and deleting records. Every change is audited; the
+//! public pages (`/documents`, the record, and every entry page whose text
+//! cites the number) show it at once.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+use super::{Fields, context, field, page, see_other};
+use crate::domain::document::{self, DocStatus, DocumentInput};
+use crate::error::AppError;
+use crate::storage::documents::{self, Document, Duplicate};
+use crate::web::public::documents::DocumentView;
+use crate::web::session::Staff;
+use crate::web::{AppState, db, pages};
+
+#[derive(Serialize)]
+struct Row {
+    id: i32,
+    #[serde(flatten)]
+    view: DocumentView,
+}
+
+fn input_of(d: &Document) -> DocumentInput {
+    DocumentInput {
+        doc_type: d.doc_type.clone(),
+        number: d.number.clone(),
+        issuer: d.issuer.clone(),
+        issued_on: d.issued_on.format("%d/%m/%Y").to_string(),
+        effective_on: d
+            .effective_on
+            .map(|e| e.format("%d/%m/%Y").to_string())
+            .unwrap_or_default(),
+        status: d.status.as_str().to_owned(),
+        abstract_text: d.abstract_text.clone(),
+        file_path: d.file_path.clone().unwrap_or_default(),
+    }
+}
+
+fn input_from(f: &HashMap<String, String>) -> DocumentInput {
+    DocumentInput {
+        doc_type: field(f, "doc_type").to_owned(),
+        number: field(f, "number").to_owned(),
+        issuer: field(f, "issuer").to_owned(),
+        issued_on: field(f, "issued_on").to_owned(),
+        effective_on: field(f, "effective_on").to_owned(),
+        status: field(f, "status").to_owned(),
+        abstract_text: field(f, "abstract_text").replace("\r\n", "\n"),
+        file_path: field(f, "file_path").to_owned(),
+    }
+}
+
+/// `GET /admin/documents`: every record, and the form for a new one.
+pub async fn list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+) -> Result<HttpResponse, AppError> {
+    staff.require(staff.role().edits_all())?;
+    let (base, rows) = db::run(&state, |conn| {
+        Ok((pages::load_base(conn)?, documents::all(conn)?))
+    })
+    .await?;
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .map(|d| Row {
+            id: d.id,
+            view: DocumentView::new(d),
+        })
+        .collect();
+    let mut ctx = context(&state, &req, base, &staff);
+    ctx.insert("documents", &rows);
+    ctx.insert(
+        "saved",
+        &crate::web::public::query(&req)?.contains_key("saved"),
+    );
+    page(&state, "admin/documents/list.html", &ctx, StatusCode::OK)
+}
+
+/// The form, fresh or with what was typed and its problems.
+async fn form(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    staff: &Staff,
+    id: Option<i32>,
+    values: DocumentInput,
+    problems: Vec<(&'static str, &'static str)>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let base = db::run(state, |conn| Ok(pages::load_base(conn)?)).await?;
+    let mut ctx = context(state, req, base, staff);
+    let field_errors: HashMap<&str, String> = problems
+        .iter()
+        .map(|(f, key)| (*f, state.theme.message(key)))
+        .collect();
+    let summary: Vec<(&str, String)> = problems
+        .iter()
+        .map(|(f, key)| (*f, state.theme.message(key)))
+        .collect();
+    ctx.insert("field_errors", &field_errors);
+    ctx.insert("errors", &summary);
+    ctx.insert("values", &values);
+    ctx.insert("document_id", &id);
+    ctx.insert("statuses", &DocStatus::ALL.map(DocStatus::as_str).to_vec());
+    page(state, "admin/documents/edit.html", &ctx, status)
+}
+
+/// `GET /admin/documents/new`
+pub async fn new(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+) -> Result<HttpResponse, AppError> {
+    staff.require(staff.role().edits_all())?;
+    let values = DocumentInput {
+        status: DocStatus::InForce.as_str().into(),
+        ..Default::default()
+    };
+    form(
+        &state,
+        &req,
+        &staff,
+        None,
+        values,
+        Vec::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `GET /admin/documents/{id}/edit`
+pub async fn edit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(staff.role().edits_all())?;
+    let id = id.into_inner();
+    let doc = db::run(&state, move |conn| Ok(documents::find(conn, id)?)).await?;
+    form(
+        &state,
+        &req,
+        &staff,
+        Some(id),
+        input_of(&doc),
+        Vec::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `POST /admin/documents/new` and `POST /admin/documents/{id}/edit`.
+async fn save(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    id: Option<i32>,
+    form_data: Fields,
+) -> Result<HttpResponse, AppError> {
+    staff.check_csrf(&state, field(&form_data, "csrf_token"))?;
+    staff.require(staff.role().edits_all())?;
+    let input = input_from(&form_data);
+    let valid = match document::validate(&input) {
+        Ok(v) => v,
+        Err(problems) => {
+            return form(
+                &state,
+                &req,
+                &staff,
+                id,
+                input,
+                problems,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let auditor = super::auditor(&state, &req, &staff);
+    let now = state.now();
+    let saved = db::run(&state, move |conn| {
+        let saved = documents::save(conn, id, &valid, now)?;
+        if let Ok(s) = saved {
+            let action = if id.is_some() {
+                "document.update"
+            } else {
+                "document.create"
+            };
+            auditor.record(conn, action, &s.id().to_string(), &valid.number)?;
+        }
+        Ok(saved)
+    })
+    .await?;
+    match saved {
+        Ok(_) => Ok(see_other("/admin/documents?saved=1")),
+        Err(Duplicate) => {
+            form(
+                &state,
+                &req,
+                &staff,
+                id,
+                input,
+                vec![("number", "document_taken")],
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    form_data: Fields,
+) -> Result<HttpResponse, AppError> {
+    save(state, req, staff, None, form_data).await
+}
+
+pub async fn update(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    id: web::Path<i32>,
+    form_data: Fields,
+) -> Result<HttpResponse, AppError> {
+    save(state, req, staff, Some(id.into_inner()), form_data).await
+}
+
+/// `POST /admin/documents/{id}/delete`
+pub async fn delete(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    id: web::Path<i32>,
+    form_data: Fields,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let allowed = staff.role().edits_all();
+    super::change(
+        &state,
+        &req,
+        &staff,
+        field(&form_data, "csrf_token"),
+        allowed,
+        move |conn, auditor| {
+            let doc = documents::find(conn, id)?;
+            documents::delete(conn, id)?;
+            auditor.record(conn, "document.delete", &id.to_string(), &doc.number)?;
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(see_other("/admin/documents"))
+}

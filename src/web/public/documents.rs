@@ -1,0 +1,298 @@
+//! The document registry's public side: `/documents` (search and filters
+//! by type, issuer, year and status) and `/documents/{slug}` (the record
+//! and the entries that cite it).
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::{html, page_param, query};
+use crate::domain::document::DocStatus;
+use crate::domain::search::Query;
+use crate::error::AppError;
+use crate::storage::documents::{self, DocFilter, Document};
+use crate::storage::entries;
+use crate::web::AppState;
+use crate::web::db;
+use crate::web::pages;
+use crate::web::views::{CardView, Link, Pagination};
+
+/// The address of a document's record.
+pub fn document_url(slug: &str) -> String {
+    format!("/documents/{slug}")
+}
+
+/// A document as the registry shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentView {
+    pub url: String,
+    pub doc_type: String,
+    pub number: String,
+    pub issuer: String,
+    /// `29/03/2022`
+    pub issued_on: String,
+    /// `2022-03-29`, for `<time datetime>`.
+    pub issued_iso: String,
+    pub effective_on: Option<String>,
+    pub effective_iso: Option<String>,
+    pub status: &'static str,
+    pub abstract_text: String,
+    pub file_url: Option<String>,
+    pub file_name: Option<String>,
+}
+
+fn dmy(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+impl DocumentView {
+    pub fn new(d: Document) -> Self {
+        Self {
+            url: document_url(&d.slug),
+            issued_on: dmy(d.issued_on),
+            issued_iso: d.issued_on.to_string(),
+            effective_on: d.effective_on.map(dmy),
+            effective_iso: d.effective_on.map(|e| e.to_string()),
+            status: d.status.as_str(),
+            file_url: d.file_path.as_ref().map(|p| format!("/uploads/{p}")),
+            file_name: d
+                .file_path
+                .as_ref()
+                .and_then(|p| p.rsplit('/').next().map(str::to_owned)),
+            doc_type: d.doc_type,
+            number: d.number,
+            issuer: d.issuer,
+            abstract_text: d.abstract_text,
+        }
+    }
+}
+
+/// An option of a filter.
+#[derive(Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+fn choices(values: impl IntoIterator<Item = (String, String)>, selected: &str) -> Vec<Choice> {
+    values
+        .into_iter()
+        .map(|(value, label)| Choice {
+            selected: value == selected,
+            value,
+            label,
+        })
+        .collect()
+}
+
+/// `GET /documents`: the registry, searchable and filtered.
+pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let params = query(&req)?;
+    let page = page_param(&req)?;
+    let get = |k: &str| {
+        params
+            .get(k)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let q = get("q");
+    let doc_type = get("type");
+    let issuer = get("issuer");
+    let year_raw = get("year");
+    let status_raw = get("status");
+    let year = match year_raw.as_str() {
+        "" => None,
+        y => Some(
+            y.parse::<i32>()
+                .ok()
+                .filter(|y| (1900..=2200).contains(y))
+                .ok_or(AppError::BadRequest("error_400_text"))?,
+        ),
+    };
+    let status = match status_raw.as_str() {
+        "" => None,
+        s => Some(
+            s.parse::<DocStatus>()
+                .map_err(|_| AppError::BadRequest("error_400_text"))?,
+        ),
+    };
+    let parsed = Query::parse(&q);
+    let filter = DocFilter {
+        fts: (!parsed.is_empty()).then(|| parsed.fts()),
+        doc_type: (!doc_type.is_empty()).then(|| doc_type.clone()),
+        issuer: (!issuer.is_empty()).then(|| issuer.clone()),
+        year,
+        status,
+    };
+    let filtered = filter.fts.is_some()
+        || filter.doc_type.is_some()
+        || filter.issuer.is_some()
+        || year.is_some()
+        || status.is_some();
+    let per_page = state.config.per_page;
+    let (base, rows, total, (types, issuers, years)) = db::run(&state, move |conn| {
+        let offset = i64::from(page - 1) * i64::from(per_page);
+        let (rows, total) = documents::search(conn, &filter, offset, i64::from(per_page))?;
+        Ok((
+            pages::load_base(conn)?,
+            rows,
+            total,
+            documents::facets(conn)?,
+        ))
+    })
+    .await?;
+    // The list's own address with its filters, for the page links.
+    let kept: Vec<(&str, &str)> = [
+        ("q", q.as_str()),
+        ("type", doc_type.as_str()),
+        ("issuer", issuer.as_str()),
+        ("year", year_raw.as_str()),
+        ("status", status_raw.as_str()),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .collect();
+    let pagination = if kept.is_empty() {
+        Pagination::new("/documents", page, per_page, total)
+    } else {
+        let qs = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&kept)
+            .finish();
+        Pagination::with_query(&format!("/documents?{qs}"), page, per_page, total)
+    };
+    if page > pagination.pages {
+        return Err(AppError::NotFound);
+    }
+    let theme = &state.theme;
+    let mut ctx = pages::context(&state, &req, base);
+    let title = theme.message("documents_title");
+    ctx.insert("meta_title", &title);
+    ctx.insert("meta_description", &theme.message("documents_description"));
+    ctx.insert("q", &q);
+    ctx.insert("filtered", &filtered);
+    ctx.insert("total", &total);
+    ctx.insert(
+        "type_choices",
+        &choices(types.into_iter().map(|t| (t.clone(), t)), &doc_type),
+    );
+    ctx.insert(
+        "issuer_choices",
+        &choices(issuers.into_iter().map(|t| (t.clone(), t)), &issuer),
+    );
+    ctx.insert(
+        "year_choices",
+        &choices(
+            years.into_iter().map(|y| (y.to_string(), y.to_string())),
+            &year_raw,
+        ),
+    );
+    ctx.insert(
+        "status_choices",
+        &choices(
+            DocStatus::ALL.into_iter().map(|s| {
+                (
+                    s.as_str().to_owned(),
+                    theme.message(&format!("document_status_{}", s.as_str())),
+                )
+            }),
+            &status_raw,
+        ),
+    );
+    ctx.insert(
+        "documents",
+        &rows.into_iter().map(DocumentView::new).collect::<Vec<_>>(),
+    );
+    ctx.insert("pagination", &pagination);
+    if filtered || page > 1 {
+        // Filtered views are not pages of their own for search engines.
+        ctx.insert("noindex", &true);
+    }
+    Ok(html(theme.render("documents/list.html", ctx)?))
+}
+
+/// schema.org `Legislation` (the type search engines read for legal and
+/// administrative documents) plus the breadcrumbs, as JSON-LD.
+fn document_graph(
+    origin: &str,
+    d: &DocumentView,
+    name: &str,
+    trail: &[Link],
+) -> crate::render::SafeHtml {
+    let force = match d.status {
+        "in_force" | "amended" => "https://schema.org/InForce",
+        _ => "https://schema.org/NotInForce",
+    };
+    let mut doc = serde_json::json!({
+        "@type": "Legislation",
+        "@id": format!("{origin}{}", d.url),
+        "url": format!("{origin}{}", d.url),
+        "name": name,
+        "legislationIdentifier": d.number,
+        "legislationType": d.doc_type,
+        "legislationDate": d.issued_iso,
+        "legislationLegalForce": force,
+        "legislationPassedBy": { "@type": "GovernmentOrganization", "name": d.issuer },
+        "abstract": d.abstract_text,
+        "inLanguage": "vi",
+    });
+    if let Some(e) = &d.effective_iso {
+        doc["legislationDateVersion"] = serde_json::Value::String(e.clone());
+    }
+    crate::web::seo::script_json(&serde_json::json!({
+        "@context": "https://schema.org",
+        "@graph": [doc, crate::web::seo::breadcrumbs(origin, trail)],
+    }))
+}
+
+/// `GET /documents/{slug}`: one document and the public entries citing it.
+pub async fn show(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let now = state.now();
+    let slug = slug.into_inner();
+    let (base, doc, citing) = db::run(&state, move |conn| {
+        let doc = documents::find_by_slug(conn, &slug)?.ok_or(AppError::NotFound)?;
+        let citing = entries::citing_public(conn, &doc.number, now)?;
+        Ok((pages::load_base(conn)?, doc, citing))
+    })
+    .await?;
+    let issued = doc.issued_on;
+    let view = DocumentView::new(doc);
+    let theme = &state.theme;
+    // The document's name as it is cited: "Kế hoạch số 171/KH-SVHTT ngày
+    // 29/3/2022" (day and month without leading zeros, as documents write it).
+    let heading = format!(
+        "{} {} {} {} {}",
+        view.doc_type,
+        theme.message("document_number_word"),
+        view.number,
+        theme.message("document_date_word"),
+        issued.format("%-d/%-m/%Y")
+    );
+    let mut ctx = pages::context(&state, &req, base);
+    ctx.insert("meta_title", &heading);
+    ctx.insert("meta_description", &view.abstract_text);
+    ctx.insert("heading", &heading);
+    let origin = pages::origin(&state, &req);
+    let trail = [
+        Link {
+            name: theme.message("home"),
+            url: "/".into(),
+        },
+        Link {
+            name: theme.message("documents_title"),
+            url: "/documents".into(),
+        },
+        Link {
+            name: format!("{} {}", view.doc_type, view.number),
+            url: view.url.clone(),
+        },
+    ];
+    ctx.insert("json_ld", &document_graph(&origin, &view, &heading, &trail));
+    ctx.insert("document", &view);
+    ctx.insert("citing", &CardView::list(citing, state.config.tz()));
+    Ok(html(theme.render("documents/show.html", ctx)?))
+}

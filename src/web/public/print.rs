@@ -1,0 +1,165 @@
+//! Print layouts: `/{kind}/{slug}/print` for every entry — a clean A4
+//! document with the site's name, its publication and update dates, link
+//! addresses and a QR code to the online page. A leaflet is laid out in its
+//! format (one A4 page, front and back, or a tri-fold's six panels in
+//! folding order); a bulletin prints as one document, its entries after its
+//! contents.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::NaiveDateTime;
+use diesel::SqliteConnection;
+
+use super::kind_of;
+use crate::domain::entry::{EntryKind, LeafletFormat};
+use crate::domain::leaflet;
+use crate::error::AppError;
+use crate::render::{SafeHtml, doclinks, markdown, qr};
+use crate::storage::categories::{self, Category};
+use crate::storage::documents;
+use crate::storage::entries::{self, Entry};
+use crate::storage::tags::Tag;
+use crate::web::AppState;
+use crate::web::db;
+use crate::web::pages::{self, Base};
+use crate::web::views::EntryView;
+
+/// Everything a print page shows, read in one blocking task.
+pub(crate) struct PrintPage {
+    base: Base,
+    pub entry: Entry,
+    category: Option<Category>,
+    tags: Vec<Tag>,
+    /// A bulletin's entries, whole, in its order.
+    items: Vec<Entry>,
+    /// Document number → record address, for the numbers the texts cite.
+    doc_links: HashMap<String, String>,
+}
+
+/// Reads `entry` and what its print page shows. The bulletin's items are
+/// the public ones at `now`.
+pub(crate) fn load(
+    conn: &mut SqliteConnection,
+    entry: Entry,
+    now: NaiveDateTime,
+) -> Result<PrintPage, AppError> {
+    let category = entry
+        .category_id
+        .map(|id| categories::find(conn, id))
+        .transpose()?;
+    let tags = entries::tags_of(conn, entry.id)?;
+    let items = if entry.kind == EntryKind::Bulletin {
+        entries::bulletin_entries_public(conn, entry.id, now)?
+    } else {
+        Vec::new()
+    };
+    let mut numbers = doclinks::cited(&entry.body_html, &entry.summary);
+    for item in &items {
+        numbers.extend(doclinks::cited(&item.body_html, &item.summary));
+    }
+    let doc_links = document_links(conn, &numbers)?;
+    Ok(PrintPage {
+        base: pages::load_base(conn)?,
+        entry,
+        category,
+        tags,
+        items,
+        doc_links,
+    })
+}
+
+/// Number → URL of its record, for those of `numbers` in the registry.
+pub(crate) fn document_links(
+    conn: &mut SqliteConnection,
+    numbers: &[String],
+) -> Result<HashMap<String, String>, AppError> {
+    Ok(documents::slugs_for_numbers(conn, numbers)?
+        .into_iter()
+        .map(|(n, slug)| (n, super::documents::document_url(&slug)))
+        .collect())
+}
+
+/// Renders the print page of `page`. `base_href` makes relative addresses
+/// resolve against a server when the HTML is opened from a file (PDF).
+pub(crate) fn render(
+    state: &AppState,
+    req: &HttpRequest,
+    page: PrintPage,
+    base_href: Option<&str>,
+) -> Result<String, AppError> {
+    let tz = state.config.tz();
+    let origin = pages::origin(state, req);
+    let leaflet_format = page.entry.leaflet_format();
+    // On paper a link is its printed address: registry links are absolute.
+    let links: HashMap<String, String> = page
+        .doc_links
+        .into_iter()
+        .map(|(n, url)| (n, format!("{origin}{url}")))
+        .collect();
+    let mut entry = EntryView::new(page.entry, page.category, page.tags, tz);
+    entry.body_html = doclinks::link(&entry.body_html, &links);
+    let summary_html = doclinks::link_text(&entry.summary, &links);
+    let online_url = format!("{origin}{}", entry.url);
+    let qr_label = state.theme.message("print_qr_label");
+    let qr = qr::svg(&online_url, &qr_label);
+    // The entries share one page: their ids get the item's number
+    // (`b2-muc-tieu`) so no two elements have the same id, nor one of the
+    // page's own (`item-2`, `item-2-title`).
+    let items: Vec<EntryView> = page
+        .items
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let mut v = EntryView::new(e, None, Vec::new(), tz);
+            let body = markdown::prefix_ids(&v.body_html, &format!("b{}-", i + 1));
+            v.body_html = doclinks::link(&body, &links);
+            v
+        })
+        .collect();
+
+    let mut ctx = pages::context(state, req, page.base);
+    ctx.insert("canonical_url", &online_url);
+    ctx.insert("online_url", &online_url);
+    ctx.insert("meta_title", &entry.title);
+    ctx.insert("qr", &qr);
+    ctx.insert("base_href", &base_href);
+    if entry.kind == EntryKind::Leaflet {
+        let format = leaflet_format.unwrap_or(LeafletFormat::A4);
+        let sections = markdown::sections(&entry.body_html);
+        let pages: Vec<leaflet::Page<SafeHtml>> = leaflet::layout(format, &sections);
+        ctx.insert("format", format.as_str());
+        // The QR code goes on the last panel: the back.
+        ctx.insert(
+            "qr_panel",
+            &match format {
+                LeafletFormat::A4 => 1,
+                LeafletFormat::A4Duplex => 2,
+                LeafletFormat::Trifold => leaflet::TRIFOLD_PANELS,
+            },
+        );
+        ctx.insert("pages", &pages);
+    }
+    ctx.insert("summary_html", &summary_html);
+    ctx.insert("items", &items);
+    ctx.insert("entry", &entry);
+    let template = format!("print/{}.html", entry.kind.as_str());
+    Ok(state.theme.render(&template, ctx)?)
+}
+
+/// `GET /{kind}/{slug}/print`: the print layout of a public entry.
+pub async fn show_print(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let kind = kind_of(&req)?;
+    let now = state.now();
+    let slug = slug.into_inner();
+    let page = db::run(&state, move |conn| {
+        let entry = entries::find_public(conn, kind, &slug, now)?.ok_or(AppError::NotFound)?;
+        load(conn, entry, now)
+    })
+    .await?;
+    Ok(super::html(render(&state, &req, page, None)?))
+}
