@@ -474,3 +474,48 @@ async fn head_is_answered_like_get_without_a_body() {
         .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
+
+/// The reference article (with its comments) and its stylesheets come to
+/// well under 30 KB compressed, with nothing fetched from another site.
+#[actix_web::test]
+async fn the_reference_article_is_lean() {
+    let site = TestSite::with_content();
+    let mut c = site.client().await;
+    let page = c.get(ARTICLE).await;
+    let gzip = |path: &str| {
+        actix_web::test::TestRequest::get()
+            .uri(path)
+            .insert_header(("accept-encoding", "gzip"))
+    };
+    let html = c.send_raw(gzip(ARTICLE)).await;
+    let mut total = html.body.len();
+    let html_doc = page.html();
+    let links = scraper::Selector::parse("link[href], script[src], img[src]").unwrap();
+    for el in html_doc.select(&links) {
+        let url = el
+            .value()
+            .attr("href")
+            .or(el.value().attr("src"))
+            .unwrap_or_default();
+        // Links that are fetched (not canonical or feed addresses) stay
+        // on this site.
+        let fetched = el.value().name() != "link"
+            || matches!(
+                el.value().attr("rel"),
+                Some("stylesheet" | "icon" | "preload")
+            );
+        assert!(
+            !fetched || (!url.starts_with("http") && !url.starts_with("//")),
+            "third-party request: {url}"
+        );
+        if el.value().attr("rel") == Some("stylesheet") {
+            let css = c.send_raw(gzip(url)).await;
+            assert_eq!(css.status, StatusCode::OK, "{url}");
+            total += css.body.len();
+        }
+    }
+    assert!(
+        total < 30 * 1024,
+        "{total} bytes of HTML and CSS, compressed"
+    );
+}
