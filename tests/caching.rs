@@ -519,3 +519,31 @@ async fn the_reference_article_is_lean() {
         "{total} bytes of HTML and CSS, compressed"
     );
 }
+
+/// Photos are already compressed: they are sent as they are, while
+/// stylesheets are compressed.
+#[actix_web::test]
+async fn images_are_not_compressed_again() {
+    let site = TestSite::with_content();
+    let mut c = site.client().await;
+    let page = c.get(ARTICLE).await;
+    let img = page
+        .attr("meta[property='og:image']", "content")
+        .expect("the reference article has a picture");
+    let path = img.trim_start_matches("http://localhost");
+    let res = c
+        .send_raw(
+            actix_web::test::TestRequest::get()
+                .uri(path)
+                .insert_header(("accept-encoding", "gzip, br")),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{path}");
+    assert!(
+        res.headers
+            .get("content-type")
+            .is_some_and(|v| v.to_str().unwrap().starts_with("image/")),
+        "{path}"
+    );
+    assert_eq!(res.headers.get("content-encoding"), None, "{path}");
+}
