@@ -547,3 +547,38 @@ async fn images_are_not_compressed_again() {
     );
     assert_eq!(res.headers.get("content-encoding"), None, "{path}");
 }
+
+/// With the change log read once a second (as in production), an entry
+/// scheduled for later appears on the cached home page at its time, with
+/// nobody acting then.
+#[actix_web::test]
+async fn a_scheduled_entry_appears_on_cached_pages_on_time() {
+    let site = TestSite::build(|_| {}, |s| s.with_cache_sync(loa::web::cache::SYNC_EVERY));
+    site.add_user("bientap", Role::Editor, PW);
+    site.set_now(common::utc("2026-03-01 01:00:00")); // 08:00 in Hanoi
+    let mut editor = site.client().await;
+    editor.login("bientap", PW).await;
+    let token = editor.admin_token().await;
+    let mut form = article_form(&token, "Lịch tiếp công dân tháng Ba", "publish");
+    form.iter_mut().find(|(k, _)| *k == "publish_at").unwrap().1 = "2026-03-01T09:30";
+    let res = editor.post_form("/admin/entries/new", &form).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let mut reader = site.client().await;
+    for _ in 0..2 {
+        assert!(
+            !reader
+                .get("/")
+                .await
+                .body
+                .contains("Lịch tiếp công dân tháng Ba")
+        );
+    }
+    site.set_now(common::utc("2026-03-01 02:30:00"));
+    assert!(
+        reader
+            .get("/")
+            .await
+            .body
+            .contains("Lịch tiếp công dân tháng Ba")
+    );
+}
