@@ -5,12 +5,16 @@
 //! so they can be linked to. A `#` heading becomes `<h2>`: the entry title is
 //! the page's only `<h1>`.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use super::SafeHtml;
 use crate::domain::slug;
+use crate::media::responsive;
+
+/// Width and height of library images, by stored path (`2026/11/ab….jpg`).
+pub type ImageSizes = HashMap<String, (u32, u32)>;
 
 fn options() -> Options {
     Options::ENABLE_TABLES
@@ -20,9 +24,18 @@ fn options() -> Options {
 }
 
 /// Renders `markdown` and cleans the result with the body allow-list.
+/// Images are plain `<img>`; see [`render_with`] for library images.
 pub fn render(markdown: &str) -> SafeHtml {
+    render_with(markdown, &ImageSizes::new())
+}
+
+/// Renders `markdown`; images from the media library whose size is in
+/// `sizes` become `<picture>`/`srcset` with width and height, loaded
+/// lazily (a body's images are below the fold).
+pub fn render_with(markdown: &str, sizes: &ImageSizes) -> SafeHtml {
     let events: Vec<Event> = Parser::new_ext(markdown, options()).collect();
     let events = with_heading_ids(events);
+    let events = with_pictures(events, sizes);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     SafeHtml::clean(&html)
@@ -72,6 +85,62 @@ fn with_heading_ids(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
         i += 1;
     }
     events
+}
+
+/// The library images a body shows (their stored paths).
+pub fn image_paths(markdown: &str) -> BTreeSet<String> {
+    Parser::new_ext(markdown, options())
+        .filter_map(|e| match e {
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                responsive::library_path(&dest_url).map(str::to_owned)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Replaces each library image (`![alt](/uploads/…)`) with its responsive
+/// markup; other images stay plain `<img>`.
+fn with_pictures<'a>(events: Vec<Event<'a>>, sizes: &ImageSizes) -> Vec<Event<'a>> {
+    if sizes.is_empty() {
+        return events;
+    }
+    let mut out = Vec::with_capacity(events.len());
+    let mut iter = events.into_iter();
+    while let Some(event) = iter.next() {
+        let Event::Start(Tag::Image {
+            dest_url, title, ..
+        }) = &event
+        else {
+            out.push(event);
+            continue;
+        };
+        let found = responsive::library_path(dest_url)
+            .and_then(|p| sizes.get(p).map(|(w, h)| (p, *w, *h)))
+            .and_then(|(p, w, h)| responsive::responsive(p, w, h));
+        let Some(r) = found else {
+            out.push(event);
+            continue;
+        };
+        let title = title.to_string();
+        // The alt text is the image's inner text, up to its end.
+        let mut alt = String::new();
+        for inner in iter.by_ref() {
+            match inner {
+                Event::End(TagEnd::Image) => break,
+                Event::Text(t) | Event::Code(t) => alt.push_str(&t),
+                _ => {}
+            }
+        }
+        out.push(Event::InlineHtml(CowStr::from(responsive::picture_html(
+            &r,
+            &alt,
+            &title,
+            responsive::SIZES_BODY,
+            true,
+        ))));
+    }
+    out
 }
 
 /// Plain text of a Markdown body (for summaries and search), paragraphs
@@ -128,6 +197,43 @@ mod tests {
         for bad in ["<script", "javascript:", "onerror", "onclick", "alert("] {
             assert!(!out.contains(bad), "{bad} in {out}");
         }
+    }
+
+    #[test]
+    fn library_images_become_srcset_and_others_do_not() {
+        let p = "2026/11/0123456789abcdef01234567.jpg";
+        let md = format!(
+            "Trước\n\n![Hội nghị *CCHC*](/uploads/{p} \"Ảnh\")\n\n![x](https://example.com/a.jpg)\n"
+        );
+        assert_eq!(image_paths(&md).into_iter().collect::<Vec<_>>(), [p]);
+        let sizes: ImageSizes = [(p.to_owned(), (1000, 500))].into();
+        let out = render_with(&md, &sizes).into_string();
+        assert!(
+            out.contains(r#"srcset="/uploads/2026/11/0123456789abcdef01234567-320.jpg 320w"#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"sizes="(min-width: 46rem) 44rem, 100vw""#),
+            "{out}"
+        );
+        assert!(out.contains(r#"width="1000" height="500""#), "{out}");
+        assert!(out.contains(r#"alt="Hội nghị CCHC""#), "{out}");
+        assert!(out.contains(r#"loading="lazy""#), "{out}");
+        assert!(
+            out.contains(r#"<img src="https://example.com/a.jpg" alt="x""#),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_hand_written_srcset_is_dropped() {
+        let out = html(
+            r#"<img src="/a.jpg" srcset="https://evil.example/x.jpg 1w"><picture><source srcset="javascript:alert(1)"></picture>"#,
+        );
+        assert!(
+            !out.contains("evil") && !out.contains("javascript"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -578,6 +578,8 @@ fn write(
     revisions::record(conn, saved.id(), &snapshot, by.name, by.now, version)?;
     // The index follows every save at once, in the same transaction.
     super::search::index_entry(conn, saved.id())?;
+    // So does the record of which library images it shows.
+    super::media::sync_uses(conn, saved.id(), data.image_path.as_deref(), &data.body_md)?;
     Ok(saved)
 }
 

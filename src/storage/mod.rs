@@ -7,6 +7,7 @@ pub mod audit;
 pub mod categories;
 pub mod comments;
 pub mod entries;
+pub mod media;
 pub mod pool;
 pub mod redirects;
 pub mod revisions;
