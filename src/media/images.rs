@@ -278,6 +278,13 @@ fn complete(format: Format, bytes: &[u8]) -> bool {
 
 /// Checks an upload named `name` (as the browser sent it) and decodes it.
 pub fn check(name: &str, bytes: &[u8], limits: &Limits) -> Result<Checked, Refusal> {
+    let format = precheck(name, bytes, limits)?;
+    decode(format, bytes, limits)
+}
+
+/// Every check that does not decode pixels: size, name, type, markers,
+/// completeness. Returns the format the bytes are.
+pub fn precheck(name: &str, bytes: &[u8], limits: &Limits) -> Result<Format, Refusal> {
     if bytes.is_empty() {
         return Err(Refusal::Empty);
     }
@@ -306,7 +313,7 @@ pub fn check(name: &str, bytes: &[u8], limits: &Limits) -> Result<Checked, Refus
     if !complete(actual, bytes) {
         return Err(Refusal::Truncated);
     }
-    decode(actual, bytes, limits)
+    Ok(actual)
 }
 
 /// Decodes bytes already known to be `format`, under `limits`, and turns

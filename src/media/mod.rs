@@ -9,11 +9,13 @@
 //!   shared by templates (featured images) and Markdown bodies.
 //! - [`store`]: files under `uploads/` by year/month with content-hash
 //!   names, written to a temporary file and renamed only when complete.
+//! - [`regenerate`]: `loa media regenerate`, derivatives made again.
 //! - [`render_body`]: Markdown rendered with the library's image sizes,
 //!   the one place where the pure renderer meets the database.
 
 pub mod documents;
 pub mod images;
+pub mod regenerate;
 pub mod responsive;
 pub mod store;
 

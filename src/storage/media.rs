@@ -368,3 +368,45 @@ pub fn attachment_by_path(
         .first(conn)
         .optional()
 }
+
+/// Bodies of the entries that show library images: id and Markdown (to
+/// render again after the derivative widths change).
+pub fn bodies_using_media(conn: &mut SqliteConnection) -> QueryResult<Vec<(i32, String)>> {
+    entries::table
+        .filter(diesel::dsl::exists(
+            media_uses::table.filter(media_uses::entry_id.eq(entries::id)),
+        ))
+        .order(entries::id)
+        .select((entries::id, entries::body_md))
+        .load(conn)
+}
+
+/// Stores a re-rendered body (same Markdown, so no new revision).
+pub fn set_body_html(conn: &mut SqliteConnection, entry_id: i32, html: &str) -> QueryResult<()> {
+    diesel::update(entries::table.find(entry_id))
+        .set(entries::body_html.eq(html))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records that the entries whose featured image is `path` use image
+/// `media_id` (for images registered after those entries were saved).
+pub fn link_featured(conn: &mut SqliteConnection, media_id: i32, path: &str) -> QueryResult<()> {
+    let ids: Vec<i32> = entries::table
+        .filter(entries::image_path.eq(path))
+        .select(entries::id)
+        .load(conn)?;
+    let rows: Vec<_> = ids
+        .into_iter()
+        .map(|e| {
+            (
+                media_uses::media_id.eq(media_id),
+                media_uses::entry_id.eq(e),
+            )
+        })
+        .collect();
+    diesel::insert_or_ignore_into(media_uses::table)
+        .values(&rows)
+        .execute(conn)?;
+    Ok(())
+}

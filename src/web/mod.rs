@@ -4,6 +4,7 @@ mod admin;
 mod cookies;
 mod db;
 pub mod forms;
+mod multipart;
 mod pages;
 pub(crate) mod public;
 mod seo;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub clock: Clock,
     /// URLs per sitemap file (the protocol's limit; tests lower it).
     pub sitemap_max: usize,
+    /// What an uploaded image may be (tests lower the byte limit).
+    pub media_limits: crate::media::images::Limits,
 }
 
 impl AppState {
@@ -73,6 +76,7 @@ impl AppState {
             theme,
             clock: Arc::new(storage::utc_now),
             sitemap_max: 50_000,
+            media_limits: Default::default(),
         })
     }
 
@@ -85,6 +89,12 @@ impl AppState {
     /// Changes how many URLs one sitemap file holds (tests).
     pub fn with_sitemap_max(mut self, max: usize) -> Self {
         self.sitemap_max = max.max(10);
+        self
+    }
+
+    /// Changes the upload limits (tests).
+    pub fn with_media_limits(mut self, limits: crate::media::images::Limits) -> Self {
+        self.media_limits = limits;
         self
     }
 
@@ -146,7 +156,6 @@ pub fn build_app(
         InitError = (),
     >,
 > {
-    let uploads_service = static_files::uploads(&state);
     App::new()
         .app_data(state)
         .app_data(
@@ -179,7 +188,7 @@ pub fn build_app(
         )
         .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("loa::http"))
         .route("/static/{file:.*}", web::get().to(static_files::asset))
-        .service(uploads_service)
+        .route("/uploads/{path:.*}", web::get().to(static_files::upload))
                 .configure(admin::routes)
         .configure(public::routes)
         .default_service(web::to(|| async {

@@ -37,6 +37,7 @@ pub(super) struct EntryPage {
     tags: Vec<Tag>,
     related: Vec<EntryCard>,
     items: Vec<EntryCard>,
+    attachments: Vec<crate::storage::media::Attachment>,
     comments: Vec<Comment>,
     pub reply_to: Option<Comment>,
     rules: Rules,
@@ -65,6 +66,7 @@ pub(super) fn load(
     } else {
         Vec::new()
     };
+    let attachments = crate::storage::media::attachments_of(conn, entry.id)?;
     let mut comments = comment_store::approved_for_entry(conn, entry.id)?;
     if moderator {
         // Moderators see every pending comment in place, to act on it.
@@ -85,6 +87,7 @@ pub(super) fn load(
         tags,
         related,
         items,
+        attachments,
         comments,
         reply_to,
         rules: settings::moderation_rules(conn)?,
@@ -190,6 +193,12 @@ pub(super) fn respond(
     }
     ctx.insert("entry", &entry);
     ctx.insert("items", &CardView::list(page.items, tz));
+    let attachments: Vec<views::AttachmentView> = page
+        .attachments
+        .iter()
+        .map(views::AttachmentView::from_row)
+        .collect();
+    ctx.insert("attachments", &attachments);
     ctx.insert("related", &CardView::list(page.related, tz));
     ctx.insert("comments", &threads);
     ctx.insert("comment_count", &approved);
