@@ -185,7 +185,7 @@ async fn each_allowed_format_is_accepted_and_resized_to_the_widths() {
     let uploads = &site.state.config.uploads;
     let by_format = |f: &str| rows.iter().find(|m| m.format == f).unwrap().clone();
 
-    // The photo: the full image and every narrower width, JPEG only.
+    // The photo: the full image and every narrower width, JPEG and WebP.
     let m = by_format("jpeg");
     assert_eq!((m.width, m.height), (1000, 500));
     assert!(
@@ -194,15 +194,19 @@ async fn each_allowed_format_is_accepted_and_resized_to_the_widths() {
         m.path
     );
     let stem = m.path.trim_end_matches(".jpg");
-    for (w, h) in [(320, 160), (640, 320), (960, 480)] {
-        let img = decode(&uploads.join(format!("{stem}-{w}.jpg")));
-        assert_eq!((img.width(), img.height()), (w, h));
+    for (w, h) in [(320, 160), (480, 240), (640, 320), (800, 400), (960, 480)] {
+        for ext in ["jpg", "webp"] {
+            let img = decode(&uploads.join(format!("{stem}-{w}.{ext}")));
+            assert_eq!((img.width(), img.height()), (w, h), "{ext}");
+        }
     }
     assert!(
         !uploads.join(format!("{stem}-1280.jpg")).exists(),
         "never upscaled"
     );
-    assert!(!uploads.join(format!("{stem}.webp")).exists());
+    // Lossy WebP for photos: smaller than the JPEG at the same width.
+    let size = |f: String| std::fs::metadata(uploads.join(f)).unwrap().len();
+    assert!(size(format!("{stem}-800.webp")) < size(format!("{stem}-800.jpg")));
 
     // Graphics: their own format plus lossless WebP.
     let m = by_format("png");
@@ -264,12 +268,17 @@ async fn metadata_is_stripped_and_orientation_applied() {
     assert_eq!((m.width, m.height), (200, 400), "turned upright");
     let uploads = &site.state.config.uploads;
     let stored = files_in(uploads);
-    assert_eq!(stored.len(), 1, "{stored:?}"); // 200 wide: no derivative
+    assert_eq!(stored.len(), 2, "{stored:?}"); // 200 wide: JPEG and WebP only
     for f in &stored {
         let b = std::fs::read(uploads.join(f)).unwrap();
         assert!(!b.windows(SECRET.len()).any(|w| w == SECRET), "{f}");
         assert!(!b.windows(4).any(|w| w == b"Exif"), "{f} keeps EXIF");
-        assert!(!b.windows(2).any(|w| w == [0xFF, 0xE1]), "{f} has APP1");
+        if f.ends_with(".jpg") {
+            // Image data and its tables only: no APP1 (EXIF/XMP) segment.
+            assert!(!b.windows(2).any(|w| w == [0xFF, 0xE1]), "{f} has APP1");
+        } else {
+            assert!(!b.windows(4).any(|w| w == b"EXIF" || w == b"XMP "), "{f}");
+        }
     }
     let upright = decode(&uploads.join(&m.path)).to_rgb8();
     let top = upright.get_pixel(100, 50);
@@ -485,7 +494,7 @@ async fn a_library_image_in_markdown_becomes_srcset_and_cannot_be_deleted_while_
     assert_eq!(
         srcset,
         format!(
-            "/uploads/{stem}-320.jpg 320w, /uploads/{stem}-640.jpg 640w, /uploads/{stem}-960.jpg 960w, /uploads/{} 1000w",
+            "/uploads/{stem}-320.jpg 320w, /uploads/{stem}-480.jpg 480w, /uploads/{stem}-640.jpg 640w, /uploads/{stem}-800.jpg 800w, /uploads/{stem}-960.jpg 960w, /uploads/{} 1000w",
             m.path
         )
     );
@@ -502,7 +511,14 @@ async fn a_library_image_in_markdown_becomes_srcset_and_cannot_be_deleted_while_
         page.attr(".entry-body img", "loading").as_deref(),
         Some("lazy")
     );
-    for candidate in srcset.split(", ") {
+    let webp = page
+        .attr(".entry-body picture source", "srcset")
+        .expect("a WebP source");
+    assert_eq!(
+        page.attr(".entry-body picture source", "type").as_deref(),
+        Some("image/webp")
+    );
+    for candidate in srcset.split(", ").chain(webp.split(", ")) {
         let url = candidate.split(' ').next().unwrap();
         assert_eq!(c.get(url).await.status, StatusCode::OK, "{url}");
     }
@@ -564,7 +580,8 @@ async fn the_reference_article_shows_its_featured_image_responsively_with_its_ca
         .await;
     assert_eq!(page.status, StatusCode::OK);
     let srcset = page.attr(".featured img", "srcset").expect("srcset");
-    assert_eq!(srcset.matches("w, ").count(), 4, "{srcset}"); // 320…1280 + 1600
+    assert_eq!(srcset.matches("w, ").count(), 6, "{srcset}"); // 320…1280 + 1600
+    assert!(page.attr(".featured picture source", "srcset").is_some());
     assert_eq!(page.attr(".featured img", "width").as_deref(), Some("1600"));
     assert_eq!(page.attr(".featured img", "height").as_deref(), Some("900"));
     assert!(page.attr(".featured img", "sizes").is_some());

@@ -11,11 +11,12 @@
 //! [`derive`] turns the checked image into what is served: the picture
 //! turned upright by its EXIF orientation, re-encoded (so no EXIF, GPS or
 //! other metadata survives), at full size and at each of [`WIDTHS`] below
-//! it, never upscaled. Photos (JPEG) get JPEG derivatives at quality
-//! [`JPEG_QUALITY`]; graphics (PNG, GIF) get their own format plus lossless
-//! WebP, which is smaller for them (the image crate's WebP encoder is
-//! lossless only, and lossless WebP of a photo is larger than a good JPEG;
-//! see README, "Media").
+//! it, never upscaled, in its own format and in WebP. Photos (JPEG, WebP)
+//! get lossy WebP at [`WEBP_QUALITY`] through libwebp (the `webp` crate):
+//! the image crate's own WebP encoder is lossless only, and lossless WebP
+//! of a photo is several times larger than the JPEG (README, "Media", has
+//! the figures). Graphics (PNG, GIF) get lossless WebP, which keeps text
+//! and edges sharp and is smaller than the PNG.
 
 use std::io::Cursor;
 
@@ -25,11 +26,16 @@ use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 use serde::Serialize;
 
 /// Widths of the derivatives, in pixels. Only those narrower than the
-/// original are made.
-pub const WIDTHS: [u32; 5] = [320, 640, 960, 1280, 1920];
+/// original are made. Steps of at most 1.5× up to 960, so a phone gets a
+/// file close to what it shows (412 px × 1.75 density, less the margins,
+/// needs 665: 800 rather than 960).
+pub const WIDTHS: [u32; 7] = [320, 480, 640, 800, 960, 1280, 1920];
 
 /// JPEG quality of re-encoded photos.
 pub const JPEG_QUALITY: u8 = 82;
+
+/// Lossy WebP quality of photos (libwebp's scale).
+pub const WEBP_QUALITY: f32 = 78.0;
 
 /// What an upload may be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,10 +137,15 @@ impl Format {
         }
     }
 
-    /// Whether a lossless WebP copy is made next to this format's files:
-    /// for graphics, where it is smaller; not for photos, where it is not;
-    /// not for WebP itself.
+    /// Whether a WebP copy is made next to this format's files (every
+    /// format but WebP itself, which is already that).
     pub fn gets_webp(self) -> bool {
+        self != Format::WebP
+    }
+
+    /// Whether this format's images are graphics (lossless WebP) rather
+    /// than photos (lossy WebP).
+    pub fn is_graphic(self) -> bool {
         matches!(self, Format::Png | Format::Gif)
     }
 }
@@ -381,18 +392,24 @@ pub fn derive(checked: &Checked) -> Result<Vec<Rendition>, EncodeError> {
     let img = &checked.image;
     let (w0, h0) = (img.width(), img.height());
     let mut out = Vec::new();
+    let lossless = format.is_graphic();
     let mut push = |suffix, img: &DynamicImage| -> Result<(), EncodeError> {
         let mut formats = vec![format];
         if format.gets_webp() {
             formats.push(Format::WebP);
         }
         for f in formats {
+            let bytes = if f == Format::WebP {
+                encode_webp(img, lossless)
+            } else {
+                encode(img, f)?
+            };
             out.push(Rendition {
                 suffix,
                 width: img.width(),
                 height: img.height(),
                 format: f,
-                bytes: encode(img, f)?,
+                bytes,
             });
         }
         Ok(())
@@ -412,7 +429,31 @@ pub fn derive(checked: &Checked) -> Result<Vec<Rendition>, EncodeError> {
     Ok(out)
 }
 
-/// Encodes `img` as `format`, writing no metadata.
+/// Encodes `img` as WebP with libwebp: lossy for photos, lossless for
+/// graphics. No metadata is written.
+pub fn encode_webp(img: &DynamicImage, lossless: bool) -> Vec<u8> {
+    let (w, h) = (img.width(), img.height());
+    if img.color().has_alpha() {
+        let rgba = img.to_rgba8();
+        let enc = webp::Encoder::from_rgba(rgba.as_raw(), w, h);
+        if lossless {
+            enc.encode_lossless().to_vec()
+        } else {
+            enc.encode(WEBP_QUALITY).to_vec()
+        }
+    } else {
+        let rgb = img.to_rgb8();
+        let enc = webp::Encoder::from_rgb(rgb.as_raw(), w, h);
+        if lossless {
+            enc.encode_lossless().to_vec()
+        } else {
+            enc.encode(WEBP_QUALITY).to_vec()
+        }
+    }
+}
+
+/// Encodes `img` as `format`, writing no metadata (WebP through the image
+/// crate is lossless; [`encode_webp`] is what derivatives use).
 pub fn encode(img: &DynamicImage, format: Format) -> Result<Vec<u8>, EncodeError> {
     let mut buf = Vec::new();
     match format {
@@ -487,9 +528,17 @@ mod tests {
             sizes,
             vec![
                 (None, 700, 350),
+                (None, 700, 350),
                 (Some(640), 640, 320),
+                (Some(640), 640, 320),
+                (Some(480), 480, 240),
+                (Some(480), 480, 240),
+                (Some(320), 320, 160),
                 (Some(320), 320, 160)
             ]
         );
+        let webp = &r[1];
+        assert_eq!(webp.format, Format::WebP);
+        assert!(webp.bytes.starts_with(b"RIFF") && &webp.bytes[8..12] == b"WEBP");
     }
 }

@@ -9,8 +9,9 @@ use serde::Serialize;
 
 use super::images::{Format, widths_for};
 
-/// `sizes` for an image in an entry's column (`--measure: 44rem`).
-pub const SIZES_BODY: &str = "(min-width: 46rem) 44rem, 100vw";
+/// `sizes` for an image in an entry's column (`--measure: 44rem`; below
+/// that, the screen less the page's 1rem margins).
+pub const SIZES_BODY: &str = "(min-width: 46rem) 44rem, calc(100vw - 2rem)";
 /// `sizes` for a card's image in a listing.
 pub const SIZES_CARD: &str = "(min-width: 60rem) 22rem, 100vw";
 
@@ -47,7 +48,7 @@ pub fn library_path(url: &str) -> Option<&str> {
 pub struct Responsive {
     pub src: String,
     pub srcset: String,
-    /// Lossless WebP candidates, for graphics (see `images::Format::gets_webp`).
+    /// WebP candidates (none when the image is a WebP already).
     pub webp_srcset: Option<String>,
     pub width: u32,
     pub height: u32,
@@ -160,12 +161,20 @@ mod tests {
         assert_eq!(
             r.srcset,
             "/uploads/2026/11/0123456789abcdef01234567-320.jpg 320w, \
+             /uploads/2026/11/0123456789abcdef01234567-480.jpg 480w, \
              /uploads/2026/11/0123456789abcdef01234567-640.jpg 640w, \
+             /uploads/2026/11/0123456789abcdef01234567-800.jpg 800w, \
              /uploads/2026/11/0123456789abcdef01234567-960.jpg 960w, \
              /uploads/2026/11/0123456789abcdef01234567.jpg 1000w"
         );
         assert_eq!(r.src, "/uploads/2026/11/0123456789abcdef01234567-960.jpg");
-        assert!(r.webp_srcset.is_none());
+        let webp = r.webp_srcset.as_deref().unwrap_or_default();
+        assert!(
+            webp.ends_with("0123456789abcdef01234567.webp 1000w"),
+            "{webp}"
+        );
+        let already = responsive("2026/11/0123456789abcdef01234567.webp", 500, 100).unwrap();
+        assert!(already.webp_srcset.is_none());
         assert!(is_library_srcset(&r.srcset));
         assert!(!is_library_srcset("https://evil.example/x.jpg 1w"));
         assert!(!is_library_srcset("javascript:alert(1) 1w"));

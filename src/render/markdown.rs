@@ -213,7 +213,11 @@ mod tests {
             "{out}"
         );
         assert!(
-            out.contains(r#"sizes="(min-width: 46rem) 44rem, 100vw""#),
+            out.contains(r#"sizes="(min-width: 46rem) 44rem, calc(100vw - 2rem)""#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"<picture><source type="image/webp" srcset="/uploads/2026/11/0123456789abcdef01234567-320.webp 320w"#),
             "{out}"
         );
         assert!(out.contains(r#"width="1000" height="500""#), "{out}");
