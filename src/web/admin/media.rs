@@ -33,6 +33,9 @@ use crate::web::{AppState, db, pages};
 const PER_PAGE: u32 = 48;
 /// Files in one upload request, at most.
 const BATCH: usize = 50;
+/// One upload request's bytes, at most, in per-file limits (the form is
+/// held in memory until checked; the script sends one file per request).
+const REQUEST_FILES: usize = 5;
 
 /// A library image as the admin pages show it.
 #[derive(Serialize)]
@@ -174,7 +177,7 @@ pub async fn upload(
     let limits = state.media_limits;
     let total = limits
         .max_bytes
-        .saturating_mul(BATCH)
+        .saturating_mul(REQUEST_FILES)
         .saturating_add(1 << 20);
     let form = multipart::read(payload, limits.max_bytes, total).await?;
     staff.check_csrf(&state, form.field("csrf_token"))?;
