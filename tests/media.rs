@@ -694,3 +694,30 @@ async fn only_library_names_are_served_from_uploads() {
         assert_eq!(c.get(path).await.status, StatusCode::NOT_FOUND, "{path}");
     }
 }
+
+#[test]
+fn regenerate_makes_missing_derivatives_again_and_adopts_old_featured_images() {
+    let site = TestSite::with_content();
+    let uploads = site.state.config.uploads.clone();
+    let conn = &mut site.conn();
+    let path = media_rows(&site).remove(0).path;
+    let stem = path.trim_end_matches(".jpg");
+    let lost = uploads.join(format!("{stem}-800.webp"));
+    std::fs::remove_file(&lost).unwrap();
+    // A featured image stored before the library existed: not in it.
+    diesel::RunQueryDsl::execute(diesel::sql_query("DELETE FROM media"), conn).unwrap();
+    let report = loa::media::regenerate::regenerate_all(conn, &uploads, site.now(), false).unwrap();
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert_eq!((report.registered, report.images), (1, 1));
+    assert!(lost.is_file());
+    let m = media_rows(&site).remove(0);
+    assert_eq!(
+        (m.path.as_str(), m.width, m.height),
+        (path.as_str(), 1600, 900)
+    );
+    assert_eq!(
+        loa::storage::media::uses(conn, m.id).unwrap().len(),
+        1,
+        "the reference article uses it"
+    );
+}
