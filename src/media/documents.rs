@@ -3,8 +3,8 @@
 //! The name's extension must agree with what the bytes are: a PDF starts
 //! with `%PDF-`; the office formats are ZIP files whose parts say which
 //! they are (`word/document.xml`, `xl/workbook.xml`, or an ODF `mimetype`
-//! stored first, as the standard requires). Macro-carrying parts are
-//! refused. The file is served as a download, never inline.
+//! stored first, as the standard requires). Macros (`vbaProject.bin`)
+//! and PDF script or launch actions are refused. The file is served as a download, never inline.
 
 use serde::Serialize;
 
@@ -102,7 +102,11 @@ pub fn check(name: &str, bytes: &[u8]) -> Result<DocKind, Refusal> {
     if actual != claimed {
         return Err(Refusal::Mismatch);
     }
-    if has(bytes, b"vbaProject.bin") || has(bytes, b"<script") {
+    // Macros in office files; script and launch actions in PDFs.
+    let active = has(bytes, b"vbaProject.bin")
+        || has(bytes, b"<script")
+        || (actual == DocKind::Pdf && (has(bytes, b"/JavaScript") || has(bytes, b"/Launch")));
+    if active {
         return Err(Refusal::Polyglot);
     }
     if actual == DocKind::Pdf && !has(&bytes[bytes.len().saturating_sub(1024)..], b"%%EOF") {
@@ -133,6 +137,9 @@ mod tests {
         assert_eq!(check("x.pdf", b"<html>"), Err(Refusal::NotAnImage));
         assert_eq!(check("x.exe", pdf), Err(Refusal::NotAllowed));
         assert_eq!(check("x.pdf", &pdf[..20]), Err(Refusal::Truncated));
+        let js =
+            b"%PDF-1.4\n1 0 obj<</OpenAction<</S/JavaScript/JS(app.alert(1))>>>>endobj\n%%EOF\n";
+        assert_eq!(check("x.pdf", js), Err(Refusal::Polyglot));
     }
 
     #[test]
