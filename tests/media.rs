@@ -721,3 +721,28 @@ fn regenerate_makes_missing_derivatives_again_and_adopts_old_featured_images() {
         "the reference article uses it"
     );
 }
+
+#[actix_web::test]
+async fn a_library_image_without_alt_text_cannot_be_saved() {
+    let site = TestSite::new();
+    editor!(site, c);
+    upload(&mut c, &[("a.jpg", &jpeg(400, 200))]).await;
+    let m = media_rows(&site).remove(0);
+    let token = c.admin_token().await;
+    let body = format!("Mở đầu.\n\n![](/uploads/{})", m.path);
+    let res = c
+        .post_form(
+            "/admin/entries/new",
+            &[
+                ("csrf_token", &token),
+                ("kind", "article"),
+                ("title", "Ảnh không mô tả"),
+                ("body_md", &body),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text("#body_md-error").contains("cần có mô tả"));
+    assert_eq!(res.text("#body_md"), common::fold(&body));
+}

@@ -99,6 +99,30 @@ pub fn image_paths(markdown: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// Whether a library image in the body has no alt text (`![](/uploads/…)`):
+/// such an image may not be published, as the library may not insert it.
+pub fn library_image_without_alt(markdown: &str) -> bool {
+    let mut in_library_image = false;
+    let mut alt = String::new();
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                in_library_image = responsive::library_path(&dest_url).is_some();
+                alt.clear();
+            }
+            Event::Text(t) | Event::Code(t) if in_library_image => alt.push_str(&t),
+            Event::End(TagEnd::Image) if in_library_image => {
+                if alt.trim().is_empty() {
+                    return true;
+                }
+                in_library_image = false;
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Replaces each library image (`![alt](/uploads/…)`) with its responsive
 /// markup; other images stay plain `<img>`.
 fn with_pictures<'a>(events: Vec<Event<'a>>, sizes: &ImageSizes) -> Vec<Event<'a>> {
@@ -227,6 +251,15 @@ mod tests {
             out.contains(r#"<img src="https://example.com/a.jpg" alt="x""#),
             "{out}"
         );
+    }
+
+    #[test]
+    fn library_images_need_alt_text() {
+        let p = "/uploads/2026/11/0123456789abcdef01234567.jpg";
+        assert!(library_image_without_alt(&format!("x ![]({p}) y")));
+        assert!(library_image_without_alt(&format!("![ ]({p})")));
+        assert!(!library_image_without_alt(&format!("![Hội nghị]({p})")));
+        assert!(!library_image_without_alt("![](https://example.com/a.jpg)"));
     }
 
     #[test]

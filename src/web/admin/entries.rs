@@ -382,6 +382,9 @@ fn validate(
     if image_path.is_some() && image_alt.is_empty() {
         problems.push(("image_alt", "media_alt_required"));
     }
+    if markdown::library_image_without_alt(&v.body_md) {
+        problems.push(("body_md", "media_body_alt_required"));
+    }
     if !problems.is_empty() {
         return Ok(Err(problems));
     }
