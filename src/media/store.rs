@@ -8,6 +8,7 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Condvar, Mutex};
 
 use chrono::NaiveDateTime;
 use sha2::{Digest, Sha256};
@@ -69,10 +70,41 @@ pub struct StoredImage {
 }
 
 /// Checks `bytes` (uploaded as `name`) and computes every rendition,
-/// without writing anything yet. CPU-heavy: run it off the executor.
+/// without writing anything yet. CPU-heavy and blocking: run it off the
+/// executor. At most one image per core is processed at a time (a 12 MP
+/// photo needs about 200 MB while it is decoded); others wait their turn.
 pub fn prepare(name: &str, bytes: &[u8], limits: &Limits) -> Result<Prepared, StoreError> {
-    let checked = images::check(name, bytes, limits)?;
+    let format = images::precheck(name, bytes, limits)?;
+    let _turn = Turn::take();
+    let checked = images::decode(format, bytes, limits)?;
     Ok(Prepared::from_checked(hash_name(bytes), checked)?)
+}
+
+/// A turn at the image processing, one per core; given back on drop.
+struct Turn;
+
+static TURNS: (Mutex<usize>, Condvar) = (Mutex::new(0), Condvar::new());
+
+impl Turn {
+    fn take() -> Turn {
+        let max = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let (lock, cv) = &TURNS;
+        let mut busy = lock.lock().unwrap_or_else(|e| e.into_inner());
+        while *busy >= max {
+            busy = cv.wait(busy).unwrap_or_else(|e| e.into_inner());
+        }
+        *busy += 1;
+        Turn
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        let (lock, cv) = &TURNS;
+        let mut busy = lock.lock().unwrap_or_else(|e| e.into_inner());
+        *busy = busy.saturating_sub(1);
+        cv.notify_one();
+    }
 }
 
 /// An image checked and re-encoded, ready to write.
@@ -181,6 +213,7 @@ pub fn regenerate(uploads: &Path, path: &str) -> Result<StoredImage, StoreError>
     for rel in files_of(path, format).into_iter().skip(1) {
         let _ = std::fs::remove_file(uploads.join(rel));
     }
+    let _turn = Turn::take();
     let checked = images::decode(format, &bytes, &Limits::default())?;
     let hash = path
         .rsplit('/')
