@@ -526,7 +526,11 @@ async fn a_library_image_in_markdown_becomes_srcset_and_cannot_be_deleted_while_
     // The library knows who uses it, lists it as used, refuses to delete it.
     let detail = c.get(&format!("/admin/media/{}", m.id)).await;
     assert_eq!(detail.text("#uses li"), "Bài có ảnh");
-    assert_eq!(detail.count("button.danger"), 0, "no delete button while used");
+    assert_eq!(
+        detail.count("button.danger"),
+        0,
+        "no delete button while used"
+    );
     let unused = c.get("/admin/media?unused=1").await;
     assert_eq!(unused.count(".media-card"), 0);
     let token = detail.token();
