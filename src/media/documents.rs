@@ -142,6 +142,50 @@ mod tests {
         assert_eq!(check("x.pdf", js), Err(Refusal::Polyglot));
     }
 
+    /// The start of a ZIP whose first entry is `name` holding `content`
+    /// (stored), plus `more` bytes standing for the other entries.
+    fn zip(name: &[u8], content: &[u8], more: &[u8]) -> Vec<u8> {
+        let mut z = b"PK\x03\x04".to_vec();
+        z.extend([0u8; 22]);
+        z.extend((name.len() as u16).to_le_bytes());
+        z.extend([0u8; 2]);
+        z.extend(name);
+        z.extend(content);
+        z.extend(more);
+        z
+    }
+
+    #[test]
+    fn office_files_by_their_parts() {
+        let docx = zip(
+            b"[Content_Types].xml",
+            b"<Types/>",
+            b"PK..word/document.xml",
+        );
+        let xlsx = zip(b"[Content_Types].xml", b"<Types/>", b"PK..xl/workbook.xml");
+        let odt = zip(
+            b"mimetype",
+            b"application/vnd.oasis.opendocument.text",
+            b"PK..",
+        );
+        let ods = zip(
+            b"mimetype",
+            b"application/vnd.oasis.opendocument.spreadsheet",
+            b"",
+        );
+        assert_eq!(check("Kế hoạch.docx", &docx), Ok(DocKind::Docx));
+        assert_eq!(check("so-lieu.xlsx", &xlsx), Ok(DocKind::Xlsx));
+        assert_eq!(check("van-ban.odt", &odt), Ok(DocKind::Odt));
+        assert_eq!(check("bang.odt", &ods), Err(Refusal::NotAnImage));
+        assert_eq!(check("so-lieu.docx", &xlsx), Err(Refusal::Mismatch));
+        let macro_doc = zip(
+            b"[Content_Types].xml",
+            b"<Types/>",
+            b"word/document.xml word/vbaProject.bin",
+        );
+        assert_eq!(check("x.docx", &macro_doc), Err(Refusal::Polyglot));
+    }
+
     #[test]
     fn sizes_read_naturally() {
         assert_eq!(human_size(1000), "1 KB");
