@@ -751,3 +751,40 @@ async fn a_library_image_without_alt_text_cannot_be_saved() {
     assert!(res.text("#body_md-error").contains("cần có mô tả"));
     assert_eq!(res.text("#body_md"), common::fold(&body));
 }
+
+#[actix_web::test]
+async fn the_upload_script_gets_one_json_result_per_file() {
+    let site = TestSite::new();
+    editor!(site, c);
+    let token = c.get("/admin/media").await.token();
+    let send = |bytes: Vec<u8>, name: &'static str, token: String| {
+        let (ct, body) = multipart(&[("csrf_token", &token)], &[("files", name, &bytes)]);
+        actix_web::test::TestRequest::post()
+            .uri("/admin/media")
+            .insert_header(("content-type", ct))
+            .insert_header(("accept", "application/json"))
+            .set_payload(body)
+    };
+    let ok = c
+        .send_with(send(jpeg(500, 250), "anh.jpg", token.clone()))
+        .await;
+    assert_eq!(ok.status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&ok.body).unwrap();
+    let r = &v["results"][0];
+    assert_eq!(r["ok"], true);
+    assert_eq!(r["name"], "anh.jpg");
+    assert_eq!(r["message"], "Đã lưu vào thư viện.");
+    assert!(
+        r["media"]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("/uploads/2026/01/")
+    );
+    let bad = c
+        .send_with(send(b"<svg onload=alert(1)>".to_vec(), "x.svg", token))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let v: serde_json::Value = serde_json::from_str(&bad.body).unwrap();
+    assert_eq!(v["results"][0]["ok"], false);
+    assert!(v["results"][0]["message"].as_str().unwrap().contains("SVG"));
+}
