@@ -3,6 +3,7 @@
 //! - [`domain`]: rules (entry states, comment rules, slugs), no I/O.
 //! - [`storage`]: SQLite through diesel; all SQL lives here.
 //! - [`render`]: Markdown, sanitising, comment text, dates, the theme.
+//! - [`media`]: image checks, derivatives, responsive markup, documents.
 //! - [`content`]: import and export of Markdown files with TOML front matter.
 //! - [`web`]: actix-web handlers, thin: extract, call storage, render.
 //! - [`config`], [`error`]: settings and the request error type.
@@ -12,6 +13,7 @@ pub mod config;
 pub mod content;
 pub mod domain;
 pub mod error;
+pub mod media;
 pub mod render;
 pub mod storage;
 pub mod web;

@@ -60,6 +60,16 @@ enum Command {
         /// Folder to write into (created if missing).
         dir: PathBuf,
     },
+    /// The media library.
+    #[command(subcommand)]
+    Media(MediaCommand),
+}
+
+#[derive(Subcommand)]
+enum MediaCommand {
+    /// Make every image's derivatives again (after the sizes change), with
+    /// a progress bar; re-render the bodies that show library images.
+    Regenerate,
 }
 
 #[derive(Subcommand)]
@@ -242,6 +252,26 @@ fn main() -> anyhow::Result<()> {
             let pool = open(&config)?;
             storage::pool::backup(&mut *pool.get()?, &file)?;
             println!("wrote {}", file.display());
+            Ok(())
+        }
+        Command::Media(MediaCommand::Regenerate) => {
+            let pool = open(&config)?;
+            let report = loa::media::regenerate::regenerate_all(
+                &mut *pool.get()?,
+                &config.uploads,
+                storage::utc_now(),
+                true,
+            )?;
+            println!(
+                "regenerated {} image(s), registered {}, re-rendered {} bodies",
+                report.images, report.registered, report.bodies
+            );
+            for (path, why) in &report.failed {
+                eprintln!("{path}: {why}");
+            }
+            if !report.failed.is_empty() {
+                bail!("{} image(s) failed", report.failed.len());
+            }
             Ok(())
         }
         Command::Export { dir } => {

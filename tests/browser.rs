@@ -666,3 +666,118 @@ async fn an_editor_downloads_a_leaflet_as_pdf_for_the_print_shop() {
             .contains("10 chỉ tiêu cải cách hành chính năm 2022")
     );
 }
+
+#[actix_web::test]
+async fn an_editor_uploads_describes_and_inserts_an_image_and_the_reader_gets_srcset() {
+    use loa::domain::user::Role;
+    let site = TestSite::with_content();
+    site.add_user("bientap", Role::Editor, "mat-khau-bien-tap");
+    let origin = serve(&site);
+    let (_driver, c) = browser().await;
+    // A photo as a camera would hand it over, made here.
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("hoi-nghi-cchc.jpg");
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(1000, 500, |x, y| {
+        image::Rgb([(x / 4) as u8, (y / 2) as u8, 140])
+    }))
+    .save(&photo)
+    .unwrap();
+
+    // Upload: the script sends it with a progress bar, then shows the library.
+    sign_in(&c, &origin, "bientap", "mat-khau-bien-tap").await;
+    c.goto(&format!("{origin}/admin/media")).await.unwrap();
+    c.find(Locator::Id("files"))
+        .await
+        .unwrap()
+        .send_keys(photo.to_str().unwrap())
+        .await
+        .unwrap();
+    click(&c, Locator::Css("#media-upload button[type=submit]")).await;
+    // The new image is the one still without alt text.
+    c.wait()
+        .for_element(Locator::Css(".media-card:has(.status-draft) a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // Alt text, then the Markdown to insert appears.
+    c.wait().for_element(Locator::Id("alt")).await.unwrap();
+    fill(&c, "alt", "Hội nghị triển khai cải cách hành chính tại Sở").await;
+    click(
+        &c,
+        Locator::Css("form[action^='/admin/media/']:not([action$='/delete']) button[type=submit]"),
+    )
+    .await;
+    c.wait()
+        .for_element(Locator::Css("input.markdown-snippet"))
+        .await
+        .unwrap();
+
+    // A new entry: the image goes in with the "Chèn" button, then publish.
+    c.goto(&format!("{origin}/admin/entries/new?kind=article"))
+        .await
+        .unwrap();
+    fill(&c, "title", "Hội nghị cải cách hành chính").await;
+    fill(&c, "body_md", "Sở tổ chức hội nghị.").await;
+    // The editor's buttons stick to the bottom of a phone screen: scroll
+    // the panel up to the middle first, as a person would.
+    for css in ["#insert-images summary", "button.insert-image"] {
+        c.execute(
+            "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
+            vec![json!(css)],
+        )
+        .await
+        .unwrap();
+        click(&c, Locator::Css(css)).await;
+    }
+    let body = value(&c, "#body_md").await;
+    assert!(
+        body.contains("![Hội nghị triển khai cải cách hành chính tại Sở](/uploads/"),
+        "{body}"
+    );
+    click(&c, Locator::Css("button[value=publish]")).await;
+    c.wait().for_element(Locator::Css(".notice")).await.unwrap();
+    sign_out(&c).await;
+
+    // The reader's phone loads a derivative chosen from srcset.
+    c.goto(&format!("{origin}/articles/hoi-nghi-cai-cach-hanh-chinh"))
+        .await
+        .unwrap();
+    let img = c.find(Locator::Css(".entry-body img")).await.unwrap();
+    let srcset = img.attr("srcset").await.unwrap().unwrap_or_default();
+    assert!(srcset.contains("-640.jpg 640w"), "{srcset}");
+    let mut loaded = String::new();
+    for _ in 0..50 {
+        let v = c
+            .execute(
+                "var i = document.querySelector('.entry-body img'); i.scrollIntoView();\
+                 return i.complete && i.naturalWidth > 0 ? i.currentSrc : '';",
+                vec![],
+            )
+            .await
+            .unwrap();
+        loaded = v.as_str().unwrap_or_default().to_owned();
+        if !loaded.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Chromium takes the WebP source, sized for the phone's screen.
+    let webp = c
+        .find(Locator::Css(".entry-body picture source"))
+        .await
+        .unwrap()
+        .attr("srcset")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    let path = loaded.trim_start_matches(&origin);
+    assert!(
+        webp.split(", ").any(|c| c.split(' ').next() == Some(path)),
+        "{loaded} not from {webp}"
+    );
+    assert!(path.ends_with(".webp") && path.contains('-'), "{path}");
+    c.close().await.unwrap();
+}

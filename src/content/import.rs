@@ -8,15 +8,15 @@ use chrono_tz::Tz;
 use diesel::SqliteConnection;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use walkdir::WalkDir;
 
 use super::files::{self, ContentFile};
 use crate::domain::entry::EntryKind;
 use crate::domain::slug;
-use crate::render::markdown;
+use crate::media::{images, store};
 use crate::storage::categories::{self, CategoryData};
 use crate::storage::entries::{self, EntryData, Saved};
+use crate::storage::media as media_store;
 use crate::storage::settings;
 
 /// What an import did.
@@ -254,7 +254,9 @@ fn import_file(
         Some(meta) => {
             let src = path.parent().unwrap_or(Path::new(".")).join(&meta.src);
             Some(store_image(
+                conn,
                 &src,
+                meta,
                 target.uploads,
                 publish_at.unwrap_or(target.now),
             )?)
@@ -281,7 +283,9 @@ fn import_file(
         slug,
         title: front.title.trim().to_owned(),
         summary: front.summary.trim().to_owned(),
-        body_html: markdown::render(&body).into_string(),
+        body_html: crate::media::render_body(conn, &body)
+            .map_err(|e| e.to_string())?
+            .into_string(),
         body_md: body,
         byline: front.byline.trim().to_owned(),
         category_id,
@@ -332,81 +336,58 @@ fn kind_from_folder(path: &Path) -> Option<EntryKind> {
     EntryKind::from_path_segment(folder)
 }
 
-struct StoredImage {
-    path: String,
-    width: i32,
-    height: i32,
-}
-
-/// Copies an image into `uploads/YYYY/MM/<content hash>.<ext>` (once: the
-/// same bytes always get the same name) and reads its size.
+/// Stores an image through the media library: checked and re-encoded
+/// like an upload, under `uploads/YYYY/MM/<content hash>.<ext>` with its
+/// derivatives, once (the same bytes always get the same name, and a file
+/// already in the library is reused), with the front matter's alt text
+/// and caption as the library's.
 fn store_image(
+    conn: &mut SqliteConnection,
     src: &Path,
+    meta: &files::ImageMeta,
     uploads: &Path,
     when: chrono::NaiveDateTime,
-) -> Result<StoredImage, String> {
+) -> Result<media_store::Media, String> {
     let bytes = std::fs::read(src).map_err(|e| format!("image {}: {e}", src.display()))?;
-    let format = image::guess_format(&bytes)
-        .map_err(|_| format!("image {}: not a JPEG, PNG, WebP or GIF", src.display()))?;
-    let ext = match format {
-        image::ImageFormat::Jpeg => "jpg",
-        image::ImageFormat::Png => "png",
-        image::ImageFormat::WebP => "webp",
-        image::ImageFormat::Gif => "gif",
-        _ => {
-            return Err(format!(
-                "image {}: not a JPEG, PNG, WebP or GIF",
-                src.display()
-            ));
-        }
-    };
-    let (width, height) = image::ImageReader::with_format(std::io::Cursor::new(&bytes), format)
-        .into_dimensions()
+    // A file exported by loa is named after its library hash already (its
+    // bytes are the re-encoded ones): it keeps that name, so an export
+    // imported elsewhere gives the same paths.
+    let hash = src
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .filter(|s| s.len() == 24 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+        .map(str::to_owned)
+        .unwrap_or_else(|| store::hash_name(&bytes));
+    if let Some(existing) = media_store::find_by_hash(conn, &hash).map_err(|e| e.to_string())? {
+        return Ok(existing);
+    }
+    let name = src
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let refused = |e: store::StoreError| format!("image {}: {e}", src.display());
+    let prepared = store::prepare(&name, &bytes, &images::Limits::default()).map_err(refused)?;
+    let path = store::image_path(when, &hash, prepared.format);
+    let stored = prepared
+        .write(uploads, &path)
         .map_err(|e| format!("image {}: {e}", src.display()))?;
-    let hash = Sha256::digest(&bytes);
-    let name: String = hash.iter().take(12).map(|b| format!("{b:02x}")).collect();
-    let file = format!("{name}.{ext}");
-    // The same bytes are stored once, wherever they first landed.
-    if let Some(existing) = find_stored(uploads, &file) {
-        return Ok(StoredImage {
-            path: existing,
-            width: width as i32,
-            height: height as i32,
-        });
-    }
-    let rel = format!("{}/{file}", when.format("%Y/%m"));
-    let dest = uploads.join(&rel);
-    if !dest.exists() {
-        let dir = dest.parent().unwrap_or(uploads);
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        // Write then rename, so a half-written file is never served.
-        let tmp = dest.with_extension("part");
-        std::fs::write(&tmp, &bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
-        std::fs::rename(&tmp, &dest).map_err(|e| format!("{}: {e}", dest.display()))?;
-    }
-    Ok(StoredImage {
-        path: rel,
-        width: width as i32,
-        height: height as i32,
-    })
-}
-
-/// `YYYY/MM/<file>` if `file` is already stored under `uploads`.
-fn find_stored(uploads: &Path, file: &str) -> Option<String> {
-    let years = std::fs::read_dir(uploads).ok()?;
-    for year in years.filter_map(Result::ok).filter(|e| e.path().is_dir()) {
-        let Ok(months) = std::fs::read_dir(year.path()) else {
-            continue;
-        };
-        for month in months.filter_map(Result::ok) {
-            if month.path().join(file).is_file() {
-                return Some(format!(
-                    "{}/{}/{file}",
-                    year.file_name().to_string_lossy(),
-                    month.file_name().to_string_lossy()
-                ));
-            }
-        }
-    }
-    None
+    let (row, _) = media_store::insert(
+        conn,
+        &media_store::NewMedia {
+            hash: &stored.hash,
+            path: &stored.path,
+            format: stored.format.as_str(),
+            width: stored.width as i32,
+            height: stored.height as i32,
+            size_bytes: i32::try_from(stored.bytes).unwrap_or(i32::MAX),
+            original_name: &name,
+            alt: &meta.alt,
+            caption: &meta.caption,
+            search_text: media_store::search_text(&meta.alt, &meta.caption, &name),
+            uploaded_by: "import",
+            created_at: when,
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(row)
 }

@@ -5,12 +5,16 @@
 //! so they can be linked to. A `#` heading becomes `<h2>`: the entry title is
 //! the page's only `<h1>`.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use super::SafeHtml;
 use crate::domain::slug;
+use crate::media::responsive;
+
+/// Width and height of library images, by stored path (`2026/11/ab….jpg`).
+pub type ImageSizes = HashMap<String, (u32, u32)>;
 
 fn options() -> Options {
     Options::ENABLE_TABLES
@@ -20,9 +24,18 @@ fn options() -> Options {
 }
 
 /// Renders `markdown` and cleans the result with the body allow-list.
+/// Images are plain `<img>`; see [`render_with`] for library images.
 pub fn render(markdown: &str) -> SafeHtml {
+    render_with(markdown, &ImageSizes::new())
+}
+
+/// Renders `markdown`; images from the media library whose size is in
+/// `sizes` become `<picture>`/`srcset` with width and height, loaded
+/// lazily (a body's images are below the fold).
+pub fn render_with(markdown: &str, sizes: &ImageSizes) -> SafeHtml {
     let events: Vec<Event> = Parser::new_ext(markdown, options()).collect();
     let events = with_heading_ids(events);
+    let events = with_pictures(events, sizes);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     SafeHtml::clean(&html)
@@ -104,6 +117,86 @@ fn with_heading_ids(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
     events
 }
 
+/// The library images a body shows (their stored paths).
+pub fn image_paths(markdown: &str) -> BTreeSet<String> {
+    Parser::new_ext(markdown, options())
+        .filter_map(|e| match e {
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                responsive::library_path(&dest_url).map(str::to_owned)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether a library image in the body has no alt text (`![](/uploads/…)`):
+/// such an image may not be published, as the library may not insert it.
+pub fn library_image_without_alt(markdown: &str) -> bool {
+    let mut in_library_image = false;
+    let mut alt = String::new();
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                in_library_image = responsive::library_path(&dest_url).is_some();
+                alt.clear();
+            }
+            Event::Text(t) | Event::Code(t) if in_library_image => alt.push_str(&t),
+            Event::End(TagEnd::Image) if in_library_image => {
+                if alt.trim().is_empty() {
+                    return true;
+                }
+                in_library_image = false;
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Replaces each library image (`![alt](/uploads/…)`) with its responsive
+/// markup; other images stay plain `<img>`.
+fn with_pictures<'a>(events: Vec<Event<'a>>, sizes: &ImageSizes) -> Vec<Event<'a>> {
+    if sizes.is_empty() {
+        return events;
+    }
+    let mut out = Vec::with_capacity(events.len());
+    let mut iter = events.into_iter();
+    while let Some(event) = iter.next() {
+        let Event::Start(Tag::Image {
+            dest_url, title, ..
+        }) = &event
+        else {
+            out.push(event);
+            continue;
+        };
+        let found = responsive::library_path(dest_url)
+            .and_then(|p| sizes.get(p).map(|(w, h)| (p, *w, *h)))
+            .and_then(|(p, w, h)| responsive::responsive(p, w, h));
+        let Some(r) = found else {
+            out.push(event);
+            continue;
+        };
+        let title = title.to_string();
+        // The alt text is the image's inner text, up to its end.
+        let mut alt = String::new();
+        for inner in iter.by_ref() {
+            match inner {
+                Event::End(TagEnd::Image) => break,
+                Event::Text(t) | Event::Code(t) => alt.push_str(&t),
+                _ => {}
+            }
+        }
+        out.push(Event::InlineHtml(CowStr::from(responsive::picture_html(
+            &r,
+            &alt,
+            &title,
+            responsive::SIZES_BODY,
+            true,
+        ))));
+    }
+    out
+}
+
 /// Plain text of a Markdown body (for summaries and search), paragraphs
 /// separated by blank lines.
 pub fn plain_text(markdown: &str) -> String {
@@ -181,6 +274,56 @@ mod tests {
         for bad in ["<script", "javascript:", "onerror", "onclick", "alert("] {
             assert!(!out.contains(bad), "{bad} in {out}");
         }
+    }
+
+    #[test]
+    fn library_images_become_srcset_and_others_do_not() {
+        let p = "2026/11/0123456789abcdef01234567.jpg";
+        let md = format!(
+            "Trước\n\n![Hội nghị *CCHC*](/uploads/{p} \"Ảnh\")\n\n![x](https://example.com/a.jpg)\n"
+        );
+        assert_eq!(image_paths(&md).into_iter().collect::<Vec<_>>(), [p]);
+        let sizes: ImageSizes = [(p.to_owned(), (1000, 500))].into();
+        let out = render_with(&md, &sizes).into_string();
+        assert!(
+            out.contains(r#"srcset="/uploads/2026/11/0123456789abcdef01234567-320.jpg 320w"#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"sizes="(min-width: 46rem) 44rem, calc(100vw - 2rem)""#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"<picture><source type="image/webp" srcset="/uploads/2026/11/0123456789abcdef01234567-320.webp 320w"#),
+            "{out}"
+        );
+        assert!(out.contains(r#"width="1000" height="500""#), "{out}");
+        assert!(out.contains(r#"alt="Hội nghị CCHC""#), "{out}");
+        assert!(out.contains(r#"loading="lazy""#), "{out}");
+        assert!(
+            out.contains(r#"<img src="https://example.com/a.jpg" alt="x""#),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn library_images_need_alt_text() {
+        let p = "/uploads/2026/11/0123456789abcdef01234567.jpg";
+        assert!(library_image_without_alt(&format!("x ![]({p}) y")));
+        assert!(library_image_without_alt(&format!("![ ]({p})")));
+        assert!(!library_image_without_alt(&format!("![Hội nghị]({p})")));
+        assert!(!library_image_without_alt("![](https://example.com/a.jpg)"));
+    }
+
+    #[test]
+    fn a_hand_written_srcset_is_dropped() {
+        let out = html(
+            r#"<img src="/a.jpg" srcset="https://evil.example/x.jpg 1w"><picture><source srcset="javascript:alert(1)"></picture>"#,
+        );
+        assert!(
+            !out.contains("evil") && !out.contains("javascript"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -87,9 +87,11 @@ static BODY: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         "li",
         "ol",
         "p",
+        "picture",
         "pre",
         "s",
         "section",
+        "source",
         "strong",
         "sub",
         "sup",
@@ -108,8 +110,12 @@ static BODY: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     tag_attributes.insert("a", ["href", "title", "id"].into());
     tag_attributes.insert(
         "img",
-        ["src", "alt", "title", "width", "height", "loading"].into(),
+        [
+            "src", "alt", "title", "width", "height", "loading", "decoding", "srcset", "sizes",
+        ]
+        .into(),
     );
+    tag_attributes.insert("source", ["srcset", "sizes", "type"].into());
     tag_attributes.insert("abbr", ["title"].into());
     tag_attributes.insert("ol", ["start"].into());
     tag_attributes.insert("th", ["colspan", "rowspan", "scope"].into());
@@ -134,10 +140,23 @@ static BODY: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .url_schemes(["http", "https", "mailto", "tel"].into())
         .url_relative(ammonia::UrlRelative::PassThrough)
         .link_rel(Some("noopener"))
-        .attribute_filter(|_, attr, value| {
-            let reserved =
-                attr == "id" && (RESERVED_IDS.contains(&value) || value.starts_with("comment-"));
-            (!reserved).then_some(value.into())
+        .attribute_filter(|element, attr, value| {
+            let allowed = match attr {
+                "id" => !(RESERVED_IDS.contains(&value) || value.starts_with("comment-")),
+                // Responsive images only point at the media library's files.
+                "srcset" => crate::media::responsive::is_library_srcset(value),
+                "sizes" => value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b" (),.:-".contains(&b)),
+                "type" if element == "source" => {
+                    matches!(
+                        value,
+                        "image/webp" | "image/jpeg" | "image/png" | "image/gif"
+                    )
+                }
+                _ => true,
+            };
+            allowed.then_some(value.into())
         })
         .strip_comments(true);
     b

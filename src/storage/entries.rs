@@ -838,6 +838,8 @@ fn write(
     // The index follows every save at once, in the same transaction.
     super::search::index_entry(conn, saved.id())?;
     super::documents::set_citations(conn, saved.id(), &cited_numbers(data))?;
+    // So does the record of which library images it shows.
+    super::media::sync_uses(conn, saved.id(), data.image_path.as_deref(), &data.body_md)?;
     Ok(saved)
 }
 

@@ -9,6 +9,7 @@ pub mod changes;
 pub mod comments;
 pub mod documents;
 pub mod entries;
+pub mod media;
 pub mod pool;
 pub mod redirects;
 pub mod revisions;

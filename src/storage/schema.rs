@@ -138,6 +138,31 @@ diesel::table! {
 }
 
 diesel::table! {
+    media (id) {
+        id -> Integer,
+        hash -> Text,
+        path -> Text,
+        format -> Text,
+        width -> Integer,
+        height -> Integer,
+        size_bytes -> Integer,
+        original_name -> Text,
+        alt -> Text,
+        caption -> Text,
+        search_text -> Text,
+        uploaded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    media_uses (media_id, entry_id) {
+        media_id -> Integer,
+        entry_id -> Integer,
+    }
+}
+
+diesel::table! {
     revisions (id) {
         id -> Integer,
         entry_id -> Integer,
@@ -179,6 +204,8 @@ diesel::joinable!(slug_redirects -> entries (entry_id));
 diesel::joinable!(entry_citations -> entries (entry_id));
 diesel::joinable!(entry_tags -> entries (entry_id));
 diesel::joinable!(entry_tags -> tags (tag_id));
+diesel::joinable!(media_uses -> entries (entry_id));
+diesel::joinable!(media_uses -> media (media_id));
 diesel::joinable!(revisions -> entries (entry_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -193,6 +220,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     entry_citations,
     entry_tags,
     login_failures,
+    media,
+    media_uses,
     revisions,
     settings,
     slug_redirects,

@@ -363,7 +363,11 @@ pub async fn middleware(
         return Ok(res.map_into_boxed_body().map_into_left_body());
     }
     sync(&state, false).await;
-    let cacheable = anonymous(&req);
+    // Files (theme assets, uploads) are served from disk with their own
+    // long-lived headers; only rendered pages are kept.
+    let cacheable = anonymous(&req)
+        && !req.path().starts_with("/static/")
+        && !req.path().starts_with("/uploads/");
     let Some(pages) = state.cache.pages.as_ref().filter(|_| cacheable) else {
         return Ok(next
             .call(req)
@@ -391,7 +395,10 @@ pub async fn middleware(
     // `serve` (which puts the token in), so it is always kept.
     let keep = res.status() == StatusCode::OK
         && !res.headers().contains_key(header::CONTENT_ENCODING)
-        && (entry.is_some() || (shared && !res.headers().contains_key(header::SET_COOKIE)));
+        && (entry.is_some()
+            || (shared
+                && is_page(res.headers())
+                && !res.headers().contains_key(header::SET_COOKIE)));
     if !keep {
         return Ok(res.map_into_boxed_body().map_into_left_body());
     }
@@ -430,6 +437,15 @@ pub async fn middleware(
     }
     let res = serve(&state, &req, &page);
     Ok(ServiceResponse::new(req, res).map_into_right_body())
+}
+
+/// Whether a response is a rendered page (HTML, XML, text, JSON), not a
+/// file such as an image.
+fn is_page(headers: &header::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/") || ct.contains("xml") || ct.contains("json"))
 }
 
 /// Makes a cached page from a rendered answer: splits an entry page at its

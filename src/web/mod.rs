@@ -5,6 +5,7 @@ pub mod cache;
 mod cookies;
 mod db;
 pub mod forms;
+mod multipart;
 mod pages;
 mod pdf;
 pub(crate) mod public;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub sitemap_max: usize,
     /// Rendered public pages for anonymous readers (see [`cache`]).
     pub cache: cache::PageCache,
+    /// What an uploaded image may be (tests lower the byte limit).
+    pub media_limits: crate::media::images::Limits,
 }
 
 impl AppState {
@@ -92,6 +95,7 @@ impl AppState {
             clock: Arc::new(storage::utc_now),
             sitemap_max: 50_000,
             cache,
+            media_limits: Default::default(),
         })
     }
 
@@ -110,6 +114,12 @@ impl AppState {
     /// Changes how many URLs one sitemap file holds (tests).
     pub fn with_sitemap_max(mut self, max: usize) -> Self {
         self.sitemap_max = max.max(10);
+        self
+    }
+
+    /// Changes the upload limits (tests).
+    pub fn with_media_limits(mut self, limits: crate::media::images::Limits) -> Self {
+        self.media_limits = limits;
         self
     }
 
@@ -171,7 +181,6 @@ pub fn build_app(
         InitError = (),
     >,
 > {
-    let uploads_service = static_files::uploads(&state);
     App::new()
         .app_data(state)
         .app_data(
@@ -206,7 +215,7 @@ pub fn build_app(
         )
         .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("loa::http"))
         .route("/static/{file:.*}", web::get().to(static_files::asset))
-        .service(uploads_service)
+        .route("/uploads/{path:.*}", web::get().to(static_files::upload))
         .configure(admin::routes)
         .configure(public::routes)
         .default_service(web::to(|| async {

@@ -6,9 +6,15 @@
 //! JSON-LD and feeds) are still served, cached for an hour. Only files the
 //! theme has are served: a request names a key, never a path.
 
-use actix_files::{Files, NamedFile};
-use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
+use std::sync::LazyLock;
+
+use actix_files::NamedFile;
+use actix_web::http::header::{
+    CACHE_CONTROL, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
+    HeaderValue,
+};
 use actix_web::{HttpRequest, HttpResponse, web};
+use regex::Regex;
 
 use super::AppState;
 use crate::error::AppError;
@@ -38,9 +44,104 @@ pub async fn asset(
     Ok(res)
 }
 
-/// `/uploads/…`: never a directory listing, never hidden files.
-pub fn uploads(state: &web::Data<AppState>) -> Files {
-    Files::new("/uploads", state.config.uploads.clone())
+/// `GET /uploads/{path}`: library images, their derivatives and attached
+/// documents. Only names the library makes are served (a content hash,
+/// an optional width, a known extension): never a directory listing, a
+/// hidden or temporary file, or anything else that lands in the folder.
+/// The names change when the content does, so every file is immutable for
+/// a year. Images are shown inline; documents download, under their title.
+pub async fn upload(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let path = path.into_inner();
+    let (mime, document) = served_type(&path).ok_or(AppError::NotFound)?;
+    let file = state.config.uploads.join(&path);
+    let named = match NamedFile::open_async(&file).await {
+        Ok(f) => f,
+        Err(_) => return Err(AppError::NotFound),
+    };
+    let mut named = named
+        .set_content_type(mime)
         .use_etag(true)
         .use_last_modified(true)
+        .prefer_utf8(false);
+    if document {
+        let p = path.clone();
+        let title = super::db::run(&state, move |conn| {
+            Ok(crate::storage::media::attachment_by_path(conn, &p)?.map(|a| a.title))
+        })
+        .await?;
+        let ext = path.rsplit('.').next().unwrap_or("");
+        let name = download_name(title.as_deref().unwrap_or("tai-lieu"), ext);
+        named = named.set_content_disposition(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![
+                DispositionParam::Filename(
+                    crate::domain::slug::slugify_or(&name, "tai-lieu") + "." + ext,
+                ),
+                DispositionParam::FilenameExt(ExtendedValue {
+                    charset: Charset::Ext("UTF-8".to_owned()),
+                    language_tag: None,
+                    value: format!("{name}.{ext}").into_bytes(),
+                }),
+            ],
+        });
+    } else {
+        named = named.set_content_disposition(ContentDisposition {
+            disposition: DispositionType::Inline,
+            parameters: vec![],
+        });
+    }
+    let mut res = named.into_response(&req);
+    res.headers_mut().insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    Ok(res)
+}
+
+/// The content type of a file the library may serve, and whether it is a
+/// document; `None` for any other path.
+fn served_type(path: &str) -> Option<(actix_web::mime::Mime, bool)> {
+    use crate::media::documents::DocKind;
+    use crate::media::images::Format;
+    static IMAGE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\d{4}/\d{2}/[0-9a-f]{24}(?:-\d{2,4})?\.(jpg|png|webp|gif)$")
+            .expect("image path pattern")
+    });
+    static DOCUMENT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^files/\d{4}/\d{2}/[0-9a-f]{24}\.(pdf|docx|xlsx|odt)$")
+            .expect("document path pattern")
+    });
+    if let Some(c) = IMAGE.captures(path) {
+        let f = Format::from_ext(c.get(1)?.as_str())?;
+        return Some((f.mime().parse().ok()?, false));
+    }
+    let c = DOCUMENT.captures(path)?;
+    let k = DocKind::from_ext(c.get(1)?.as_str())?;
+    Some((k.mime().parse().ok()?, true))
+}
+
+/// A download's file name from an attachment's title: no path separators,
+/// quotes or control characters, at most 100 characters.
+fn download_name(title: &str, ext: &str) -> String {
+    let clean: String = title
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | '"' | ':' | '*' | '?' | '<' | '>' | '|' => '-',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .take(100)
+        .collect();
+    let clean = clean.trim().trim_start_matches('.').to_owned();
+    let suffix = format!(".{ext}");
+    let clean = clean.strip_suffix(&suffix).unwrap_or(&clean).to_owned();
+    if clean.is_empty() {
+        "tai-lieu".to_owned()
+    } else {
+        clean
+    }
 }

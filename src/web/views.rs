@@ -27,6 +27,11 @@ pub struct ImageView {
     pub caption: String,
     pub width: Option<i32>,
     pub height: Option<i32>,
+    /// Sizes to choose from, for a library image (its derivatives).
+    pub responsive: Option<crate::media::responsive::Responsive>,
+    /// `sizes` for an entry page's column and for a card in a listing.
+    pub sizes_entry: &'static str,
+    pub sizes_card: &'static str,
 }
 
 fn image(
@@ -42,6 +47,14 @@ fn image(
         caption: caption.to_owned(),
         width: w,
         height: h,
+        responsive: match (w, h) {
+            (Some(w), Some(h)) if w > 0 && h > 0 => {
+                crate::media::responsive::responsive(p, w as u32, h as u32)
+            }
+            _ => None,
+        },
+        sizes_entry: crate::media::responsive::SIZES_BODY,
+        sizes_card: crate::media::responsive::SIZES_CARD,
     })
 }
 
@@ -292,6 +305,31 @@ impl Pagination {
             total,
             prev_url: (page > 1).then(|| url(page - 1)),
             next_url: (page < pages).then(|| url(page + 1)),
+        }
+    }
+}
+
+/// An attachment as the editor and the public page list it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttachmentView {
+    pub id: i32,
+    pub url: String,
+    pub title: String,
+    pub kind: String,
+    pub size: String,
+}
+
+impl AttachmentView {
+    pub fn from_row(a: &crate::storage::media::Attachment) -> Self {
+        let kind = crate::media::documents::DocKind::from_mime(&a.mime)
+            .map(|k| k.ext().to_uppercase())
+            .unwrap_or_default();
+        AttachmentView {
+            id: a.id,
+            url: format!("/uploads/{}", a.path),
+            title: a.title.clone(),
+            kind,
+            size: crate::media::documents::human_size(a.size_bytes.max(0) as u64),
         }
     }
 }

@@ -125,6 +125,8 @@ struct Values {
     comments_open: bool,
     featured: bool,
     publish_at: String,
+    /// The featured image's library path (`2026/11/ab….jpg`), or empty.
+    image_media: String,
     image_alt: String,
     image_caption: String,
     bulletin_series: String,
@@ -150,6 +152,7 @@ impl Values {
             comments_open: f.contains_key("comments_open"),
             featured: f.contains_key("featured"),
             publish_at: s("publish_at"),
+            image_media: s("image_media"),
             image_alt: s("image_alt"),
             image_caption: s("image_caption"),
             bulletin_series: s("bulletin_series"),
@@ -181,6 +184,7 @@ impl Values {
                         .to_string()
                 })
                 .unwrap_or_default(),
+            image_media: e.image_path.clone().unwrap_or_default(),
             image_alt: e.image_alt.clone(),
             image_caption: e.image_caption.clone(),
             bulletin_series: e.bulletin_series.clone().unwrap_or_default(),
@@ -378,6 +382,38 @@ fn validate(
     } else {
         None
     };
+    // The featured image: kept as it was, or one from the library (whose
+    // alt text and caption fill the entry's when those are empty).
+    let mut image_alt = v.image_alt.trim().to_owned();
+    let mut image_caption = v.image_caption.trim().to_owned();
+    let chosen = v.image_media.trim();
+    let (image_path, image_width, image_height) = match existing {
+        _ if chosen.is_empty() => (None, None, None),
+        Some(e) if e.image_path.as_deref() == Some(chosen) => {
+            (e.image_path.clone(), e.image_width, e.image_height)
+        }
+        _ => match crate::storage::media::find_by_path(conn, chosen)? {
+            Some(m) => {
+                if image_alt.is_empty() {
+                    image_alt = m.alt.clone();
+                }
+                if image_caption.is_empty() {
+                    image_caption = m.caption.clone();
+                }
+                (Some(m.path), Some(m.width), Some(m.height))
+            }
+            None => {
+                problems.push(("image_media", "media_unknown"));
+                (None, None, None)
+            }
+        },
+    };
+    if image_path.is_some() && image_alt.is_empty() {
+        problems.push(("image_alt", "media_alt_required"));
+    }
+    if markdown::library_image_without_alt(&v.body_md) {
+        problems.push(("body_md", "media_body_alt_required"));
+    }
     if !problems.is_empty() {
         return Ok(Err(problems));
     }
@@ -386,15 +422,15 @@ fn validate(
         slug,
         title: title.to_owned(),
         summary: v.summary.trim().to_owned(),
-        body_html: markdown::render(&v.body_md).into_string(),
+        body_html: crate::media::render_body(conn, &v.body_md)?.into_string(),
         body_md: v.body_md.clone(),
         byline: v.byline.trim().to_owned(),
         category_id,
-        image_path: existing.and_then(|e| e.image_path.clone()),
-        image_alt: v.image_alt.trim().to_owned(),
-        image_caption: v.image_caption.trim().to_owned(),
-        image_width: existing.and_then(|e| e.image_width),
-        image_height: existing.and_then(|e| e.image_height),
+        image_path,
+        image_alt,
+        image_caption,
+        image_width,
+        image_height,
         comments_open: v.comments_open,
         featured: v.featured,
         status,
@@ -467,6 +503,8 @@ struct EditorState {
     /// The person may no longer change this entry (its state moved on
     /// while they typed): their text is shown, with no buttons.
     locked: bool,
+    /// Why an attachment was refused (a message key).
+    attachment_error: Option<&'static str>,
 }
 
 async fn editor(
@@ -478,15 +516,21 @@ async fn editor(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let now = state.now();
-    let (base, cats, choices) = db::run(state, move |conn| {
+    let tz = state.config.tz();
+    let entry_id = es.entry.as_ref().map(|e| e.id);
+    let (base, cats, choices, images, attachments) = db::run(state, move |conn| {
         Ok((
             pages::load_base(conn)?,
             categories::all(conn)?,
             entries::public_choices(conn, now, 200)?,
+            super::media::choosable(conn, tz)?,
+            match entry_id {
+                Some(id) => crate::storage::media::attachments_of(conn, id)?,
+                None => Vec::new(),
+            },
         ))
     })
     .await?;
-    let tz = state.config.tz();
     let role = staff.role();
     let own = es
         .entry
@@ -547,6 +591,16 @@ async fn editor(
     ctx.insert("conflict", &es.conflict);
     ctx.insert("saved", &es.saved);
     ctx.insert("formats", &["a4", "a4-duplex", "trifold"]);
+    ctx.insert("images", &images);
+    let attachments: Vec<crate::web::views::AttachmentView> = attachments
+        .iter()
+        .map(crate::web::views::AttachmentView::from_row)
+        .collect();
+    ctx.insert("attachments", &attachments);
+    ctx.insert(
+        "attachment_error",
+        &es.attachment_error.map(|k| state.theme.message(k)),
+    );
     page(state, "admin/entries/edit.html", &ctx, status)
 }
 
@@ -561,6 +615,7 @@ impl EditorState {
             conflict: None,
             saved: false,
             locked: false,
+            attachment_error: None,
         }
     }
 }
@@ -916,6 +971,32 @@ pub async fn delete(
     Ok(see_other("/admin/entries"))
 }
 
+/// The editor of entry `id` with an attachment refused (422): the form
+/// shows the entry as saved, and the reason beside the attachment form.
+pub(super) async fn attachment_refused(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    staff: &Staff,
+    id: i32,
+    key: &'static str,
+) -> Result<HttpResponse, AppError> {
+    let (e, t, items) = load(state, id).await?;
+    let values = Values::from_entry(&e, &t, &items, state.config.tz());
+    let es = EditorState {
+        attachment_error: Some(key),
+        ..EditorState::new(e.kind, Some(e))
+    };
+    editor(
+        state,
+        req,
+        staff,
+        values,
+        es,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
 /// `POST /admin/preview`: the body as it will read (the live preview).
 pub async fn preview(
     state: web::Data<AppState>,
@@ -924,10 +1005,15 @@ pub async fn preview(
 ) -> Result<HttpResponse, AppError> {
     staff.check_csrf(&state, field(&form, "csrf_token"))?;
     staff.require(staff.role().writes())?;
+    let md = field(&form, "body_md").to_owned();
+    let html = db::run(&state, move |conn| {
+        Ok(crate::media::render_body(conn, &md)?)
+    })
+    .await?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
-        .body(markdown::render(field(&form, "body_md")).into_string()))
+        .body(html.into_string()))
 }
 
 #[derive(Serialize)]
@@ -1055,7 +1141,7 @@ pub async fn restore(
             data.title = snap.data.title;
             data.summary = snap.data.summary;
             data.body_md = snap.data.body_md;
-            data.body_html = crate::render::markdown::render(&data.body_md).into_string();
+            data.body_html = crate::media::render_body(conn, &data.body_md)?.into_string();
             data.byline = snap.data.byline;
             data.image_alt = snap.data.image_alt;
             data.image_caption = snap.data.image_caption;

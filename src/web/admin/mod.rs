@@ -1,5 +1,6 @@
 //! The staff side under `/admin`: sign-in, dashboard, entries and their
-//! workflow and revisions, categories and tags, users, the audit log.
+//! workflow and revisions, categories and tags, the media library and
+//! attachments, users, the audit log.
 //!
 //! Every handler takes a [`Staff`] (signed in, account enabled, session
 //! current) and checks the role for its action on the server; every POST
@@ -12,6 +13,7 @@ mod dashboard;
 mod documents;
 mod entries;
 mod login;
+mod media;
 mod print;
 mod users;
 
@@ -67,6 +69,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/admin/documents/{id}/delete",
             web::post().to(documents::delete),
         )
+        .route(
+            "/admin/entries/{id}/attachments",
+            web::post().to(media::attach),
+        )
+        .route(
+            "/admin/entries/{id}/attachments/{att}/delete",
+            web::post().to(media::detach),
+        )
+        .route("/admin/media", web::get().to(media::library))
+        .route("/admin/media", web::post().to(media::upload))
+        .route("/admin/media/{id}", web::get().to(media::show_one))
+        .route("/admin/media/{id}", web::post().to(media::save))
+        .route("/admin/media/{id}/delete", web::post().to(media::delete))
         .route("/admin/categories", web::get().to(categories::list))
         .route("/admin/categories", web::post().to(categories::create))
         .route("/admin/categories/{id}", web::post().to(categories::update))

@@ -38,6 +38,7 @@ pub(super) struct EntryPage {
     tags: Vec<Tag>,
     related: Vec<EntryCard>,
     items: Vec<EntryCard>,
+    attachments: Vec<crate::storage::media::Attachment>,
     comments: Vec<Comment>,
     pub reply_to: Option<Comment>,
     rules: Rules,
@@ -68,6 +69,7 @@ pub(super) fn load(
     } else {
         Vec::new()
     };
+    let attachments = crate::storage::media::attachments_of(conn, entry.id)?;
     let mut comments = comment_store::approved_for_entry(conn, entry.id)?;
     if moderator {
         // Moderators see every pending comment in place, to act on it.
@@ -91,6 +93,7 @@ pub(super) fn load(
         tags,
         related,
         items,
+        attachments,
         comments,
         reply_to,
         rules: settings::moderation_rules(conn)?,
@@ -223,6 +226,12 @@ pub(super) fn respond(
     ctx.insert("summary_html", &summary_html);
     ctx.insert("entry", &entry);
     ctx.insert("items", &CardView::list(page.items, tz));
+    let attachments: Vec<views::AttachmentView> = page
+        .attachments
+        .iter()
+        .map(views::AttachmentView::from_row)
+        .collect();
+    ctx.insert("attachments", &attachments);
     ctx.insert("related", &CardView::list(page.related, tz));
     ctx.insert("comments", &threads);
     ctx.insert("comment_count", &approved);

@@ -1,0 +1,621 @@
+//! The media library (`/admin/media`): upload (one file or a batch, each
+//! reported by name), search, alt text and caption, which entries use an
+//! image, unused images, delete (refused while in use); and entries'
+//! attachments.
+//!
+//! Writes that change what a public page shows go through
+//! [`attach`] and [`detach`] (an entry's attachment list). Library images
+//! themselves never change a public page: alt text and caption here are
+//! what the editor copies into an entry; delete is refused while any
+//! entry uses the image.
+
+use std::collections::{BTreeMap, HashMap};
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+use super::{Auditor, Fields, change, context, field, page, see_other};
+use crate::domain::user::may_edit;
+use crate::error::AppError;
+use crate::media::documents::{self, DocKind};
+use crate::media::images::{self, Format, Refusal};
+use crate::media::store;
+use crate::render::dates::{ShownTime, show};
+use crate::storage::entries;
+use crate::storage::media::{self as library, Media, NewMedia};
+use crate::web::multipart::{self, UploadedFile};
+use crate::web::session::Staff;
+use crate::web::views::Pagination;
+use crate::web::{AppState, db, pages};
+
+const PER_PAGE: u32 = 48;
+/// Files in one upload request, at most.
+const BATCH: usize = 50;
+/// One upload request's bytes, at most, in per-file limits (the form is
+/// held in memory until checked; the script sends one file per request).
+const REQUEST_FILES: usize = 5;
+
+/// A library image as the admin pages show it.
+#[derive(Serialize)]
+pub(super) struct MediaCard {
+    id: i32,
+    url: String,
+    thumb: String,
+    width: i32,
+    height: i32,
+    alt: String,
+    caption: String,
+    name: String,
+    size: String,
+    uses: i64,
+    created: ShownTime,
+    /// What to paste into a body (only when there is alt text).
+    markdown: Option<String>,
+    path: String,
+}
+
+pub(super) fn card(m: &Media, uses: i64, tz: chrono_tz::Tz) -> MediaCard {
+    let url = format!("/uploads/{}", m.path);
+    let thumb = if m.width > 320 {
+        let f = Format::parse(&m.format).unwrap_or(Format::Jpeg);
+        format!("/uploads/{}", store::rendition_path(&m.path, Some(320), f))
+    } else {
+        url.clone()
+    };
+    MediaCard {
+        id: m.id,
+        markdown: (!m.alt.trim().is_empty())
+            .then(|| format!("![{}]({url})", m.alt.replace(['[', ']'], ""))),
+        url,
+        thumb,
+        width: m.width,
+        height: m.height,
+        alt: m.alt.clone(),
+        caption: m.caption.clone(),
+        name: m.original_name.clone(),
+        size: documents::human_size(m.size_bytes.max(0) as u64),
+        uses,
+        created: show(m.created_at, tz),
+        path: m.path.clone(),
+    }
+}
+
+/// What happened to one uploaded file.
+#[derive(Serialize)]
+struct UploadResult {
+    name: String,
+    ok: bool,
+    duplicate: bool,
+    message: String,
+    media: Option<MediaCard>,
+}
+
+/// `GET /admin/media?q=&unused=1&page=`
+pub async fn library(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+) -> Result<HttpResponse, AppError> {
+    staff.require(staff.role().writes())?;
+    render_library(&state, &req, &staff, Vec::new(), StatusCode::OK).await
+}
+
+async fn render_library(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    staff: &Staff,
+    results: Vec<UploadResult>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let q = crate::web::public::query(req)?;
+    let page_no = crate::web::public::page_param(req)?;
+    let text = q.get("q").cloned().unwrap_or_default();
+    let unused = q.get("unused").is_some_and(|v| v == "1");
+    let t = text.clone();
+    let (base, (rows, total), counts) = db::run(state, move |conn| {
+        let offset = i64::from(page_no - 1) * i64::from(PER_PAGE);
+        let (rows, total) = library::list(conn, Some(&t), unused, offset, i64::from(PER_PAGE))?;
+        let ids: Vec<i32> = rows.iter().map(|m| m.id).collect();
+        let counts = library::use_counts(conn, &ids)?;
+        Ok((pages::load_base(conn)?, (rows, total), counts))
+    })
+    .await?;
+    let tz = state.config.tz();
+    let cards: Vec<MediaCard> = rows
+        .iter()
+        .map(|m| card(m, counts.get(&m.id).copied().unwrap_or(0), tz))
+        .collect();
+    let mut link = String::from("/admin/media?");
+    if !text.is_empty() {
+        link.push_str(&format!(
+            "q={}&",
+            url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
+        ));
+    }
+    if unused {
+        link.push_str("unused=1&");
+    }
+    let link = link.trim_end_matches(['&', '?']).to_owned();
+    let pagination = if link.contains('?') {
+        Pagination::with_query(&link, page_no, PER_PAGE, total)
+    } else {
+        Pagination::new(&link, page_no, PER_PAGE, total)
+    };
+    let mut ctx = context(state, req, base, staff);
+    ctx.insert("media", &cards);
+    ctx.insert("total", &total);
+    ctx.insert("q", &text);
+    ctx.insert("unused", &unused);
+    ctx.insert("pagination", &pagination);
+    ctx.insert("results", &results);
+    ctx.insert("refused", &results.iter().filter(|r| !r.ok).count());
+    ctx.insert("max_mb", &(state.media_limits.max_bytes / (1024 * 1024)));
+    ctx.insert("widths", &images::WIDTHS);
+    page(state, "admin/media/library.html", &ctx, status)
+}
+
+/// Whether the client asked for JSON (the upload script does).
+fn wants_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"))
+}
+
+/// `POST /admin/media`: a multipart form with `csrf_token` and one or more
+/// `files`. Each file is checked, re-encoded and stored on its own; the
+/// answer lists what happened to each (422 when any was refused).
+pub async fn upload(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Option<Staff>,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let staff = staff.ok_or(AppError::Forbidden)?;
+    let limits = state.media_limits;
+    let total = limits
+        .max_bytes
+        .saturating_mul(REQUEST_FILES)
+        .saturating_add(1 << 20);
+    let form = multipart::read(payload, limits.max_bytes, total).await?;
+    staff.check_csrf(&state, form.field("csrf_token"))?;
+    staff.require(staff.role().writes())?;
+    if form.files.len() > BATCH {
+        return Err(AppError::TooLarge);
+    }
+    let auditor = super::auditor(&state, &req, &staff);
+    let auditor = std::sync::Arc::new(auditor);
+    let mut results = Vec::with_capacity(form.files.len());
+    for file in form.files.into_iter().filter(|f| f.field == "files") {
+        results.push(store_one(&state, auditor.clone(), file).await?);
+    }
+    if results.is_empty() {
+        results.push(UploadResult {
+            name: String::new(),
+            ok: false,
+            duplicate: false,
+            message: state.theme.message("media_no_file"),
+            media: None,
+        });
+    }
+    let status = if results.iter().all(|r| r.ok) {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    if wants_json(&req) {
+        return Ok(HttpResponse::build(status)
+            .insert_header(("Cache-Control", "no-store"))
+            .json(serde_json::json!({ "results": results })));
+    }
+    render_library(&state, &req, &staff, results, status).await
+}
+
+/// Checks and stores one uploaded file: cheap checks first, the library
+/// asked whether it already has these bytes, then decoding and the
+/// derivatives off the executor, then the files, then the row.
+async fn store_one(
+    state: &web::Data<AppState>,
+    auditor: std::sync::Arc<Auditor>,
+    file: UploadedFile,
+) -> Result<UploadResult, AppError> {
+    let tz = state.config.tz();
+    let refused = |r: Refusal, name: String| UploadResult {
+        name,
+        ok: false,
+        duplicate: false,
+        message: state.theme.message(r.message_key()),
+        media: None,
+    };
+    if file.too_large {
+        return Ok(refused(Refusal::TooLarge, file.name));
+    }
+    let limits = state.media_limits;
+    if let Err(r) = images::precheck(&file.name, &file.bytes, &limits) {
+        return Ok(refused(r, file.name));
+    }
+    let (name, bytes) = (file.name, file.bytes);
+    let hash = store::hash_name(&bytes);
+    let h = hash.clone();
+    if let Some(m) = db::run(state, move |conn| Ok(library::find_by_hash(conn, &h)?)).await? {
+        return Ok(UploadResult {
+            name,
+            ok: true,
+            duplicate: true,
+            message: state.theme.message("media_duplicate"),
+            media: Some(card(&m, 0, tz)),
+        });
+    }
+    let uploads = state.config.uploads.clone();
+    let now = state.now();
+    let n = name.clone();
+    let stored = web::block(move || -> Result<_, store::StoreError> {
+        let prepared = store::prepare(&n, &bytes, &limits)?;
+        let path = store::image_path(now, &prepared.hash, prepared.format);
+        Ok(prepared.write(&uploads, &path)?)
+    })
+    .await?;
+    let stored = match stored {
+        Ok(s) => s,
+        Err(store::StoreError::Refused(r)) => return Ok(refused(r, name)),
+        Err(e) => return Err(AppError::Internal(e.to_string())),
+    };
+    let n = name.clone();
+    let (m, new) = db::run(state, move |conn| {
+        let row = library::insert(
+            conn,
+            &NewMedia {
+                hash: &stored.hash,
+                path: &stored.path,
+                format: stored.format.as_str(),
+                width: stored.width as i32,
+                height: stored.height as i32,
+                size_bytes: i32::try_from(stored.bytes).unwrap_or(i32::MAX),
+                original_name: &n,
+                alt: "",
+                caption: "",
+                search_text: library::search_text("", "", &n),
+                uploaded_by: auditor.who(),
+                created_at: now,
+            },
+        )?;
+        if row.1 {
+            auditor.record(conn, "media.upload", &stored.path, &n)?;
+        }
+        Ok(row)
+    })
+    .await?;
+    Ok(UploadResult {
+        name,
+        ok: true,
+        duplicate: !new,
+        message: state.theme.message(if new {
+            "media_stored"
+        } else {
+            "media_duplicate"
+        }),
+        media: Some(card(&m, 0, tz)),
+    })
+}
+
+#[derive(Serialize)]
+struct Rendition {
+    url: String,
+    width: u32,
+    label: String,
+}
+
+/// `GET /admin/media/{id}`
+pub async fn show_one(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(staff.role().writes())?;
+    let saved = req.query_string().contains("saved=1");
+    detail(
+        &state,
+        &req,
+        &staff,
+        id.into_inner(),
+        Detail {
+            saved,
+            ..Detail::default()
+        },
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Default)]
+struct Detail {
+    saved: bool,
+    /// Alt and caption as typed, when sent back with errors.
+    typed: Option<(String, String)>,
+    errors: Vec<(&'static str, &'static str)>,
+}
+
+async fn detail(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    staff: &Staff,
+    id: i32,
+    d: Detail,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (base, m, uses) = db::run(state, move |conn| {
+        Ok((
+            pages::load_base(conn)?,
+            library::find(conn, id)?,
+            library::uses(conn, id)?,
+        ))
+    })
+    .await?;
+    let tz = state.config.tz();
+    let format = Format::parse(&m.format).unwrap_or(Format::Jpeg);
+    let mut renditions: Vec<Rendition> = Vec::new();
+    let mut formats = vec![format];
+    if format.gets_webp() {
+        formats.push(Format::WebP);
+    }
+    for f in formats {
+        for w in images::widths_for(m.width.max(0) as u32) {
+            renditions.push(Rendition {
+                url: format!("/uploads/{}", store::rendition_path(&m.path, Some(w), f)),
+                width: w,
+                label: f.ext().to_uppercase(),
+            });
+        }
+        renditions.push(Rendition {
+            url: format!("/uploads/{}", store::rendition_path(&m.path, None, f)),
+            width: m.width.max(0) as u32,
+            label: f.ext().to_uppercase(),
+        });
+    }
+    let (alt, caption) = d
+        .typed
+        .clone()
+        .unwrap_or((m.alt.clone(), m.caption.clone()));
+    let errors: Vec<BTreeMap<&str, String>> = d
+        .errors
+        .iter()
+        .map(|(f, key)| {
+            BTreeMap::from([
+                ("field", (*f).to_owned()),
+                ("message", state.theme.message(key)),
+            ])
+        })
+        .collect();
+    let field_errors: HashMap<&str, String> = d
+        .errors
+        .iter()
+        .map(|(f, key)| (*f, state.theme.message(key)))
+        .collect();
+    let mut ctx = context(state, req, base, staff);
+    ctx.insert("m", &card(&m, uses.len() as i64, tz));
+    ctx.insert("alt", &alt);
+    ctx.insert("caption", &caption);
+    ctx.insert("uses", &uses);
+    ctx.insert("renditions", &renditions);
+    ctx.insert("saved", &d.saved);
+    ctx.insert("errors", &errors);
+    ctx.insert("field_errors", &field_errors);
+    page(state, "admin/media/show.html", &ctx, status)
+}
+
+/// `POST /admin/media/{id}`: alt text and caption.
+pub async fn save(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    id: web::Path<i32>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    staff.check_csrf(&state, field(&form, "csrf_token"))?;
+    staff.require(staff.role().writes())?;
+    let alt = field(&form, "alt").trim().to_owned();
+    let caption = field(&form, "caption").trim().to_owned();
+    let mut errors = Vec::new();
+    if alt.chars().count() > 300 {
+        errors.push(("alt", "media_alt_too_long"));
+    }
+    if caption.chars().count() > 500 {
+        errors.push(("caption", "media_caption_too_long"));
+    }
+    if !errors.is_empty() {
+        let d = Detail {
+            typed: Some((alt, caption)),
+            errors,
+            ..Detail::default()
+        };
+        return detail(
+            &state,
+            &req,
+            &staff,
+            id,
+            d,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    change(
+        &state,
+        &req,
+        &staff,
+        field(&form, "csrf_token"),
+        true,
+        move |conn, audit| {
+            let m = library::set_text(conn, id, &alt, &caption)?;
+            audit.record(conn, "media.describe", &m.path, &alt)
+        },
+    )
+    .await?;
+    Ok(see_other(&format!("/admin/media/{id}?saved=1")))
+}
+
+/// `POST /admin/media/{id}/delete` (editors and admins): refused (409)
+/// while an entry uses the image.
+pub async fn delete(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    id: web::Path<i32>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let outcome = change(
+        &state,
+        &req,
+        &staff,
+        field(&form, "csrf_token"),
+        staff.role().edits_all(),
+        move |conn, audit| {
+            let out = library::delete_unused(conn, id)?;
+            if let Ok(m) = &out {
+                audit.record(conn, "media.delete", &m.path, &m.original_name)?;
+            }
+            Ok(out)
+        },
+    )
+    .await?;
+    match outcome {
+        Ok(m) => {
+            let uploads = state.config.uploads.clone();
+            let format = Format::parse(&m.format).unwrap_or(Format::Jpeg);
+            let removed =
+                web::block(move || store::remove_image(&uploads, &m.path, format)).await?;
+            if let Err(e) = removed {
+                tracing::warn!("media {id}: files not all removed: {e}");
+            }
+            Ok(see_other("/admin/media?deleted=1"))
+        }
+        Err(_) => {
+            let d = Detail {
+                errors: vec![("uses", "media_in_use")],
+                ..Detail::default()
+            };
+            detail(&state, &req, &staff, id, d, StatusCode::CONFLICT).await
+        }
+    }
+}
+
+/// `POST /admin/entries/{id}/attachments`: a multipart form with
+/// `csrf_token`, `title` and `file`. Changes the entry's public page.
+pub async fn attach(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Option<Staff>,
+    id: web::Path<i32>,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let staff = staff.ok_or(AppError::Forbidden)?;
+    let id = id.into_inner();
+    let form = multipart::read(
+        payload,
+        documents::MAX_BYTES,
+        documents::MAX_BYTES + (1 << 20),
+    )
+    .await?;
+    staff.check_csrf(&state, form.field("csrf_token"))?;
+    let entry = db::run(&state, move |conn| Ok(entries::find(conn, id)?)).await?;
+    staff.require(may_edit(
+        staff.role(),
+        entry.author_id == Some(staff.user.id),
+        entry.status,
+    ))?;
+    let Some(file) = form.files.into_iter().find(|f| f.field == "file") else {
+        return super::entries::attachment_refused(&state, &req, &staff, id, "media_no_file").await;
+    };
+    if file.too_large {
+        return super::entries::attachment_refused(
+            &state,
+            &req,
+            &staff,
+            id,
+            Refusal::TooLarge.message_key(),
+        )
+        .await;
+    }
+    let title = match form.fields.get("title").map(|t| t.trim()) {
+        Some(t) if !t.is_empty() => t.chars().take(200).collect::<String>(),
+        _ => file
+            .name
+            .rsplit_once('.')
+            .map_or(file.name.as_str(), |(s, _)| s)
+            .chars()
+            .take(200)
+            .collect(),
+    };
+    let uploads = state.config.uploads.clone();
+    let now = state.now();
+    let size = file.bytes.len();
+    let stored =
+        web::block(move || store::store_document(&uploads, &file.name, &file.bytes, now)).await?;
+    let (kind, path): (DocKind, String) = match stored {
+        Ok(ok) => ok,
+        Err(store::StoreError::Refused(r)) => {
+            return super::entries::attachment_refused(&state, &req, &staff, id, r.message_key())
+                .await;
+        }
+        Err(e) => return Err(AppError::Internal(e.to_string())),
+    };
+    let auditor = super::auditor(&state, &req, &staff);
+    db::run(&state, move |conn| {
+        library::attach(conn, id, &path, &title, kind.mime(), size as i32)?;
+        auditor.record(conn, "attachment.add", &entry.slug, &title)
+    })
+    .await?;
+    Ok(see_other(&format!("/admin/entries/{id}/edit#attachments")))
+}
+
+/// `POST /admin/entries/{id}/attachments/{att}/delete`. Changes the
+/// entry's public page.
+pub async fn detach(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    path: web::Path<(i32, i32)>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let (id, att) = path.into_inner();
+    let entry = db::run(&state, move |conn| Ok(entries::find(conn, id)?)).await?;
+    let allowed = may_edit(
+        staff.role(),
+        entry.author_id == Some(staff.user.id),
+        entry.status,
+    );
+    let (a, still) = change(
+        &state,
+        &req,
+        &staff,
+        field(&form, "csrf_token"),
+        allowed,
+        move |conn, audit| {
+            let out = library::detach(conn, id, att)?;
+            audit.record(conn, "attachment.remove", &entry.slug, &out.0.title)?;
+            Ok(out)
+        },
+    )
+    .await?;
+    if !still {
+        let file = state.config.uploads.join(&a.path);
+        let _ = web::block(move || std::fs::remove_file(file)).await?;
+    }
+    Ok(see_other(&format!("/admin/entries/{id}/edit#attachments")))
+}
+
+/// The library's images with alt text that the editor offers, newest
+/// first, as cards.
+pub(super) fn choosable(
+    conn: &mut diesel::SqliteConnection,
+    tz: chrono_tz::Tz,
+) -> Result<Vec<MediaCard>, AppError> {
+    Ok(library::choosable(conn, 60)?
+        .iter()
+        .map(|m| card(m, 0, tz))
+        .collect())
+}
