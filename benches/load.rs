@@ -84,6 +84,11 @@ fn main() -> anyhow::Result<()> {
     if !migrated.success() {
         bail!("loa migrate failed");
     }
+    // A first start does any one-off work (a search index rebuilt after
+    // an upgrade); the timed one is an ordinary restart.
+    drop(Guard(
+        start_loa(binary, &repo, run.path(), LOA_CACHED, true)?.0,
+    ));
     let (cached, startup) = start_loa(binary, &repo, run.path(), LOA_CACHED, true)?;
     let (uncached, _) = start_loa(binary, &repo, run.path(), LOA_UNCACHED, false)?;
     let cached = Guard(cached);
@@ -141,7 +146,8 @@ fn main() -> anyhow::Result<()> {
         (
             "search, cache off".into(),
             LOA_UNCACHED,
-            "/search?q=c%E1%BA%A3i+c%C3%A1ch+h%C3%A0nh+ch%C3%ADnh".into(),
+            // A phrase, as readers type them ("một cửa liên thông").
+            "/search?q=%22m%E1%BB%99t+c%E1%BB%ADa+li%C3%AAn+th%C3%B4ng%22".into(),
         ),
     ];
     let targets: Vec<_> = targets

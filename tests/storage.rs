@@ -446,3 +446,20 @@ fn listing_counts_follow_every_change() {
     entries::delete(conn, one_id).unwrap();
     check(conn, "deleted");
 }
+
+/// Forgetting expired addresses runs at every comment posted: it reads
+/// only the comments that still hold an address.
+#[test]
+fn forgetting_addresses_reads_only_comments_that_hold_one() {
+    let site = TestSite::new();
+    let conn = &mut site.conn();
+    let plan = entries::explain(
+        conn,
+        "UPDATE comments SET ip = NULL WHERE created_at < '2026-01-01 00:00:00' AND ip IS NOT NULL",
+    )
+    .unwrap();
+    assert!(
+        plan.iter().any(|s| s.contains("comments_with_ip")),
+        "{plan:?}"
+    );
+}

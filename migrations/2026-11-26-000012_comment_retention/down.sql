@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS comments_with_ip;
