@@ -245,7 +245,7 @@ async fn filters_narrow_by_type_issuer_year_and_status() {
 async fn a_number_links_only_while_its_document_is_in_the_registry() {
     let site = TestSite::with_content();
     site.add_user("bientap", Role::Editor, PW);
-    let (_, path) = entry(EntryKind::Article, "Triển khai các văn bản mới")
+    let (entry_id, path) = entry(EntryKind::Article, "Triển khai các văn bản mới")
         .body(
             "Theo Kế hoạch số 171/KH-SVHTT và Quyết định số 99/QĐ-SVHTT.\n\n\
              Không đổi trong mã: `171/KH-SVHTT`; nhưng [171/KH-SVHTT](https://vanban.example.vn) giữ liên kết cũ.",
@@ -297,6 +297,41 @@ async fn a_number_links_only_while_its_document_is_in_the_registry() {
             ("file_path", "van-ban/99-qd-svhtt.pdf".to_owned()),
         ]
     };
+    // The file offered is one of the stored attachments, never a typed
+    // path: anything else is refused at the field, the rest kept.
+    let mut typed = form(&token, "99/QĐ-SVHTT");
+    typed.last_mut().unwrap().1 = "van-ban/khong-co.pdf".into();
+    let typed: Vec<(&str, &str)> = typed.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = c.post_form("/admin/documents/new", &typed).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text("#file_path-error")
+            .contains("không có trong các tệp đính kèm")
+    );
+    assert_eq!(
+        refused.attr("#number", "value").as_deref(),
+        Some("99/QĐ-SVHTT")
+    );
+    // Attached to the entry (the media library checks the file), it is
+    // offered in the form's list.
+    loa::storage::media::attach(
+        &mut site.conn(),
+        entry_id,
+        "van-ban/99-qd-svhtt.pdf",
+        "Quyết định 99/QĐ-SVHTT",
+        "application/pdf",
+        48_000,
+    )
+    .unwrap();
+    let offered = c.get("/admin/documents/new").await;
+    assert!(
+        offered
+            .texts("#file_path option")
+            .contains(&"Quyết định 99/QĐ-SVHTT (PDF, 47 KB)".to_owned()),
+        "{:?}",
+        offered.texts("#file_path option")
+    );
     let fields = form(&token, "99/QĐ-SVHTT");
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let saved = c.post_form("/admin/documents/new", &fields).await;

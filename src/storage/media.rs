@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::schema::{attachments, entries, media, media_uses};
+use super::schema::{attachments, documents, entries, media, media_uses};
 use crate::domain::slug;
 use crate::media::responsive::LIBRARY_URL;
 
@@ -352,8 +352,25 @@ pub fn detach(
             .filter(attachments::path.eq(&a.path))
             .count()
             .get_result(conn)?;
-        Ok((a, still > 0))
+        // A registry record may offer the same file for download.
+        let registered: i64 = documents::table
+            .filter(documents::file_path.eq(&a.path))
+            .count()
+            .get_result(conn)?;
+        Ok((a, still + registered > 0))
     })
+}
+
+/// Every stored document file, once each, newest first: what a registry
+/// record may offer for download.
+pub fn document_files(conn: &mut SqliteConnection) -> QueryResult<Vec<Attachment>> {
+    let mut all: Vec<Attachment> = attachments::table
+        .order(attachments::id.desc())
+        .select(Attachment::as_select())
+        .load(conn)?;
+    let mut seen = BTreeSet::new();
+    all.retain(|a| seen.insert(a.path.clone()));
+    Ok(all)
 }
 
 /// The attachment stored at `path` (for its download name).

@@ -17,6 +17,13 @@ use crate::web::public::documents::DocumentView;
 use crate::web::session::Staff;
 use crate::web::{AppState, db, pages};
 
+/// A stored document file the record may offer for download.
+#[derive(Serialize)]
+struct FileChoice {
+    path: String,
+    label: String,
+}
+
 #[derive(Serialize)]
 struct Row {
     id: i32,
@@ -90,8 +97,27 @@ async fn form(
     problems: Vec<(&'static str, &'static str)>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let base = db::run(state, |conn| Ok(pages::load_base(conn)?)).await?;
+    let (base, files) = db::run(state, |conn| {
+        Ok((
+            pages::load_base(conn)?,
+            crate::storage::media::document_files(conn)?,
+        ))
+    })
+    .await?;
     let mut ctx = context(state, req, base, staff);
+    let files: Vec<FileChoice> = files
+        .into_iter()
+        .map(|a| FileChoice {
+            label: format!(
+                "{} ({}, {})",
+                a.title,
+                a.path.rsplit('.').next().unwrap_or("").to_uppercase(),
+                crate::media::documents::human_size(u64::try_from(a.size_bytes).unwrap_or(0))
+            ),
+            path: a.path,
+        })
+        .collect();
+    ctx.insert("files", &files);
     let field_errors: HashMap<&str, String> = problems
         .iter()
         .map(|(f, key)| (*f, state.theme.message(key)))
@@ -164,7 +190,19 @@ async fn save(
     staff.check_csrf(&state, field(&form_data, "csrf_token"))?;
     staff.require(staff.role().edits_all())?;
     let input = input_from(&form_data);
-    let valid = match document::validate(&input) {
+    // The file is one of the stored attachments (uploaded on an entry,
+    // checked by content there), never a typed path.
+    let file = input.file_path.clone();
+    let known = file.is_empty()
+        || db::run(&state, move |conn| {
+            Ok(crate::storage::media::attachment_by_path(conn, &file)?.is_some())
+        })
+        .await?;
+    let checked = document::validate(&input).and_then(|v| match known {
+        true => Ok(v),
+        false => Err(vec![("file_path", "admin_document_file_unknown")]),
+    });
+    let valid = match checked {
         Ok(v) => v,
         Err(problems) => {
             return form(
