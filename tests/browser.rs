@@ -117,6 +117,20 @@ async fn click(c: &Client, at: Locator<'_>) {
     c.find(at).await.unwrap().click().await.unwrap();
 }
 
+/// Clicks `at` once it is on the page and can take a click, waiting
+/// through a page being replaced (a few seconds at most).
+async fn click_when_ready(c: &Client, at: Locator<'_>) {
+    for _ in 0..50 {
+        if let Ok(el) = c.find(at).await {
+            if el.click().await.is_ok() {
+                return;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{at:?} never became clickable");
+}
+
 async fn value(c: &Client, css: &str) -> String {
     c.find(Locator::Css(css))
         .await
@@ -693,14 +707,10 @@ async fn an_editor_uploads_describes_and_inserts_an_image_and_the_reader_gets_sr
         .await
         .unwrap();
     click(&c, Locator::Css("#media-upload button[type=submit]")).await;
-    // The new image is the one still without alt text.
-    c.wait()
-        .for_element(Locator::Css(".media-card:has(.status-draft) a"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    // The new image is the one still without alt text. The script shows
+    // the library again once the upload is done: click when that page is
+    // ready (the old one may still be there, about to go).
+    click_when_ready(&c, Locator::Css(".media-card:has(.status-draft) a")).await;
 
     // Alt text, then the Markdown to insert appears.
     c.wait().for_element(Locator::Id("alt")).await.unwrap();
