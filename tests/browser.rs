@@ -121,10 +121,10 @@ async fn click(c: &Client, at: Locator<'_>) {
 /// through a page being replaced (a few seconds at most).
 async fn click_when_ready(c: &Client, at: Locator<'_>) {
     for _ in 0..50 {
-        if let Ok(el) = c.find(at).await {
-            if el.click().await.is_ok() {
-                return;
-            }
+        if let Ok(el) = c.find(at).await
+            && el.click().await.is_ok()
+        {
+            return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
