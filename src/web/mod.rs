@@ -213,7 +213,12 @@ pub fn build_app(
                      base-uri 'none'; form-action 'self'; frame-ancestors 'self'",
                 )),
         )
-        .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("loa::http"))
+        // The request log costs a formatted line per request even when its
+        // level is off: only wrapped when it will be written.
+        .wrap(middleware::Condition::new(
+            tracing::enabled!(target: "loa::http", tracing::Level::INFO),
+            middleware::Logger::new("%r %s %b %Dms").log_target("loa::http"),
+        ))
         .route("/static/{file:.*}", web::get().to(static_files::asset))
         .route("/uploads/{path:.*}", web::get().to(static_files::upload))
         .configure(admin::routes)
