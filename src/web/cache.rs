@@ -195,10 +195,6 @@ impl PageCache {
         &self.placeholder
     }
 
-    pub fn enabled(&self) -> bool {
-        self.pages.is_some()
-    }
-
     /// Pages held and bytes used (for the benchmark and logs).
     pub fn usage(&self) -> (usize, u64) {
         self.pages
@@ -524,7 +520,8 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-fn hex16(digest: &[u8]) -> String {
+/// The first 16 bytes of a digest in hex (ETags).
+pub(super) fn hex16(digest: &[u8]) -> String {
     digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
@@ -746,7 +743,11 @@ fn with_status(mut res: actix_web::HttpResponseBuilder, status: StatusCode) -> H
 
 /// `If-None-Match` (or, without it, `If-Modified-Since`) says the
 /// client's copy is current.
-fn not_modified(req: &actix_web::HttpRequest, etag: &str, modified: Option<SystemTime>) -> bool {
+pub(super) fn not_modified(
+    req: &actix_web::HttpRequest,
+    etag: &str,
+    modified: Option<SystemTime>,
+) -> bool {
     if let Some(wanted) = req.headers().get(header::IF_NONE_MATCH) {
         return wanted
             .to_str()

@@ -276,11 +276,6 @@ async fn conditional(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<BoxBody, BoxBody>>, Error> {
-    let wanted = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
     let mut req = req;
     // HEAD is answered as GET without the body (monitors and link checkers
     // use it; actix routes only what is registered).
@@ -313,17 +308,8 @@ async fn conditional(
         .await
         .map_err(|_| actix_web::error::ErrorInternalServerError("reading the response"))?;
     use sha2::Digest;
-    let digest = sha2::Sha256::digest(&bytes);
-    let etag = format!(
-        "\"{}\"",
-        digest
-            .iter()
-            .take(16)
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    );
-    let matches = wanted.is_some_and(|w| w.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    if matches {
+    let etag = format!("\"{}\"", cache::hex16(&sha2::Sha256::digest(&bytes)));
+    if cache::not_modified(&req, &etag, None) {
         let mut not_modified = HttpResponse::NotModified();
         not_modified.insert_header((header::ETAG, etag));
         for name in [
