@@ -16,7 +16,7 @@ const LEAFLET: &str = "/leaflets/chi-tieu-cai-cach-hanh-chinh-2022-to-gap";
 const BULLETIN: &str = "/bulletins/ban-tin-cai-cach-hanh-chinh-so-1-2022";
 
 /// Decodes the first inline QR code (`<svg class="qr">`) of `html`: the
-/// SVG's dark modules (the `qrcode` crate draws each as `M{x} {y}h1v1H…V…`)
+/// SVG's dark runs (drawn as `M{x} {y}h{n}v1h-{n}z`)
 /// are painted into a bitmap, which `rqrr` reads like a camera would.
 fn decode_qr(html: &str) -> String {
     let start = html.find("<svg class=\"qr\"").expect("an inline QR code");
