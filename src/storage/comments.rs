@@ -95,7 +95,7 @@ pub fn pending_among(
         return Ok(Vec::new());
     }
     comments::table
-        .filter(comments::id.eq_any(ids))
+        .filter(super::prepared::in_list(comments::id, ids))
         .filter(comments::entry_id.eq(entry_id))
         .filter(comments::status.eq(CommentStatus::Pending.as_str()))
         .order((comments::created_at, comments::id))

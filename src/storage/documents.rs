@@ -203,7 +203,24 @@ pub fn slugs_for_numbers(
         return Ok(HashMap::new());
     }
     let rows: Vec<(String, String)> = documents::table
-        .filter(documents::number.eq_any(numbers))
+        .filter(super::prepared::in_list(documents::number, numbers))
+        .order((documents::issued_on.asc(), documents::id.asc()))
+        .select((documents::number, documents::slug))
+        .load(conn)?;
+    // Later (newer) rows overwrite earlier ones.
+    Ok(rows.into_iter().collect())
+}
+
+/// The records entry `entry_id` cites (number → slug), read from the
+/// citations its write path stored, so a page served does not scan its
+/// text. When a number was reused, the newest record wins.
+pub fn cited_by(
+    conn: &mut SqliteConnection,
+    entry_id: i32,
+) -> QueryResult<HashMap<String, String>> {
+    let rows: Vec<(String, String)> = entry_citations::table
+        .inner_join(documents::table.on(documents::number.eq(entry_citations::number)))
+        .filter(entry_citations::entry_id.eq(entry_id))
         .order((documents::issued_on.asc(), documents::id.asc()))
         .select((documents::number, documents::slug))
         .load(conn)?;

@@ -454,7 +454,7 @@ fn tag_ordered(
 fn cards_in_order(conn: &mut SqliteConnection, ids: &[i32]) -> QueryResult<Vec<EntryCard>> {
     let mut cards: Vec<EntryCard> = entries::table
         .left_join(categories::table)
-        .filter(entries::id.eq_any(ids))
+        .filter(super::prepared::in_list(entries::id, ids))
         .select(card_columns!())
         .load(conn)?;
     cards.sort_by_key(|c| ids.iter().position(|i| *i == c.id));
@@ -587,8 +587,9 @@ pub fn latest_per_category(
     now: NaiveDateTime,
     per_category: i32,
 ) -> QueryResult<Vec<EntryCard>> {
-    diesel::sql_query(
-        "SELECT e.id, e.kind AS kind_name, e.slug, e.title, e.summary, e.byline, e.publish_at, \
+    super::prepared::fixed(
+        diesel::sql_query(
+            "SELECT e.id, e.kind AS kind_name, e.slug, e.title, e.summary, e.byline, e.publish_at, \
                 e.image_path, e.image_alt, e.image_width, e.image_height, e.category_id, \
                 c.slug AS category_slug, c.name AS category_name \
          FROM categories c \
@@ -597,9 +598,10 @@ pub fn latest_per_category(
              WHERE x.category_id = c.id AND x.public_at <= ? \
              ORDER BY x.public_at DESC, x.id DESC LIMIT ?) \
          ORDER BY c.position, c.name, e.public_at DESC, e.id DESC",
+        )
+        .bind::<Timestamp, _>(now)
+        .bind::<Integer, _>(per_category),
     )
-    .bind::<Timestamp, _>(now)
-    .bind::<Integer, _>(per_category)
     .load(conn)
 }
 

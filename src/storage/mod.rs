@@ -11,6 +11,7 @@ pub mod documents;
 pub mod entries;
 pub mod media;
 pub mod pool;
+mod prepared;
 pub mod redirects;
 pub mod revisions;
 pub mod schema;

@@ -83,8 +83,7 @@ pub(super) fn load(
             .filter(|c| c.entry_id == entry.id && c.status == comment::CommentStatus::Approved),
         None => None,
     };
-    let numbers = crate::render::doclinks::cited(&entry.body_html, &entry.summary);
-    let doc_links = super::print::document_links(conn, &numbers)?;
+    let doc_links = super::print::links_for(crate::storage::documents::cited_by(conn, entry.id)?);
     Ok(EntryPage {
         base: pages::load_base(conn)?,
         doc_links,

@@ -70,14 +70,19 @@ pub(crate) fn load(
 }
 
 /// Number → URL of its record, for those of `numbers` in the registry.
-pub(crate) fn document_links(
+fn document_links(
     conn: &mut SqliteConnection,
     numbers: &[String],
 ) -> Result<HashMap<String, String>, AppError> {
-    Ok(documents::slugs_for_numbers(conn, numbers)?
+    Ok(links_for(documents::slugs_for_numbers(conn, numbers)?))
+}
+
+/// Number → record address, from number → record slug.
+pub(crate) fn links_for(slugs: HashMap<String, String>) -> HashMap<String, String> {
+    slugs
         .into_iter()
         .map(|(n, slug)| (n, super::documents::document_url(&slug)))
-        .collect())
+        .collect()
 }
 
 /// Renders the print page of `page`. `base_href` makes relative addresses
