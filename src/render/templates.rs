@@ -42,8 +42,7 @@ struct Loaded {
     tera: Tera,
     messages: Arc<Messages>,
     assets: Arc<Assets>,
-    /// `messages` and the asset URLs as template values (`t`, `asset`).
-    messages_value: tera::Value,
+    /// The asset URLs as a template value (`asset`).
     assets_value: tera::Value,
 }
 
@@ -150,11 +149,13 @@ impl Theme {
             .unwrap_or_else(|| key.to_owned())
     }
 
-    /// Renders `template` with `context`; `t` holds the messages.
+    /// Renders `template` with `context`. The messages (`t.key`) were
+    /// written into the templates when they were loaded (see
+    /// [`inline_messages`]); `t` itself is an empty map, for templates that
+    /// hand it on to macros.
     pub fn render(&self, template: &str, mut context: Context) -> Result<String, ThemeError> {
         let loaded = self.current()?;
-        // Converted to template values once, at load: only copied here.
-        context.insert("t", &loaded.messages_value);
+        context.insert("t", &tera::Map::new());
         context.insert("asset", &loaded.assets_value);
         Ok(loaded.tera.render(template, &context)?)
     }
@@ -178,16 +179,192 @@ impl Theme {
     }
 }
 
-fn templates_of(dir: &Path, theme: &str) -> Result<Tera, ThemeError> {
+fn templates_of(dir: &Path, theme: &str, messages: &Arc<Messages>) -> Result<Tera, ThemeError> {
     let root = dir.join(theme).join("templates");
     if !root.is_dir() {
         return Err(ThemeError::Missing(theme.to_owned(), root));
     }
-    let glob = format!("{}/**/*", root.display());
-    let mut tera = Tera::new(&glob)?;
+    let mut sources = Vec::new();
+    for entry in walkdir::WalkDir::new(&root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+    {
+        let path = entry.path();
+        let name = path
+            .strip_prefix(&root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text =
+            std::fs::read_to_string(path).map_err(|e| ThemeError::Read(path.to_owned(), e))?;
+        sources.push((name, inline_messages(&text, messages)));
+    }
+    let mut tera = Tera::default();
+    tera.add_raw_templates(sources)?;
     tera.autoescape_on(vec![".html", ".xml"]);
     tera.set_escape_fn(escape);
+    tera.register_function("msg", Msg(messages.clone()));
     Ok(tera)
+}
+
+/// `msg(key=…)`: a message chosen while rendering (`t[expr]` in a
+/// template's source becomes this call).
+struct Msg(Arc<Messages>);
+
+impl tera::Function for Msg {
+    fn call(
+        &self,
+        args: &std::collections::HashMap<String, tera::Value>,
+    ) -> tera::Result<tera::Value> {
+        let key = args
+            .get("key")
+            .and_then(tera::Value::as_str)
+            .ok_or_else(|| tera::Error::msg("msg: `key` must be a string"))?;
+        self.0
+            .get(key)
+            .map(|m| tera::Value::String(m.clone()))
+            .ok_or_else(|| tera::Error::msg(format!("no message `{key}` in the catalogue")))
+    }
+}
+
+/// Writes the message catalogue into a template's source, before Tera
+/// parses it: inside `{{ }}` and `{% %}`, `t.key` becomes the message as a
+/// string literal, and `t[expr]` a call to `msg(key=expr)`.
+///
+/// Pages then carry no copy of the catalogue in their context. With some
+/// 450 messages, copying it into every page's context (and once more for
+/// each macro given `t=t`) was a tenth of the time an entry page took to
+/// render. A key the catalogue lacks is left as `t.key`, which fails when
+/// rendered, as it did before.
+pub(crate) fn inline_messages(source: &str, messages: &Messages) -> String {
+    let mut out = String::with_capacity(source.len() + source.len() / 4);
+    let mut rest = source;
+    while let Some(start) = rest.find(['{']) {
+        let opens = rest[start..].starts_with("{{") || rest[start..].starts_with("{%");
+        if !opens {
+            out.push_str(&rest[..=start]);
+            rest = &rest[start + 1..];
+            continue;
+        }
+        out.push_str(&rest[..start + 2]);
+        let tag = &rest[start + 2..];
+        let end = tag_end(tag);
+        out.push_str(&inline_in_tag(&tag[..end], messages));
+        rest = &tag[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where a tag's code ends (its `}}` or `%}`), quotes skipped.
+fn tag_end(code: &str) -> usize {
+    let bytes = code.as_bytes();
+    let mut quote = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if matches!(b, b'"' | b'\'' | b'`') => quote = Some(b),
+            None if (b == b'}' || b == b'%') && bytes.get(i + 1) == Some(&b'}') => return i,
+            None => {}
+        }
+        i += 1;
+    }
+    code.len()
+}
+
+fn inline_in_tag(code: &str, messages: &Messages) -> String {
+    let bytes = code.as_bytes();
+    let mut out = String::with_capacity(code.len());
+    let mut quote = None;
+    let mut i = 0;
+    let mut copied = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if let Some(q) = quote {
+            if b == q {
+                quote = None;
+            }
+            i += 1;
+            continue;
+        }
+        if matches!(b, b'"' | b'\'' | b'`') {
+            quote = Some(b);
+            i += 1;
+            continue;
+        }
+        let starts_word = i == 0
+            || !(bytes[i - 1].is_ascii_alphanumeric() || matches!(bytes[i - 1], b'_' | b'.'));
+        if b == b't' && starts_word {
+            match bytes.get(i + 1) {
+                Some(b'.') => {
+                    let key_len = code[i + 2..]
+                        .bytes()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == b'_')
+                        .count();
+                    let key = &code[i + 2..i + 2 + key_len];
+                    if let Some(message) = messages.get(key) {
+                        out.push_str(&code[copied..i]);
+                        out.push_str(&literal(key, message));
+                        i += 2 + key_len;
+                        copied = i;
+                        continue;
+                    }
+                }
+                Some(b'[') => {
+                    if let Some(close) = closing_bracket(&code[i + 1..]) {
+                        out.push_str(&code[copied..i]);
+                        let inner = inline_in_tag(&code[i + 2..i + 1 + close], messages);
+                        out.push_str(&format!("msg(key={inner})"));
+                        i += 2 + close;
+                        copied = i;
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    out.push_str(&code[copied..]);
+    out
+}
+
+/// The offset of the `]` closing the `[` that `code` starts with.
+fn closing_bracket(code: &str) -> Option<usize> {
+    let mut depth = 0;
+    let mut quote = None;
+    for (i, b) in code.bytes().enumerate() {
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None => match b {
+                b'"' | b'\'' | b'`' => quote = Some(b),
+                b'[' => depth += 1,
+                b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(i);
+                    }
+                }
+                _ => {}
+            },
+        }
+    }
+    None
+}
+
+/// `message` as a Tera string literal, in the first quote it does not
+/// contain (Tera literals have no escapes); otherwise a `msg` call.
+fn literal(key: &str, message: &str) -> String {
+    match ['"', '\'', '`'].into_iter().find(|q| !message.contains(*q)) {
+        Some(q) => format!("{q}{message}{q}"),
+        None => format!("msg(key=\"{key}\")"),
+    }
 }
 
 /// HTML escaping for templates: the five characters that matter (Tera's
@@ -223,7 +400,6 @@ fn messages_of(dir: &Path, theme: &str, language: &str) -> Result<Option<Message
 
 fn load(source: &ThemeSource) -> Result<Loaded, ThemeError> {
     let dir = &source.themes_dir;
-    let mut tera = templates_of(dir, "default")?;
     let mut messages = messages_of(dir, "default", &source.language)?.ok_or_else(|| {
         ThemeError::NoLanguage(
             source.language.clone(),
@@ -231,15 +407,19 @@ fn load(source: &ThemeSource) -> Result<Loaded, ThemeError> {
                 .join(format!("{}.toml", source.language)),
         )
     })?;
+    if source.theme != "default"
+        && let Some(own_messages) = messages_of(dir, &source.theme, &source.language)?
+    {
+        messages.extend(own_messages);
+    }
+    let messages = Arc::new(messages);
+    let mut tera = templates_of(dir, "default", &messages)?;
     if source.theme != "default" {
-        let mut own = templates_of(dir, &source.theme)?;
+        let mut own = templates_of(dir, &source.theme, &messages)?;
         // Tera::extend adds only templates `own` does not define.
         own.extend(&tera)?;
         own.build_inheritance_chains()?;
         tera = own;
-        if let Some(own_messages) = messages_of(dir, &source.theme, &source.language)? {
-            messages.extend(own_messages);
-        }
     }
     let mut dirs = vec![dir.join(&source.theme).join("static")];
     if source.theme != "default" {
@@ -248,9 +428,8 @@ fn load(source: &ThemeSource) -> Result<Loaded, ThemeError> {
     let assets = Assets::scan(&dirs);
     Ok(Loaded {
         tera,
-        messages_value: tera::to_value(&messages).unwrap_or_default(),
         assets_value: tera::to_value(&assets.urls).unwrap_or_default(),
-        messages: Arc::new(messages),
+        messages,
         assets: Arc::new(assets),
     })
 }
@@ -260,3 +439,75 @@ pub const FALLBACK_ERROR_PAGE: &str = "<!DOCTYPE html>\n<html lang=\"vi\"><head>
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Lỗi máy chủ</title></head>\
 <body><main><h1>Đã có lỗi xảy ra</h1><p>Xin lỗi, trang này tạm thời không hiển thị được. \
 Vui lòng thử lại sau ít phút.</p><p><a href=\"/\">Về trang chủ</a></p></main></body></html>\n";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalogue() -> Messages {
+        [
+            ("home", "Trang chủ"),
+            ("quoted", "Nói \"có\""),
+            ("all_quotes", "a\"b'c`d"),
+            ("kind_article", "Bài viết"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+    }
+
+    #[test]
+    fn messages_become_literals_inside_tags_only() {
+        let m = catalogue();
+        assert_eq!(
+            inline_messages(
+                "<a>t.home {{ t.home }}</a>{% if x %}{{ t.quoted | upper }}{% endif %}",
+                &m
+            ),
+            "<a>t.home {{ \"Trang chủ\" }}</a>{% if x %}{{ 'Nói \"có\"' | upper }}{% endif %}"
+        );
+        // A message with every quote is looked up when rendered.
+        assert_eq!(
+            inline_messages("{{ t.all_quotes }}", &m),
+            "{{ msg(key=\"all_quotes\") }}"
+        );
+        // Unknown keys, other variables ending in `t`, and string
+        // literals are left alone.
+        assert_eq!(
+            inline_messages(
+                "{{ t.nope }}{{ at.home }}{{ e.t.home }}{{ \"t.home\" }}",
+                &m
+            ),
+            "{{ t.nope }}{{ at.home }}{{ e.t.home }}{{ \"t.home\" }}"
+        );
+    }
+
+    #[test]
+    fn dynamic_lookups_become_calls() {
+        let m = catalogue();
+        assert_eq!(
+            inline_messages("{% set k = t[\"kind_\" ~ e.kind] %}{{ t[f.label] }}", &m),
+            "{% set k = msg(key=\"kind_\" ~ e.kind) %}{{ msg(key=f.label) }}"
+        );
+    }
+
+    #[test]
+    fn inlined_templates_render_as_before() {
+        let m = Arc::new(catalogue());
+        let mut tera = Tera::default();
+        tera.add_raw_template(
+            "p.html",
+            &inline_messages("{{ t.quoted }}|{{ t[key] }}|{{ t.all_quotes }}", &m),
+        )
+        .unwrap();
+        tera.set_escape_fn(escape);
+        tera.register_function("msg", Msg(m.clone()));
+        let mut ctx = Context::new();
+        ctx.insert("key", "kind_article");
+        ctx.insert("t", &tera::Map::new());
+        assert_eq!(
+            tera.render("p.html", &ctx).unwrap(),
+            "Nói &quot;có&quot;|Bài viết|a&quot;b&#39;c`d"
+        );
+    }
+}
