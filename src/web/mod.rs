@@ -169,6 +169,28 @@ pub fn client_ip(req: &actix_web::HttpRequest, config: &Config) -> Option<String
 /// back with its text and a message, not refused unread.
 const FORM_LIMIT: usize = 1024 * 1024;
 
+/// Headers every answer carries.
+const SECURITY_HEADERS: [(header::HeaderName, &str); 4] = [
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+    (header::X_FRAME_OPTIONS, "SAMEORIGIN"),
+    (
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'self'; img-src 'self' data:; script-src 'none'; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'self'",
+    ),
+];
+
+/// Adds [`SECURITY_HEADERS`] to an answer made outside the middleware
+/// that normally adds them.
+fn secure(headers: &mut header::HeaderMap) {
+    for (name, value) in &SECURITY_HEADERS {
+        if !headers.contains_key(name) {
+            headers.insert(name.clone(), header::HeaderValue::from_static(value));
+        }
+    }
+}
+
 /// The application, shared by `serve` and the tests.
 pub fn build_app(
     state: web::Data<AppState>,
@@ -203,16 +225,15 @@ pub fn build_app(
         // Outside compression: each encoding gets its own strong ETag.
         .wrap(middleware::from_fn(conditional))
         .wrap(
-            middleware::DefaultHeaders::new()
-                .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-                .add((header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
-                .add((header::X_FRAME_OPTIONS, "SAMEORIGIN"))
-                .add((
-                    header::CONTENT_SECURITY_POLICY,
-                    "default-src 'self'; img-src 'self' data:; script-src 'none'; object-src 'none'; \
-                     base-uri 'none'; form-action 'self'; frame-ancestors 'self'",
-                )),
+            SECURITY_HEADERS
+                .iter()
+                .fold(middleware::DefaultHeaders::new(), |d, (name, value)| {
+                    d.add((name.clone(), *value))
+                }),
         )
+        // Cached pages for anonymous readers are answered first, with the
+        // security headers above but none of the other layers.
+        .wrap(middleware::from_fn(cache::hit))
         // The request log costs a formatted line per request even when its
         // level is off: only wrapped when it will be written.
         .wrap(middleware::Condition::new(

@@ -20,7 +20,9 @@ pub const FORM_TOKEN_TTL_SECS: i64 = 2 * 24 * 3600;
 
 /// Keys derived from the site secret.
 pub struct Keys {
-    mac_key: Vec<u8>,
+    /// HMAC keyed once: cloned per token rather than keyed again (which
+    /// would hash the key's two pads on every page served).
+    mac: HmacSha256,
     cookie_key: Key,
 }
 
@@ -36,7 +38,7 @@ impl Keys {
             h.finalize().into()
         };
         Self {
-            mac_key: mac.finalize().to_vec(),
+            mac: HmacSha256::new_from_slice(&mac.finalize()).expect("HMAC takes any key length"),
             cookie_key: Key::from(&cookie),
         }
     }
@@ -46,7 +48,7 @@ impl Keys {
     }
 
     fn mac(&self, parts: &[&str]) -> HmacSha256 {
-        let mut mac = HmacSha256::new_from_slice(&self.mac_key).expect("HMAC takes any key length");
+        let mut mac = self.mac.clone();
         for (i, p) in parts.iter().enumerate() {
             if i > 0 {
                 mac.update(b"|");
