@@ -582,3 +582,33 @@ async fn a_scheduled_entry_appears_on_cached_pages_on_time() {
             .contains("Lịch tiếp công dân tháng Ba")
     );
 }
+
+#[actix_web::test]
+async fn a_forwarded_host_cannot_file_its_page_under_the_real_host() {
+    // Without base_url, pages carry absolute links to the request's Host.
+    let site = TestSite::with_content();
+    let mut c = site.client().await;
+    let attack = c
+        .send_with(
+            actix_web::test::TestRequest::get()
+                .uri("/")
+                .insert_header(("host", "evil.example"))
+                .insert_header(("x-forwarded-host", "loa.example"))
+                .insert_header(("forwarded", "host=loa.example")),
+        )
+        .await;
+    assert_eq!(attack.status, StatusCode::OK);
+    assert!(attack.body.contains("http://evil.example/"));
+    for _ in 0..2 {
+        let home = c
+            .send_with(
+                actix_web::test::TestRequest::get()
+                    .uri("/")
+                    .insert_header(("host", "loa.example")),
+            )
+            .await;
+        assert_eq!(home.status, StatusCode::OK);
+        assert!(!home.body.contains("evil.example"), "{}", home.body);
+        assert!(home.body.contains("http://loa.example/"));
+    }
+}

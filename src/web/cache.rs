@@ -326,9 +326,11 @@ fn anonymous(req: &ServiceRequest) -> bool {
 
 fn key(state: &AppState, req: &ServiceRequest) -> String {
     let mut key = String::with_capacity(64);
-    // Without base_url, absolute links are built from the Host header.
+    // Without base_url, absolute links are built from the Host header:
+    // pages are kept per host, read exactly as the page read it (a
+    // forwarding header must not file one host's page under another's).
     if state.config.base_url.is_none() {
-        key.push_str(req.connection_info().host());
+        key.push_str(super::pages::request_host(req.request()));
     }
     key.push_str(req.path());
     if !req.query_string().is_empty() {

@@ -90,22 +90,24 @@ pub fn context(state: &AppState, req: &HttpRequest, base: Base) -> Context {
 pub fn origin(state: &AppState, req: &HttpRequest) -> String {
     match &state.config.base_url {
         Some(base) => base.trim_end_matches('/').to_owned(),
-        // Without base_url, the Host header (not X-Forwarded-*, which any
-        // client can send). Production sites set base_url.
-        None => {
-            let host = req
-                .headers()
-                .get(actix_web::http::header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .filter(|h| {
-                    !h.is_empty()
-                        && h.bytes()
-                            .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-                })
-                .unwrap_or("localhost");
-            format!("http://{host}")
-        }
+        None => format!("http://{}", request_host(req)),
     }
+}
+
+/// Without `base_url`, the host links are built for: the `Host` header
+/// (not `X-Forwarded-*`, which any client can send), or `localhost` when
+/// it is missing or not a plain host name. The page cache keys pages by
+/// the same value. Production sites set `base_url`.
+pub fn request_host(req: &HttpRequest) -> &str {
+    req.headers()
+        .get(actix_web::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("localhost")
 }
 
 /// The theme's page for an error status; never fails (falls back to a
