@@ -72,6 +72,9 @@ fn main() -> anyhow::Result<()> {
     let slug = article_with_comments(&db)?;
     // Page 2,000 of the articles (or the last page of a smaller corpus).
     let deep = (count_articles(&db)? / 10).clamp(1, 2000);
+    // A category's last page: six categories share the corpus, so none
+    // reaches page 2,000 (about 1,650 pages each at 100,000 entries).
+    let deep_category = (count_in_category(&db, CATEGORY)? / 10).clamp(1, 2000);
     let article = format!("/articles/{slug}");
 
     let binary = env!("CARGO_BIN_EXE_loa");
@@ -131,7 +134,12 @@ fn main() -> anyhow::Result<()> {
         (
             "category p1, cache off".into(),
             LOA_UNCACHED,
-            "/categories/tin-nganh".into(),
+            format!("/categories/{CATEGORY}"),
+        ),
+        (
+            format!("category p{deep_category}, cache off"),
+            LOA_UNCACHED,
+            format!("/categories/{CATEGORY}?page={deep_category}"),
         ),
         (
             "articles p1, cache off".into(),
@@ -389,6 +397,21 @@ fn article_with_comments(db: &Path) -> anyhow::Result<String> {
     Ok(found.slug)
 }
 
+/// The category whose pages are measured.
+const CATEGORY: &str = "tin-nganh";
+
+fn count_in_category(db: &Path, slug: &str) -> anyhow::Result<u64> {
+    let mut conn = SqliteConnection::establish(&db.to_string_lossy())?;
+    use loa::storage::schema::{categories, entries};
+    let n: i64 = entries::table
+        .inner_join(categories::table)
+        .filter(categories::slug.eq(slug))
+        .filter(entries::public_at.is_not_null())
+        .count()
+        .get_result(&mut conn)?;
+    Ok(n as u64)
+}
+
 fn count_articles(db: &Path) -> anyhow::Result<u64> {
     let mut conn = SqliteConnection::establish(&db.to_string_lossy())?;
     use loa::storage::schema::entries::dsl::*;
@@ -439,6 +462,9 @@ fn start_loa(
         .env("LOA_CONTENT", dir.join("no-content"))
         .env("LOA_THEMES", repo.join("themes"))
         .env("LOA_TRUSTED_PROXIES", "127.0.0.1")
+        // As deployed: with base_url set, the address is not read from
+        // each request's Host header (README, "Configuration").
+        .env("LOA_BASE_URL", format!("http://127.0.0.1:{LOA_CACHED}"))
         .env("LOA_PAGE_CACHE_MIB", if cache { "16" } else { "0" })
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
