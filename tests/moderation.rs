@@ -355,6 +355,57 @@ async fn posts_faster_than_a_person_are_held_and_marked() {
 }
 
 #[actix_web::test]
+async fn a_page_of_threads_keeps_its_replies_and_reads_only_its_comments() {
+    let site = TestSite::with_content();
+    let reference = loa::storage::entries::find_by_slug(
+        &mut site.conn(),
+        "so-vhtt-ha-noi-tang-cuong-thong-tin-tuyen-truyen-ve-cai-cach-hanh-chinh",
+    )
+    .unwrap()
+    .unwrap()
+    .id;
+    let mut minute = 0;
+    let mut approve = |name: &str, parent: Option<i32>| {
+        minute += 1;
+        let mut c = new(
+            reference,
+            name,
+            "Nội dung",
+            site.now() + chrono::Duration::minutes(minute),
+        );
+        c.parent_id = parent;
+        let id = store::insert(&mut site.conn(), &c).unwrap();
+        store::set_status(
+            &mut site.conn(),
+            &[id],
+            CommentStatus::Approved,
+            "t",
+            site.now(),
+        )
+        .unwrap();
+        id
+    };
+    // Three threads; the second has a reply, and a reply to the reply
+    // written after the third thread began.
+    approve("An", None);
+    let binh = approve("Bình", None);
+    let reply = approve("Cường", Some(binh));
+    approve("Dung", None);
+    approve("Giang", Some(reply));
+    set_rules(&site, |r| r.per_page = 1);
+    let mut c = site.client().await;
+    let p2 = c.get(&format!("{REFERENCE}?cpage=2")).await;
+    assert_eq!(
+        p2.texts(".comment-author"),
+        vec!["Bình", "Cường", "Giang"],
+        "the whole second thread, replies in place"
+    );
+    assert_eq!(p2.text("#comments-title"), "5 bình luận");
+    let p3 = c.get(&format!("{REFERENCE}?cpage=3")).await;
+    assert_eq!(p3.texts(".comment-author"), vec!["Dung"]);
+}
+
+#[actix_web::test]
 async fn comments_close_by_age_and_long_threads_are_paginated() {
     let site = TestSite::with_content();
     let reference = loa::storage::entries::find_by_slug(

@@ -75,9 +75,52 @@ pub fn find(conn: &mut SqliteConnection, id: i32) -> QueryResult<Option<Comment>
         .optional()
 }
 
-/// An entry's approved comments, oldest first (the order threads read in).
-pub fn approved_for_entry(conn: &mut SqliteConnection, entry_id: i32) -> QueryResult<Vec<Comment>> {
+/// Where a comment sits: enough to thread and page an entry's comments
+/// without reading their text.
+#[derive(Debug, Clone, Copy, Queryable)]
+pub struct CommentKey {
+    pub id: i32,
+    pub parent_id: Option<i32>,
+    pub created_at: NaiveDateTime,
+}
+
+impl Threaded for CommentKey {
+    fn id(&self) -> i32 {
+        self.id
+    }
+    fn parent_id(&self) -> Option<i32> {
+        self.parent_id
+    }
+}
+
+impl CommentKey {
+    pub fn of(c: &Comment) -> Self {
+        Self {
+            id: c.id,
+            parent_id: c.parent_id,
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// The keys of the approved comments on `entry_id`, oldest first.
+pub fn approved_keys(conn: &mut SqliteConnection, entry_id: i32) -> QueryResult<Vec<CommentKey>> {
     comments::table
+        .filter(comments::entry_id.eq(entry_id))
+        .filter(comments::status.eq(CommentStatus::Approved.as_str()))
+        .order((comments::created_at, comments::id))
+        .select((comments::id, comments::parent_id, comments::created_at))
+        .load(conn)
+}
+
+/// Those of `ids` that are approved comments on `entry_id`, oldest first.
+pub fn approved_among(
+    conn: &mut SqliteConnection,
+    entry_id: i32,
+    ids: &[i32],
+) -> QueryResult<Vec<Comment>> {
+    comments::table
+        .filter(super::prepared::in_list(comments::id, ids))
         .filter(comments::entry_id.eq(entry_id))
         .filter(comments::status.eq(CommentStatus::Approved.as_str()))
         .order((comments::created_at, comments::id))

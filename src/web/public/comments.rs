@@ -107,7 +107,8 @@ fn decide(
 ) -> Result<(entry::EntryPage, Outcome), AppError> {
     {
         let rules = settings::moderation_rules(conn)?;
-        let page = entry::load(conn, kind, slug, now, pending, reply_to, false)?;
+        // A form with errors comes back on the first page of threads.
+        let page = entry::load(conn, kind, slug, now, pending, reply_to, false, 1)?;
         let entry_id = page.entry.id;
         let mut errors = Vec::new();
         if !moderation::accepts_comments(

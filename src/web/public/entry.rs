@@ -13,7 +13,7 @@ use crate::domain::entry::EntryKind;
 use crate::domain::moderation::{self, Rules};
 use crate::error::AppError;
 use crate::storage::categories::{self, Category};
-use crate::storage::comments::{self as comment_store, Comment};
+use crate::storage::comments::{self as comment_store, Comment, CommentKey};
 use crate::storage::entries::{self, Entry, EntryCard};
 use crate::storage::settings;
 use crate::storage::tags::Tag;
@@ -39,15 +39,24 @@ pub(super) struct EntryPage {
     related: Vec<EntryCard>,
     items: Vec<EntryCard>,
     attachments: Vec<crate::storage::media::Attachment>,
+    /// The comments of the page of threads shown (with this browser's own
+    /// pending ones, or every pending one for a moderator).
     comments: Vec<Comment>,
+    /// Approved comments in all, whether any shown is pending, the page of
+    /// threads shown and how many pages there are.
+    approved: usize,
+    has_pending: bool,
+    comment_page: usize,
+    comment_pages: usize,
     pub reply_to: Option<Comment>,
     rules: Rules,
     /// Document number → record address, for the numbers the body cites.
     doc_links: std::collections::HashMap<String, String>,
 }
 
-/// Reads the public entry `kind`/`slug` with all it shows; 404 when it is
-/// not public.
+/// Reads the public entry `kind`/`slug` with all it shows, comments from
+/// page `comment_page` of its threads; 404 when it is not public.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn load(
     conn: &mut SqliteConnection,
     kind: EntryKind,
@@ -56,6 +65,7 @@ pub(super) fn load(
     pending_ids: &[i32],
     reply_to: Option<i32>,
     moderator: bool,
+    comment_page: usize,
 ) -> Result<EntryPage, AppError> {
     let entry = entries::find_public(conn, kind, slug, now)?.ok_or(AppError::NotFound)?;
     let category = entry
@@ -70,13 +80,35 @@ pub(super) fn load(
         Vec::new()
     };
     let attachments = crate::storage::media::attachments_of(conn, entry.id)?;
-    let mut comments = comment_store::approved_for_entry(conn, entry.id)?;
-    if moderator {
-        // Moderators see every pending comment in place, to act on it.
-        comments.extend(comment_store::pending_for_entry(conn, entry.id)?);
+    let rules = settings::moderation_rules(conn)?;
+    // Moderators see every pending comment in place, to act on it.
+    let pending = if moderator {
+        comment_store::pending_for_entry(conn, entry.id)?
     } else {
-        comments.extend(comment_store::pending_among(conn, entry.id, pending_ids)?);
+        comment_store::pending_among(conn, entry.id, pending_ids)?
+    };
+    // Long threads come a page of top-level comments (with their replies)
+    // at a time: the page is worked out from where each comment sits, and
+    // only its comments are read in full (an entry may have thousands).
+    let mut keys = comment_store::approved_keys(conn, entry.id)?;
+    let approved = keys.len();
+    keys.extend(pending.iter().map(CommentKey::of));
+    keys.sort_by_key(|k| (k.created_at, k.id));
+    let threads = comment::thread(keys, THREAD_DEPTH);
+    let per_page = rules.per_page.max(1) as usize;
+    let comment_pages = threads.len().div_ceil(per_page).max(1);
+    let comment_page = comment_page.clamp(1, comment_pages);
+    let mut shown = Vec::new();
+    for t in threads
+        .iter()
+        .skip((comment_page - 1) * per_page)
+        .take(per_page)
+    {
+        thread_ids(t, &mut shown);
     }
+    let mut comments = comment_store::approved_among(conn, entry.id, &shown)?;
+    let has_pending = pending.iter().any(|c| shown.contains(&c.id));
+    comments.extend(pending.into_iter().filter(|c| shown.contains(&c.id)));
     comments.sort_by_key(|c| (c.created_at, c.id));
     let reply_to = match reply_to {
         Some(id) => comment_store::find(conn, id)?
@@ -94,9 +126,21 @@ pub(super) fn load(
         items,
         attachments,
         comments,
+        approved,
+        has_pending,
+        comment_page,
+        comment_pages,
         reply_to,
-        rules: settings::moderation_rules(conn)?,
+        rules,
     })
+}
+
+/// The ids of a thread's comments, replies included.
+fn thread_ids(t: &comment::Thread<CommentKey>, out: &mut Vec<i32>) {
+    out.push(t.comment.id);
+    for r in &t.replies {
+        thread_ids(r, out);
+    }
 }
 
 /// Renders an entry page with `form` in the state given (fresh, or coming
@@ -150,29 +194,18 @@ pub(super) fn respond(
     }
     form.build_fields();
     let flash = flash_comment(req);
-    let approved = page
-        .comments
-        .iter()
-        .filter(|c| c.status == comment::CommentStatus::Approved)
-        .count();
-    let has_pending = page.comments.len() > approved;
     let accepts = moderation::accepts_comments(
         page.entry.comments_open,
         page.entry.publish_at,
         &page.rules,
         state.now(),
     );
-    // Long threads: a page of top-level comments (with their replies).
-    let all = comment::thread(page.comments, THREAD_DEPTH);
-    let per_page = page.rules.per_page.max(1) as usize;
-    let cpages = all.len().div_ceil(per_page).max(1);
-    let cpage = comment_page(req).clamp(1, cpages);
-    let shown: Vec<_> = all
-        .into_iter()
-        .skip((cpage - 1) * per_page)
-        .take(per_page)
-        .collect();
-    let threads = views::flatten(views::thread_views(shown, tz));
+    // The page's threads, whole: threading them again gives what the
+    // page was chosen from.
+    let threads = views::flatten(views::thread_views(
+        comment::thread(page.comments, THREAD_DEPTH),
+        tz,
+    ));
     let mut entry = EntryView::new(page.entry, page.category, page.tags, tz);
     entry.body_html = crate::render::doclinks::link(&entry.body_html, &page.doc_links);
     let summary_html = crate::render::doclinks::link_text(&entry.summary, &page.doc_links);
@@ -233,14 +266,14 @@ pub(super) fn respond(
     ctx.insert("attachments", &attachments);
     ctx.insert("related", &CardView::list(page.related, tz));
     ctx.insert("comments", &threads);
-    ctx.insert("comment_count", &approved);
-    ctx.insert("has_pending", &has_pending);
+    ctx.insert("comment_count", &page.approved);
+    ctx.insert("has_pending", &page.has_pending);
     ctx.insert("flash_comment", &flash.map(|f| f.0));
     ctx.insert("flash_approved", &flash.is_some_and(|f| f.1));
     ctx.insert("accepts_comments", &accepts);
     ctx.insert("ip_days", &page.rules.keep_ip_days.to_string());
-    ctx.insert("comment_pages", &cpages);
-    ctx.insert("comment_page", &cpage);
+    ctx.insert("comment_pages", &page.comment_pages);
+    ctx.insert("comment_page", &page.comment_page);
     ctx.insert("moderator", &moderator.is_some());
     if let Some(staff) = moderator {
         ctx.insert("csrf_token", &staff.csrf);
@@ -281,7 +314,7 @@ fn flash_comment(req: &HttpRequest) -> Option<(i32, bool)> {
 }
 
 /// `?cpage=N` of a long thread (1 when missing or not a number).
-fn comment_page(req: &HttpRequest) -> usize {
+pub(super) fn comment_page(req: &HttpRequest) -> usize {
     super::query(req)
         .ok()
         .and_then(|q| q.get("cpage").and_then(|p| p.parse().ok()))
@@ -304,8 +337,18 @@ pub async fn show(
     let now = state.now();
     let slug = slug.into_inner();
     let old = slug.clone();
+    let cpage = comment_page(&req);
     let loaded = db::run(&state, move |conn| {
-        load(conn, kind, &slug, now, &pending, reply_to, is_moderator)
+        load(
+            conn,
+            kind,
+            &slug,
+            now,
+            &pending,
+            reply_to,
+            is_moderator,
+            cpage,
+        )
     })
     .await;
     let page = match loaded {
