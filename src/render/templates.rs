@@ -370,17 +370,26 @@ fn literal(key: &str, message: &str) -> String {
 /// HTML escaping for templates: the five characters that matter (Tera's
 /// default also escapes `/`, which bloats every URL for no safety gain).
 pub(crate) fn escape(input: &str) -> String {
-    let mut out = String::with_capacity(input.len() + 8);
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    // Copies the runs between special characters whole: Tera calls this on
+    // every value it prints and on every string it tests in `{% if %}`
+    // (the QR code's SVG, the JSON-LD), so it is on every page's path.
+    let mut out = String::with_capacity(input.len() + input.len() / 16);
+    let mut plain = 0;
+    for (i, b) in input.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        // The five are ASCII, so `i` is always on a character boundary.
+        out.push_str(&input[plain..i]);
+        out.push_str(entity);
+        plain = i + 1;
     }
+    out.push_str(&input[plain..]);
     out
 }
 
@@ -489,6 +498,17 @@ mod tests {
             inline_messages("{% set k = t[\"kind_\" ~ e.kind] %}{{ t[f.label] }}", &m),
             "{% set k = msg(key=\"kind_\" ~ e.kind) %}{{ msg(key=f.label) }}"
         );
+    }
+
+    #[test]
+    fn escape_replaces_the_five_and_keeps_vietnamese_text() {
+        assert_eq!(
+            escape("Đường <b>\"số 1\"</b> & 'Hà Nội'"),
+            "Đường &lt;b&gt;&quot;số 1&quot;&lt;/b&gt; &amp; &#39;Hà Nội&#39;"
+        );
+        assert_eq!(escape("Sở Văn hóa"), "Sở Văn hóa");
+        assert_eq!(escape("<"), "&lt;");
+        assert_eq!(escape(""), "");
     }
 
     #[test]
