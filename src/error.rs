@@ -16,6 +16,15 @@ pub enum AppError {
     /// Staff pages without a session: to the sign-in page, then back here.
     #[error("sign-in required")]
     LoginRequired(String),
+    /// A staff form sent after the session ended (it expired, or the
+    /// person signed out elsewhere): refused, and the page says so and
+    /// offers to sign in again, back at `String` (the form's page).
+    #[error("session ended")]
+    SessionEnded(String),
+    /// A staff form whose anti-forgery token is not this session's (a page
+    /// left open from before signing in again): reload it and send again.
+    #[error("stale form")]
+    StaleForm,
     /// A malformed request; the message key says what was wrong.
     #[error("bad request: {0}")]
     BadRequest(&'static str),
@@ -28,12 +37,25 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// Where the error page offers to sign in again, if it does.
+    pub fn sign_in_again(&self) -> Option<String> {
+        match self {
+            AppError::SessionEnded(next) => {
+                let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+                Some(format!("/admin/login?next={next}"))
+            }
+            _ => None,
+        }
+    }
+
     /// Message key of the theme's explanation for this error.
     pub fn message_key(&self) -> &'static str {
         match self {
             AppError::NotFound => "error_404_text",
             AppError::Forbidden => "error_403_text",
             AppError::LoginRequired(_) => "error_403_text",
+            AppError::SessionEnded(_) => "error_session_text",
+            AppError::StaleForm => "error_stale_form_text",
             AppError::BadRequest(key) => key,
             AppError::TooLarge => "error_413_text",
             AppError::Busy => "error_503_text",
@@ -46,7 +68,9 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::SessionEnded(_) | AppError::StaleForm => {
+                StatusCode::FORBIDDEN
+            }
             AppError::LoginRequired(_) => StatusCode::SEE_OTHER,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,

@@ -1057,3 +1057,63 @@ async fn an_expired_session_does_not_lose_the_article_being_written() {
         "nothing saved without a session"
     );
 }
+
+#[actix_web::test]
+async fn a_form_sent_after_the_session_ended_says_so_and_leads_back_to_its_page() {
+    let site = TestSite::new();
+    site.add_user("bientap", Role::Editor, PW);
+    let mut c = site.client().await;
+    c.login("bientap", PW).await;
+    let token = c.admin_token().await;
+    let category = [("name", "Chuyên mục mới"), ("csrf_token", token.as_str())];
+
+    // A token from a page opened before signing in again: reload, resend.
+    let stale = c
+        .post_form(
+            "/admin/categories",
+            &[("name", "Cũ"), ("csrf_token", "1.khong-phai")],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::FORBIDDEN);
+    assert_eq!(stale.text("h1"), "Biểu mẫu đã cũ");
+
+    // Thirteen hours later the session is over; the form is refused with
+    // the reason and a way to sign in again, back on the same page.
+    site.set_now(site.now() + chrono::Duration::hours(13));
+    let from = |referer: &'static str| [("referer", referer)];
+    let res = c
+        .post_form_with(
+            "/admin/categories",
+            &category,
+            &from("http://localhost/admin/categories?sort=name"),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(res.text("h1"), "Phiên đăng nhập đã hết");
+    assert!(res.text("main").contains("chưa được thực hiện"));
+    assert_eq!(
+        res.attr(".error-page a.button", "href").as_deref(),
+        Some("/admin/login?next=%2Fadmin%2Fcategories%3Fsort%3Dname")
+    );
+    assert!(
+        loa::storage::categories::all(&mut site.conn())
+            .unwrap()
+            .is_empty(),
+        "nothing changed without a session"
+    );
+
+    // A referer off the staff pages leads to the dashboard instead.
+    for referer in [
+        "https://example.com/admin/../phishing",
+        "http://localhost/tin-tuc",
+    ] {
+        let res = c
+            .post_form_with("/admin/categories", &category, &from(referer))
+            .await;
+        assert_eq!(
+            res.attr(".error-page a.button", "href").as_deref(),
+            Some("/admin/login?next=%2Fadmin"),
+            "{referer}"
+        );
+    }
+}

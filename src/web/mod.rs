@@ -257,27 +257,28 @@ async fn error_pages(
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody, BoxBody>>, Error> {
     let res = next.call(req).await?;
     let status = res.status();
-    let app_error_key = res
+    let app_error = res
         .response()
         .error()
-        .map(|e| e.as_error::<AppError>().map(AppError::message_key));
+        .and_then(|e| e.as_error::<AppError>())
+        .map(|e| (e.message_key(), e.sign_in_again()));
     let is_error = status.is_client_error() || status.is_server_error();
     let empty = matches!(
         res.response().body().size(),
         BodySize::None | BodySize::Sized(0)
     );
-    let key = match app_error_key {
-        Some(Some(key)) if is_error => key,
+    let (key, sign_in) = match app_error {
+        Some(found) if is_error => found,
         // Errors raised outside our handlers (actix's own 405, say) get
         // the generic page for their status.
-        _ if is_error && empty => generic_key(status.as_u16()),
+        _ if is_error && empty => (generic_key(status.as_u16()), None),
         _ => return Ok(res.map_into_left_body()),
     };
     let (req, res) = res.into_parts();
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Ok(ServiceResponse::new(req, res).map_into_left_body());
     };
-    let html = pages::error_page(&state, &req, status, key).await;
+    let html = pages::error_page(&state, &req, status, key, sign_in.as_deref()).await;
     let mut out = HttpResponse::build(status);
     out.content_type("text/html; charset=utf-8");
     out.insert_header((header::CACHE_CONTROL, "no-store"));

@@ -110,13 +110,15 @@ pub fn request_host(req: &HttpRequest) -> &str {
         .unwrap_or("localhost")
 }
 
-/// The theme's page for an error status; never fails (falls back to a
-/// built-in page if the theme or the database cannot help).
+/// The theme's page for an error status, with a link to sign in again
+/// when `sign_in` is given; never fails (falls back to a built-in page if
+/// the theme or the database cannot help).
 pub async fn error_page(
     state: &web::Data<AppState>,
     req: &HttpRequest,
     status: StatusCode,
     key: &str,
+    sign_in: Option<&str>,
 ) -> String {
     let base = super::db::run(state, |conn| Ok(load_base(conn)?))
         .await
@@ -124,9 +126,16 @@ pub async fn error_page(
     let mut ctx = context(state, req, base);
     ctx.insert("status", &status.as_u16());
     ctx.insert("message", &state.theme.message(key));
+    if let Some(url) = sign_in {
+        ctx.insert("sign_in_url", url);
+    }
     let messages = state.theme.messages();
-    let title = messages
-        .get(&format!("error_{}_title", status.as_u16()))
+    // A title of the error's own (`error_session_title` beside
+    // `error_session_text`), else the status's.
+    let title = key
+        .strip_suffix("_text")
+        .and_then(|k| messages.get(&format!("{k}_title")))
+        .or_else(|| messages.get(&format!("error_{}_title", status.as_u16())))
         .or_else(|| messages.get("error_title"))
         .cloned()
         .unwrap_or_default();

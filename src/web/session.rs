@@ -110,7 +110,8 @@ impl Staff {
         self.user.role
     }
 
-    /// Refuses (403) a state change whose `csrf_token` is not this session's.
+    /// Refuses (403, "reload the page") a state change whose `csrf_token`
+    /// is not this session's.
     pub fn check_csrf(&self, state: &AppState, token: &str) -> Result<(), AppError> {
         if state
             .keys
@@ -118,7 +119,7 @@ impl Staff {
         {
             Ok(())
         } else {
-            Err(AppError::Forbidden)
+            Err(AppError::StaleForm)
         }
     }
 
@@ -143,7 +144,9 @@ impl FromRequest for Staff {
                 .app_data::<web::Data<AppState>>()
                 .cloned()
                 .ok_or_else(|| AppError::Internal("no app state".into()))?;
-            // Pages send people to sign in; state changes are simply refused.
+            // Pages send people to sign in; state changes are refused, with
+            // a page that says the session ended and offers to sign in
+            // again, back at the page the form was on.
             let refuse = || {
                 if req.method() == actix_web::http::Method::GET {
                     let next = match req.query_string() {
@@ -152,7 +155,7 @@ impl FromRequest for Staff {
                     };
                     AppError::LoginRequired(next)
                 } else {
-                    AppError::Forbidden
+                    AppError::SessionEnded(form_page(&req))
                 }
             };
             let claims = claims(&req, &state).ok_or_else(refuse)?;
@@ -187,6 +190,22 @@ impl FromRequest for Staff {
             }
         })
     }
+}
+
+/// The staff page a form was sent from (the path of its `Referer`, when
+/// that is an `/admin` page), else the dashboard. Only the path is kept,
+/// so signing in again never leads off the site.
+fn form_page(req: &HttpRequest) -> String {
+    req.headers()
+        .get(actix_web::http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| url::Url::parse(r).ok())
+        .map(|u| match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_owned(),
+        })
+        .filter(|p| p.starts_with("/admin") && !p.starts_with("/admin/login"))
+        .unwrap_or_else(|| "/admin".to_owned())
 }
 
 #[cfg(test)]

@@ -284,14 +284,25 @@ where
     }
 
     pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        self.post_form_with(path, fields, &[]).await
+    }
+
+    /// A form POST with extra headers (a `Referer`, say).
+    pub async fn post_form_with(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Page {
         let body = serde_urlencoded::to_string(fields).expect("form encoding");
-        self.send(
-            test::TestRequest::post()
-                .uri(path)
-                .insert_header(("content-type", "application/x-www-form-urlencoded"))
-                .set_payload(body),
-        )
-        .await
+        let mut req = test::TestRequest::post()
+            .uri(path)
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+            .set_payload(body);
+        for &(name, value) in headers {
+            req = req.insert_header((name.to_owned(), value.to_owned()));
+        }
+        self.send(req).await
     }
 
     /// A form POST from a given client address (per-address rules).
