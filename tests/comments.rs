@@ -4,7 +4,7 @@
 mod common;
 
 use actix_web::http::StatusCode;
-use common::{Client, Page, TestSite, entry};
+use common::{Client, Page, TestSite, entry, reference_id};
 use diesel::prelude::*;
 use loa::domain::comment::CommentStatus;
 use loa::domain::entry::EntryKind;
@@ -52,16 +52,6 @@ fn stored(
         },
     )
     .unwrap()
-}
-
-fn reference_id(site: &TestSite) -> i32 {
-    loa::storage::entries::find_by_slug(
-        &mut site.conn(),
-        "so-vhtt-ha-noi-tang-cuong-thong-tin-tuyen-truyen-ve-cai-cach-hanh-chinh",
-    )
-    .unwrap()
-    .unwrap()
-    .id
 }
 
 /// Form fields as name/value pairs.

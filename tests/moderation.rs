@@ -6,7 +6,7 @@
 mod common;
 
 use actix_web::http::StatusCode;
-use common::{Client, Page, TestSite, utc};
+use common::{Client, Page, TestSite, reference_id, utc};
 use diesel::prelude::*;
 use loa::domain::comment::CommentStatus;
 use loa::domain::moderation::Rules;
@@ -33,8 +33,8 @@ fn set_rules(site: &TestSite, change: impl FnOnce(&mut Rules)) {
     loa::storage::settings::save_moderation_rules(conn, &rules).unwrap();
 }
 
-/// Opens the entry, waits like a person (the clock moves 20 s), and sends
-/// the form with `fields` over a complete, valid one.
+/// Opens the entry page `path`, waits like a person (the clock moves
+/// 20 s), and sends its form with `fields` over a complete, valid one.
 async fn post<S, B>(
     c: &mut Client<S>,
     site: &TestSite,
@@ -50,7 +50,12 @@ where
         >,
     B: actix_web::body::MessageBody,
 {
-    let token = c.get(path).await.token();
+    let page = c.get(path).await;
+    let token = page.token();
+    // Sent where the page's form sends it (a closed entry has none).
+    let action = page
+        .attr("form.comment-form", "action")
+        .unwrap_or_else(|| format!("{path}/comments"));
     site.set_now(site.now() + chrono::Duration::seconds(20));
     let mut form: Vec<(&str, &str)> = vec![
         ("content", "Xin hỏi về thủ tục cấp phép biểu diễn."),
@@ -68,8 +73,7 @@ where
             None => form.push((k, v)),
         }
     }
-    c.post_form_from(&format!("{path}/comments"), &form, addr)
-        .await
+    c.post_form_from(&action, &form, addr).await
 }
 
 const ADDR: &str = "203.0.113.7:40000";
@@ -357,33 +361,17 @@ async fn posts_faster_than_a_person_are_held_and_marked() {
 #[actix_web::test]
 async fn a_page_of_threads_keeps_its_replies_and_reads_only_its_comments() {
     let site = TestSite::with_content();
-    let reference = loa::storage::entries::find_by_slug(
-        &mut site.conn(),
-        "so-vhtt-ha-noi-tang-cuong-thong-tin-tuyen-truyen-ve-cai-cach-hanh-chinh",
-    )
-    .unwrap()
-    .unwrap()
-    .id;
+    let reference = reference_id(&site);
     let mut minute = 0;
     let mut approve = |name: &str, parent: Option<i32>| {
         minute += 1;
-        let mut c = new(
+        approved_at(
+            &site,
             reference,
             name,
-            "Nội dung",
+            parent,
             site.now() + chrono::Duration::minutes(minute),
-        );
-        c.parent_id = parent;
-        let id = store::insert(&mut site.conn(), &c).unwrap();
-        store::set_status(
-            &mut site.conn(),
-            &[id],
-            CommentStatus::Approved,
-            "t",
-            site.now(),
         )
-        .unwrap();
-        id
     };
     // Three threads; the second has a reply, and a reply to the reply
     // written after the third thread began.
@@ -405,35 +393,98 @@ async fn a_page_of_threads_keeps_its_replies_and_reads_only_its_comments() {
     assert_eq!(p3.texts(".comment-author"), vec!["Dung"]);
 }
 
+/// Approves comment `id` as a moderator would.
+fn approve(site: &TestSite, id: i32) {
+    store::set_status(
+        &mut site.conn(),
+        &[id],
+        CommentStatus::Approved,
+        "t",
+        site.now(),
+    )
+    .unwrap();
+}
+
+/// Stores an approved comment on `entry_id` written at `at`.
+fn approved_at(
+    site: &TestSite,
+    entry_id: i32,
+    name: &str,
+    parent: Option<i32>,
+    at: chrono::NaiveDateTime,
+) -> i32 {
+    let mut c = new(entry_id, name, "Nội dung", at);
+    c.parent_id = parent;
+    let id = store::insert(&mut site.conn(), &c).unwrap();
+    approve(site, id);
+    id
+}
+
+#[actix_web::test]
+async fn on_a_long_thread_commenters_land_on_the_page_that_shows_their_comment() {
+    let site = TestSite::with_content();
+    let reference = reference_id(&site);
+    let hours_ago = |h| site.now() - chrono::Duration::hours(h);
+    let an = approved_at(&site, reference, "An", None, hours_ago(2));
+    approved_at(&site, reference, "Bình", None, hours_ago(1));
+    set_rules(&site, |r| r.per_page = 1);
+    let mut c = site.client().await;
+
+    // A new thread comes last: the third page, where the notice's link
+    // finds it.
+    let res = post(&mut c, &site, REFERENCE, &[], ADDR).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let to = res.header("location").unwrap();
+    assert_eq!(to, format!("{REFERENCE}?cpage=3"));
+    let mine = comments(&site).last().unwrap().id;
+    let landed = c.get(&to).await;
+    assert_eq!(landed.count(&format!("#comment-{mine}")), 1);
+    assert_eq!(
+        landed.attr(".notice a", "href"),
+        Some(format!("#comment-{mine}"))
+    );
+
+    // A reply lands on its thread's page: An's, the first.
+    let parent = an.to_string();
+    let res = post(
+        &mut c,
+        &site,
+        REFERENCE,
+        &[("parent_id", &parent), ("content", "Xin bổ sung thêm.")],
+        ADDR,
+    )
+    .await;
+    assert_eq!(res.header("location").as_deref(), Some(REFERENCE));
+
+    // A form with an error sent from page 2 comes back on page 2.
+    let p2 = c.get(&format!("{REFERENCE}?cpage=2")).await;
+    let action = p2.attr("form.comment-form", "action").unwrap();
+    assert_eq!(action, format!("{REFERENCE}/comments?cpage=2"));
+    let bad = post(
+        &mut c,
+        &site,
+        &format!("{REFERENCE}?cpage=2"),
+        &[("content", "")],
+        ADDR,
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.texts(".comment-author"), vec!["Bình"]);
+    assert_eq!(bad.attr("form.comment-form", "action"), Some(action));
+}
+
 #[actix_web::test]
 async fn comments_close_by_age_and_long_threads_are_paginated() {
     let site = TestSite::with_content();
-    let reference = loa::storage::entries::find_by_slug(
-        &mut site.conn(),
-        "so-vhtt-ha-noi-tang-cuong-thong-tin-tuyen-truyen-ve-cai-cach-hanh-chinh",
-    )
-    .unwrap()
-    .unwrap()
-    .id;
+    let reference = reference_id(&site);
     for i in 1..=5 {
-        let id = store::insert(
-            &mut site.conn(),
-            &new(
-                reference,
-                &format!("Người {i}"),
-                "Nội dung",
-                site.now() + chrono::Duration::minutes(i),
-            ),
-        )
-        .unwrap();
-        store::set_status(
-            &mut site.conn(),
-            &[id],
-            CommentStatus::Approved,
-            "t",
-            site.now(),
-        )
-        .unwrap();
+        approved_at(
+            &site,
+            reference,
+            &format!("Người {i}"),
+            None,
+            site.now() + chrono::Duration::minutes(i),
+        );
     }
     set_rules(&site, |r| r.per_page = 2);
     let mut c = site.client().await;
@@ -532,14 +583,7 @@ async fn personal_data_is_masked_publicly_and_kept_for_staff() {
     );
     // Approved: the public sees it masked.
     let id = comments(&site)[0].id;
-    store::set_status(
-        &mut site.conn(),
-        &[id],
-        CommentStatus::Approved,
-        "t",
-        site.now(),
-    )
-    .unwrap();
+    approve(&site, id);
     c.forget();
     let public = c.get(REFERENCE).await;
     assert!(
@@ -560,13 +604,7 @@ async fn personal_data_is_masked_publicly_and_kept_for_staff() {
 async fn addresses_are_forgotten_after_the_set_time() {
     let site = TestSite::with_content();
     set_rules(&site, |r| r.keep_ip_days = 30);
-    let reference = loa::storage::entries::find_by_slug(
-        &mut site.conn(),
-        "so-vhtt-ha-noi-tang-cuong-thong-tin-tuyen-truyen-ve-cai-cach-hanh-chinh",
-    )
-    .unwrap()
-    .unwrap()
-    .id;
+    let reference = reference_id(&site);
     let old = store::insert(
         &mut site.conn(),
         &new(
@@ -605,13 +643,7 @@ where
 async fn the_queue_moves_comments_one_at_a_time_and_in_bulk() {
     let site = TestSite::with_content();
     site.add_user("kiemduyet", Role::Moderator, PW);
-    let reference = loa::storage::entries::find_by_slug(
-        &mut site.conn(),
-        "so-vhtt-ha-noi-tang-cuong-thong-tin-tuyen-truyen-ve-cai-cach-hanh-chinh",
-    )
-    .unwrap()
-    .unwrap()
-    .id;
+    let reference = reference_id(&site);
     let ids: Vec<i32> = (1..=4)
         .map(|i| {
             store::insert(
@@ -888,13 +920,7 @@ async fn one_click_moderation_on_the_entry_page_returns_there() {
 async fn the_on_time_figure_counts_working_days_over_a_period() {
     let site = TestSite::with_content();
     site.add_user("kiemduyet", Role::Moderator, PW);
-    let reference = loa::storage::entries::find_by_slug(
-        &mut site.conn(),
-        "so-vhtt-ha-noi-tang-cuong-thong-tin-tuyen-truyen-ve-cai-cach-hanh-chinh",
-    )
-    .unwrap()
-    .unwrap()
-    .id;
+    let reference = reference_id(&site);
     // Friday 6 Nov 2026, 10:00 Hanoi: due Tuesday 10 Nov 10:00 (2 working days).
     let friday = utc("2026-11-06 03:00:00");
     let on_time =

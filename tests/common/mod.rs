@@ -359,6 +359,17 @@ where
     }
 }
 
+/// The id of the reference article (`TestSite::with_content`).
+pub fn reference_id(site: &TestSite) -> i32 {
+    loa::storage::entries::find_by_slug(
+        &mut site.conn(),
+        "so-vhtt-ha-noi-tang-cuong-thong-tin-tuyen-truyen-ve-cai-cach-hanh-chinh",
+    )
+    .unwrap()
+    .unwrap()
+    .id
+}
+
 /// Builds an entry for a test and saves it through the real write path.
 pub struct EntryBuilder {
     pub data: EntryData,

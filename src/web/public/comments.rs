@@ -20,10 +20,11 @@ use crate::web::forms::{CommentFormView, CommentPost};
 
 /// What the rules decided about a post.
 enum Outcome {
-    /// Stored as pending: its id.
-    Pending(i32),
-    /// Approved by the rules (a known commenter, when allowed): its id.
-    Approved(i32),
+    /// Stored as pending: its id and the page of threads that shows it.
+    Pending(i32, usize),
+    /// Approved by the rules (a known commenter, when allowed): its id and
+    /// the page of threads that shows it.
+    Approved(i32, usize),
     /// Too soon after the last one, or too many from one address (429).
     TooMany(Vec<FieldError>),
     /// The honeypot was filled: kept as spam for moderators, nothing shown.
@@ -72,6 +73,8 @@ pub async fn post(
     let trapped = !post.loa_website.trim().is_empty();
     let consented = !post.consent.trim().is_empty();
     let reply_to = input.parent_id.trim().parse::<i32>().ok();
+    // The page of threads the form was sent from (see `comments_action`).
+    let cpage = entry::comment_page(&req);
     let st = state.clone();
 
     // One write transaction from the checks to the insert: a double click
@@ -79,8 +82,8 @@ pub async fn post(
     let (page, outcome) = db::run(&state, move |conn| {
         conn.immediate_transaction(|conn| {
             decide(
-                conn, &st, kind, &slug, now, &pending, reply_to, post, browser, ip, user_agent,
-                trapped, consented,
+                conn, &st, kind, &slug, now, &pending, reply_to, cpage, post, browser, ip,
+                user_agent, trapped, consented,
             )
         })
     })
@@ -98,6 +101,7 @@ fn decide(
     now: chrono::NaiveDateTime,
     pending: &[i32],
     reply_to: Option<i32>,
+    cpage: usize,
     post: CommentPost,
     browser: Option<String>,
     ip: Option<String>,
@@ -107,8 +111,9 @@ fn decide(
 ) -> Result<(entry::EntryPage, Outcome), AppError> {
     {
         let rules = settings::moderation_rules(conn)?;
-        // A form with errors comes back on the first page of threads.
-        let page = entry::load(conn, kind, slug, now, pending, reply_to, false, 1)?;
+        // A form with errors comes back on the page of threads it was
+        // sent from.
+        let page = entry::load(conn, kind, slug, now, pending, reply_to, false, cpage)?;
         let entry_id = page.entry.id;
         let mut errors = Vec::new();
         if !moderation::accepts_comments(
@@ -232,12 +237,19 @@ fn decide(
             new.handled_by = "auto".into();
         }
         let id = store::insert(conn, &new)?;
+        // The commenter is sent to the page of threads that shows the
+        // new comment: the last for a new thread, its thread's for a reply.
+        let mut shown = pending.to_vec();
+        if status == CommentStatus::Pending {
+            shown.push(id);
+        }
+        let at = entry::page_of(conn, entry_id, &shown, id, rules.per_page)?;
         Ok((
             page,
             if status == CommentStatus::Approved {
-                Outcome::Approved(id)
+                Outcome::Approved(id, at)
             } else {
-                Outcome::Pending(id)
+                Outcome::Pending(id, at)
             },
         ))
     }
@@ -256,13 +268,13 @@ fn respond_to(
     let entry_url = kind.entry_path(&page.entry.slug);
     let secure = state.config.is_https();
     match outcome {
-        Outcome::Pending(id) => Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, entry_url))
+        Outcome::Pending(id, at) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, entry::at_comment_page(&entry_url, at)))
             .cookie(cookies::with_pending(req, &state.keys, id, secure))
             .cookie(cookies::flash(format!("comment_pending:{id}"), secure))
             .finish()),
-        Outcome::Approved(id) => Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, entry_url))
+        Outcome::Approved(id, at) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, entry::at_comment_page(&entry_url, at)))
             .cookie(cookies::flash(format!("comment_approved:{id}"), secure))
             .finish()),
         Outcome::Trapped => Ok(HttpResponse::SeeOther()
@@ -277,7 +289,10 @@ fn respond_to(
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
-            let mut form = CommentFormView::new(format!("{entry_url}/comments"), String::new());
+            let mut form = CommentFormView::new(
+                entry::comments_action(&entry_url, page.comment_page),
+                String::new(),
+            );
             for e in &errors {
                 form.add_error(&state.theme, e);
             }

@@ -46,7 +46,7 @@ pub(super) struct EntryPage {
     /// threads shown and how many pages there are.
     approved: usize,
     has_pending: bool,
-    comment_page: usize,
+    pub comment_page: usize,
     comment_pages: usize,
     pub reply_to: Option<Comment>,
     rules: Rules,
@@ -90,11 +90,7 @@ pub(super) fn load(
     // Long threads come a page of top-level comments (with their replies)
     // at a time: the page is worked out from where each comment sits, and
     // only its comments are read in full (an entry may have thousands).
-    let mut keys = comment_store::approved_keys(conn, entry.id)?;
-    let approved = keys.len();
-    keys.extend(pending.iter().map(CommentKey::of));
-    keys.sort_by_key(|k| (k.created_at, k.id));
-    let threads = comment::thread(keys, THREAD_DEPTH);
+    let (approved, threads) = threads_of(conn, entry.id, &pending)?;
     let per_page = rules.per_page.max(1) as usize;
     let comment_pages = threads.len().div_ceil(per_page).max(1);
     let comment_page = comment_page.clamp(1, comment_pages);
@@ -133,6 +129,40 @@ pub(super) fn load(
         reply_to,
         rules,
     })
+}
+
+/// How many approved comments an entry has, and its threads (approved
+/// comments and `pending` ones) as keys, oldest first.
+fn threads_of(
+    conn: &mut SqliteConnection,
+    entry_id: i32,
+    pending: &[Comment],
+) -> Result<(usize, Vec<comment::Thread<CommentKey>>), AppError> {
+    let mut keys = comment_store::approved_keys(conn, entry_id)?;
+    let approved = keys.len();
+    keys.extend(pending.iter().map(CommentKey::of));
+    keys.sort_by_key(|k| (k.created_at, k.id));
+    Ok((approved, comment::thread(keys, THREAD_DEPTH)))
+}
+
+/// The page of threads that shows comment `id` to a browser whose own
+/// pending comments are `pending_ids` (1 when it is not shown at all).
+pub(super) fn page_of(
+    conn: &mut SqliteConnection,
+    entry_id: i32,
+    pending_ids: &[i32],
+    id: i32,
+    per_page: u32,
+) -> Result<usize, AppError> {
+    let pending = comment_store::pending_among(conn, entry_id, pending_ids)?;
+    let (_, threads) = threads_of(conn, entry_id, &pending)?;
+    let mut ids = Vec::new();
+    let at = threads.iter().position(|t| {
+        ids.clear();
+        thread_ids(t, &mut ids);
+        ids.contains(&id)
+    });
+    Ok(at.map_or(1, |i| i / per_page.max(1) as usize + 1))
 }
 
 /// The ids of a thread's comments, replies included.
@@ -313,6 +343,24 @@ fn flash_comment(req: &HttpRequest) -> Option<(i32, bool)> {
     })
 }
 
+/// Where the comment form posts: the entry's `/comments`, keeping the
+/// page of threads it was sent from, so that a form with an error comes
+/// back on that page.
+pub(super) fn comments_action(entry_url: &str, comment_page: usize) -> String {
+    match comment_page {
+        1 => format!("{entry_url}/comments"),
+        n => format!("{entry_url}/comments?cpage={n}"),
+    }
+}
+
+/// An entry's page of threads `n` (its plain address for the first).
+pub(super) fn at_comment_page(entry_url: &str, n: usize) -> String {
+    match n {
+        1 => entry_url.to_owned(),
+        n => format!("{entry_url}?cpage={n}"),
+    }
+}
+
 /// `?cpage=N` of a long thread (1 when missing or not a number).
 pub(super) fn comment_page(req: &HttpRequest) -> usize {
     super::query(req)
@@ -369,7 +417,7 @@ pub async fn show(
         }
         other => other?,
     };
-    let action = format!("{}/comments", kind.entry_path(&page.entry.slug));
+    let action = comments_action(&kind.entry_path(&page.entry.slug), page.comment_page);
     let form = CommentFormView::new(action, String::new());
     respond(&state, &req, page, form, StatusCode::OK, moderator.as_ref())
 }
