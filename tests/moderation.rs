@@ -426,7 +426,7 @@ async fn on_a_long_thread_commenters_land_on_the_page_that_shows_their_comment()
     let reference = reference_id(&site);
     let hours_ago = |h| site.now() - chrono::Duration::hours(h);
     let an = approved_at(&site, reference, "An", None, hours_ago(2));
-    approved_at(&site, reference, "Bình", None, hours_ago(1));
+    let binh = approved_at(&site, reference, "Bình", None, hours_ago(1));
     set_rules(&site, |r| r.per_page = 1);
     let mut c = site.client().await;
 
@@ -460,6 +460,15 @@ async fn on_a_long_thread_commenters_land_on_the_page_that_shows_their_comment()
     let p2 = c.get(&format!("{REFERENCE}?cpage=2")).await;
     let action = p2.attr("form.comment-form", "action").unwrap();
     assert_eq!(action, format!("{REFERENCE}/comments?cpage=2"));
+    // Its reply link keeps the page, so the thread stays in view.
+    let reply = p2.attr(".comment-reply a", "href").unwrap();
+    assert_eq!(
+        reply,
+        format!("{REFERENCE}?cpage=2&replytocom={binh}#respond")
+    );
+    let replying = c.get(reply.trim_end_matches("#respond")).await;
+    assert_eq!(replying.texts(".comment-author"), vec!["Bình"]);
+    assert!(replying.text("#reply-title").contains("Bình"));
     let bad = post(
         &mut c,
         &site,
