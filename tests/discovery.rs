@@ -326,6 +326,29 @@ async fn entry_pages_describe_themselves_as_news_articles() {
     );
     assert_eq!(article["image"][0], Value::String(image));
     assert_eq!(article["mainEntityOfPage"], Value::String(url.clone()));
+    assert_eq!(article["url"], Value::String(url.clone()));
+    assert_eq!(article["@id"], Value::String(format!("{url}#article")));
+    assert_eq!(article["inLanguage"], "vi");
+    assert_eq!(article["articleSection"], "Tin ngành");
+    assert_eq!(
+        article["keywords"],
+        // In the order the page lists the tags.
+        serde_json::json!([
+            "Chính quyền số",
+            "Cải cách hành chính",
+            "Kế hoạch 171/KH-SVHTT"
+        ])
+    );
+    assert!(
+        article["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("Sở Văn hóa và Thể thao đã ban hành Kế hoạch số 171/KH-SVHTT")
+    );
+    assert_eq!(
+        article["publisher"]["logo"]["url"],
+        "https://vhtt.hanoi.gov.vn/static/logo.png"
+    );
     let crumbs = graph
         .iter()
         .find(|n| n["@type"] == "BreadcrumbList")
