@@ -332,10 +332,10 @@ async fn entry_pages_describe_themselves_as_news_articles() {
     assert_eq!(article["articleSection"], "Tin ngành");
     assert_eq!(
         article["keywords"],
-        // In the order the page lists the tags.
+        // In the order the page lists the tags: Vietnamese, C before CH.
         serde_json::json!([
-            "Chính quyền số",
             "Cải cách hành chính",
+            "Chính quyền số",
             "Kế hoạch 171/KH-SVHTT"
         ])
     );

@@ -947,14 +947,15 @@ pub fn find_by_old_slug(conn: &mut SqliteConnection, old: &str) -> QueryResult<O
     }
 }
 
-/// Tags of an entry, for its page.
+/// Tags of an entry, for its page, in Vietnamese order.
 pub fn tags_of(conn: &mut SqliteConnection, entry_id: i32) -> QueryResult<Vec<tag_store::Tag>> {
-    tags::table
+    let mut tags: Vec<tag_store::Tag> = tags::table
         .inner_join(entry_tags::table)
         .filter(entry_tags::entry_id.eq(entry_id))
-        .order(tags::name)
         .select(tag_store::Tag::as_select())
-        .load(conn)
+        .load(conn)?;
+    crate::domain::slug::sort_names(&mut tags, |t| &t.name);
+    Ok(tags)
 }
 
 /// How many entries there are, in any state.

@@ -37,12 +37,13 @@ pub fn ensure(conn: &mut SqliteConnection, name: &str) -> QueryResult<Tag> {
 
 /// Names of an entry's tags, in the order they sort on its page.
 pub fn names_for_entry(conn: &mut SqliteConnection, entry_id: i32) -> QueryResult<Vec<String>> {
-    tags::table
+    let mut names: Vec<String> = tags::table
         .inner_join(entry_tags::table)
         .filter(entry_tags::entry_id.eq(entry_id))
-        .order(tags::name)
         .select(tags::name)
-        .load(conn)
+        .load(conn)?;
+    crate::domain::slug::sort_names(&mut names, |n| n);
+    Ok(names)
 }
 
 /// Replaces an entry's tags with those named (blank and repeated names skipped).
