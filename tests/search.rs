@@ -320,11 +320,27 @@ fn reindex_rebuilds_the_index() {
     diesel::sql_query("DELETE FROM search_index")
         .execute(conn)
         .unwrap();
+    // A row no entry accounts for (left by an older version): the rebuild
+    // clears it.
+    diesel::sql_query("INSERT INTO search_index (rowid, title) VALUES (99999, 'zzyzx')")
+        .execute(conn)
+        .unwrap();
+    let stale = || {
+        diesel::sql_query("SELECT rowid AS n FROM search_index WHERE search_index MATCH 'zzyzx'")
+    };
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        #[allow(dead_code)]
+        n: i32,
+    }
+    assert_eq!(stale().load::<Row>(conn).unwrap().len(), 1);
     let mut calls = 0;
     let n = loa::storage::search::reindex_all(conn, |_, _| calls += 1).unwrap();
     assert_eq!(n, 5);
     assert!(calls >= 1);
     assert!(loa::storage::search::is_current(conn).unwrap());
+    assert_eq!(stale().load::<Row>(conn).unwrap().len(), 0);
     let (hits, total) = loa::storage::search::search(
         conn,
         &loa::domain::search::Query::parse("cải cách").fts(),

@@ -88,7 +88,12 @@ pub fn reindex_all(
     for (n, chunk) in ids.chunks(500).enumerate() {
         conn.immediate_transaction(|conn| {
             if n == 0 {
-                diesel::sql_query("DELETE FROM search_index").execute(conn)?;
+                // FTS5's own clear for a contentless index: it drops the
+                // index's pages at once, where `DELETE FROM` removed
+                // 100,000 rows one by one, holding the write lock past
+                // another starting server's busy timeout.
+                diesel::sql_query("INSERT INTO search_index(search_index) VALUES('delete-all')")
+                    .execute(conn)?;
             }
             for id in chunk {
                 index_entry(conn, *id)?;
