@@ -767,14 +767,15 @@ pub struct Saver<'a> {
     pub now: NaiveDateTime,
 }
 
-/// Tags are a set, listed by name (byte order, as SQLite sorts them).
+/// Tags are a set, listed in Vietnamese order (as `tags::names_for_entry`
+/// gives them back, so that an unchanged save compares equal).
 fn tag_set(tag_names: &[String]) -> Vec<String> {
     let mut tags: Vec<String> = tag_names
         .iter()
         .map(|t| t.trim().to_owned())
         .filter(|t| !t.is_empty())
         .collect();
-    tags.sort();
+    crate::domain::slug::sort_names(&mut tags, |t| t);
     tags.dedup();
     tags
 }
