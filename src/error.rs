@@ -36,14 +36,17 @@ pub enum AppError {
     Internal(String),
 }
 
+/// The sign-in page, leading back to `next` afterwards.
+fn login_url(next: &str) -> String {
+    let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    format!("/admin/login?next={next}")
+}
+
 impl AppError {
     /// Where the error page offers to sign in again, if it does.
     pub fn sign_in_again(&self) -> Option<String> {
         match self {
-            AppError::SessionEnded(next) => {
-                let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
-                Some(format!("/admin/login?next={next}"))
-            }
+            AppError::SessionEnded(next) => Some(login_url(next)),
             _ => None,
         }
     }
@@ -84,12 +87,8 @@ impl ResponseError for AppError {
             tracing::error!(%cause, "internal error");
         }
         if let AppError::LoginRequired(next) = self {
-            let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
             return HttpResponse::SeeOther()
-                .insert_header((
-                    actix_web::http::header::LOCATION,
-                    format!("/admin/login?next={next}"),
-                ))
+                .insert_header((actix_web::http::header::LOCATION, login_url(next)))
                 .finish();
         }
         // The body is replaced by the theme's page in `web::error_pages`.

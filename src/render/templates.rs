@@ -370,27 +370,16 @@ fn literal(key: &str, message: &str) -> String {
 /// HTML escaping for templates: the five characters that matter (Tera's
 /// default also escapes `/`, which bloats every URL for no safety gain).
 pub(crate) fn escape(input: &str) -> String {
-    // Copies the runs between special characters whole: Tera calls this on
-    // every value it prints and on every string it tests in `{% if %}`
-    // (the QR code's SVG, the JSON-LD), so it is on every page's path.
-    let mut out = String::with_capacity(input.len() + input.len() / 16);
-    let mut plain = 0;
-    for (i, b) in input.bytes().enumerate() {
-        let entity = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        // The five are ASCII, so `i` is always on a character boundary.
-        out.push_str(&input[plain..i]);
-        out.push_str(entity);
-        plain = i + 1;
-    }
-    out.push_str(&input[plain..]);
-    out
+    // Tera calls this on every value it prints and on every string it
+    // tests in `{% if %}`, so it copies runs, not characters.
+    super::replace_ascii(input, |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#39;"),
+        _ => None,
+    })
 }
 
 fn messages_of(dir: &Path, theme: &str, language: &str) -> Result<Option<Messages>, ThemeError> {

@@ -13,21 +13,12 @@ use crate::render::SafeHtml;
 /// inside JSON strings, where the escapes mean the same characters.)
 pub fn script_json(value: &impl Serialize) -> SafeHtml {
     let text = serde_json::to_string(value).unwrap_or_default();
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut plain = 0;
-    for (i, b) in text.bytes().enumerate() {
-        let escaped = match b {
-            b'<' => "\\u003c",
-            b'>' => "\\u003e",
-            b'&' => "\\u0026",
-            _ => continue,
-        };
-        out.push_str(&text[plain..i]);
-        out.push_str(escaped);
-        plain = i + 1;
-    }
-    out.push_str(&text[plain..]);
-    SafeHtml::trusted(out)
+    SafeHtml::trusted(crate::render::replace_ascii(&text, |b| match b {
+        b'<' => Some("\\u003c"),
+        b'>' => Some("\\u003e"),
+        b'&' => Some("\\u0026"),
+        _ => None,
+    }))
 }
 
 /// A schema.org `@graph` of two nodes.

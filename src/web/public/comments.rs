@@ -73,7 +73,7 @@ pub async fn post(
     let trapped = !post.loa_website.trim().is_empty();
     let consented = !post.consent.trim().is_empty();
     let reply_to = input.parent_id.trim().parse::<i32>().ok();
-    // The page of threads the form was sent from (see `comments_action`).
+    // The page of threads the form was sent from (see `at_comment_page`).
     let cpage = entry::comment_page(&req);
     let st = state.clone();
 
@@ -290,7 +290,7 @@ fn respond_to(
                 StatusCode::UNPROCESSABLE_ENTITY
             };
             let mut form = CommentFormView::new(
-                entry::comments_action(&entry_url, page.comment_page),
+                entry::at_comment_page(&format!("{entry_url}/comments"), page.comment_page),
                 String::new(),
             );
             for e in &errors {

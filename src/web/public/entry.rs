@@ -343,21 +343,13 @@ fn flash_comment(req: &HttpRequest) -> Option<(i32, bool)> {
     })
 }
 
-/// Where the comment form posts: the entry's `/comments`, keeping the
-/// page of threads it was sent from, so that a form with an error comes
-/// back on that page.
-pub(super) fn comments_action(entry_url: &str, comment_page: usize) -> String {
-    match comment_page {
-        1 => format!("{entry_url}/comments"),
-        n => format!("{entry_url}/comments?cpage={n}"),
-    }
-}
-
-/// An entry's page of threads `n` (its plain address for the first).
-pub(super) fn at_comment_page(entry_url: &str, n: usize) -> String {
+/// `path` on page of threads `n` (`?cpage=n`; plain for the first): an
+/// entry's address, or its `/comments` for the form, which keeps the page
+/// it was sent from so that a form with an error comes back on it.
+pub(super) fn at_comment_page(path: &str, n: usize) -> String {
     match n {
-        1 => entry_url.to_owned(),
-        n => format!("{entry_url}?cpage={n}"),
+        1 => path.to_owned(),
+        n => format!("{path}?cpage={n}"),
     }
 }
 
@@ -417,7 +409,10 @@ pub async fn show(
         }
         other => other?,
     };
-    let action = comments_action(&kind.entry_path(&page.entry.slug), page.comment_page);
+    let action = at_comment_page(
+        &format!("{}/comments", kind.entry_path(&page.entry.slug)),
+        page.comment_page,
+    );
     let form = CommentFormView::new(action, String::new());
     respond(&state, &req, page, form, StatusCode::OK, moderator.as_ref())
 }
