@@ -214,8 +214,13 @@ fn related_entries_share_the_category_or_a_tag() {
         .category(a)
         .status(Status::Draft)
         .save(conn);
+    let tags: Vec<i32> = entries::tags_of(conn, me)
+        .unwrap()
+        .iter()
+        .map(|t| t.id)
+        .collect();
     let related =
-        entries::related_public(conn, me, Some(a), utc("2026-01-01 00:00:00"), 5).unwrap();
+        entries::related_public(conn, me, Some(a), &tags, utc("2026-01-01 00:00:00"), 5).unwrap();
     let titles: Vec<_> = related.iter().map(|c| c.title.as_str()).collect();
     assert_eq!(titles, ["Cùng từ khóa", "Cùng chuyên mục"]);
 }

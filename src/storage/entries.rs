@@ -477,7 +477,7 @@ pub fn latest_public(
 }
 
 /// Public entries related to `entry_id`: in its category or sharing a tag
-/// with it, newest first.
+/// (of `tag_ids`, the entry's own) with it, newest first.
 ///
 /// Read as one short ordered index range per source (the category, each
 /// of the entry's tags) and merged here, rather than as one query that
@@ -486,6 +486,7 @@ pub fn related_public(
     conn: &mut SqliteConnection,
     entry_id: i32,
     category_id: Option<i32>,
+    tag_ids: &[i32],
     now: NaiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<EntryCard>> {
@@ -505,11 +506,7 @@ pub fn related_public(
         .load(conn)?;
         keys.extend(rows.into_iter().filter_map(|(at, id)| Some((at?, id))));
     }
-    let my_tags: Vec<i32> = entry_tags::table
-        .filter(entry_tags::entry_id.eq(entry_id))
-        .select(entry_tags::tag_id)
-        .load(conn)?;
-    for tag in my_tags {
+    for &tag in tag_ids {
         let rows: Vec<(Option<NaiveDateTime>, i32)> = tag_ordered(tag, now)
             .filter(entry_tags::entry_id.ne(entry_id))
             .select((entry_tags::public_at, entry_tags::entry_id))

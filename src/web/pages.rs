@@ -23,6 +23,17 @@ pub struct Base {
     /// `site.name`, `site.tagline`, … from `content/site.toml`.
     pub site: BTreeMap<String, String>,
     pub categories: Vec<Link>,
+    /// The categories as stored, for pages that show one of them (saves
+    /// reading it again).
+    #[serde(skip)]
+    pub sections: Vec<categories::Category>,
+}
+
+impl Base {
+    /// Category `id`, from those read for the navigation.
+    pub fn category(&self, id: i32) -> Option<categories::Category> {
+        self.sections.iter().find(|c| c.id == id).cloned()
+    }
 }
 
 /// Prefix of site-identity keys in the settings table.
@@ -33,14 +44,19 @@ pub fn load_base(conn: &mut SqliteConnection) -> diesel::QueryResult<Base> {
         .into_iter()
         .map(|(k, v)| (k[SITE_PREFIX.len()..].to_owned(), v))
         .collect();
-    let categories = categories::all(conn)?
-        .into_iter()
+    let sections = categories::all(conn)?;
+    let categories = sections
+        .iter()
         .map(|c| Link {
             url: category_url(&c.slug),
-            name: c.name,
+            name: c.name.clone(),
         })
         .collect();
-    Ok(Base { site, categories })
+    Ok(Base {
+        site,
+        categories,
+        sections,
+    })
 }
 
 #[derive(Serialize)]
@@ -119,7 +135,7 @@ pub async fn error_page(
     status: StatusCode,
     key: &str,
     sign_in: Option<&str>,
-) -> String {
+) -> Vec<u8> {
     let base = super::db::run(state, |conn| Ok(load_base(conn)?))
         .await
         .unwrap_or_default();
@@ -147,6 +163,6 @@ pub async fn error_page(
         .or_else(|_| state.theme.render("errors/error.html", ctx))
         .unwrap_or_else(|e| {
             tracing::error!(error = %e, "error template failed");
-            FALLBACK_ERROR_PAGE.to_owned()
+            FALLBACK_ERROR_PAGE.as_bytes().to_vec()
         })
 }

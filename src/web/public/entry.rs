@@ -12,7 +12,7 @@ use crate::domain::comment;
 use crate::domain::entry::EntryKind;
 use crate::domain::moderation::{self, Rules};
 use crate::error::AppError;
-use crate::storage::categories::{self, Category};
+use crate::storage::categories::Category;
 use crate::storage::comments::{self as comment_store, Comment, CommentKey};
 use crate::storage::entries::{self, Entry, EntryCard};
 use crate::storage::settings;
@@ -68,12 +68,12 @@ pub(super) fn load(
     comment_page: usize,
 ) -> Result<EntryPage, AppError> {
     let entry = entries::find_public(conn, kind, slug, now)?.ok_or(AppError::NotFound)?;
-    let category = entry
-        .category_id
-        .map(|id| categories::find(conn, id))
-        .transpose()?;
+    let base = pages::load_base(conn)?;
+    let category = entry.category_id.and_then(|id| base.category(id));
     let tags = entries::tags_of(conn, entry.id)?;
-    let related = entries::related_public(conn, entry.id, entry.category_id, now, RELATED)?;
+    let tag_ids: Vec<i32> = tags.iter().map(|t| t.id).collect();
+    let related =
+        entries::related_public(conn, entry.id, entry.category_id, &tag_ids, now, RELATED)?;
     let items = if kind == EntryKind::Bulletin {
         entries::bulletin_items_public(conn, entry.id, now)?
     } else {
@@ -113,7 +113,7 @@ pub(super) fn load(
     };
     let doc_links = super::print::links_for(crate::storage::documents::cited_by(conn, entry.id)?);
     Ok(EntryPage {
-        base: pages::load_base(conn)?,
+        base,
         doc_links,
         entry,
         category,

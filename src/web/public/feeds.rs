@@ -188,7 +188,7 @@ fn fixed_paths(cats: &[categories::Category], documents: &[String]) -> Vec<Strin
     paths
 }
 
-fn xml(body: String) -> HttpResponse {
+fn xml(body: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/xml; charset=utf-8")
         .insert_header(("Cache-Control", "public, max-age=3600"))

@@ -85,7 +85,7 @@ pub(crate) fn page_param(req: &HttpRequest) -> Result<u32, AppError> {
 }
 
 /// A rendered page, with a short cache lifetime for shared caches.
-fn html(body: String) -> HttpResponse {
+fn html(body: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "public, max-age=60"))
