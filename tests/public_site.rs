@@ -163,6 +163,27 @@ async fn home_shows_featured_latest_and_category_blocks() {
     );
 }
 
+/// Categories that share a position in the menu come in Vietnamese
+/// order: *Cải cách* before *Chính quyền*, which byte order reverses.
+#[actix_web::test]
+async fn categories_with_the_same_position_are_in_vietnamese_order() {
+    let site = TestSite::new();
+    {
+        let conn = &mut site.conn();
+        category(conn, "chinh-quyen-so", "Chính quyền số");
+        category(conn, "van-hoa", "Văn hóa");
+        category(conn, "cai-cach", "Cải cách hành chính");
+    }
+    let mut c = site.client().await;
+    let nav = c.get("/").await.texts(".site-nav a");
+    let cats: Vec<&str> = nav
+        .iter()
+        .map(String::as_str)
+        .filter(|n| ["Chính quyền số", "Văn hóa", "Cải cách hành chính"].contains(n))
+        .collect();
+    assert_eq!(cats, ["Cải cách hành chính", "Chính quyền số", "Văn hóa"]);
+}
+
 #[actix_web::test]
 async fn listings_paginate_and_refuse_bad_page_numbers() {
     let site = TestSite::new();

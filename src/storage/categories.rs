@@ -26,12 +26,20 @@ pub struct CategoryData {
     pub position: i32,
 }
 
-/// Every category in navigation order.
+/// Every category in navigation order: by position, then by name in
+/// Vietnamese order ([`crate::domain::slug::sort_names`]; SQLite's byte
+/// order would put *Chính* before *Cải*).
 pub fn all(conn: &mut SqliteConnection) -> QueryResult<Vec<Category>> {
-    categories::table
+    let mut all: Vec<Category> = categories::table
         .order((categories::position, categories::name))
         .select(Category::as_select())
-        .load(conn)
+        .load(conn)?;
+    // Read on every page: sorted again only when two share a position.
+    if all.windows(2).any(|w| w[0].position == w[1].position) {
+        crate::domain::slug::sort_names(&mut all, |c| &c.name);
+        all.sort_by_key(|c| c.position);
+    }
+    Ok(all)
 }
 
 pub fn find_by_slug(conn: &mut SqliteConnection, slug: &str) -> QueryResult<Option<Category>> {
