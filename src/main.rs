@@ -355,8 +355,15 @@ fn serve(config: Config) -> anyhow::Result<()> {
         run_import(&pool, &config, &config.content.clone(), false)?;
     }
     if !storage::search::is_current(&mut *pool.get()?)? {
-        let n = reindex(&pool, false)?;
-        tracing::info!("search index built for {n} entries");
+        use storage::search::Reindex;
+        match storage::search::reindex_unless_running(&mut *pool.get()?, |_, _| {})? {
+            Reindex::Done(n) => tracing::info!("search index built for {n} entries"),
+            Reindex::Elsewhere(since) => tracing::warn!(
+                since,
+                "another process is rebuilding the search index; serving meanwhile \
+                 (search may miss entries until it finishes)"
+            ),
+        }
     }
     let bind = config.bind.clone();
     let state = web::Data::new(AppState::new(config, pool)?);

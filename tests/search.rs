@@ -353,3 +353,43 @@ fn reindex_rebuilds_the_index() {
     assert_eq!(total, 5);
     assert_eq!(hits.len(), 5);
 }
+
+/// A second server started on a database whose index is being rebuilt
+/// serves at once instead of rebuilding it again; a rebuild that stopped
+/// sending batches (its server died) is taken over.
+#[test]
+fn a_running_rebuild_is_left_alone_and_a_dead_one_taken_over() {
+    use loa::storage::search::{REBUILD_KEY, Reindex, reindex_unless_running};
+    use loa::storage::settings;
+    let site = TestSite::with_content();
+    let conn = &mut site.conn();
+    let now = chrono::Utc::now().timestamp();
+    diesel::sql_query("DELETE FROM search_index")
+        .execute(conn)
+        .unwrap();
+    let found = |conn: &mut diesel::SqliteConnection| {
+        loa::storage::search::search(
+            conn,
+            &loa::domain::search::Query::parse("cải cách").fts(),
+            Default::default(),
+            site.now(),
+            0,
+            10,
+        )
+        .unwrap()
+        .1
+    };
+
+    settings::set(conn, REBUILD_KEY, &(now - 5).to_string()).unwrap();
+    let r = reindex_unless_running(conn, |_, _| {}).unwrap();
+    assert_eq!(r, Reindex::Elsewhere(now - 5));
+    assert_eq!(found(conn), 0, "the index was left to the other server");
+
+    settings::set(conn, REBUILD_KEY, &(now - 3600).to_string()).unwrap();
+    let r = reindex_unless_running(conn, |_, _| {}).unwrap();
+    assert_eq!(r, Reindex::Done(5));
+    assert_eq!(found(conn), 5);
+    // Finished, the rebuild no longer counts as running.
+    assert_eq!(settings::get(conn, REBUILD_KEY).unwrap(), None);
+    assert!(loa::storage::search::is_current(conn).unwrap());
+}

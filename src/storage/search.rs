@@ -21,6 +21,11 @@ use crate::render::markdown;
 /// existed lack.
 pub const INDEX_VERSION: &str = "2";
 const VERSION_KEY: &str = "search_index_version";
+/// Set while a rebuild runs: the Unix time of its latest batch.
+pub const REBUILD_KEY: &str = "search_index_rebuild";
+/// A rebuild whose latest batch is older than this is taken to have died
+/// (a batch of 500 entries takes well under a second).
+const REBUILD_STALE_SECS: i64 = 120;
 
 /// Column weights for ranking: title, summary, body, category, tags, byline.
 const WEIGHTS: &str = "10.0, 4.0, 1.0, 2.0, 3.0, 2.0";
@@ -76,7 +81,39 @@ pub fn searchable_body(caption: &str, alt: &str, body_md: &str) -> String {
     text
 }
 
-/// Rebuilds the whole index; `progress(done, total)` after each entry.
+/// What [`reindex_unless_running`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reindex {
+    /// Rebuilt the index of this many entries.
+    Done(usize),
+    /// Left it to another process, rebuilding it since this Unix time.
+    Elsewhere(i64),
+}
+
+/// Rebuilds the whole index, unless another process (a second server
+/// started on the same database) is rebuilding it already: two rebuilds
+/// would take turns batch by batch and both finish late.
+pub fn reindex_unless_running(
+    conn: &mut SqliteConnection,
+    progress: impl FnMut(usize, usize),
+) -> QueryResult<Reindex> {
+    let now = chrono::Utc::now().timestamp();
+    let running = conn.immediate_transaction(|conn| {
+        let since = settings::get(conn, REBUILD_KEY)?.and_then(|v| v.parse::<i64>().ok());
+        if let Some(at) = since.filter(|at| now - at < REBUILD_STALE_SECS) {
+            return QueryResult::Ok(Some(at));
+        }
+        settings::set(conn, REBUILD_KEY, &now.to_string())?;
+        Ok(None)
+    })?;
+    match running {
+        Some(at) => Ok(Reindex::Elsewhere(at)),
+        None => reindex_all(conn, progress).map(Reindex::Done),
+    }
+}
+
+/// Rebuilds the whole index; `progress(done, total)` after each batch.
+/// Each batch marks the rebuild as running (see [`reindex_unless_running`]).
 pub fn reindex_all(
     conn: &mut SqliteConnection,
     mut progress: impl FnMut(usize, usize),
@@ -95,6 +132,11 @@ pub fn reindex_all(
                 diesel::sql_query("INSERT INTO search_index(search_index) VALUES('delete-all')")
                     .execute(conn)?;
             }
+            settings::set(
+                conn,
+                REBUILD_KEY,
+                &chrono::Utc::now().timestamp().to_string(),
+            )?;
             for id in chunk {
                 index_entry(conn, *id)?;
                 let data = entries::find(conn, *id)?.data();
@@ -104,7 +146,10 @@ pub fn reindex_all(
         })?;
         progress(((n + 1) * 500).min(total), total);
     }
-    settings::set(conn, VERSION_KEY, INDEX_VERSION)?;
+    conn.immediate_transaction(|conn| {
+        settings::set(conn, VERSION_KEY, INDEX_VERSION)?;
+        settings::remove(conn, REBUILD_KEY)
+    })?;
     Ok(total)
 }
 

@@ -25,6 +25,11 @@ pub fn set(conn: &mut SqliteConnection, key: &str, value: &str) -> QueryResult<(
     Ok(())
 }
 
+pub fn remove(conn: &mut SqliteConnection, key: &str) -> QueryResult<()> {
+    diesel::delete(settings::table.find(key)).execute(conn)?;
+    Ok(())
+}
+
 /// Every setting whose key starts with `prefix`, sorted by key.
 pub fn with_prefix(
     conn: &mut SqliteConnection,
