@@ -602,6 +602,23 @@ async fn the_reference_article_shows_its_featured_image_responsively_with_its_ca
     // Listings offer the card sizes too.
     let home = c.get("/").await;
     assert!(home.attr("img.card-image", "srcset").is_some(), "home card");
+    // The first featured image is fetched first; plain lists show none.
+    assert_eq!(
+        home.attr(
+            ".featured-list li:first-child img.card-image",
+            "fetchpriority"
+        )
+        .as_deref(),
+        Some("high")
+    );
+    assert_eq!(home.count(".latest-block img, .category-block img"), 0);
+    // A listing's cards carry their images, titled one level under its h1.
+    let list = c.get("/articles").await;
+    assert!(list.count(".card-list img.card-image") >= 1);
+    assert_eq!(
+        list.count(".card-list h2.card-title"),
+        list.count(".card-list .card-title")
+    );
 }
 
 #[actix_web::test]
