@@ -1056,6 +1056,34 @@ async fn an_expired_session_does_not_lose_the_article_being_written() {
     );
 }
 
+/// An editor page opened before signing out and in again carries the old
+/// session's token: saving it is refused, but the text comes back, with a
+/// link to open the editor afresh.
+#[actix_web::test]
+async fn an_editor_form_older_than_the_session_keeps_its_text() {
+    let site = TestSite::new();
+    site.add_user("bientap", Role::Editor, PW);
+    let mut c = site.client().await;
+    c.login("bientap", PW).await;
+    let old = c.admin_token().await;
+    c.forget();
+    c.login("bientap", PW).await;
+    let mut form = article_form(&old, "Bài viết quan trọng", "save");
+    form.iter_mut().find(|(k, _)| *k == "body_md").unwrap().1 = "Đoạn văn vừa gõ xong.";
+    let res = c.post_form("/admin/entries/new", &form).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(res.text("#body_md"), "Đoạn văn vừa gõ xong.");
+    assert_eq!(
+        res.attr("#title", "value").as_deref(),
+        Some("Bài viết quan trọng")
+    );
+    assert!(res.text("h1").contains("Biểu mẫu đã cũ"));
+    let reopen = res.attr("a.button", "href").unwrap();
+    assert_eq!(reopen, "/admin/entries/new?kind=article");
+    assert_eq!(c.get(&reopen).await.status, StatusCode::OK);
+    assert!(entry_by_slug(&site, "bai-viet-quan-trong").is_none());
+}
+
 #[actix_web::test]
 async fn a_form_sent_after_the_session_ended_says_so_and_leads_back_to_its_page() {
     let site = TestSite::new();

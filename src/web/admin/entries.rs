@@ -669,7 +669,9 @@ pub async fn create(
     let Some(staff) = staff else {
         return expired(&state, &req, &form).await;
     };
-    staff.check_csrf(&state, field(&form, "csrf_token"))?;
+    if let Some(res) = check_token(&state, &req, &staff, &form).await {
+        return res;
+    }
     staff.require(staff.role().writes())?;
     let values = Values::from_form(&form);
     let kind: EntryKind = values
@@ -751,10 +753,52 @@ async fn expired(
     req: &HttpRequest,
     form: &Fields,
 ) -> Result<HttpResponse, AppError> {
+    kept(state, req, form, None).await
+}
+
+/// The text of an editor form that cannot be saved, shown read-only (403)
+/// so that nothing typed is lost: after the session ended, or (with
+/// `reopen`, the editor's address) when its token is not the session's —
+/// a page opened before signing in again. It is not offered as a live
+/// form: a request from another site could have filled it in.
+async fn kept(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    form: &Fields,
+    reopen: Option<String>,
+) -> Result<HttpResponse, AppError> {
     let base = db::run(state, |conn| Ok(pages::load_base(conn)?)).await?;
     let mut ctx = crate::web::pages::context(state, req, base);
     ctx.insert("values", &Values::from_form(form));
+    if let Some(url) = reopen {
+        ctx.insert("reopen_url", &url);
+    }
     page(state, "admin/expired.html", &ctx, StatusCode::FORBIDDEN)
+}
+
+/// Checks the form's token; a stale one gives the typed text back.
+async fn check_token(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    staff: &Staff,
+    form: &Fields,
+) -> Option<Result<HttpResponse, AppError>> {
+    match staff.check_csrf(state, field(form, "csrf_token")) {
+        Ok(()) => None,
+        Err(_) => {
+            let reopen = match req.path() {
+                "/admin/entries/new" => format!(
+                    "/admin/entries/new?kind={}",
+                    field(form, "kind")
+                        .parse::<EntryKind>()
+                        .unwrap_or(EntryKind::Article)
+                        .as_str()
+                ),
+                path => path.to_owned(),
+            };
+            Some(kept(state, req, form, Some(reopen)).await)
+        }
+    }
 }
 
 fn is_unique_violation(e: &diesel::result::Error) -> bool {
@@ -810,7 +854,9 @@ pub async fn save(
     let Some(staff) = staff else {
         return expired(&state, &req, &form).await;
     };
-    staff.check_csrf(&state, field(&form, "csrf_token"))?;
+    if let Some(res) = check_token(&state, &req, &staff, &form).await {
+        return res;
+    }
     let id = id.into_inner();
     let (e, _, _) = load(&state, id).await?;
     let own = e.author_id == Some(staff.user.id);
