@@ -170,6 +170,20 @@ async fn comments_with_many_links_are_held() {
         (held.status, held.held_by.as_str()),
         (CommentStatus::Pending, "links:2")
     );
+    // The moderator reads why, in Vietnamese, in the queue and in place.
+    site.add_user("kiemduyet", Role::Moderator, PW);
+    let mut m = site.client().await;
+    m.login("kiemduyet", PW).await;
+    let queue = m.get("/admin/comments?status=pending").await;
+    assert!(
+        queue
+            .texts(".held")
+            .contains(&"Giữ lại vì: có 2 liên kết".to_owned()),
+        "{:?}",
+        queue.texts(".held")
+    );
+    let page = m.get(REFERENCE).await;
+    assert!(page.text(".comment-awaiting").contains("(có 2 liên kết)"));
     set_rules(&site, |r| r.max_links = 3);
     post(
         &mut c,

@@ -246,6 +246,18 @@ pub struct FlatComment {
     pub close: usize,
 }
 
+/// Why a rule held a comment (`domain::moderation::judge`'s reason, as
+/// stored in `held_by`), in the theme's words: `held_<reason>`, with
+/// `{n}` (links) or `{word}` (hold words) filled in. A reason the catalogue
+/// has no message for is shown as stored.
+pub fn held_reason(messages: &crate::render::templates::Messages, code: &str) -> String {
+    let (reason, arg) = code.split_once(':').unwrap_or((code, ""));
+    match messages.get(&format!("held_{reason}")) {
+        Some(m) => m.replace("{n}", arg).replace("{word}", arg),
+        None => code.to_owned(),
+    }
+}
+
 /// Threads in reading order (see [`FlatComment`]).
 pub fn flatten(threads: Vec<Thread<CommentView>>) -> Vec<FlatComment> {
     fn walk(nodes: Vec<Thread<CommentView>>, depth: usize, out: &mut Vec<FlatComment>) {

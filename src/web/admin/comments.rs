@@ -138,6 +138,7 @@ pub async fn list(
         })
         .await?;
     }
+    let messages = state.theme.messages();
     let rows: Vec<Row> = rows
         .into_iter()
         .map(|r| {
@@ -153,7 +154,7 @@ pub async fn list(
                 author_url: c.author_url,
                 ip: c.ip,
                 content: c.content,
-                held_by: c.held_by,
+                held_by: crate::web::views::held_reason(&messages, &c.held_by),
                 official: c.official,
                 parent_id: c.parent_id,
                 created: show(c.created_at, tz),

@@ -232,10 +232,16 @@ pub(super) fn respond(
     );
     // The page's threads, whole: threading them again gives what the
     // page was chosen from.
-    let threads = views::flatten(views::thread_views(
+    let mut threads = views::flatten(views::thread_views(
         comment::thread(page.comments, THREAD_DEPTH),
         tz,
     ));
+    if moderator.is_some() {
+        let messages = state.theme.messages();
+        for c in threads.iter_mut().filter(|c| !c.comment.held_by.is_empty()) {
+            c.comment.held_by = views::held_reason(&messages, &c.comment.held_by);
+        }
+    }
     let mut entry = EntryView::new(page.entry, page.category, page.tags, tz);
     entry.body_html = crate::render::doclinks::link(&entry.body_html, &page.doc_links);
     let summary_html = crate::render::doclinks::link_text(&entry.summary, &page.doc_links);
