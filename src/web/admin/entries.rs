@@ -280,10 +280,26 @@ fn target_status(
 }
 
 /// Parses `2026-05-01T08:30` (the site's zone) to UTC.
+/// A publish time typed in the site's zone, as browsers send a
+/// `datetime-local` field (`2026-11-27T10:00`), or as a person types it
+/// where the browser shows a plain text box: `27/11/2026 10:00` (the
+/// Vietnamese order the error message asks for), `27-11-2026 10:00`,
+/// `2026-11-27 10:00`, seconds optional.
 fn parse_local(s: &str, tz: chrono_tz::Tz) -> Option<NaiveDateTime> {
-    let local = NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M:%S"))
-        .ok()?;
+    const FORMATS: [&str; 8] = [
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%d/%m/%Y %H:%M",
+        "%d/%m/%Y %H:%M:%S",
+        "%d-%m-%Y %H:%M",
+        "%d-%m-%Y %H:%M:%S",
+    ];
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let local = FORMATS
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(&s, f).ok())?;
     tz.from_local_datetime(&local)
         .earliest()
         .map(|t| t.naive_utc())
@@ -1214,4 +1230,36 @@ pub async fn restore(
     )
     .await?;
     Ok(see_other(&format!("/admin/entries/{id}/edit?saved=1")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_local;
+
+    #[test]
+    fn publish_times_are_read_as_browsers_send_them_and_as_people_type_them() {
+        let tz = chrono_tz::Asia::Ho_Chi_Minh;
+        let utc = |s| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        for typed in [
+            "2026-11-27T10:00",
+            "2026-11-27T10:00:00",
+            "2026-11-27 10:00",
+            "27/11/2026 10:00",
+            " 27/11/2026   10:00 ",
+            "27-11-2026 10:00:00",
+        ] {
+            assert_eq!(
+                parse_local(typed, tz),
+                Some(utc("2026-11-27 03:00")),
+                "{typed}"
+            );
+        }
+        assert_eq!(
+            parse_local("1/12/2026 8:05", tz),
+            Some(utc("2026-12-01 01:05"))
+        );
+        for bad in ["", "27/11/2026", "31/02/2026 10:00", "10:00", "ngày mai"] {
+            assert_eq!(parse_local(bad, tz), None, "{bad}");
+        }
+    }
 }
