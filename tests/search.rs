@@ -393,3 +393,31 @@ fn a_running_rebuild_is_left_alone_and_a_dead_one_taken_over() {
     assert_eq!(settings::get(conn, REBUILD_KEY).unwrap(), None);
     assert!(loa::storage::search::is_current(conn).unwrap());
 }
+
+/// A query with no word in it (a quote, a star, an emoji) answers that
+/// nothing was found and says why; a query longer than the box allows is
+/// cut to its 256 characters.
+#[actix_web::test]
+async fn queries_without_words_or_too_long_still_get_an_answer() {
+    let site = TestSite::with_content();
+    let mut c = site.client().await;
+    for q in ["\"", "*", "(", "%", "😀"] {
+        let page = c.get(&format!("/search?q={}", enc(q))).await;
+        assert_eq!(page.status, StatusCode::OK, "{q}");
+        assert_eq!(
+            page.text("#results-title"),
+            "Không tìm thấy kết quả nào.",
+            "{q}"
+        );
+        assert!(
+            page.text(".search-results").contains("ít nhất một chữ"),
+            "{q}"
+        );
+    }
+    let long = "cải cách ".repeat(100);
+    let page = c.get(&format!("/search?q={}", enc(&long))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let kept = page.attr("#q", "value").unwrap();
+    assert_eq!(kept.chars().count(), 256);
+    assert!(long.starts_with(&kept));
+}

@@ -32,13 +32,21 @@ struct Choice {
     selected: bool,
 }
 
+/// As `maxlength` on the search boxes.
+const MAX_QUERY_CHARS: usize = 256;
+
 pub async fn search(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let params = query(&req)?;
     let page = page_param(&req)?;
-    let q = params.get("q").cloned().unwrap_or_default();
+    // The box's own limit (maxlength), kept by the server too: a longer
+    // query is cut, not echoed whole into the page's title and box.
+    let q: String = params
+        .get("q")
+        .map(|q| q.chars().take(MAX_QUERY_CHARS).collect())
+        .unwrap_or_default();
     let kind: Option<EntryKind> = params.get("kind").and_then(|k| k.parse().ok());
     let category_slug = params.get("category").cloned().filter(|s| !s.is_empty());
     let parsed = Query::parse(&q);
@@ -123,7 +131,10 @@ pub async fn search(
         &state.theme.message("search_description"),
     );
     ctx.insert("q", &q);
-    ctx.insert("searched", &!empty);
+    // Something typed that holds no word (`"`, `*`, an emoji) is a search
+    // that found nothing, with a hint, not a page without an answer.
+    ctx.insert("searched", &!q.trim().is_empty());
+    ctx.insert("no_words", &(empty && !q.trim().is_empty()));
     ctx.insert("results", &results);
     ctx.insert("total", &total);
     ctx.insert("pagination", &pagination);
