@@ -805,3 +805,23 @@ async fn the_upload_script_gets_one_json_result_per_file() {
     assert_eq!(v["results"][0]["ok"], false);
     assert!(v["results"][0]["message"].as_str().unwrap().contains("SVG"));
 }
+
+/// Sending the upload form without choosing a file says so at the file
+/// field, without a stray colon where a file name would be.
+#[actix_web::test]
+async fn an_upload_without_a_file_points_at_the_file_field() {
+    let site = TestSite::new();
+    editor!(site, c);
+    let page = upload(&mut c, &[]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(page.text(".error-summary li"), "Chưa chọn tệp nào.");
+    assert_eq!(
+        page.attr(".error-summary li a", "href").as_deref(),
+        Some("#files")
+    );
+    assert_eq!(page.text(".upload-results li"), "Chưa chọn tệp nào.");
+    assert_eq!(page.attr("#files", "aria-invalid").as_deref(), Some("true"));
+    // A fresh library page marks nothing.
+    let fresh = c.get("/admin/media").await;
+    assert_eq!(fresh.attr("#files", "aria-invalid"), None);
+}
