@@ -131,6 +131,30 @@ async fn https_sites_mark_the_session_cookie_secure() {
     assert!(cookie.contains("Secure"), "{cookie}");
 }
 
+/// An empty field is named as empty, leads to itself, and is not counted
+/// as a failed sign-in.
+#[actix_web::test]
+async fn empty_sign_in_fields_are_named_not_counted_as_failures() {
+    let site = TestSite::new();
+    site.add_user("bientap", Role::Editor, PW);
+    let mut c = site.client().await;
+    for (name, pass, says, at) in [
+        ("", "", "Hãy nhập tên đăng nhập và mật khẩu.", "#username"),
+        ("", PW, "Hãy nhập tên đăng nhập.", "#username"),
+        ("bientap", "", "Hãy nhập mật khẩu.", "#password"),
+    ] {
+        let res = c.login(name, pass).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{says}");
+        assert_eq!(res.text(".error-summary li"), says);
+        assert_eq!(res.attr(".error-summary a", "href").as_deref(), Some(at));
+    }
+    for _ in 0..5 {
+        c.login("bientap", "").await;
+    }
+    assert!(!audit_actions(&site).contains(&"login.failed".to_owned()));
+    assert_eq!(c.login("bientap", PW).await.status, StatusCode::SEE_OTHER);
+}
+
 #[actix_web::test]
 async fn wrong_names_and_passwords_look_alike_and_repeated_failures_lock() {
     let site = TestSite::new();
@@ -209,8 +233,27 @@ async fn state_changes_without_a_valid_token_are_refused_and_change_nothing() {
             )
             .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{what}");
-        // The themed 403 says what to do: reload the form and send again.
-        assert_eq!(res.text("h1"), "Biểu mẫu đã cũ", "{what}: themed 403");
+        // The themed 403 says what to do (open the form again), and the
+        // editor's text is kept.
+        assert!(
+            res.text("h1").starts_with("Biểu mẫu đã cũ"),
+            "{what}: themed 403"
+        );
+        assert_eq!(res.attr("#title", "value").as_deref(), Some("Bài giả mạo"));
+    }
+    // Any other form: the same page, without the text.
+    let res = c
+        .post_form("/admin/categories", &[("name", "Mới"), ("csrf_token", "")])
+        .await;
+    assert_eq!(res.text("h1"), "Biểu mẫu đã cũ");
+    // A body that is no form at all carries no token either: 403 too.
+    for path in [
+        "/admin/comments/1/approve",
+        "/admin/comments/bulk",
+        "/admin/logout",
+    ] {
+        let res = c.post_raw(path, "text/plain", Vec::new()).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{path}");
     }
     // Without a session at all: 403 too (not a redirect), nothing written.
     let token = c.admin_token().await;

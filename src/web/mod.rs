@@ -205,14 +205,15 @@ pub fn build_app(
 > {
     App::new()
         .app_data(state)
-        .app_data(
-            web::FormConfig::default()
-                .limit(FORM_LIMIT)
-                .error_handler(|err, _| match err {
-                    actix_web::error::UrlencodedError::Overflow { .. } => AppError::TooLarge.into(),
-                    _ => AppError::BadRequest("error_400_text").into(),
-                }),
-        )
+        .app_data(web::FormConfig::default().limit(FORM_LIMIT).error_handler(
+            |err, req| match err {
+                actix_web::error::UrlencodedError::Overflow { .. } => AppError::TooLarge.into(),
+                // A state change without its csrf_token is refused with
+                // 403 (SPEC); a body that is not a form carries none.
+                _ if req.path().starts_with("/admin/") => AppError::StaleForm.into(),
+                _ => AppError::BadRequest("error_400_text").into(),
+            },
+        ))
         .app_data(
             web::QueryConfig::default()
                 .error_handler(|_, _| AppError::BadRequest("error_400_text").into()),

@@ -42,6 +42,19 @@ async fn render(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
+    render_at(state, req, username, next, error, "username", status).await
+}
+
+/// [`render`] with the error summary leading to field `error_at`.
+async fn render_at(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    username: &str,
+    next: &str,
+    error: Option<String>,
+    error_at: &str,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
     let base = db::run(state, |conn| Ok(pages::load_base(conn)?)).await?;
     let (browser, new_cookie) = match cookies::browser_id(req) {
         Some(id) => (id, None),
@@ -58,6 +71,7 @@ async fn render(
     ctx.insert("username", username);
     ctx.insert("next", safe_next(next));
     ctx.insert("error", &error);
+    ctx.insert("error_at", error_at);
     let mut res = HttpResponse::build(status);
     res.content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"));
@@ -98,6 +112,26 @@ pub async fn submit(
             &next,
             Some(message),
             StatusCode::FORBIDDEN,
+        )
+        .await;
+    }
+    // A field left empty is said to be empty: not a failed attempt.
+    let missing = match (username.is_empty(), password.is_empty()) {
+        (true, true) => Some(("login_fields_required", "username")),
+        (true, false) => Some(("login_username_required", "username")),
+        (false, true) => Some(("login_password_required", "password")),
+        (false, false) => None,
+    };
+    if let Some((key, at)) = missing {
+        let message = state.theme.message(key);
+        return render_at(
+            &state,
+            &req,
+            &username,
+            &next,
+            Some(message),
+            at,
+            StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
     }
