@@ -722,6 +722,9 @@ async fn the_queue_moves_comments_one_at_a_time_and_in_bulk() {
         (res.status, res.header("location").as_deref()),
         (StatusCode::SEE_OTHER, Some(back))
     );
+    // Back in the queue, it says what was done, once.
+    assert_eq!(c.get(back).await.text(".notice"), "Đã duyệt 1 bình luận.");
+    assert_eq!(c.get(back).await.count(".notice"), 0);
     c.post_form(
         &format!("/admin/comments/{}/spam", ids[1]),
         &[("csrf_token", &token)],
@@ -783,6 +786,19 @@ async fn the_queue_moves_comments_one_at_a_time_and_in_bulk() {
         comments(&site)
             .iter()
             .all(|c| c.status == CommentStatus::Approved)
+    );
+    assert_eq!(c.get(back).await.text(".notice"), "Đã duyệt 2 bình luận.");
+    // An action with no comment ticked says so instead of nothing.
+    c.post_form(
+        "/admin/comments/bulk",
+        &[("csrf_token", &token), ("action", "trash"), ("back", back)],
+    )
+    .await;
+    assert!(
+        c.get(back)
+            .await
+            .text(".notice")
+            .starts_with("Chưa có bình luận nào được chọn")
     );
     assert_eq!(
         c.post_form("/admin/comments/1/fly", &[("csrf_token", &token)])

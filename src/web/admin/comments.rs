@@ -17,7 +17,7 @@ use crate::storage::comments::{self as store, NewComment, QueueFilter};
 use crate::storage::settings;
 use crate::web::session::Staff;
 use crate::web::views::Pagination;
-use crate::web::{AppState, db, pages};
+use crate::web::{AppState, cookies, db, pages};
 
 const PER_PAGE: u32 = 30;
 
@@ -182,7 +182,15 @@ pub async fn list(
         "pagination",
         &Pagination::with_query(&link, page_no, PER_PAGE, total),
     );
-    page(&state, "admin/comments/queue.html", &ctx, StatusCode::OK)
+    let notice = req
+        .cookie(cookies::FLASH)
+        .and_then(|c| notice(&state, c.value()));
+    ctx.insert("notice", &notice);
+    let mut res = page(&state, "admin/comments/queue.html", &ctx, StatusCode::OK)?;
+    if notice.is_some() {
+        let _ = res.add_cookie(&cookies::clear_flash(state.config.is_https()));
+    }
+    Ok(res)
 }
 
 /// Where to return after an action: the queue or an entry page only.
@@ -228,7 +236,7 @@ pub async fn act(
     let (id, action) = path.into_inner();
     let back = safe_back(field(&form, "back")).to_owned();
     let now = state.now();
-    change(
+    let done = change(
         &state,
         &req,
         &staff,
@@ -242,11 +250,36 @@ pub async fn act(
                 &format!("comment.{action}"),
                 &id.to_string(),
                 &n.to_string(),
-            )
+            )?;
+            Ok((action, n))
         },
     )
     .await?;
-    Ok(see_other(&back))
+    Ok(moderated(&state, &back, &done.0, done.1))
+}
+
+/// The redirect after a moderation action; back in the queue, it says
+/// what was done (`moderated_<action>` with `{n}`), or that nothing was
+/// chosen, through the flash cookie (read once by [`list`]).
+fn moderated(state: &AppState, back: &str, action: &str, n: usize) -> HttpResponse {
+    let mut res = see_other(back);
+    if back.starts_with("/admin/comments") {
+        let flash = cookies::flash(format!("moderated:{action}:{n}"), state.config.is_https());
+        // A cookie built here always has a valid header value.
+        let _ = res.add_cookie(&flash);
+    }
+    res
+}
+
+/// The queue's notice for a flash cookie set by [`moderated`].
+fn notice(state: &AppState, flash: &str) -> Option<String> {
+    let (action, n) = flash.strip_prefix("moderated:")?.split_once(':')?;
+    let key = match n {
+        "0" => "moderated_none".to_owned(),
+        _ => format!("moderated_{action}"),
+    };
+    let messages = state.theme.messages();
+    Some(messages.get(&key)?.replace("{n}", n))
 }
 
 /// `POST /admin/comments/bulk`: `action` and repeated `id` fields.
@@ -273,7 +306,10 @@ pub async fn bulk(
     let back = safe_back(value("back")).to_owned();
     let now = state.now();
     let auditor = super::auditor(&state, &req, &staff);
-    if !ids.is_empty() {
+    let n = if ids.is_empty() {
+        0
+    } else {
+        let action = action.clone();
         db::run(&state, move |conn| {
             let n = apply(conn, &ids, &action, auditor.who(), now)?;
             let list = ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
@@ -282,11 +318,12 @@ pub async fn bulk(
                 &format!("comment.bulk.{action}"),
                 &list,
                 &n.to_string(),
-            )
+            )?;
+            Ok(n)
         })
-        .await?;
-    }
-    Ok(see_other(&back))
+        .await?
+    };
+    Ok(moderated(&state, &back, &action, n))
 }
 
 /// `GET /admin/comments/{id}/reply`: the official reply form.
