@@ -724,3 +724,28 @@ async fn malformed_and_oversized_posts_are_4xx_not_errors() {
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(empty.count("[aria-invalid=true]"), 4);
 }
+
+/// Bytes that are not UTF-8 (a broken client, a wrong encoding) would be
+/// stored as "�": the form comes back asking to type the text again, and
+/// nothing is stored.
+#[actix_web::test]
+async fn garbled_text_is_refused_not_stored_as_question_marks() {
+    let site = TestSite::with_content();
+    let mut c = site.client().await;
+    let token = open_form(&mut c).await;
+    let path = format!("{REFERENCE}/comments");
+    let body = format!(
+        "content=%FF%FE&author_name=%C3%28&author_email=a%40b.vn&consent=1&csrf_token={token}"
+    );
+    let res = c
+        .post_raw(
+            &path,
+            "application/x-www-form-urlencoded",
+            body.into_bytes(),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text("#content-error").contains("không đọc được"));
+    assert!(res.text("#author_name-error").contains("không đọc được"));
+    assert!(all_comments(&site).is_empty());
+}

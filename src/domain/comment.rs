@@ -92,8 +92,12 @@ pub fn validate(input: &CommentInput) -> Result<ValidComment, Vec<FieldError>> {
     // tổ hợp"): compose first, so lengths count letters. Browsers send CRLF.
     let nfc = |s: &str| -> String { s.nfc().collect() };
     let content = nfc(&input.content).replace("\r\n", "\n").trim().to_owned();
+    // U+FFFD is what form decoding puts where the bytes sent were not
+    // UTF-8 (a broken client or encoding): garbled text is not stored.
     if content.is_empty() {
         fail("content", "comment_content_required");
+    } else if content.contains(char::REPLACEMENT_CHARACTER) {
+        fail("content", "comment_garbled");
     } else if content.chars().count() > CONTENT_MAX {
         fail("content", "comment_content_too_long");
     }
@@ -101,6 +105,8 @@ pub fn validate(input: &CommentInput) -> Result<ValidComment, Vec<FieldError>> {
     let name = collapse_spaces(&nfc(&input.author_name));
     if name.is_empty() {
         fail("author_name", "comment_name_required");
+    } else if name.contains(char::REPLACEMENT_CHARACTER) {
+        fail("author_name", "comment_garbled");
     } else if name.chars().count() > NAME_MAX {
         fail("author_name", "comment_name_too_long");
     }
