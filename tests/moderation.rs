@@ -805,6 +805,18 @@ async fn the_queue_moves_comments_one_at_a_time_and_in_bulk() {
             .text(".notice")
             .starts_with("Chưa có bình luận nào được chọn")
     );
+    // An action the queue does not offer is refused, ticked or not.
+    let bogus = c
+        .post_form(
+            "/admin/comments/bulk",
+            &[
+                ("csrf_token", &token),
+                ("action", "x;Domain=a.vn"),
+                ("back", back),
+            ],
+        )
+        .await;
+    assert_eq!(bogus.status, StatusCode::BAD_REQUEST);
     assert_eq!(
         c.post_form("/admin/comments/1/fly", &[("csrf_token", &token)])
             .await

@@ -26,6 +26,9 @@ fn audit_actions(site: &TestSite) -> Vec<String> {
         .unwrap()
 }
 
+/// What a browser sends with a form from the site's own pages.
+const SAME_SITE: (&str, &str) = ("sec-fetch-site", "same-origin");
+
 #[actix_web::test]
 async fn sign_in_sets_a_safe_session_cookie_and_logout_ends_it() {
     let site = TestSite::new();
@@ -147,6 +150,10 @@ async fn empty_sign_in_fields_are_named_not_counted_as_failures() {
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{says}");
         assert_eq!(res.text(".error-summary li"), says);
         assert_eq!(res.attr(".error-summary a", "href").as_deref(), Some(at));
+        // Marked at the field as well.
+        let field = format!("{at}[aria-invalid=true]");
+        assert_eq!(res.count(&field), 1, "{says}");
+        assert!(res.text(&format!("{at}-error")).contains(says));
     }
     for _ in 0..5 {
         c.login("bientap", "").await;
@@ -233,19 +240,12 @@ async fn state_changes_without_a_valid_token_are_refused_and_change_nothing() {
             )
             .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{what}");
-        // The themed 403 says what to do (open the form again), and the
-        // editor's text is kept.
-        assert!(
-            res.text("h1").starts_with("Biểu mẫu đã cũ"),
-            "{what}: themed 403"
-        );
-        assert_eq!(res.attr("#title", "value").as_deref(), Some("Bài giả mạo"));
+        // The themed 403 says what to do: reload the form and send again
+        // (a form sent from another site, or with no token, is no editor
+        // page whose text should come back).
+        assert_eq!(res.text("h1"), "Biểu mẫu đã cũ", "{what}: themed 403");
+        assert_eq!(res.count("#body_md"), 0, "{what}: forged text not shown");
     }
-    // Any other form: the same page, without the text.
-    let res = c
-        .post_form("/admin/categories", &[("name", "Mới"), ("csrf_token", "")])
-        .await;
-    assert_eq!(res.text("h1"), "Biểu mẫu đã cũ");
     // A body that is no form at all carries no token either: 403 too.
     for path in [
         "/admin/comments/1/approve",
@@ -1085,7 +1085,13 @@ async fn an_expired_session_does_not_lose_the_article_being_written() {
     site.set_now(site.now() + chrono::Duration::hours(13));
     let mut form = article_form(&token, "Bài viết dài suốt buổi chiều", "save");
     form.iter_mut().find(|(k, _)| *k == "body_md").unwrap().1 = "Ba trang nội dung quý giá.";
-    let res = c.post_form("/admin/entries/new", &form).await;
+    // Sent from another site, the text is not shown back as the editor's.
+    let foreign = c.post_form("/admin/entries/new", &form).await;
+    assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+    assert_eq!(foreign.count("#body_md"), 0);
+    let res = c
+        .post_form_with("/admin/entries/new", &form, &[SAME_SITE])
+        .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert_eq!(res.text("#body_md"), "Ba trang nội dung quý giá.");
     assert_eq!(
@@ -1113,7 +1119,23 @@ async fn an_editor_form_older_than_the_session_keeps_its_text() {
     c.login("bientap", PW).await;
     let mut form = article_form(&old, "Bài viết quan trọng", "save");
     form.iter_mut().find(|(k, _)| *k == "body_md").unwrap().1 = "Đoạn văn vừa gõ xong.";
-    let res = c.post_form("/admin/entries/new", &form).await;
+    // Only a form sent from the site's own pages has its text shown back.
+    let foreign = c
+        .post_form_with(
+            "/admin/entries/new",
+            &form,
+            &[("sec-fetch-site", "cross-site")],
+        )
+        .await;
+    assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+    assert_eq!(foreign.text("h1"), "Biểu mẫu đã cũ");
+    let res = c
+        .post_form_with(
+            "/admin/entries/new",
+            &form,
+            &[("origin", "http://localhost")],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert_eq!(res.text("#body_md"), "Đoạn văn vừa gõ xong.");
     assert_eq!(

@@ -167,13 +167,6 @@ impl Theme {
         Ok(out)
     }
 
-    /// [`Theme::render`] as text, for pages handed on as a string (to the
-    /// PDF printer).
-    pub fn render_text(&self, template: &str, context: Context) -> Result<String, ThemeError> {
-        let bytes = self.render(template, context)?;
-        Ok(String::from_utf8(bytes).map_err(|e| tera::Error::msg(e.to_string()))?)
-    }
-
     pub fn name(&self) -> &str {
         &self.source.theme
     }

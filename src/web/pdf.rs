@@ -35,7 +35,7 @@ pub enum PdfError {
 /// Prints `html` (a whole page; its `<base href>` says where its styles and
 /// images come from) to PDF with `chromium`. Blocking: run it off the async
 /// executor.
-pub fn print(chromium: &Path, html: &str, timeout: Duration) -> Result<Vec<u8>, PdfError> {
+pub fn print(chromium: &Path, html: &[u8], timeout: Duration) -> Result<Vec<u8>, PdfError> {
     let dir = tempfile::tempdir()?;
     let page = dir.path().join("page.html");
     let out = dir.path().join("out.pdf");

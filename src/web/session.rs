@@ -195,7 +195,7 @@ impl FromRequest for Staff {
 /// The staff page a form was sent from (the path of its `Referer`, when
 /// that is an `/admin` page), else the dashboard. Only the path is kept,
 /// so signing in again never leads off the site.
-fn form_page(req: &HttpRequest) -> String {
+pub(crate) fn form_page(req: &HttpRequest) -> String {
     req.headers()
         .get(actix_web::http::header::REFERER)
         .and_then(|v| v.to_str().ok())

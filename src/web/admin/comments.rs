@@ -207,6 +207,9 @@ fn safe_back(back: &str) -> &str {
 }
 
 /// Applies `action` to `ids`; returns how many changed.
+/// The moderation actions [`apply`] knows.
+const ACTIONS: [&str; 6] = ["approve", "unapprove", "restore", "spam", "trash", "delete"];
+
 fn apply(
     conn: &mut diesel::SqliteConnection,
     ids: &[i32],
@@ -255,31 +258,46 @@ pub async fn act(
         },
     )
     .await?;
-    Ok(moderated(&state, &back, &done.0, done.1))
+    Ok(moderated(&state, &back, Done::Moved(&done.0, done.1)))
 }
 
-/// The redirect after a moderation action; back in the queue, it says
-/// what was done (`moderated_<action>` with `{n}`), or that nothing was
-/// chosen, through the flash cookie (read once by [`list`]).
-fn moderated(state: &AppState, back: &str, action: &str, n: usize) -> HttpResponse {
+/// What a moderation action did, for the queue's notice.
+enum Done<'a> {
+    /// `action` (one of [`ACTIONS`]) changed `n` comments.
+    Moved(&'a str, usize),
+    /// The bulk form was sent with no comment ticked.
+    NoneTicked,
+}
+
+/// The redirect after a moderation action; back in the queue (its own
+/// address, not a page under it), a notice says what was done
+/// (`moderated_<action>` with `{n}`) or that nothing was ticked, through
+/// the flash cookie, read once by [`list`].
+fn moderated(state: &AppState, back: &str, done: Done) -> HttpResponse {
     let mut res = see_other(back);
-    if back.starts_with("/admin/comments") {
-        let flash = cookies::flash(format!("moderated:{action}:{n}"), state.config.is_https());
-        // A cookie built here always has a valid header value.
-        let _ = res.add_cookie(&flash);
+    if back.split('?').next() == Some("/admin/comments") {
+        let value = match done {
+            Done::Moved(action, n) => format!("moderated:{action}:{n}"),
+            Done::NoneTicked => "moderated:none".to_owned(),
+        };
+        // The action is one of ACTIONS: a plain word, a valid cookie value.
+        let _ = res.add_cookie(&cookies::flash(value, state.config.is_https()));
     }
     res
 }
 
 /// The queue's notice for a flash cookie set by [`moderated`].
 fn notice(state: &AppState, flash: &str) -> Option<String> {
-    let (action, n) = flash.strip_prefix("moderated:")?.split_once(':')?;
-    let key = match n {
-        "0" => "moderated_none".to_owned(),
-        _ => format!("moderated_{action}"),
-    };
+    let done = flash.strip_prefix("moderated:")?;
     let messages = state.theme.messages();
-    Some(messages.get(&key)?.replace("{n}", n))
+    match done.split_once(':') {
+        Some((action, n)) => Some(
+            messages
+                .get(&format!("moderated_{action}"))?
+                .replace("{n}", n),
+        ),
+        None => messages.get("moderated_none").cloned(),
+    }
 }
 
 /// `POST /admin/comments/bulk`: `action` and repeated `id` fields.
@@ -303,12 +321,16 @@ pub async fn bulk(
         .filter_map(|(_, v)| v.parse().ok())
         .collect();
     let action = value("action").to_owned();
+    if !ACTIONS.contains(&action.as_str()) {
+        return Err(AppError::BadRequest("error_400_text"));
+    }
     let back = safe_back(value("back")).to_owned();
     let now = state.now();
     let auditor = super::auditor(&state, &req, &staff);
-    let n = if ids.is_empty() {
-        0
-    } else {
+    if ids.is_empty() {
+        return Ok(moderated(&state, &back, Done::NoneTicked));
+    }
+    let n = {
         let action = action.clone();
         db::run(&state, move |conn| {
             let n = apply(conn, &ids, &action, auditor.who(), now)?;
@@ -323,7 +345,7 @@ pub async fn bulk(
         })
         .await?
     };
-    Ok(moderated(&state, &back, &action, n))
+    Ok(moderated(&state, &back, Done::Moved(&action, n)))
 }
 
 /// `GET /admin/comments/{id}/reply`: the official reply form.

@@ -769,14 +769,37 @@ async fn expired(
     req: &HttpRequest,
     form: &Fields,
 ) -> Result<HttpResponse, AppError> {
+    if !from_this_site(state, req) {
+        return Err(AppError::SessionEnded(crate::web::session::form_page(req)));
+    }
     kept(state, req, form, None).await
+}
+
+/// Whether the browser says the form was sent from this site's own pages
+/// (`Sec-Fetch-Site`, else `Origin`, else `Referer`): only then is the
+/// text it carries shown back as the person's own, since a page on
+/// another site can send any text to this address.
+fn from_this_site(state: &AppState, req: &HttpRequest) -> bool {
+    use actix_web::http::header;
+    let headers = req.headers();
+    let value = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = value(header::HeaderName::from_static("sec-fetch-site")) {
+        return site == "same-origin";
+    }
+    let origin = pages::origin(state, req);
+    if let Some(o) = value(header::ORIGIN) {
+        return o == origin;
+    }
+    value(header::REFERER)
+        .and_then(|r| r.strip_prefix(origin.as_str()))
+        .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// The text of an editor form that cannot be saved, shown read-only (403)
 /// so that nothing typed is lost: after the session ended, or (with
 /// `reopen`, the editor's address) when its token is not the session's —
-/// a page opened before signing in again. It is not offered as a live
-/// form: a request from another site could have filled it in.
+/// a page opened before signing in again. Only for forms sent from this
+/// site ([`from_this_site`]), and never as a live form.
 async fn kept(
     state: &web::Data<AppState>,
     req: &HttpRequest,
@@ -799,8 +822,11 @@ async fn check_token(
     staff: &Staff,
     form: &Fields,
 ) -> Option<Result<HttpResponse, AppError>> {
-    match staff.check_csrf(state, field(form, "csrf_token")) {
+    let token = field(form, "csrf_token");
+    match staff.check_csrf(state, token) {
         Ok(()) => None,
+        // No token at all is no editor page of ours: nothing to give back.
+        Err(e) if token.is_empty() || !from_this_site(state, req) => Some(Err(e)),
         Err(_) => {
             let reopen = match req.path() {
                 "/admin/entries/new" => format!(

@@ -42,10 +42,11 @@ async fn render(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    render_at(state, req, username, next, error, "username", status).await
+    render_at(state, req, username, next, error, "", status).await
 }
 
-/// [`render`] with the error summary leading to field `error_at`.
+/// [`render`] with the error about field `error_at` (shown there too;
+/// other errors lead to the name field).
 async fn render_at(
     state: &web::Data<AppState>,
     req: &HttpRequest,

@@ -92,7 +92,7 @@ pub(crate) fn render(
     req: &HttpRequest,
     page: PrintPage,
     base_href: Option<&str>,
-) -> Result<String, AppError> {
+) -> Result<Vec<u8>, AppError> {
     let tz = state.config.tz();
     let origin = pages::origin(state, req);
     let leaflet_format = page.entry.leaflet_format();
@@ -149,7 +149,7 @@ pub(crate) fn render(
     ctx.insert("items", &items);
     ctx.insert("entry", &entry);
     let template = format!("print/{}.html", entry.kind.as_str());
-    Ok(state.theme.render_text(&template, ctx)?)
+    Ok(state.theme.render(&template, ctx)?)
 }
 
 /// `GET /{kind}/{slug}/print`: the print layout of a public entry.
@@ -166,5 +166,5 @@ pub async fn show_print(
         load(conn, entry, now)
     })
     .await?;
-    Ok(super::html(render(&state, &req, page, None)?.into_bytes()))
+    Ok(super::html(render(&state, &req, page, None)?))
 }

@@ -7,7 +7,6 @@ use super::{page_param, query};
 use crate::domain::entry::EntryKind;
 use crate::domain::search::{self, Piece, Query};
 use crate::error::AppError;
-use crate::storage::categories;
 use crate::storage::search::{self as index, SearchFilter};
 use crate::web::AppState;
 use crate::web::db;
@@ -56,7 +55,7 @@ pub async fn search(
     let empty = parsed.is_empty();
     let (base, cats, hits, total) = db::run(&state, move |conn| {
         let base = pages::load_base(conn)?;
-        let cats = categories::all(conn)?;
+        let cats = base.sections.clone();
         let category_id = category_slug
             .as_deref()
             .and_then(|s| cats.iter().find(|c| c.slug == s))
