@@ -247,7 +247,7 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Reindex => {
             let pool = open(&config)?;
-            let n = reindex(&pool, true)?;
+            let n = reindex(&pool)?;
             println!("indexed {n} entries");
             Ok(())
         }
@@ -333,18 +333,51 @@ fn run_import(
     Ok(report)
 }
 
-fn reindex(pool: &storage::Pool, progress: bool) -> anyhow::Result<usize> {
-    let bar = if progress {
-        indicatif::ProgressBar::new(0)
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    let n = storage::search::reindex_all(&mut *pool.get()?, |done, total| {
+/// `loa reindex`: rebuilds the index with a progress bar, unless a server
+/// is rebuilding it right now.
+fn reindex(pool: &storage::Pool) -> anyhow::Result<usize> {
+    use storage::search::Reindex;
+    let bar = indicatif::ProgressBar::new(0);
+    let done = storage::search::reindex_unless_running(&mut *pool.get()?, true, |done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     })?;
     bar.finish_and_clear();
-    Ok(n)
+    match done {
+        Reindex::Done(n) => Ok(n),
+        Reindex::Current => Ok(0),
+        Reindex::Elsewhere(since) => bail!(
+            "another process has been rebuilding the search index since {} (Unix time); \
+             try again when it is done",
+            since
+        ),
+    }
+}
+
+/// After leaving the search rebuild to another process: checks now and
+/// then that it finishes, and takes it over if that process died (its
+/// claim went stale), so that search is never left half-built.
+fn watch_rebuild(pool: storage::Pool) {
+    use storage::search::{self, Reindex};
+    let every = std::time::Duration::from_secs(search::REBUILD_STALE_SECS as u64 / 2);
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(every);
+            let step = pool
+                .get()
+                .map_err(anyhow::Error::from)
+                .and_then(|mut c| Ok(search::reindex_unless_running(&mut c, false, |_, _| {})?));
+            match step {
+                Ok(Reindex::Elsewhere(_)) => continue,
+                Ok(Reindex::Done(n)) => {
+                    tracing::info!("search index built for {n} entries (taken over)");
+                    return;
+                }
+                Ok(Reindex::Current) => return,
+                Err(e) => tracing::warn!("search index rebuild: {e:#}"),
+            }
+        }
+    });
 }
 
 fn serve(config: Config) -> anyhow::Result<()> {
@@ -356,13 +389,17 @@ fn serve(config: Config) -> anyhow::Result<()> {
     }
     if !storage::search::is_current(&mut *pool.get()?)? {
         use storage::search::Reindex;
-        match storage::search::reindex_unless_running(&mut *pool.get()?, |_, _| {})? {
+        match storage::search::reindex_unless_running(&mut *pool.get()?, false, |_, _| {})? {
             Reindex::Done(n) => tracing::info!("search index built for {n} entries"),
-            Reindex::Elsewhere(since) => tracing::warn!(
-                since,
-                "another process is rebuilding the search index; serving meanwhile \
-                 (search may miss entries until it finishes)"
-            ),
+            Reindex::Current => {}
+            Reindex::Elsewhere(since) => {
+                tracing::warn!(
+                    since,
+                    "another process is rebuilding the search index; serving meanwhile \
+                     (search may miss entries until it finishes)"
+                );
+                watch_rebuild(pool.clone());
+            }
         }
     }
     let bind = config.bind.clone();

@@ -381,17 +381,21 @@ fn a_running_rebuild_is_left_alone_and_a_dead_one_taken_over() {
     };
 
     settings::set(conn, REBUILD_KEY, &(now - 5).to_string()).unwrap();
-    let r = reindex_unless_running(conn, |_, _| {}).unwrap();
+    let r = reindex_unless_running(conn, true, |_, _| {}).unwrap();
     assert_eq!(r, Reindex::Elsewhere(now - 5));
     assert_eq!(found(conn), 0, "the index was left to the other server");
 
     settings::set(conn, REBUILD_KEY, &(now - 3600).to_string()).unwrap();
-    let r = reindex_unless_running(conn, |_, _| {}).unwrap();
+    let r = reindex_unless_running(conn, true, |_, _| {}).unwrap();
     assert_eq!(r, Reindex::Done(5));
     assert_eq!(found(conn), 5);
-    // Finished, the rebuild no longer counts as running.
+    // Finished, the rebuild no longer counts as running, and a server
+    // that waited for it finds the index current: nothing to do.
     assert_eq!(settings::get(conn, REBUILD_KEY).unwrap(), None);
     assert!(loa::storage::search::is_current(conn).unwrap());
+    let r = reindex_unless_running(conn, false, |_, _| {}).unwrap();
+    assert_eq!(r, Reindex::Current);
+    assert_eq!(found(conn), 5);
 }
 
 /// A query with no word in it (a quote, a star, an emoji) answers that

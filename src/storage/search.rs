@@ -25,7 +25,7 @@ const VERSION_KEY: &str = "search_index_version";
 pub const REBUILD_KEY: &str = "search_index_rebuild";
 /// A rebuild whose latest batch is older than this is taken to have died
 /// (a batch of 500 entries takes well under a second).
-const REBUILD_STALE_SECS: i64 = 120;
+pub const REBUILD_STALE_SECS: i64 = 30;
 
 /// Column weights for ranking: title, summary, body, category, tags, byline.
 const WEIGHTS: &str = "10.0, 4.0, 1.0, 2.0, 3.0, 2.0";
@@ -86,29 +86,45 @@ pub fn searchable_body(caption: &str, alt: &str, body_md: &str) -> String {
 pub enum Reindex {
     /// Rebuilt the index of this many entries.
     Done(usize),
+    /// Nothing: the index is current (another process finished it).
+    Current,
     /// Left it to another process, rebuilding it since this Unix time.
     Elsewhere(i64),
 }
 
-/// Rebuilds the whole index, unless another process (a second server
-/// started on the same database) is rebuilding it already: two rebuilds
-/// would take turns batch by batch and both finish late.
+/// Rebuilds the whole index (unless it is current and not `force`d),
+/// unless another process (a second server on the same database, or `loa
+/// reindex`) is rebuilding it already: two rebuilds would take turns batch
+/// by batch, and one's clearing of the index would empty what the other
+/// had built. Whether the index is current and whether a rebuild runs are
+/// read, and the rebuild claimed, in one write transaction.
 pub fn reindex_unless_running(
     conn: &mut SqliteConnection,
+    force: bool,
     progress: impl FnMut(usize, usize),
 ) -> QueryResult<Reindex> {
     let now = chrono::Utc::now().timestamp();
-    let running = conn.immediate_transaction(|conn| {
+    let claimed = conn.immediate_transaction(|conn| {
         let since = settings::get(conn, REBUILD_KEY)?.and_then(|v| v.parse::<i64>().ok());
         if let Some(at) = since.filter(|at| now - at < REBUILD_STALE_SECS) {
-            return QueryResult::Ok(Some(at));
+            return QueryResult::Ok(Reindex::Elsewhere(at));
+        }
+        if !force && is_current(conn)? {
+            return Ok(Reindex::Current);
         }
         settings::set(conn, REBUILD_KEY, &now.to_string())?;
-        Ok(None)
+        Ok(Reindex::Done(0))
     })?;
-    match running {
-        Some(at) => Ok(Reindex::Elsewhere(at)),
-        None => reindex_all(conn, progress).map(Reindex::Done),
+    if claimed != Reindex::Done(0) {
+        return Ok(claimed);
+    }
+    match reindex_all(conn, progress) {
+        Ok(n) => Ok(Reindex::Done(n)),
+        Err(e) => {
+            // Failed: not running any more, so the next try need not wait.
+            let _ = settings::remove(conn, REBUILD_KEY);
+            Err(e)
+        }
     }
 }
 
