@@ -927,6 +927,61 @@ async fn categories_and_tags_are_managed_from_the_admin() {
     );
     let tags = c.get("/admin/tags").await;
     assert!(tags.body.contains("Cải cách hành chính"));
+
+    // A second section of the same name, or a place that is no number,
+    // comes back at the row, as typed, and changes nothing.
+    let other = loa::storage::categories::find_by_slug(&mut site.conn(), "the-thao-quan-chung")
+        .unwrap()
+        .unwrap();
+    let row = format!("/admin/categories/{}", other.id);
+    for (name, position, says) in [
+        ("tin hoat dong nganh", "2", "Đã có chuyên mục mang tên này"),
+        ("Thể thao", "abc", "Thứ tự phải là một số nguyên"),
+    ] {
+        let res = c
+            .post_form(
+                &row,
+                &[
+                    ("csrf_token", &token),
+                    ("name", name),
+                    ("description", ""),
+                    ("position", position),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{says}");
+        assert!(res.text(".error-summary").contains(says), "{says}");
+        assert_eq!(
+            res.attr(&format!("#name-{}", other.id), "value").as_deref(),
+            Some(name)
+        );
+    }
+    assert_eq!(
+        loa::storage::categories::find(&mut site.conn(), other.id)
+            .unwrap()
+            .name,
+        "Thể thao quần chúng"
+    );
+
+    // A section that still files entries is not deleted; an empty one is.
+    let refused = c
+        .post_form(
+            &format!("/admin/categories/{}/delete", cat.id),
+            &[("csrf_token", &token)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(refused.text(".error-summary").contains("đang có"));
+    assert_eq!(c.get("/categories/tin-nganh").await.status, StatusCode::OK);
+    let emptied = c
+        .post_form(&format!("{row}/delete"), &[("csrf_token", &token)])
+        .await;
+    assert_eq!(emptied.status, StatusCode::SEE_OTHER);
+    assert!(
+        loa::storage::categories::find_by_slug(&mut site.conn(), "the-thao-quan-chung")
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[test]

@@ -89,6 +89,15 @@ pub fn update(conn: &mut SqliteConnection, id: i32, data: &CategoryData) -> Quer
 }
 
 /// Deletes a category; its entries keep going, without a category.
+/// How many entries (in any state) are filed under category `id`.
+pub fn entry_count(conn: &mut SqliteConnection, id: i32) -> QueryResult<i64> {
+    use super::schema::entries::dsl as e;
+    e::entries
+        .filter(e::category_id.eq(id))
+        .count()
+        .get_result(conn)
+}
+
 pub fn delete(conn: &mut SqliteConnection, id: i32) -> QueryResult<bool> {
     conn.immediate_transaction(|conn| {
         use super::schema::entries::dsl as e;

@@ -162,28 +162,49 @@ pub async fn update(
     let id = id.into_inner();
     let auditor = super::auditor(&state, &req, &staff);
     let name = field(&form, "name").trim().to_owned();
-    if name.is_empty() {
+    let description = field(&form, "description").trim().to_owned();
+    let typed_position = field(&form, "position").trim().to_owned();
+    // Empty keeps the current place; anything else must be a whole number.
+    let position: Result<Option<i32>, _> = match typed_position.as_str() {
+        "" => Ok(None),
+        p => p.parse().map(Some),
+    };
+    let folded = slug::fold(&name);
+    let other_named = db::run(&state, move |conn| {
+        Ok(categories::all(conn)?
+            .into_iter()
+            .any(|c| c.id != id && slug::fold(&c.name) == folded))
+    })
+    .await?;
+    let problem = if name.is_empty() {
+        Some("category_name_required")
+    } else if other_named {
+        Some("category_name_taken")
+    } else if position.is_err() {
+        Some("category_position_invalid")
+    } else {
+        None
+    };
+    if let Some(key) = problem {
         // Back with the row as typed, the message at its name.
         let row = RowEdit {
             id,
             name,
             description: field(&form, "description").to_owned(),
-            position: field(&form, "position").to_owned(),
+            position: typed_position,
         };
-        let message = state.theme.message("category_name_required");
         return list_page_with(
             &state,
             &req,
             &staff,
-            Some(message),
+            Some(state.theme.message(key)),
             Default::default(),
             Some(row),
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
     }
-    let description = field(&form, "description").trim().to_owned();
-    let position = field(&form, "position").trim().parse().ok();
+    let position = position.ok().flatten();
     db::run(&state, move |conn| {
         let c = categories::find(conn, id)?;
         let data = CategoryData {
@@ -212,7 +233,10 @@ pub async fn delete(
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    change(
+    // A category that still files entries is not deleted: its entries
+    // would lose their section (and their place in its listing and feed)
+    // without anyone choosing so. They are moved in the editor first.
+    let in_use = change(
         &state,
         &req,
         &staff,
@@ -220,11 +244,38 @@ pub async fn delete(
         staff.role().edits_all(),
         move |conn, audit| {
             let c = categories::find(conn, id)?;
+            let n = categories::entry_count(conn, id)?;
+            if n > 0 {
+                return Ok(Some((c, n)));
+            }
             categories::delete(conn, id)?;
-            audit.record(conn, "category.delete", &c.slug, &c.name)
+            audit.record(conn, "category.delete", &c.slug, &c.name)?;
+            Ok(None)
         },
     )
     .await?;
+    if let Some((c, n)) = in_use {
+        let row = RowEdit {
+            id,
+            name: c.name,
+            description: c.description,
+            position: c.position.to_string(),
+        };
+        let message = state
+            .theme
+            .message("category_in_use")
+            .replace("{n}", &n.to_string());
+        return list_page_with(
+            &state,
+            &req,
+            &staff,
+            Some(message),
+            Default::default(),
+            Some(row),
+            StatusCode::CONFLICT,
+        )
+        .await;
+    }
     Ok(see_other("/admin/categories"))
 }
 
