@@ -1051,6 +1051,24 @@ async fn admins_change_the_rules_and_bad_numbers_come_back() {
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(res.attr("#max_links", "value").as_deref(), Some("nhiều"));
     assert_eq!(res.text("#hold_words"), "khiếu nại");
+    assert_eq!(
+        res.text("#max_links-error"),
+        "Lỗi: Nhập một số nguyên từ 0 đến 100"
+    );
+    // Zero comments a page, or zero days to answer, is said to be out of
+    // range, not quietly saved as 1.
+    let mut zero: Vec<(&str, String)> = fields("4");
+    for (k, v) in zero.iter_mut() {
+        if *k == "per_page" || *k == "deadline_days" {
+            *v = "0".into();
+        }
+    }
+    let zero: Vec<(&str, &str)> = zero.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = a.post_form("/admin/comments/settings", &zero).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.count("[aria-invalid=true]"), 2);
+    assert!(res.text("#per_page-error").contains("từ 1 đến 1000"));
+    assert_eq!(res.attr("#deadline_days", "value").as_deref(), Some("0"));
     let good: Vec<(&str, String)> = fields("4");
     let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
     assert_eq!(

@@ -480,31 +480,52 @@ pub async fn reply(
 struct NumberField {
     name: &'static str,
     value: String,
-    invalid: bool,
+    /// What is wrong with the value typed ("" when nothing).
+    problem: String,
+    /// The values allowed (0 means "off" where it is allowed), as text
+    /// for the form's attributes and message.
+    min: String,
+    max: String,
 }
 
-const NUMBER_FIELDS: [&str; 7] = [
-    "max_links",
-    "min_seconds",
-    "per_hour",
-    "close_after_days",
-    "per_page",
-    "deadline_days",
-    "keep_ip_days",
+/// The numeric settings: name, smallest and largest value allowed.
+const NUMBER_FIELDS: [(&str, i64, i64); 7] = [
+    ("max_links", 0, 100),
+    ("min_seconds", 0, 600),
+    ("per_hour", 1, 10_000),
+    ("close_after_days", 0, 36500),
+    ("per_page", 1, 1000),
+    ("deadline_days", 1, 365),
+    ("keep_ip_days", 0, 36500),
 ];
 
-/// The numeric settings as the form shows them (typed values kept).
-fn numbers(rules: &Rules, typed: Option<&Fields>, errors: &[String]) -> Vec<NumberField> {
+/// The numeric settings as the form shows them (typed values kept, and
+/// the allowed range said for those in `errors`).
+fn numbers(
+    state: &AppState,
+    rules: &Rules,
+    typed: Option<&Fields>,
+    errors: &[String],
+) -> Vec<NumberField> {
+    let message = state.theme.message("admin_setting_number");
     let json = serde_json::to_value(rules).unwrap_or_default();
     NUMBER_FIELDS
         .into_iter()
-        .map(|name| NumberField {
+        .map(|(name, min, max)| NumberField {
             name,
+            min: min.to_string(),
+            max: max.to_string(),
             value: match typed {
                 Some(f) => field(f, name).to_owned(),
                 None => json[name].to_string(),
             },
-            invalid: errors.iter().any(|e| e == name),
+            problem: if errors.iter().any(|e| e == name) {
+                message
+                    .replace("{min}", &min.to_string())
+                    .replace("{max}", &max.to_string())
+            } else {
+                String::new()
+            },
         })
         .collect()
 }
@@ -521,7 +542,7 @@ pub async fn settings_form(
     })
     .await?;
     let mut ctx = context(&state, &req, base, &staff);
-    ctx.insert("numbers", &numbers(&rules, None, &[]));
+    ctx.insert("numbers", &numbers(&state, &rules, None, &[]));
     ctx.insert("rules", &rules);
     ctx.insert("saved", &req.query_string().contains("saved=1"));
     ctx.insert("errors", &Vec::<String>::new());
@@ -538,31 +559,36 @@ pub async fn save_settings(
     staff.check_csrf(&state, field(&form, "csrf_token"))?;
     staff.require(staff.role().administers())?;
     let mut errors = Vec::new();
-    let mut number = |name: &str, max: i64| -> i64 {
+    // Out of range is reported, never silently moved into range.
+    let mut number = |name: &str| -> i64 {
+        let (_, min, max) = NUMBER_FIELDS
+            .into_iter()
+            .find(|f| f.0 == name)
+            .expect("a listed setting");
         match field(&form, name).trim().parse::<i64>() {
-            Ok(n) if (0..=max).contains(&n) => n,
+            Ok(n) if (min..=max).contains(&n) => n,
             _ => {
                 errors.push(name.to_owned());
-                0
+                min
             }
         }
     };
     let rules = Rules {
         auto_approve_known: form.contains_key("auto_approve_known"),
-        max_links: number("max_links", 100) as usize,
+        max_links: number("max_links") as usize,
         hold_words: field(&form, "hold_words").replace("\r\n", "\n"),
         refuse_words: field(&form, "refuse_words").replace("\r\n", "\n"),
-        close_after_days: number("close_after_days", 36500) as u32,
-        per_page: number("per_page", 1000).max(1) as u32,
-        min_seconds: number("min_seconds", 600),
-        per_hour: number("per_hour", 10_000).max(1),
-        deadline_days: number("deadline_days", 365).max(1) as u32,
-        keep_ip_days: number("keep_ip_days", 36500) as u32,
+        close_after_days: number("close_after_days") as u32,
+        per_page: number("per_page") as u32,
+        min_seconds: number("min_seconds"),
+        per_hour: number("per_hour"),
+        deadline_days: number("deadline_days") as u32,
+        keep_ip_days: number("keep_ip_days") as u32,
     };
     if !errors.is_empty() {
         let base = db::run(&state, |conn| Ok(pages::load_base(conn)?)).await?;
         let mut ctx = context(&state, &req, base, &staff);
-        ctx.insert("numbers", &numbers(&rules, Some(&form), &errors));
+        ctx.insert("numbers", &numbers(&state, &rules, Some(&form), &errors));
         ctx.insert("rules", &rules);
         ctx.insert("saved", &false);
         ctx.insert("errors", &errors);
