@@ -45,11 +45,13 @@ pub async fn list(
             event: e,
         })
         .collect();
+    let pagination = Pagination::new("/admin/audit", page_no, PER_PAGE, total);
+    // Past the last page: 404, as the public listings answer.
+    if page_no > pagination.pages {
+        return Err(AppError::NotFound);
+    }
     let mut ctx = context(&state, &req, base, &staff);
     ctx.insert("events", &events);
-    ctx.insert(
-        "pagination",
-        &Pagination::new("/admin/audit", page_no, PER_PAGE, total),
-    );
+    ctx.insert("pagination", &pagination);
     page(&state, "admin/audit.html", &ctx, StatusCode::OK)
 }
