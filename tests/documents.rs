@@ -364,6 +364,39 @@ async fn a_number_links_only_while_its_document_is_in_the_registry() {
     );
     assert_eq!(dup.attr("#number", "value").as_deref(), Some("99/QĐ-SVHTT"));
 
+    // Detached from the entry, the file stays the record's: its form
+    // still offers it, chosen, and saving the record keeps it.
+    let attachment = loa::storage::media::attachments_of(&mut site.conn(), entry_id)
+        .unwrap()
+        .into_iter()
+        .find(|a| a.path == "van-ban/99-qd-svhtt.pdf")
+        .unwrap();
+    loa::storage::media::detach(&mut site.conn(), entry_id, attachment.id).unwrap();
+    let decision_id = documents::find_by_slug(&mut site.conn(), "quyet-dinh-99-qd-svhtt-2022")
+        .unwrap()
+        .unwrap()
+        .id;
+    let edit = format!("/admin/documents/{decision_id}/edit");
+    let again = c.get(&edit).await;
+    assert!(
+        again
+            .text("#file_path option[selected]")
+            .starts_with("99-qd-svhtt.pdf (tệp hiện tại"),
+        "{:?}",
+        again.texts("#file_path option")
+    );
+    assert_eq!(
+        c.post_form(&edit, &fields).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        documents::find(&mut site.conn(), decision_id)
+            .unwrap()
+            .file_path
+            .as_deref(),
+        Some("van-ban/99-qd-svhtt.pdf")
+    );
+
     // The plan leaves the registry: its number stops linking.
     let plan_id = documents::find_by_slug(&mut site.conn(), "ke-hoach-171-kh-svhtt-2022")
         .unwrap()
@@ -391,7 +424,7 @@ async fn a_number_links_only_while_its_document_is_in_the_registry() {
     let (events, _) = loa::storage::audit::page(&mut site.conn(), 0, 10).unwrap();
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
     assert!(
-        actions.starts_with(&["document.delete", "document.create"]),
+        actions.starts_with(&["document.delete", "document.update", "document.create"]),
         "{actions:?}"
     );
 }

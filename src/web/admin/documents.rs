@@ -97,15 +97,23 @@ async fn form(
     problems: Vec<(&'static str, &'static str)>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let (base, files) = db::run(state, |conn| {
+    let (base, files, current) = db::run(state, move |conn| {
+        // The record's own file stays a choice even when it is no longer
+        // attached to any entry (the record keeps serving it).
+        let current = match id {
+            Some(id) => documents::find(conn, id)?.file_path,
+            None => None,
+        };
         Ok((
             pages::load_base(conn)?,
             crate::storage::media::document_files(conn)?,
+            current,
         ))
     })
     .await?;
     let mut ctx = context(state, req, base, staff);
-    let files: Vec<FileChoice> = files
+    let detached = current.filter(|c| !files.iter().any(|a| &a.path == c));
+    let mut files: Vec<FileChoice> = files
         .into_iter()
         .map(|a| FileChoice {
             label: format!(
@@ -117,6 +125,19 @@ async fn form(
             path: a.path,
         })
         .collect();
+    if let Some(path) = detached {
+        let name = path.rsplit('/').next().unwrap_or(&path).to_owned();
+        files.insert(
+            0,
+            FileChoice {
+                label: format!(
+                    "{name} ({})",
+                    state.theme.message("admin_document_file_current")
+                ),
+                path,
+            },
+        );
+    }
     ctx.insert("files", &files);
     let field_errors: HashMap<&str, String> = problems
         .iter()
@@ -195,7 +216,14 @@ async fn save(
     let file = input.file_path.clone();
     let known = file.is_empty()
         || db::run(&state, move |conn| {
-            Ok(crate::storage::media::attachment_by_path(conn, &file)?.is_some())
+            Ok(
+                crate::storage::media::attachment_by_path(conn, &file)?.is_some()
+                    || match id {
+                        // The file the record already has, attached or not.
+                        Some(id) => documents::find(conn, id)?.file_path.as_deref() == Some(&file),
+                        None => false,
+                    },
+            )
         })
         .await?;
     let checked = document::validate(&input).and_then(|v| match known {
