@@ -353,6 +353,11 @@ async fn a_number_links_only_while_its_document_is_in_the_registry() {
             .as_deref(),
         Some("/uploads/van-ban/99-qd-svhtt.pdf")
     );
+    // Named by its format and size, not by the stored file's name.
+    assert_eq!(
+        record.text(".document-facts a[download]"),
+        "Tải về (PDF, 47 KB)"
+    );
 
     // The same number again in the same year is refused, with the message
     // at the field and what was typed kept.
@@ -396,6 +401,9 @@ async fn a_number_links_only_while_its_document_is_in_the_registry() {
             .as_deref(),
         Some("van-ban/99-qd-svhtt.pdf")
     );
+    let record = c.get(decision).await;
+    assert_eq!(record.status, StatusCode::OK);
+    assert_eq!(record.text(".document-facts a[download]"), "Tải về (PDF)");
 
     // The plan leaves the registry: its number stops linking.
     let plan_id = documents::find_by_slug(&mut site.conn(), "ke-hoach-171-kh-svhtt-2022")

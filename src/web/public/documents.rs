@@ -38,7 +38,10 @@ pub struct DocumentView {
     pub status: &'static str,
     pub abstract_text: String,
     pub file_url: Option<String>,
-    pub file_name: Option<String>,
+    /// The file's format, as readers know it: `PDF`, `DOCX`.
+    pub file_kind: Option<String>,
+    /// `47 KB`, where the record page knows it (from the attachment).
+    pub file_size: Option<String>,
 }
 
 fn dmy(d: NaiveDate) -> String {
@@ -55,10 +58,11 @@ impl DocumentView {
             effective_iso: d.effective_on.map(|e| e.to_string()),
             status: d.status.as_str(),
             file_url: d.file_path.as_ref().map(|p| format!("/uploads/{p}")),
-            file_name: d
+            file_kind: d
                 .file_path
                 .as_ref()
-                .and_then(|p| p.rsplit('/').next().map(str::to_owned)),
+                .and_then(|p| p.rsplit_once('.').map(|(_, ext)| ext.to_uppercase())),
+            file_size: None,
             doc_type: d.doc_type,
             number: d.number,
             issuer: d.issuer,
@@ -256,11 +260,18 @@ pub async fn show(
     let (base, doc, citing) = db::run(&state, move |conn| {
         let doc = documents::find_by_slug(conn, &slug)?.ok_or(AppError::NotFound)?;
         let citing = entries::citing_public(conn, &doc.number, now)?;
-        Ok((pages::load_base(conn)?, doc, citing))
+        let size = match &doc.file_path {
+            Some(path) => crate::storage::media::attachment_by_path(conn, path)?
+                .map(|a| u64::try_from(a.size_bytes).unwrap_or(0)),
+            None => None,
+        };
+        Ok((pages::load_base(conn)?, (doc, size), citing))
     })
     .await?;
+    let (doc, size) = doc;
     let issued = doc.issued_on;
-    let view = DocumentView::new(doc);
+    let mut view = DocumentView::new(doc);
+    view.file_size = size.map(crate::media::documents::human_size);
     let theme = &state.theme;
     // The document's name as it is cited: "Kế hoạch số 171/KH-SVHTT ngày
     // 29/3/2022" (day and month without leading zeros, as documents write it).
