@@ -472,6 +472,11 @@ async fn disabling_an_account_ends_its_sessions_at_once() {
     for action in ["user.disable", "user.enable", "user.role"] {
         assert!(log.body.contains(action), "{action} not in the audit log");
     }
+    // Each action is said in words, its code beside it.
+    let said = log.texts("tbody td:nth-child(3)");
+    for words in ["Khóa tài khoản user.disable", "Đổi vai trò user.role"] {
+        assert!(said.iter().any(|s| s == words), "{words}: {said:?}");
+    }
     // Past its last page the log answers 404, not an empty table.
     assert_eq!(
         admin.get("/admin/audit?page=50").await.status,

@@ -20,6 +20,28 @@ struct EventView {
     #[serde(flatten)]
     event: Event,
     when: ShownTime,
+    /// The action in words (`audit_<action>` messages, dots as `_`); a
+    /// code without a message is shown as stored.
+    action_text: String,
+}
+
+/// `comment.bulk.approve` → "Duyệt bình luận (hàng loạt)", `user.role` →
+/// "Đổi vai trò".
+fn action_text(messages: &crate::render::templates::Messages, action: &str) -> String {
+    let say = |code: &str| messages.get(&format!("audit_{}", code.replace('.', "_")));
+    if let Some(text) = say(action) {
+        return text.clone();
+    }
+    match (
+        action.strip_prefix("comment.bulk."),
+        messages.get("audit_bulk"),
+    ) {
+        (Some(one), Some(bulk)) => match say(&format!("comment.{one}")) {
+            Some(text) => format!("{text} ({bulk})"),
+            None => action.to_owned(),
+        },
+        _ => action.to_owned(),
+    }
 }
 
 pub async fn list(
@@ -38,10 +60,12 @@ pub async fn list(
     })
     .await?;
     let tz = state.config.tz();
+    let messages = state.theme.messages();
     let events: Vec<EventView> = events
         .into_iter()
         .map(|e| EventView {
             when: show(e.at, tz),
+            action_text: action_text(&messages, &e.action),
             event: e,
         })
         .collect();
@@ -54,4 +78,31 @@ pub async fn list(
     ctx.insert("events", &events);
     ctx.insert("pagination", &pagination);
     page(&state, "admin/audit.html", &ctx, StatusCode::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::action_text;
+
+    #[test]
+    fn actions_are_said_in_words_bulk_ones_too_and_unknown_ones_as_stored() {
+        let messages = [
+            ("audit_user_role", "Đổi vai trò"),
+            ("audit_comment_approve", "Duyệt bình luận"),
+            ("audit_bulk", "hàng loạt"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        assert_eq!(action_text(&messages, "user.role"), "Đổi vai trò");
+        assert_eq!(
+            action_text(&messages, "comment.bulk.approve"),
+            "Duyệt bình luận (hàng loạt)"
+        );
+        assert_eq!(
+            action_text(&messages, "comment.bulk.fly"),
+            "comment.bulk.fly"
+        );
+        assert_eq!(action_text(&messages, "entry.teleport"), "entry.teleport");
+    }
 }
