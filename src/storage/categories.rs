@@ -88,7 +88,6 @@ pub fn update(conn: &mut SqliteConnection, id: i32, data: &CategoryData) -> Quer
     })
 }
 
-/// Deletes a category; its entries keep going, without a category.
 /// How many entries (in any state) are filed under category `id`.
 pub fn entry_count(conn: &mut SqliteConnection, id: i32) -> QueryResult<i64> {
     use super::schema::entries::dsl as e;
@@ -98,6 +97,8 @@ pub fn entry_count(conn: &mut SqliteConnection, id: i32) -> QueryResult<i64> {
         .get_result(conn)
 }
 
+/// Deletes a category; its entries keep going, without a category (the
+/// admin refuses while it has any: see [`entry_count`]).
 pub fn delete(conn: &mut SqliteConnection, id: i32) -> QueryResult<bool> {
     conn.immediate_transaction(|conn| {
         use super::schema::entries::dsl as e;

@@ -206,10 +206,10 @@ fn safe_back(back: &str) -> &str {
     }
 }
 
-/// Applies `action` to `ids`; returns how many changed.
 /// The moderation actions [`apply`] knows.
 const ACTIONS: [&str; 6] = ["approve", "unapprove", "restore", "spam", "trash", "delete"];
 
+/// Applies `action` to `ids`; returns how many changed.
 fn apply(
     conn: &mut diesel::SqliteConnection,
     ids: &[i32],

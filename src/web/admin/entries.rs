@@ -279,8 +279,7 @@ fn target_status(
     })
 }
 
-/// Parses `2026-05-01T08:30` (the site's zone) to UTC.
-/// A publish time typed in the site's zone, as browsers send a
+/// Parses a publish time typed in the site's zone to UTC: as browsers send a
 /// `datetime-local` field (`2026-11-27T10:00`), or as a person types it
 /// where the browser shows a plain text box: `27/11/2026 10:00` (the
 /// Vietnamese order the error message asks for), `27-11-2026 10:00`,
