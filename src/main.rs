@@ -263,7 +263,7 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Media(MediaCommand::Regenerate) => {
             let pool = open(&config)?;
-            let report = loa::media::regenerate::regenerate_all(
+            let report = loa::service::media::regenerate_all(
                 &mut *pool.get()?,
                 &config.uploads,
                 storage::utc_now(),
@@ -336,9 +336,9 @@ fn run_import(
 /// `loa reindex`: rebuilds the index with a progress bar, unless a server
 /// is rebuilding it right now.
 fn reindex(pool: &storage::Pool) -> anyhow::Result<usize> {
-    use storage::search::Reindex;
+    use loa::service::search::Reindex;
     let bar = indicatif::ProgressBar::new(0);
-    let done = storage::search::reindex_unless_running(&mut *pool.get()?, true, |done, total| {
+    let done = loa::service::search::reindex_unless_running(&mut *pool.get()?, true, |done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     })?;
@@ -358,7 +358,7 @@ fn reindex(pool: &storage::Pool) -> anyhow::Result<usize> {
 /// then that it finishes, and takes it over if that process died (its
 /// claim went stale), so that search is never left half-built.
 fn watch_rebuild(pool: storage::Pool) {
-    use storage::search::{self, Reindex};
+    use loa::service::search::{self, Reindex};
     let every = std::time::Duration::from_secs(search::REBUILD_STALE_SECS as u64 / 2);
     std::thread::spawn(move || {
         loop {
@@ -387,9 +387,9 @@ fn serve(config: Config) -> anyhow::Result<()> {
     if entries::count_all(&mut *pool.get()?)? == 0 && config.content.is_dir() {
         run_import(&pool, &config, &config.content.clone(), false)?;
     }
-    if !storage::search::is_current(&mut *pool.get()?)? {
-        use storage::search::Reindex;
-        match storage::search::reindex_unless_running(&mut *pool.get()?, false, |_, _| {})? {
+    if !loa::service::search::is_current(&mut *pool.get()?)? {
+        use loa::service::search::Reindex;
+        match loa::service::search::reindex_unless_running(&mut *pool.get()?, false, |_, _| {})? {
             Reindex::Done(n) => tracing::info!("search index built for {n} entries"),
             Reindex::Current => {}
             Reindex::Elsewhere(since) => {

@@ -336,10 +336,10 @@ fn reindex_rebuilds_the_index() {
     }
     assert_eq!(stale().load::<Row>(conn).unwrap().len(), 1);
     let mut calls = 0;
-    let n = loa::storage::search::reindex_all(conn, |_, _| calls += 1).unwrap();
+    let n = loa::service::search::reindex_all(conn, |_, _| calls += 1).unwrap();
     assert_eq!(n, 5);
     assert!(calls >= 1);
-    assert!(loa::storage::search::is_current(conn).unwrap());
+    assert!(loa::service::search::is_current(conn).unwrap());
     assert_eq!(stale().load::<Row>(conn).unwrap().len(), 0);
     let (hits, total) = loa::storage::search::search(
         conn,
@@ -359,7 +359,7 @@ fn reindex_rebuilds_the_index() {
 /// sending batches (its server died) is taken over.
 #[test]
 fn a_running_rebuild_is_left_alone_and_a_dead_one_taken_over() {
-    use loa::storage::search::{REBUILD_KEY, Reindex, reindex_unless_running};
+    use loa::service::search::{REBUILD_KEY, Reindex, reindex_unless_running};
     use loa::storage::settings;
     let site = TestSite::with_content();
     let conn = &mut site.conn();
@@ -392,7 +392,7 @@ fn a_running_rebuild_is_left_alone_and_a_dead_one_taken_over() {
     // Finished, the rebuild no longer counts as running, and a server
     // that waited for it finds the index current: nothing to do.
     assert_eq!(settings::get(conn, REBUILD_KEY).unwrap(), None);
-    assert!(loa::storage::search::is_current(conn).unwrap());
+    assert!(loa::service::search::is_current(conn).unwrap());
     let r = reindex_unless_running(conn, false, |_, _| {}).unwrap();
     assert_eq!(r, Reindex::Current);
     assert_eq!(found(conn), 5);

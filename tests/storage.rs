@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text};
 use loa::domain::entry::{EntryKind, Status};
 use loa::storage::entries::{self, Filter};
+use loa::service::entries as save_path;
 use loa::storage::{revisions, settings};
 
 #[derive(QueryableByName)]
@@ -155,22 +156,22 @@ fn every_save_that_changes_something_keeps_a_revision() {
     let mut b = entry(EntryKind::Article, "Bài viết");
     b.data.body_html = "<p>Một</p>".into();
     let now = utc("2026-01-01 00:00:00");
-    let id = entries::save_by_slug(conn, &b.data, &[], "an", now)
+    let id = save_path::save_by_slug(conn, &b.data, &[], "an", now)
         .unwrap()
         .id();
     assert!(matches!(
-        entries::save_by_slug(conn, &b.data, &[], "an", now).unwrap(),
-        entries::Saved::Unchanged(_)
+        save_path::save_by_slug(conn, &b.data, &[], "an", now).unwrap(),
+        save_path::Saved::Unchanged(_)
     ));
     b.data.body_md = "Hai".into();
     assert!(matches!(
-        entries::save_by_slug(conn, &b.data, &["Mới".into()], "binh", now).unwrap(),
-        entries::Saved::Updated(_)
+        save_path::save_by_slug(conn, &b.data, &["Mới".into()], "binh", now).unwrap(),
+        save_path::Saved::Updated(_)
     ));
     let revs = revisions::for_entry(conn, id).unwrap();
     assert_eq!(revs.len(), 2);
     assert_eq!(revs[0].saved_by, "binh", "newest first");
-    let snap = revs[0].snapshot().unwrap();
+    let snap = save_path::snapshot_of(&revs[0]).unwrap();
     assert_eq!(snap.data.body_md, "Hai");
     assert_eq!(snap.tags, vec!["Mới".to_owned()]);
 }
@@ -214,7 +215,7 @@ fn related_entries_share_the_category_or_a_tag() {
         .category(a)
         .status(Status::Draft)
         .save(conn);
-    let tags: Vec<i32> = entries::tags_of(conn, me)
+    let tags: Vec<i32> = loa::storage::tags::for_entry(conn, me)
         .unwrap()
         .iter()
         .map(|t| t.id)

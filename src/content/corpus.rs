@@ -186,12 +186,12 @@ pub fn generate(
                 .values(&talk)
                 .execute(conn)?;
             for id in ids {
-                crate::storage::search::index_entry(conn, id)?;
+                crate::service::entries::refresh(conn, id)?;
             }
             QueryResult::Ok(())
         })?;
         done += size;
         progress(done);
     }
-    crate::storage::search::mark_current(conn)
+    crate::service::search::mark_current(conn)
 }

@@ -67,9 +67,9 @@ pub fn export_dir(
     tz: Tz,
     progress: bool,
 ) -> Result<usize, ExportError> {
-    let site: BTreeMap<String, String> = settings::with_prefix(conn, crate::web::SITE_PREFIX)?
+    let site: BTreeMap<String, String> = settings::with_prefix(conn, settings::SITE_PREFIX)?
         .into_iter()
-        .map(|(k, v)| (k[crate::web::SITE_PREFIX.len()..].to_owned(), v))
+        .map(|(k, v)| (k[settings::SITE_PREFIX.len()..].to_owned(), v))
         .collect();
     write(&dir.join("site.toml"), &toml::to_string(&site)?)?;
     let cats = categories::all(conn)?;

@@ -15,7 +15,9 @@ use crate::domain::entry::EntryKind;
 use crate::domain::slug;
 use crate::media::{images, store};
 use crate::storage::categories::{self, CategoryData};
-use crate::storage::entries::{self, EntryData, Saved};
+use crate::service::entries::{self as save_path, Save, SaveError, Saved, Saver};
+use crate::service::media::{self as library, Registration};
+use crate::storage::entries::{self, Clash, EntryData};
 use crate::storage::media as media_store;
 use crate::storage::settings;
 
@@ -80,7 +82,7 @@ pub fn import_dir(
         let table: BTreeMap<String, String> = toml::from_str(&text)
             .map_err(|e| ImportError::File(site.clone(), e.message().to_owned()))?;
         for (k, v) in table {
-            settings::set(conn, &format!("{}{k}", crate::web::SITE_PREFIX), &v)?;
+            settings::set(conn, &format!("{}{k}", settings::SITE_PREFIX), &v)?;
         }
     }
 
@@ -190,7 +192,7 @@ pub fn import_dir(
                 )),
             }
         }
-        entries::set_bulletin_items(conn, bulletin_id, &ids)?;
+        save_path::set_items(conn, bulletin_id, &ids)?;
     }
     Ok(report)
 }
@@ -283,9 +285,8 @@ fn import_file(
         slug,
         title: front.title.trim().to_owned(),
         summary: front.summary.trim().to_owned(),
-        body_html: crate::media::render_body(conn, &body)
-            .map_err(|e| e.to_string())?
-            .into_string(),
+        // Rendered by the save path.
+        body_html: String::new(),
         body_md: body,
         byline: front.byline.trim().to_owned(),
         category_id,
@@ -319,15 +320,21 @@ fn import_file(
         .map_err(|e| e.to_string())?;
     // The content's own date, not the moment of import.
     let changed = updated_at.or(publish_at).unwrap_or(target.now);
-    let saved = entries::save_by_slug(conn, &data, &front.tags, "import", changed).map_err(
-        |e| match e {
-            diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            ) => "another bulletin already has this series, year and number".to_owned(),
-            other => other.to_string(),
+    let save = Save {
+        data,
+        tags: &front.tags,
+        items: None,
+        by: Saver {
+            name: "import",
+            now: changed,
         },
-    )?;
+    };
+    let saved = save_path::save(conn, save_path::Target::BySlug, save).map_err(|e| match e {
+        SaveError::Clash(Clash::BulletinNumber) => {
+            "another bulletin already has this series, year and number".to_owned()
+        }
+        other => other.to_string(),
+    })?;
     Ok((saved, items))
 }
 
@@ -371,21 +378,15 @@ fn store_image(
     let stored = prepared
         .write(uploads, &path)
         .map_err(|e| format!("image {}: {e}", src.display()))?;
-    let (row, _) = media_store::insert(
+    let (row, _) = library::register(
         conn,
-        &media_store::NewMedia {
-            hash: &stored.hash,
-            path: &stored.path,
-            format: stored.format.as_str(),
-            width: stored.width as i32,
-            height: stored.height as i32,
-            size_bytes: i32::try_from(stored.bytes).unwrap_or(i32::MAX),
+        &stored,
+        Registration {
             original_name: &name,
             alt: &meta.alt,
             caption: &meta.caption,
-            search_text: media_store::search_text(&meta.alt, &meta.caption, &name),
-            uploaded_by: "import",
-            created_at: when,
+            by: "import",
+            now: when,
         },
     )
     .map_err(|e| e.to_string())?;

@@ -4,8 +4,11 @@
 pub mod comment;
 pub mod document;
 pub mod entry;
+pub mod entry_form;
+pub mod image;
 pub mod leaflet;
 pub mod moderation;
 pub mod search;
 pub mod slug;
 pub mod user;
+pub mod workflow;

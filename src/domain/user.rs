@@ -1,4 +1,5 @@
-//! Staff roles, what each may do, and the editorial workflow's moves.
+//! Staff roles and what each may do (the workflow's moves are in
+//! [`super::workflow`]).
 //!
 //! | role      | may                                                        |
 //! |-----------|------------------------------------------------------------|
@@ -72,27 +73,6 @@ impl FromStr for Role {
     }
 }
 
-/// Whether `role` may change an entry in state `from` (written by the
-/// user when `own`) — its fields, or its state to `to`.
-///
-/// - Authors work on their own drafts, submit them (`in_review`), and may
-///   take back one still in review (`draft`).
-/// - Editors and admins make every move of
-///   `draft → in_review → scheduled | published → archived`, and back.
-pub fn may_move(role: Role, own: bool, from: Status, to: Status) -> bool {
-    use Status::*;
-    if role.edits_all() {
-        return true;
-    }
-    if role != Role::Author || !own {
-        return false;
-    }
-    matches!(
-        (from, to),
-        (Draft, Draft) | (Draft, InReview) | (InReview, Draft)
-    )
-}
-
 /// Whether `role` may open the editor on an entry in `status`.
 pub fn may_edit(role: Role, own: bool, status: Status) -> bool {
     role.edits_all()
@@ -127,27 +107,11 @@ mod tests {
     use Status::*;
 
     #[test]
-    fn authors_keep_to_their_own_drafts() {
-        assert!(may_move(Role::Author, true, Draft, InReview));
-        assert!(may_move(Role::Author, true, InReview, Draft));
-        assert!(!may_move(Role::Author, true, Draft, Published));
-        assert!(!may_move(Role::Author, true, InReview, Scheduled));
-        assert!(!may_move(Role::Author, false, Draft, InReview));
-        assert!(!may_move(Role::Author, true, Published, Draft));
+    fn only_authors_own_drafts_and_editors_open_the_editor() {
         assert!(may_edit(Role::Author, true, Draft));
         assert!(!may_edit(Role::Author, true, Published));
         assert!(!may_edit(Role::Author, false, Draft));
-    }
-
-    #[test]
-    fn editors_make_every_move_moderators_none() {
-        for from in Status::ALL {
-            for to in Status::ALL {
-                assert!(may_move(Role::Editor, false, from, to));
-                assert!(may_move(Role::Admin, false, from, to));
-                assert!(!may_move(Role::Moderator, true, from, to));
-            }
-        }
+        assert!(may_edit(Role::Editor, false, Archived));
         assert!(!may_edit(Role::Moderator, true, Draft));
     }
 

@@ -23,13 +23,8 @@ use std::io::Cursor;
 use image::codecs::jpeg::JpegEncoder;
 use image::imageops::FilterType;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
-use serde::Serialize;
 
-/// Widths of the derivatives, in pixels. Only those narrower than the
-/// original are made. Steps of at most 1.5× up to 960, so a phone gets a
-/// file close to what it shows (412 px × 1.75 density, less the margins,
-/// needs 665: 800 rather than 960).
-pub const WIDTHS: [u32; 7] = [320, 480, 640, 800, 960, 1280, 1920];
+pub use crate::domain::image::{Format, WIDTHS, scaled_height, widths_for};
 
 /// JPEG quality of re-encoded photos.
 pub const JPEG_QUALITY: u8 = 82;
@@ -61,92 +56,22 @@ impl Default for Limits {
     }
 }
 
-/// The formats accepted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    Jpeg,
-    Png,
-    WebP,
-    Gif,
+fn image_format(f: Format) -> ImageFormat {
+    match f {
+        Format::Jpeg => ImageFormat::Jpeg,
+        Format::Png => ImageFormat::Png,
+        Format::WebP => ImageFormat::WebP,
+        Format::Gif => ImageFormat::Gif,
+    }
 }
 
-impl Format {
-    pub const ALL: [Format; 4] = [Format::Jpeg, Format::Png, Format::WebP, Format::Gif];
-
-    /// The name stored in the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Format::Jpeg => "jpeg",
-            Format::Png => "png",
-            Format::WebP => "webp",
-            Format::Gif => "gif",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Format> {
-        Format::ALL.into_iter().find(|f| f.as_str() == s)
-    }
-
-    /// The extension files of this format are stored with.
-    pub fn ext(self) -> &'static str {
-        match self {
-            Format::Jpeg => "jpg",
-            Format::Png => "png",
-            Format::WebP => "webp",
-            Format::Gif => "gif",
-        }
-    }
-
-    pub fn mime(self) -> &'static str {
-        match self {
-            Format::Jpeg => "image/jpeg",
-            Format::Png => "image/png",
-            Format::WebP => "image/webp",
-            Format::Gif => "image/gif",
-        }
-    }
-
-    /// The format an uploaded name claims (`.jpeg` and `.jpg` alike).
-    pub fn from_ext(ext: &str) -> Option<Format> {
-        match ext.to_ascii_lowercase().as_str() {
-            "jpg" | "jpeg" | "jfif" => Some(Format::Jpeg),
-            "png" => Some(Format::Png),
-            "webp" => Some(Format::WebP),
-            "gif" => Some(Format::Gif),
-            _ => None,
-        }
-    }
-
-    fn image_format(self) -> ImageFormat {
-        match self {
-            Format::Jpeg => ImageFormat::Jpeg,
-            Format::Png => ImageFormat::Png,
-            Format::WebP => ImageFormat::WebP,
-            Format::Gif => ImageFormat::Gif,
-        }
-    }
-
-    fn from_image_format(f: ImageFormat) -> Option<Format> {
-        match f {
-            ImageFormat::Jpeg => Some(Format::Jpeg),
-            ImageFormat::Png => Some(Format::Png),
-            ImageFormat::WebP => Some(Format::WebP),
-            ImageFormat::Gif => Some(Format::Gif),
-            _ => None,
-        }
-    }
-
-    /// Whether a WebP copy is made next to this format's files (every
-    /// format but WebP itself, which is already that).
-    pub fn gets_webp(self) -> bool {
-        self != Format::WebP
-    }
-
-    /// Whether this format's images are graphics (lossless WebP) rather
-    /// than photos (lossy WebP).
-    pub fn is_graphic(self) -> bool {
-        matches!(self, Format::Png | Format::Gif)
+fn from_image_format(f: ImageFormat) -> Option<Format> {
+    match f {
+        ImageFormat::Jpeg => Some(Format::Jpeg),
+        ImageFormat::Png => Some(Format::Png),
+        ImageFormat::WebP => Some(Format::WebP),
+        ImageFormat::Gif => Some(Format::Gif),
+        _ => None,
     }
 }
 
@@ -313,7 +238,7 @@ pub fn precheck(name: &str, bytes: &[u8], limits: &Limits) -> Result<Format, Ref
     }
     let actual = image::guess_format(bytes)
         .ok()
-        .and_then(Format::from_image_format)
+        .and_then(from_image_format)
         .ok_or(Refusal::NotAnImage)?;
     if actual != claimed {
         return Err(Refusal::Mismatch);
@@ -333,7 +258,7 @@ pub fn precheck(name: &str, bytes: &[u8], limits: &Limits) -> Result<Format, Ref
 pub fn decode(format: Format, bytes: &[u8], limits: &Limits) -> Result<Checked, Refusal> {
     let corrupt = |e: image::ImageError| Refusal::Corrupt(e.to_string());
     // The header first: a bomb claims its size before its pixels.
-    let (w, h) = ImageReader::with_format(Cursor::new(bytes), format.image_format())
+    let (w, h) = ImageReader::with_format(Cursor::new(bytes), image_format(format))
         .into_dimensions()
         .map_err(corrupt)?;
     if w == 0
@@ -344,7 +269,7 @@ pub fn decode(format: Format, bytes: &[u8], limits: &Limits) -> Result<Checked, 
     {
         return Err(Refusal::Dimensions(w, h));
     }
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format.image_format());
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format(format));
     let mut lim = image::Limits::default();
     lim.max_image_width = Some(limits.max_side);
     lim.max_image_height = Some(limits.max_side);
@@ -369,16 +294,6 @@ pub struct Rendition {
     pub height: u32,
     pub format: Format,
     pub bytes: Vec<u8>,
-}
-
-/// The derivative widths for an original `width` pixels wide.
-pub fn widths_for(width: u32) -> impl Iterator<Item = u32> {
-    WIDTHS.into_iter().filter(move |w| *w < width)
-}
-
-/// The height of a derivative `w` wide of a `width`×`height` image.
-pub fn scaled_height(width: u32, height: u32, w: u32) -> u32 {
-    ((u64::from(height) * u64::from(w) + u64::from(width) / 2) / u64::from(width)).max(1) as u32
 }
 
 #[derive(Debug, thiserror::Error)]

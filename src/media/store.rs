@@ -208,7 +208,7 @@ pub fn remove_image(uploads: &Path, path: &str, format: Format) -> io::Result<()
 /// full-size file (after the widths or encoders change).
 pub fn regenerate(uploads: &Path, path: &str) -> Result<StoredImage, StoreError> {
     let bytes = std::fs::read(uploads.join(path))?;
-    let (_, format) = super::responsive::parse_path(path).ok_or(Refusal::NotAllowed)?;
+    let (_, format) = crate::domain::image::parse_path(path).ok_or(Refusal::NotAllowed)?;
     // Stale derivatives of widths no longer made go first.
     for rel in files_of(path, format).into_iter().skip(1) {
         let _ = std::fs::remove_file(uploads.join(rel));

@@ -11,7 +11,8 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use super::SafeHtml;
 use crate::domain::slug;
-use crate::media::responsive;
+use super::responsive;
+use crate::domain::image::library_path;
 
 /// Width and height of library images, by stored path (`2026/11/ab….jpg`).
 pub type ImageSizes = HashMap<String, (u32, u32)>;
@@ -122,7 +123,7 @@ pub fn image_paths(markdown: &str) -> BTreeSet<String> {
     Parser::new_ext(markdown, options())
         .filter_map(|e| match e {
             Event::Start(Tag::Image { dest_url, .. }) => {
-                responsive::library_path(&dest_url).map(str::to_owned)
+                library_path(&dest_url).map(str::to_owned)
             }
             _ => None,
         })
@@ -137,7 +138,7 @@ pub fn library_image_without_alt(markdown: &str) -> bool {
     for event in Parser::new_ext(markdown, options()) {
         match event {
             Event::Start(Tag::Image { dest_url, .. }) => {
-                in_library_image = responsive::library_path(&dest_url).is_some();
+                in_library_image = library_path(&dest_url).is_some();
                 alt.clear();
             }
             Event::Text(t) | Event::Code(t) if in_library_image => alt.push_str(&t),
@@ -169,7 +170,7 @@ fn with_pictures<'a>(events: Vec<Event<'a>>, sizes: &ImageSizes) -> Vec<Event<'a
             out.push(event);
             continue;
         };
-        let found = responsive::library_path(dest_url)
+        let found = library_path(dest_url)
             .and_then(|p| sizes.get(p).map(|(w, h)| (p, *w, *h)))
             .and_then(|(p, w, h)| responsive::responsive(p, w, h));
         let Some(r) = found else {

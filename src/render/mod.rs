@@ -7,6 +7,7 @@ pub mod dates;
 pub mod doclinks;
 pub mod markdown;
 pub mod qr;
+pub mod responsive;
 pub mod sanitize;
 pub mod templates;
 

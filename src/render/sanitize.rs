@@ -144,7 +144,7 @@ static BODY: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
             let allowed = match attr {
                 "id" => !(RESERVED_IDS.contains(&value) || value.starts_with("comment-")),
                 // Responsive images only point at the media library's files.
-                "srcset" => crate::media::responsive::is_library_srcset(value),
+                "srcset" => super::responsive::is_library_srcset(value),
                 "sizes" => value
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b" (),.:-".contains(&b)),

@@ -68,24 +68,22 @@ pub fn upsert(conn: &mut SqliteConnection, data: &CategoryData) -> QueryResult<C
         .get_result(conn)
 }
 
-/// Renames or re-describes a category; its entries are re-indexed so that
-/// searching for the new name finds them.
+/// Renames or re-describes a category (`service::taxonomy` keeps its
+/// entries' search rows in step).
 pub fn update(conn: &mut SqliteConnection, id: i32, data: &CategoryData) -> QueryResult<Category> {
-    conn.immediate_transaction(|conn| {
-        let c = diesel::update(categories::table.find(id))
-            .set(data)
-            .returning(Category::as_returning())
-            .get_result(conn)?;
-        use super::schema::entries::dsl as e;
-        let ids: Vec<i32> = e::entries
-            .filter(e::category_id.eq(id))
-            .select(e::id)
-            .load(conn)?;
-        for entry in ids {
-            super::search::index_entry(conn, entry)?;
-        }
-        Ok(c)
-    })
+    diesel::update(categories::table.find(id))
+        .set(data)
+        .returning(Category::as_returning())
+        .get_result(conn)
+}
+
+/// The entries (in any state) filed under category `id`.
+pub fn entry_ids(conn: &mut SqliteConnection, id: i32) -> QueryResult<Vec<i32>> {
+    use super::schema::entries::dsl as e;
+    e::entries
+        .filter(e::category_id.eq(id))
+        .select(e::id)
+        .load(conn)
 }
 
 /// How many entries (in any state) are filed under category `id`.
@@ -100,16 +98,7 @@ pub fn entry_count(conn: &mut SqliteConnection, id: i32) -> QueryResult<i64> {
 /// Deletes a category; its entries keep going, without a category (the
 /// admin refuses while it has any: see [`entry_count`]).
 pub fn delete(conn: &mut SqliteConnection, id: i32) -> QueryResult<bool> {
-    conn.immediate_transaction(|conn| {
-        use super::schema::entries::dsl as e;
-        let ids: Vec<i32> = e::entries
-            .filter(e::category_id.eq(id))
-            .select(e::id)
-            .load(conn)?;
-        let n = diesel::delete(categories::table.find(id)).execute(conn)?;
-        for entry in ids {
-            super::search::index_entry(conn, entry)?;
-        }
-        Ok(n == 1)
-    })
+    diesel::delete(categories::table.find(id))
+        .execute(conn)
+        .map(|n| n == 1)
 }

@@ -1,13 +1,14 @@
-//! Entries of every kind: page-shaped public reads and the one write path
-//! (save = upsert + tags + revision, in one transaction).
+//! Entries of every kind: page-shaped public reads, and the row writes
+//! that `service::entries` (the one save path) puts together in one
+//! transaction.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{Integer, Nullable, Text, Timestamp};
+use diesel::sql_types::{Integer, Text, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use super::schema::{bulletin_items, categories, entries, entry_tags, tags};
-use super::{revisions, tags as tag_store};
+pub use super::cards::EntryCard;
+use super::schema::{bulletin_items, categories, entries, entry_tags, slug_redirects};
 use crate::domain::entry::{EntryKind, LeafletFormat, Status};
 
 /// A whole entry row.
@@ -104,47 +105,6 @@ pub struct EntryData {
     pub bulletin_number: Option<i32>,
     pub bulletin_year: Option<i32>,
     pub leaflet_format: Option<String>,
-}
-
-/// An entry as listings show it, with its category.
-#[derive(Debug, Clone, Queryable, QueryableByName, Serialize)]
-pub struct EntryCard {
-    #[diesel(sql_type = Integer)]
-    pub id: i32,
-    /// The kind's name; see [`EntryCard::kind`].
-    #[diesel(sql_type = Text)]
-    pub kind_name: String,
-    #[diesel(sql_type = Text)]
-    pub slug: String,
-    #[diesel(sql_type = Text)]
-    pub title: String,
-    #[diesel(sql_type = Text)]
-    pub summary: String,
-    #[diesel(sql_type = Text)]
-    pub byline: String,
-    #[diesel(sql_type = Nullable<Timestamp>)]
-    pub publish_at: Option<NaiveDateTime>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub image_path: Option<String>,
-    #[diesel(sql_type = Text)]
-    pub image_alt: String,
-    #[diesel(sql_type = Nullable<Integer>)]
-    pub image_width: Option<i32>,
-    #[diesel(sql_type = Nullable<Integer>)]
-    pub image_height: Option<i32>,
-    #[diesel(sql_type = Nullable<Integer>)]
-    pub category_id: Option<i32>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub category_slug: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub category_name: Option<String>,
-}
-
-impl EntryCard {
-    pub fn kind(&self) -> EntryKind {
-        // The column's CHECK constraint admits only known kinds.
-        self.kind_name.parse().unwrap_or(EntryKind::Article)
-    }
 }
 
 /// Which public entries a listing shows.
@@ -524,19 +484,17 @@ pub fn related_public(
     cards_in_order(conn, &ids)
 }
 
-/// The newest `limit` public entries in full, with their category (feeds).
+/// The newest `limit` public entries in full, with their category's name
+/// (feeds).
 pub fn latest_public_full(
     conn: &mut SqliteConnection,
     filter: Filter,
     now: NaiveDateTime,
     limit: i64,
-) -> QueryResult<Vec<(Entry, Option<super::categories::Category>)>> {
+) -> QueryResult<Vec<(Entry, Option<String>)>> {
     filtered(filter, now)
         .left_join(categories::table)
-        .select((
-            Entry::as_select(),
-            Option::<super::categories::Category>::as_select(),
-        ))
+        .select((Entry::as_select(), categories::name.nullable()))
         .order((entries::public_at.desc(), entries::id.desc()))
         .limit(limit)
         .load(conn)
@@ -701,152 +659,108 @@ pub fn bulletin_item_slugs(
         .load(conn)
 }
 
-/// Replaces a bulletin's items with `entry_ids`, in that order.
+/// Replaces a bulletin's items with `entry_ids`, in that order: the
+/// delete and the insert in one transaction (a savepoint inside the
+/// caller's), so a failure leaves the previous items in place.
 pub fn set_bulletin_items(
     conn: &mut SqliteConnection,
     bulletin_id: i32,
     entry_ids: &[i32],
 ) -> QueryResult<()> {
-    diesel::delete(bulletin_items::table.filter(bulletin_items::bulletin_id.eq(bulletin_id)))
-        .execute(conn)?;
-    let rows: Vec<_> = entry_ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| {
-            (
-                bulletin_items::bulletin_id.eq(bulletin_id),
-                bulletin_items::entry_id.eq(*id),
-                bulletin_items::position.eq(i as i32),
-            )
-        })
-        .collect();
-    diesel::insert_into(bulletin_items::table)
-        .values(&rows)
+    conn.transaction(|conn| {
+        diesel::delete(bulletin_items::table.filter(bulletin_items::bulletin_id.eq(bulletin_id)))
+            .execute(conn)?;
+        let rows: Vec<_> = entry_ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                (
+                    bulletin_items::bulletin_id.eq(bulletin_id),
+                    bulletin_items::entry_id.eq(*id),
+                    bulletin_items::position.eq(i as i32),
+                )
+            })
+            .collect();
+        diesel::insert_into(bulletin_items::table)
+            .values(&rows)
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// Inserts a new entry row; its `public_at` follows its state and time.
+pub fn insert(
+    conn: &mut SqliteConnection,
+    data: &EntryData,
+    author_id: Option<i32>,
+    now: NaiveDateTime,
+) -> QueryResult<i32> {
+    diesel::insert_into(entries::table)
+        .values((
+            data.clone(),
+            entries::created_at.eq(now),
+            entries::updated_at.eq(now),
+            entries::author_id.eq(author_id),
+            entries::public_at.eq(public_at(data.status, data.publish_at)),
+        ))
+        .returning(entries::id)
+        .get_result(conn)
+}
+
+/// Writes an entry row's fields as `version`; its `public_at` follows its
+/// state and time.
+pub fn update_row(
+    conn: &mut SqliteConnection,
+    id: i32,
+    data: &EntryData,
+    version: i32,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(entries::table.find(id))
+        .set((
+            data.clone(),
+            entries::updated_at.eq(now),
+            entries::version.eq(version),
+            entries::public_at.eq(public_at(data.status, data.publish_at)),
+        ))
         .execute(conn)?;
     Ok(())
 }
 
-/// Whether a save created the entry or changed an existing one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Saved {
-    Created(i32),
-    Updated(i32),
-    Unchanged(i32),
-}
-
-impl Saved {
-    pub fn id(self) -> i32 {
-        match self {
-            Saved::Created(id) | Saved::Updated(id) | Saved::Unchanged(id) => id,
-        }
-    }
-}
-
-/// The revision snapshot: the entry's fields plus its tag names.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Snapshot {
-    #[serde(flatten)]
-    pub data: EntryData,
-    pub tags: Vec<String>,
-}
-
-/// Someone else saved the entry since the form was opened.
-#[derive(Debug, Clone)]
-pub struct Conflict {
-    /// The entry as it is now.
-    pub current: Entry,
-}
-
-/// Who saves, and when.
-#[derive(Debug, Clone, Copy)]
-pub struct Saver<'a> {
-    pub name: &'a str,
-    pub now: NaiveDateTime,
-}
-
-/// Tags are a set, listed in Vietnamese order (as `tags::names_for_entry`
-/// gives them back, so that an unchanged save compares equal).
-fn tag_set(tag_names: &[String]) -> Vec<String> {
-    let mut tags: Vec<String> = tag_names
-        .iter()
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty())
-        .collect();
-    crate::domain::slug::sort_names(&mut tags, |t| t);
-    tags.dedup();
-    tags
-}
-
-/// The one write path: updates `existing` (or creates the entry), sets its
-/// tags, remembers an old public slug, keeps a revision and re-indexes it —
-/// all in the caller's transaction. A save that changes nothing writes
-/// nothing.
-fn write(
-    conn: &mut SqliteConnection,
-    existing: Option<Entry>,
-    data: &EntryData,
-    tags: Vec<String>,
-    author_id: Option<i32>,
-    by: Saver,
-) -> QueryResult<Saved> {
-    let snapshot = Snapshot {
-        data: data.clone(),
-        tags: tags.clone(),
-    };
-    let (saved, version) = match existing {
-        Some(existing) => {
-            let current = Snapshot {
-                data: existing.data(),
-                tags: tag_store::names_for_entry(conn, existing.id)?,
-            };
-            if current == snapshot {
-                return Ok(Saved::Unchanged(existing.id));
-            }
-            if existing.slug != data.slug && domain_public(&existing, by.now) {
-                // Links to the old address keep working (301).
-                super::redirects::add(conn, &existing.slug, existing.id)?;
-            }
-            diesel::update(entries::table.find(existing.id))
-                .set((
-                    data.clone(),
-                    entries::updated_at.eq(by.now),
-                    entries::version.eq(existing.version + 1),
-                ))
-                .execute(conn)?;
-            (Saved::Updated(existing.id), existing.version + 1)
-        }
-        None => {
-            let id = diesel::insert_into(entries::table)
-                .values((
-                    data.clone(),
-                    entries::created_at.eq(by.now),
-                    entries::updated_at.eq(by.now),
-                    entries::author_id.eq(author_id),
-                ))
-                .returning(entries::id)
-                .get_result(conn)?;
-            (Saved::Created(id), 1)
-        }
-    };
-    diesel::update(entries::table.find(saved.id()))
-        .set(entries::public_at.eq(public_at(data.status, data.publish_at)))
+/// Stores a body rendered again (new image sizes, new renderer) without a
+/// new version: the text the editor wrote has not changed.
+pub fn set_body_html(conn: &mut SqliteConnection, id: i32, html: &str) -> QueryResult<()> {
+    diesel::update(entries::table.find(id))
+        .set(entries::body_html.eq(html))
         .execute(conn)?;
-    // The live slug is nobody's old address any more.
-    super::redirects::remove(conn, &data.slug)?;
-    tag_store::set_for_entry(conn, saved.id(), &tags)?;
-    revisions::record(conn, saved.id(), &snapshot, by.name, by.now, version)?;
-    // The index follows every save at once, in the same transaction.
-    super::search::index_entry(conn, saved.id())?;
-    super::documents::set_citations(conn, saved.id(), &cited_numbers(data))?;
-    // So does the record of which library images it shows.
-    super::media::sync_uses(conn, saved.id(), data.image_path.as_deref(), &data.body_md)?;
-    Ok(saved)
+    Ok(())
 }
 
-/// The document numbers an entry's text cites: those that would link in
-/// its body (not inside links or code), and those in its summary.
-pub fn cited_numbers(data: &EntryData) -> Vec<String> {
-    crate::render::doclinks::cited(&data.body_html, &data.summary)
+/// Which unique key a failed save ran into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clash {
+    /// Another entry has the slug.
+    Slug,
+    /// Another bulletin has the series, year and number.
+    BulletinNumber,
+}
+
+/// The unique key `e` names, if it is a unique violation on `entries`.
+/// SQLite names the columns in its message (`UNIQUE constraint failed:
+/// entries.slug`); a server database names the constraint.
+pub fn clash(e: &diesel::result::Error) -> Option<Clash> {
+    use diesel::result::{DatabaseErrorKind, Error};
+    let Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) = e else {
+        return None;
+    };
+    let named = info.constraint_name().unwrap_or(info.message());
+    if named.contains("bulletin") {
+        Some(Clash::BulletinNumber)
+    } else if named.contains("slug") {
+        Some(Clash::Slug)
+    } else {
+        None
+    }
 }
 
 /// Public entries whose text cites document number `number`, newest first.
@@ -866,70 +780,6 @@ pub fn citing_public(
         .load(conn)
 }
 
-fn domain_public(e: &Entry, now: NaiveDateTime) -> bool {
-    crate::domain::entry::is_public(e.status, e.publish_at, now)
-}
-
-/// Creates the entry with `data.slug`, or updates it (import and export
-/// use slugs as identity).
-pub fn save_by_slug(
-    conn: &mut SqliteConnection,
-    data: &EntryData,
-    tag_names: &[String],
-    saved_by: &str,
-    now: NaiveDateTime,
-) -> QueryResult<Saved> {
-    let tags = tag_set(tag_names);
-    conn.immediate_transaction(|conn| {
-        let existing = find_by_slug(conn, &data.slug)?;
-        write(
-            conn,
-            existing,
-            data,
-            tags,
-            None,
-            Saver {
-                name: saved_by,
-                now,
-            },
-        )
-    })
-}
-
-/// A new entry written by `author_id`.
-pub fn create(
-    conn: &mut SqliteConnection,
-    data: &EntryData,
-    tag_names: &[String],
-    author_id: i32,
-    by: Saver,
-) -> QueryResult<i32> {
-    let tags = tag_set(tag_names);
-    conn.immediate_transaction(|conn| {
-        write(conn, None, data, tags, Some(author_id), by).map(Saved::id)
-    })
-}
-
-/// Saves entry `id` if it is still at `expected_version`; otherwise says
-/// who got there first.
-pub fn update(
-    conn: &mut SqliteConnection,
-    id: i32,
-    expected_version: i32,
-    data: &EntryData,
-    tag_names: &[String],
-    by: Saver,
-) -> QueryResult<Result<Saved, Conflict>> {
-    let tags = tag_set(tag_names);
-    conn.immediate_transaction(|conn| {
-        let existing = find(conn, id)?;
-        if existing.version != expected_version {
-            return Ok(Err(Conflict { current: existing }));
-        }
-        write(conn, Some(existing), data, tags, None, by).map(Ok)
-    })
-}
-
 /// Deletes an entry for good (its revisions, tags and comments go with it).
 pub fn delete(conn: &mut SqliteConnection, id: i32) -> QueryResult<bool> {
     diesel::delete(entries::table.find(id))
@@ -939,21 +789,12 @@ pub fn delete(conn: &mut SqliteConnection, id: i32) -> QueryResult<bool> {
 
 /// The entry an old slug now answers for.
 pub fn find_by_old_slug(conn: &mut SqliteConnection, old: &str) -> QueryResult<Option<Entry>> {
-    match super::redirects::target(conn, old)? {
-        Some(id) => find(conn, id).optional(),
-        None => Ok(None),
-    }
-}
-
-/// Tags of an entry, for its page, in Vietnamese order.
-pub fn tags_of(conn: &mut SqliteConnection, entry_id: i32) -> QueryResult<Vec<tag_store::Tag>> {
-    let mut tags: Vec<tag_store::Tag> = tags::table
-        .inner_join(entry_tags::table)
-        .filter(entry_tags::entry_id.eq(entry_id))
-        .select(tag_store::Tag::as_select())
-        .load(conn)?;
-    crate::domain::slug::sort_names(&mut tags, |t| &t.name);
-    Ok(tags)
+    slug_redirects::table
+        .inner_join(entries::table.on(entries::id.eq(slug_redirects::entry_id)))
+        .filter(slug_redirects::old_slug.eq(old))
+        .select(Entry::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// How many entries there are, in any state.
@@ -1196,4 +1037,9 @@ fn inline_binds(debug: &str) -> String {
         }
     }
     out
+}
+
+/// Every entry's id, in any state, in id order (the index rebuild).
+pub fn all_ids(conn: &mut SqliteConnection) -> QueryResult<Vec<i32>> {
+    entries::table.select(entries::id).order(entries::id).load(conn)
 }

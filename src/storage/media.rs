@@ -8,8 +8,8 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::schema::{attachments, documents, entries, media, media_uses};
+use crate::domain::image::LIBRARY_URL;
 use crate::domain::slug;
-use crate::media::responsive::LIBRARY_URL;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, PartialEq)]
 #[diesel(table_name = media, check_for_backend(diesel::sqlite::Sqlite))]
@@ -386,24 +386,16 @@ pub fn attachment_by_path(
         .optional()
 }
 
-/// Bodies of the entries that show library images: id and Markdown (to
-/// render again after the derivative widths change).
-pub fn bodies_using_media(conn: &mut SqliteConnection) -> QueryResult<Vec<(i32, String)>> {
+/// The entries that show library images (rendered again after the
+/// derivative widths change).
+pub fn entries_using_media(conn: &mut SqliteConnection) -> QueryResult<Vec<i32>> {
     entries::table
         .filter(diesel::dsl::exists(
             media_uses::table.filter(media_uses::entry_id.eq(entries::id)),
         ))
         .order(entries::id)
-        .select((entries::id, entries::body_md))
+        .select(entries::id)
         .load(conn)
-}
-
-/// Stores a re-rendered body (same Markdown, so no new revision).
-pub fn set_body_html(conn: &mut SqliteConnection, entry_id: i32, html: &str) -> QueryResult<()> {
-    diesel::update(entries::table.find(entry_id))
-        .set(entries::body_html.eq(html))
-        .execute(conn)?;
-    Ok(())
 }
 
 /// Records that the entries whose featured image is `path` use image

@@ -4,6 +4,7 @@
 //! backend can replace it.
 
 pub mod audit;
+pub mod cards;
 pub mod categories;
 pub mod changes;
 pub mod comments;

@@ -1,9 +1,9 @@
-//! Revisions: every save of an entry keeps a full snapshot.
+//! Revisions: every save of an entry keeps a full snapshot (JSON written
+//! and read by `service::entries`).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::entries::Snapshot;
 use super::schema::revisions;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -19,27 +19,18 @@ pub struct Revision {
     pub version: i32,
 }
 
-impl Revision {
-    /// The saved fields; `None` if the stored JSON no longer parses.
-    pub fn snapshot(&self) -> Option<Snapshot> {
-        serde_json::from_str(&self.snapshot).ok()
-    }
-}
-
 pub fn record(
     conn: &mut SqliteConnection,
     entry_id: i32,
-    snapshot: &Snapshot,
+    snapshot_json: &str,
     saved_by: &str,
     now: NaiveDateTime,
     version: i32,
 ) -> QueryResult<i32> {
-    let json = serde_json::to_string(snapshot)
-        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
     diesel::insert_into(revisions::table)
         .values((
             revisions::entry_id.eq(entry_id),
-            revisions::snapshot.eq(json),
+            revisions::snapshot.eq(snapshot_json),
             revisions::saved_by.eq(saved_by),
             revisions::created_at.eq(now),
             revisions::version.eq(version),

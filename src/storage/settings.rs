@@ -7,6 +7,9 @@ use super::schema::settings;
 
 pub const SECRET_KEY: &str = "secret_key";
 
+/// Prefix of site-identity keys in the settings table.
+pub const SITE_PREFIX: &str = "site.";
+
 pub fn get(conn: &mut SqliteConnection, key: &str) -> QueryResult<Option<String>> {
     settings::table
         .find(key)

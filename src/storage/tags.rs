@@ -14,6 +14,10 @@ pub struct Tag {
     pub name: String,
 }
 
+pub fn find(conn: &mut SqliteConnection, id: i32) -> QueryResult<Tag> {
+    tags::table.find(id).select(Tag::as_select()).first(conn)
+}
+
 pub fn find_by_slug(conn: &mut SqliteConnection, slug: &str) -> QueryResult<Option<Tag>> {
     tags::table
         .filter(tags::slug.eq(slug))
@@ -42,7 +46,7 @@ pub fn names_for_entry(conn: &mut SqliteConnection, entry_id: i32) -> QueryResul
         .filter(entry_tags::entry_id.eq(entry_id))
         .select(tags::name)
         .load(conn)?;
-    crate::domain::slug::sort_names(&mut names, |n| n);
+    slug::sort_names(&mut names, |n| n);
     Ok(names)
 }
 
@@ -73,4 +77,62 @@ pub fn set_for_entry(
         .values(&rows)
         .execute(conn)?;
     Ok(())
+}
+
+/// Tags of an entry, for its page, in Vietnamese order.
+pub fn for_entry(conn: &mut SqliteConnection, entry_id: i32) -> QueryResult<Vec<Tag>> {
+    let mut tags: Vec<Tag> = tags::table
+        .inner_join(entry_tags::table)
+        .filter(entry_tags::entry_id.eq(entry_id))
+        .select(Tag::as_select())
+        .load(conn)?;
+    slug::sort_names(&mut tags, |t| &t.name);
+    Ok(tags)
+}
+
+/// A tag with how many entries (in any state) carry it.
+#[derive(Debug, Clone, Queryable, Serialize)]
+pub struct TagUse {
+    pub id: i32,
+    pub slug: String,
+    pub name: String,
+    pub uses: i64,
+}
+
+/// Every tag with its number of entries, by name.
+pub fn all_with_counts(conn: &mut SqliteConnection) -> QueryResult<Vec<TagUse>> {
+    tags::table
+        .left_join(entry_tags::table)
+        .group_by((tags::id, tags::slug, tags::name))
+        .select((
+            tags::id,
+            tags::slug,
+            tags::name,
+            diesel::dsl::count(entry_tags::entry_id.nullable()),
+        ))
+        .order(tags::name)
+        .load(conn)
+}
+
+/// Entries that carry tag `id`.
+pub fn entries_with(conn: &mut SqliteConnection, id: i32) -> QueryResult<Vec<i32>> {
+    entry_tags::table
+        .filter(entry_tags::tag_id.eq(id))
+        .select(entry_tags::entry_id)
+        .load(conn)
+}
+
+/// Gives tag `id` a new name (its slug, the address, stays).
+pub fn rename(conn: &mut SqliteConnection, id: i32, name: &str) -> QueryResult<()> {
+    diesel::update(tags::table.find(id))
+        .set(tags::name.eq(name))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Deletes tag `id`; the entries that carried it keep going without it.
+pub fn delete(conn: &mut SqliteConnection, id: i32) -> QueryResult<bool> {
+    diesel::delete(tags::table.find(id))
+        .execute(conn)
+        .map(|n| n == 1)
 }

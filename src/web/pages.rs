@@ -36,8 +36,7 @@ impl Base {
     }
 }
 
-/// Prefix of site-identity keys in the settings table.
-pub const SITE_PREFIX: &str = "site.";
+pub use crate::storage::settings::SITE_PREFIX;
 
 pub fn load_base(conn: &mut SqliteConnection) -> diesel::QueryResult<Base> {
     let site = settings::with_prefix(conn, SITE_PREFIX)?

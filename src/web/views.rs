@@ -28,7 +28,7 @@ pub struct ImageView {
     pub width: Option<i32>,
     pub height: Option<i32>,
     /// Sizes to choose from, for a library image (its derivatives).
-    pub responsive: Option<crate::media::responsive::Responsive>,
+    pub responsive: Option<crate::render::responsive::Responsive>,
     /// `sizes` for an entry page's column and for a card in a listing.
     pub sizes_entry: &'static str,
     pub sizes_card: &'static str,
@@ -49,12 +49,12 @@ fn image(
         height: h,
         responsive: match (w, h) {
             (Some(w), Some(h)) if w > 0 && h > 0 => {
-                crate::media::responsive::responsive(p, w as u32, h as u32)
+                crate::render::responsive::responsive(p, w as u32, h as u32)
             }
             _ => None,
         },
-        sizes_entry: crate::media::responsive::SIZES_BODY,
-        sizes_card: crate::media::responsive::SIZES_CARD,
+        sizes_entry: crate::render::responsive::SIZES_BODY,
+        sizes_card: crate::render::responsive::SIZES_CARD,
     })
 }
 

@@ -439,7 +439,7 @@ impl EntryBuilder {
     /// Saves it and keeps the builder, to change and save again.
     pub fn save_ref(&mut self, conn: &mut SqliteConnection) -> (i32, String) {
         self.data.body_html = markdown::render(&self.data.body_md).into_string();
-        let saved = storage::entries::save_by_slug(
+        let saved = loa::service::entries::save_by_slug(
             conn,
             &self.data,
             &self.tags,

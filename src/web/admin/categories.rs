@@ -2,15 +2,14 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use diesel::prelude::*;
 use serde::Serialize;
 
 use super::{Fields, change, context, field, page, see_other};
 use crate::domain::slug;
 use crate::error::AppError;
+use crate::service::taxonomy;
 use crate::storage::categories::{self, CategoryData};
-use crate::storage::schema::tags as tag_table;
-use crate::storage::tags::Tag;
+use crate::storage::tags;
 use crate::web::session::Staff;
 use crate::web::{AppState, db, pages};
 
@@ -213,7 +212,7 @@ pub async fn update(
             description,
             position: position.unwrap_or(c.position),
         };
-        categories::update(conn, id, &data)?;
+        taxonomy::update_category(conn, id, &data)?;
         auditor.record(
             conn,
             "category.update",
@@ -248,7 +247,7 @@ pub async fn delete(
             if n > 0 {
                 return Ok(Some((c, n)));
             }
-            categories::delete(conn, id)?;
+            taxonomy::delete_category(conn, id)?;
             audit.record(conn, "category.delete", &c.slug, &c.name)?;
             Ok(None)
         },
@@ -279,13 +278,6 @@ pub async fn delete(
     Ok(see_other("/admin/categories"))
 }
 
-#[derive(Serialize, Queryable)]
-struct TagRow {
-    id: i32,
-    slug: String,
-    name: String,
-    uses: i64,
-}
 
 pub async fn tags(
     state: web::Data<AppState>,
@@ -305,19 +297,7 @@ async fn tags_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let (base, rows) = db::run(state, |conn| {
-        use crate::storage::schema::entry_tags;
-        let rows: Vec<TagRow> = tag_table::table
-            .left_join(entry_tags::table)
-            .group_by((tag_table::id, tag_table::slug, tag_table::name))
-            .select((
-                tag_table::id,
-                tag_table::slug,
-                tag_table::name,
-                diesel::dsl::count(entry_tags::entry_id.nullable()),
-            ))
-            .order(tag_table::name)
-            .load(conn)?;
-        Ok((pages::load_base(conn)?, rows))
+        Ok((pages::load_base(conn)?, tags::all_with_counts(conn)?))
     })
     .await?;
     let mut ctx = context(state, req, base, staff);
@@ -356,16 +336,7 @@ pub async fn rename_tag(
         field(&form, "csrf_token"),
         staff.role().edits_all(),
         move |conn, audit| {
-            let t: Tag = tag_table::table
-                .find(id)
-                .select(Tag::as_select())
-                .first(conn)?;
-            diesel::update(tag_table::table.find(id))
-                .set(tag_table::name.eq(&name))
-                .execute(conn)?;
-            for e in entries_tagged(conn, id)? {
-                crate::storage::search::index_entry(conn, e)?;
-            }
+            let t = taxonomy::rename_tag(conn, id, &name)?;
             audit.record(conn, "tag.rename", &t.slug, &format!("{} → {name}", t.name))
         },
     )
@@ -388,27 +359,10 @@ pub async fn delete_tag(
         field(&form, "csrf_token"),
         staff.role().edits_all(),
         move |conn, audit| {
-            let t: Tag = tag_table::table
-                .find(id)
-                .select(Tag::as_select())
-                .first(conn)?;
-            let uses = entries_tagged(conn, id)?;
-            diesel::delete(tag_table::table.find(id)).execute(conn)?;
-            for e in uses {
-                crate::storage::search::index_entry(conn, e)?;
-            }
+            let t = taxonomy::delete_tag(conn, id)?;
             audit.record(conn, "tag.delete", &t.slug, &t.name)
         },
     )
     .await?;
     Ok(see_other("/admin/tags"))
-}
-
-/// Entries that carry tag `id` (re-indexed when it changes).
-fn entries_tagged(conn: &mut diesel::SqliteConnection, id: i32) -> Result<Vec<i32>, AppError> {
-    use crate::storage::schema::entry_tags;
-    Ok(entry_tags::table
-        .filter(entry_tags::tag_id.eq(id))
-        .select(entry_tags::entry_id)
-        .load(conn)?)
 }

@@ -17,13 +17,13 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use super::{Auditor, Fields, change, context, field, page, see_other};
-use crate::domain::user::may_edit;
+
 use crate::error::AppError;
-use crate::media::documents::{self, DocKind};
+use crate::media::documents;
 use crate::media::images::{self, Format, Refusal};
 use crate::media::store;
 use crate::render::dates::{ShownTime, show};
-use crate::storage::entries;
+
 use crate::storage::media::{self as library, Media, NewMedia};
 use crate::web::multipart::{self, UploadedFile};
 use crate::web::session::Staff;
@@ -501,111 +501,6 @@ pub async fn delete(
             detail(&state, &req, &staff, id, d, StatusCode::CONFLICT).await
         }
     }
-}
-
-/// `POST /admin/entries/{id}/attachments`: a multipart form with
-/// `csrf_token`, `title` and `file`. Changes the entry's public page.
-pub async fn attach(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    staff: Option<Staff>,
-    id: web::Path<i32>,
-    payload: Multipart,
-) -> Result<HttpResponse, AppError> {
-    let staff = staff.ok_or(AppError::Forbidden)?;
-    let id = id.into_inner();
-    let form = multipart::read(
-        payload,
-        documents::MAX_BYTES,
-        documents::MAX_BYTES + (1 << 20),
-    )
-    .await?;
-    staff.check_csrf(&state, form.field("csrf_token"))?;
-    let entry = db::run(&state, move |conn| Ok(entries::find(conn, id)?)).await?;
-    staff.require(may_edit(
-        staff.role(),
-        entry.author_id == Some(staff.user.id),
-        entry.status,
-    ))?;
-    let Some(file) = form.files.into_iter().find(|f| f.field == "file") else {
-        return super::entries::attachment_refused(&state, &req, &staff, id, "media_no_file").await;
-    };
-    if file.too_large {
-        return super::entries::attachment_refused(
-            &state,
-            &req,
-            &staff,
-            id,
-            Refusal::TooLarge.message_key(),
-        )
-        .await;
-    }
-    let title = match form.fields.get("title").map(|t| t.trim()) {
-        Some(t) if !t.is_empty() => t.chars().take(200).collect::<String>(),
-        _ => file
-            .name
-            .rsplit_once('.')
-            .map_or(file.name.as_str(), |(s, _)| s)
-            .chars()
-            .take(200)
-            .collect(),
-    };
-    let uploads = state.config.uploads.clone();
-    let now = state.now();
-    let size = file.bytes.len();
-    let stored =
-        web::block(move || store::store_document(&uploads, &file.name, &file.bytes, now)).await?;
-    let (kind, path): (DocKind, String) = match stored {
-        Ok(ok) => ok,
-        Err(store::StoreError::Refused(r)) => {
-            return super::entries::attachment_refused(&state, &req, &staff, id, r.message_key())
-                .await;
-        }
-        Err(e) => return Err(AppError::Internal(e.to_string())),
-    };
-    let auditor = super::auditor(&state, &req, &staff);
-    db::run(&state, move |conn| {
-        library::attach(conn, id, &path, &title, kind.mime(), size as i32)?;
-        auditor.record(conn, "attachment.add", &entry.slug, &title)
-    })
-    .await?;
-    Ok(see_other(&format!("/admin/entries/{id}/edit#attachments")))
-}
-
-/// `POST /admin/entries/{id}/attachments/{att}/delete`. Changes the
-/// entry's public page.
-pub async fn detach(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    staff: Staff,
-    path: web::Path<(i32, i32)>,
-    form: Fields,
-) -> Result<HttpResponse, AppError> {
-    let (id, att) = path.into_inner();
-    let entry = db::run(&state, move |conn| Ok(entries::find(conn, id)?)).await?;
-    let allowed = may_edit(
-        staff.role(),
-        entry.author_id == Some(staff.user.id),
-        entry.status,
-    );
-    let (a, still) = change(
-        &state,
-        &req,
-        &staff,
-        field(&form, "csrf_token"),
-        allowed,
-        move |conn, audit| {
-            let out = library::detach(conn, id, att)?;
-            audit.record(conn, "attachment.remove", &entry.slug, &out.0.title)?;
-            Ok(out)
-        },
-    )
-    .await?;
-    if !still {
-        let file = state.config.uploads.join(&a.path);
-        let _ = web::block(move || std::fs::remove_file(file)).await?;
-    }
-    Ok(see_other(&format!("/admin/entries/{id}/edit#attachments")))
 }
 
 /// The library's images with alt text that the editor offers, newest

@@ -71,11 +71,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route(
             "/admin/entries/{id}/attachments",
-            web::post().to(media::attach),
+            web::post().to(entries::attach),
         )
         .route(
             "/admin/entries/{id}/attachments/{att}/delete",
-            web::post().to(media::detach),
+            web::post().to(entries::detach),
         )
         .route("/admin/media", web::get().to(media::library))
         .route("/admin/media", web::post().to(media::upload))

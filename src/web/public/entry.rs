@@ -16,7 +16,7 @@ use crate::storage::categories::Category;
 use crate::storage::comments::{self as comment_store, Comment, CommentKey};
 use crate::storage::entries::{self, Entry, EntryCard};
 use crate::storage::settings;
-use crate::storage::tags::Tag;
+use crate::storage::tags::{self, Tag};
 use crate::web::AppState;
 use crate::web::cache;
 use crate::web::cookies;
@@ -70,7 +70,7 @@ pub(super) fn load(
     let entry = entries::find_public(conn, kind, slug, now)?.ok_or(AppError::NotFound)?;
     let base = pages::load_base(conn)?;
     let category = entry.category_id.and_then(|id| base.category(id));
-    let tags = entries::tags_of(conn, entry.id)?;
+    let tags = tags::for_entry(conn, entry.id)?;
     let tag_ids: Vec<i32> = tags.iter().map(|t| t.id).collect();
     let related =
         entries::related_public(conn, entry.id, entry.category_id, &tag_ids, now, RELATED)?;

@@ -104,7 +104,7 @@ async fn feed(
                 author: if e.byline.is_empty() { publisher.clone() } else { e.byline },
                 published: rfc3339(published),
                 updated: rfc3339(e.updated_at.max(published)),
-                category: c.map(|c| c.name),
+                category: c,
                 url,
             }
         })

@@ -19,7 +19,7 @@ use crate::render::{SafeHtml, doclinks, markdown, qr};
 use crate::storage::categories::{self, Category};
 use crate::storage::documents;
 use crate::storage::entries::{self, Entry};
-use crate::storage::tags::Tag;
+use crate::storage::tags::{self, Tag};
 use crate::web::AppState;
 use crate::web::db;
 use crate::web::pages::{self, Base};
@@ -48,7 +48,7 @@ pub(crate) fn load(
         .category_id
         .map(|id| categories::find(conn, id))
         .transpose()?;
-    let tags = entries::tags_of(conn, entry.id)?;
+    let tags = tags::for_entry(conn, entry.id)?;
     let items = if entry.kind == EntryKind::Bulletin {
         entries::bulletin_entries_public(conn, entry.id, now)?
     } else {

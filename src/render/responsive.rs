@@ -1,13 +1,14 @@
 //! Responsive markup for library images: which files exist for an image
-//! (from its stored path and size alone, so pages need no extra query),
-//! its `srcset`, and the `<picture>` written into Markdown bodies.
+//! (from its stored path and size alone, so pages need no extra query,
+//! by the rules of [`crate::domain::image`]), its `srcset`, and the
+//! `<picture>` written into Markdown bodies.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 use serde::Serialize;
 
-use super::images::{Format, widths_for};
+use crate::domain::image::{Format, WIDTHS, parse_path, widths_for};
 
 /// `sizes` for an image in an entry's column (`--measure: 44rem`; below
 /// that, the screen less the page's 1rem margins).
@@ -17,31 +18,6 @@ pub const SIZES_CARD: &str = "(min-width: 60rem) 22rem, 100vw";
 
 /// The fallback `src`: what a browser without `srcset` gets.
 const FALLBACK_WIDTH: u32 = 960;
-
-/// A library image's stored path: `YYYY/MM/<24 hex>.<ext>`.
-static LIBRARY_PATH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\d{4}/\d{2}/[0-9a-f]{24})\.(jpg|png|webp|gif)$").expect("library path pattern")
-});
-
-/// `/uploads/<library path>` anywhere in a text (Markdown bodies).
-pub static LIBRARY_URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"/uploads/(\d{4}/\d{2}/[0-9a-f]{24}\.(?:jpg|png|webp|gif))\b")
-        .expect("library url pattern")
-});
-
-/// A library path split into its stem (`2026/11/abc…`) and format.
-pub fn parse_path(path: &str) -> Option<(&str, Format)> {
-    let c = LIBRARY_PATH.captures(path)?;
-    let stem = c.get(1)?.as_str();
-    let format = Format::from_ext(c.get(2)?.as_str())?;
-    Some((stem, format))
-}
-
-/// The library path an URL points at (`/uploads/2026/11/abc….jpg`), if any.
-pub fn library_path(url: &str) -> Option<&str> {
-    let path = url.strip_prefix("/uploads/")?;
-    parse_path(path).map(|_| path)
-}
 
 /// What a page needs to show a library image at the right size.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -66,7 +42,7 @@ pub fn responsive(path: &str, width: u32, height: u32) -> Option<Responsive> {
             .collect();
         // The full-size file, unless a camera original far wider than any
         // screen needs (then the widest derivative is the largest offer).
-        if width <= super::images::WIDTHS[super::images::WIDTHS.len() - 1] {
+        if width <= WIDTHS[WIDTHS.len() - 1] {
             v.push((width, format!("/uploads/{stem}.{}", f.ext())));
         }
         v

@@ -1,0 +1,168 @@
+//! The search index's upkeep: what an entry's row holds (folded text of
+//! its fields, category and tags), and the full rebuild, claimed so that
+//! two servers on one database do not both run it.
+
+use diesel::prelude::*;
+
+use super::entries;
+use crate::domain::entry::Status;
+use crate::domain::slug::fold;
+use crate::render::markdown;
+use crate::storage::entries::EntryData;
+use crate::storage::search::Document;
+use crate::storage::{self as store, categories, settings};
+
+/// Bump when folding or indexed fields change: `serve` reindexes then.
+///
+/// Version 2: the rebuild also refreshes the document numbers each entry
+/// cites (`entry_citations`), which entries saved before the registry
+/// existed lack.
+pub const INDEX_VERSION: &str = "2";
+const VERSION_KEY: &str = "search_index_version";
+/// Set while a rebuild runs: the Unix time of its latest batch.
+pub const REBUILD_KEY: &str = "search_index_rebuild";
+/// A rebuild whose latest batch is older than this is taken to have died
+/// (a batch of 500 entries takes well under a second).
+pub const REBUILD_STALE_SECS: i64 = 30;
+
+/// Writes entry `id`'s row (or removes it when the entry is not published
+/// or scheduled: whether its time has come is checked when searching).
+pub(super) fn index(
+    conn: &mut SqliteConnection,
+    id: i32,
+    data: &EntryData,
+    tag_names: &[String],
+) -> QueryResult<()> {
+    if !matches!(data.status, Status::Published | Status::Scheduled) {
+        return unindex(conn, id);
+    }
+    let category = match data.category_id {
+        Some(c) => categories::find(conn, c)?.name,
+        None => String::new(),
+    };
+    let doc = Document {
+        title: fold(&data.title),
+        summary: fold(&data.summary),
+        body: fold(&searchable_body(
+            &data.image_caption,
+            &data.image_alt,
+            &data.body_md,
+        )),
+        category: fold(&category),
+        tags: fold(&tag_names.join(" ")),
+        byline: fold(&data.byline),
+    };
+    store::search::put(conn, id, &doc)
+}
+
+/// Drops entry `id` from the index.
+pub(super) fn unindex(conn: &mut SqliteConnection, id: i32) -> QueryResult<()> {
+    store::search::remove(conn, id)
+}
+
+/// The text searched as an entry's body (and cut into snippets): the photo
+/// caption and description, then the body as plain text.
+pub fn searchable_body(caption: &str, alt: &str, body_md: &str) -> String {
+    let mut text = String::new();
+    for part in [caption, alt] {
+        if !part.trim().is_empty() {
+            text.push_str(part.trim());
+            text.push_str("\n\n");
+        }
+    }
+    text.push_str(&markdown::plain_text(body_md));
+    text
+}
+
+/// What [`reindex_unless_running`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reindex {
+    /// Rebuilt the index of this many entries.
+    Done(usize),
+    /// Nothing: the index is current (another process finished it).
+    Current,
+    /// Left it to another process, rebuilding it since this Unix time.
+    Elsewhere(i64),
+}
+
+/// Rebuilds the whole index (unless it is current and not `force`d),
+/// unless another process (a second server on the same database, or `loa
+/// reindex`) is rebuilding it already: two rebuilds would take turns batch
+/// by batch, and one's clearing of the index would empty what the other
+/// had built. Whether the index is current and whether a rebuild runs are
+/// read, and the rebuild claimed, in one write transaction.
+pub fn reindex_unless_running(
+    conn: &mut SqliteConnection,
+    force: bool,
+    progress: impl FnMut(usize, usize),
+) -> QueryResult<Reindex> {
+    let now = chrono::Utc::now().timestamp();
+    let claimed = conn.immediate_transaction(|conn| {
+        let since = settings::get(conn, REBUILD_KEY)?.and_then(|v| v.parse::<i64>().ok());
+        if let Some(at) = since.filter(|at| now - at < REBUILD_STALE_SECS) {
+            return QueryResult::Ok(Reindex::Elsewhere(at));
+        }
+        if !force && is_current(conn)? {
+            return Ok(Reindex::Current);
+        }
+        settings::set(conn, REBUILD_KEY, &now.to_string())?;
+        Ok(Reindex::Done(0))
+    })?;
+    if claimed != Reindex::Done(0) {
+        return Ok(claimed);
+    }
+    match reindex_all(conn, progress) {
+        Ok(n) => Ok(Reindex::Done(n)),
+        Err(e) => {
+            // Failed: not running any more, so the next try need not wait.
+            let _ = settings::remove(conn, REBUILD_KEY);
+            Err(e)
+        }
+    }
+}
+
+/// Rebuilds the whole index; `progress(done, total)` after each batch.
+/// Each batch marks the rebuild as running (see [`reindex_unless_running`])
+/// and derives every entry again through the save path's
+/// [`entries::refresh`] (search row, cited numbers, media uses).
+pub fn reindex_all(
+    conn: &mut SqliteConnection,
+    mut progress: impl FnMut(usize, usize),
+) -> QueryResult<usize> {
+    let ids = store::entries::all_ids(conn)?;
+    let total = ids.len();
+    // Batches keep each write transaction short, so the site keeps serving.
+    for (n, chunk) in ids.chunks(500).enumerate() {
+        conn.immediate_transaction(|conn| {
+            if n == 0 {
+                store::search::clear(conn)?;
+            }
+            settings::set(
+                conn,
+                REBUILD_KEY,
+                &chrono::Utc::now().timestamp().to_string(),
+            )?;
+            for id in chunk {
+                entries::refresh(conn, *id)?;
+            }
+            QueryResult::Ok(())
+        })?;
+        progress(((n + 1) * 500).min(total), total);
+    }
+    conn.immediate_transaction(|conn| {
+        settings::set(conn, VERSION_KEY, INDEX_VERSION)?;
+        settings::remove(conn, REBUILD_KEY)
+    })?;
+    Ok(total)
+}
+
+/// Records that every entry was indexed by this version (after a bulk
+/// load that indexed as it went).
+pub fn mark_current(conn: &mut SqliteConnection) -> QueryResult<()> {
+    settings::set(conn, VERSION_KEY, INDEX_VERSION)
+}
+
+/// Whether the index was built by this version of the folding rules.
+pub fn is_current(conn: &mut SqliteConnection) -> QueryResult<bool> {
+    Ok(settings::get(conn, VERSION_KEY)?.as_deref() == Some(INDEX_VERSION))
+}

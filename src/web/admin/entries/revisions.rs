@@ -1,0 +1,202 @@
+//! An entry's revisions: the list, the diff of two, and restoring one.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+use super::super::{Fields, change, context, field, page, see_other};
+use crate::error::AppError;
+use crate::render::dates::{ShownTime, show};
+use crate::service::entries::{self as save_path, Save, Saver, Snapshot, Target, snapshot_of};
+use crate::storage::{entries, revisions};
+use crate::web::session::Staff;
+use crate::web::{AppState, db, pages};
+
+#[derive(Serialize, Clone)]
+pub(super) struct DiffLine {
+    /// `ins`, `del` or `same`.
+    tag: &'static str,
+    text: String,
+}
+
+/// The parts of an entry a person edits, as lines to compare.
+pub(super) fn snapshot_text(s: &Snapshot) -> String {
+    let d = &s.data;
+    format!(
+        "Tiêu đề: {}\nĐường dẫn: {}\nTrạng thái: {}\nTóm tắt: {}\nTác giả: {}\nTừ khóa: {}\n\n{}\n",
+        d.title,
+        d.slug,
+        d.status.as_str(),
+        d.summary,
+        d.byline,
+        s.tags.join(", "),
+        d.body_md
+    )
+}
+
+pub(super) fn diff_lines(old: &str, new: &str) -> Vec<DiffLine> {
+    similar::TextDiff::from_lines(old, new)
+        .iter_all_changes()
+        .map(|c| DiffLine {
+            tag: match c.tag() {
+                similar::ChangeTag::Insert => "ins",
+                similar::ChangeTag::Delete => "del",
+                similar::ChangeTag::Equal => "same",
+            },
+            text: c.value().trim_end_matches('\n').to_owned(),
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct RevisionView {
+    id: i32,
+    version: i32,
+    by: String,
+    at: ShownTime,
+}
+
+/// `GET /admin/entries/{id}/revisions`
+pub async fn revisions(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(staff.role().edits_all())?;
+    let id = id.into_inner();
+    let (base, e, revs) = db::run(&state, move |conn| {
+        Ok((
+            pages::load_base(conn)?,
+            entries::find(conn, id)?,
+            revisions::for_entry(conn, id)?,
+        ))
+    })
+    .await?;
+    let tz = state.config.tz();
+    let revs: Vec<RevisionView> = revs
+        .into_iter()
+        .map(|r| RevisionView {
+            id: r.id,
+            version: r.version,
+            by: r.saved_by,
+            at: show(r.created_at, tz),
+        })
+        .collect();
+    let mut ctx = context(&state, &req, base, &staff);
+    ctx.insert("entry_id", &id);
+    ctx.insert("entry_title", &e.title);
+    ctx.insert("revisions", &revs);
+    page(&state, "admin/entries/revisions.html", &ctx, StatusCode::OK)
+}
+
+/// `GET /admin/entries/{id}/revisions/diff?from=A&to=B`
+pub async fn diff(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(staff.role().edits_all())?;
+    let id = id.into_inner();
+    let q = web::Query::<HashMap<String, String>>::from_query(req.query_string())
+        .map_err(|_| AppError::BadRequest("error_400_text"))?;
+    let rev = |name: &str| {
+        q.get(name)
+            .and_then(|v| v.parse::<i32>().ok())
+            .ok_or(AppError::BadRequest("error_400_text"))
+    };
+    let (from, to) = (rev("from")?, rev("to")?);
+    let (base, e, a, b) = db::run(&state, move |conn| {
+        Ok((
+            pages::load_base(conn)?,
+            entries::find(conn, id)?,
+            revisions::find(conn, id, from)?.ok_or(AppError::NotFound)?,
+            revisions::find(conn, id, to)?.ok_or(AppError::NotFound)?,
+        ))
+    })
+    .await?;
+    let text =
+        |r: &revisions::Revision| snapshot_of(r).as_ref().map(snapshot_text).unwrap_or_default();
+    let tz = state.config.tz();
+    let mut ctx = context(&state, &req, base, &staff);
+    ctx.insert("entry_id", &id);
+    ctx.insert("entry_title", &e.title);
+    ctx.insert(
+        "from",
+        &RevisionView {
+            id: a.id,
+            version: a.version,
+            by: a.saved_by.clone(),
+            at: show(a.created_at, tz),
+        },
+    );
+    ctx.insert(
+        "to",
+        &RevisionView {
+            id: b.id,
+            version: b.version,
+            by: b.saved_by.clone(),
+            at: show(b.created_at, tz),
+        },
+    );
+    ctx.insert("lines", &diff_lines(&text(&a), &text(&b)));
+    page(&state, "admin/entries/diff.html", &ctx, StatusCode::OK)
+}
+
+/// `POST /admin/entries/{id}/revisions/{rev}/restore`: the revision's
+/// content comes back as a new revision; state, date and address stay.
+pub async fn restore(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    path: web::Path<(i32, i32)>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let (id, rev) = path.into_inner();
+    let now = state.now();
+    change(
+        &state,
+        &req,
+        &staff,
+        field(&form, "csrf_token"),
+        staff.role().edits_all(),
+        move |conn, audit| {
+            let who = audit.who().to_owned();
+            let current = entries::find(conn, id)?;
+            let snap = revisions::find(conn, id, rev)?
+                .and_then(|r| snapshot_of(&r))
+                .ok_or(AppError::NotFound)?;
+            // The revision's words come back; everything else stays as it is
+            // now (state, date, address, category, options, image, bulletin).
+            let mut data = current.data();
+            data.title = snap.data.title;
+            data.summary = snap.data.summary;
+            data.body_md = snap.data.body_md;
+            data.byline = snap.data.byline;
+            data.image_alt = snap.data.image_alt;
+            data.image_caption = snap.data.image_caption;
+            let save = Save {
+                data,
+                tags: &snap.tags,
+                items: None,
+                by: Saver { name: &who, now },
+            };
+            let target = Target::Existing {
+                id,
+                version: current.version,
+            };
+            save_path::save(conn, target, save)?;
+            audit.record(
+                conn,
+                "entry.restore",
+                &current.slug,
+                &format!("revision {rev}"),
+            )
+        },
+    )
+    .await?;
+    Ok(see_other(&format!("/admin/entries/{id}/edit?saved=1")))
+}
