@@ -22,4 +22,7 @@ pub mod service;
 pub mod storage;
 pub mod web;
 
+#[cfg(test)]
+mod layers;
+
 pub use web::{AppState, build_app};

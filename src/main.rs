@@ -338,10 +338,11 @@ fn run_import(
 fn reindex(pool: &storage::Pool) -> anyhow::Result<usize> {
     use loa::service::search::Reindex;
     let bar = indicatif::ProgressBar::new(0);
-    let done = loa::service::search::reindex_unless_running(&mut *pool.get()?, true, |done, total| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-    })?;
+    let done =
+        loa::service::search::reindex_unless_running(&mut *pool.get()?, true, |done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        })?;
     bar.finish_and_clear();
     match done {
         Reindex::Done(n) => Ok(n),

@@ -1273,3 +1273,70 @@ async fn a_form_sent_after_the_session_ended_says_so_and_leads_back_to_its_page(
         );
     }
 }
+
+/// The POST is checked by the rule that shows the buttons: an editor may
+/// make every move of the workflow, but no one archives or unpublishes a
+/// draft. Such a request (a hand-made form, a stale page) is a conflict
+/// with the entry's state: the editor comes back with the text as typed
+/// and the reason, and nothing changes.
+#[actix_web::test]
+async fn moves_the_workflow_does_not_have_are_refused_with_the_reason() {
+    let site = TestSite::new();
+    site.add_user("bientap", Role::Editor, PW);
+    let (draft, _) = entry(EntryKind::Article, "Bản nháp chờ sửa")
+        .status(Status::Draft)
+        .save(&mut site.conn());
+    let mut c = site.client().await;
+    c.login("bientap", PW).await;
+    let edit = c.get(&format!("/admin/entries/{draft}/edit")).await;
+    assert_eq!(edit.count("button[value=archive]"), 0, "no archive button");
+    assert_eq!(edit.count("button[value=unpublish]"), 0);
+    let mut fields = edit_fields(&edit);
+    set(&mut fields, "title", "Tiêu đề đang gõ dở");
+    for (action, reason) in [
+        ("archive", "entry_move_archive_refused"),
+        ("unpublish", "entry_move_unpublish_refused"),
+        ("withdraw", "entry_move_withdraw_refused"),
+    ] {
+        set(&mut fields, "action", action);
+        let res = c
+            .post_form(&format!("/admin/entries/{draft}/edit"), &as_refs(&fields))
+            .await;
+        assert_eq!(res.status, StatusCode::CONFLICT, "{action}");
+        assert!(
+            res.text(".error-summary")
+                .contains(&site.state.theme.message(reason)),
+            "{action}: {}",
+            res.text(".error-summary")
+        );
+        assert_eq!(
+            res.attr("#title", "value").as_deref(),
+            Some("Tiêu đề đang gõ dở"),
+            "the typed text stays"
+        );
+    }
+    set(&mut fields, "action", "vanish");
+    let res = c
+        .post_form(&format!("/admin/entries/{draft}/edit"), &as_refs(&fields))
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::BAD_REQUEST,
+        "an action that is none"
+    );
+    let e = entries::find(&mut site.conn(), draft).unwrap();
+    assert_eq!(
+        (e.status, e.title.as_str(), e.version),
+        (Status::Draft, "Bản nháp chờ sửa", 1)
+    );
+    // The moves it has still work.
+    set(&mut fields, "action", "submit");
+    let res = c
+        .post_form(&format!("/admin/entries/{draft}/edit"), &as_refs(&fields))
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        entries::find(&mut site.conn(), draft).unwrap().status,
+        Status::InReview
+    );
+}

@@ -7,8 +7,8 @@ use common::{TestSite, category, entry, utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text};
 use loa::domain::entry::{EntryKind, Status};
-use loa::storage::entries::{self, Filter};
 use loa::service::entries as save_path;
+use loa::storage::entries::{self, Filter};
 use loa::storage::{revisions, settings};
 
 #[derive(QueryableByName)]
@@ -468,4 +468,155 @@ fn forgetting_addresses_reads_only_comments_that_hold_one() {
         plan.iter().any(|s| s.contains("comments_with_ip")),
         "{plan:?}"
     );
+}
+
+/// A save through the one save path, by "an" at a fixed time.
+fn save_new<'a>(
+    data: loa::storage::entries::EntryData,
+    tags: &'a [String],
+    items: Option<&'a [i32]>,
+) -> save_path::Save<'a> {
+    save_path::Save {
+        data,
+        tags,
+        items,
+        by: save_path::Saver {
+            name: "an",
+            now: utc("2026-01-01 00:00:00"),
+        },
+    }
+}
+
+/// A bulletin's items are written in its save's transaction: a save that
+/// fails half-way (an item deleted while the editor typed) leaves the
+/// bulletin and its items as they were.
+#[test]
+fn a_bulletin_save_that_fails_midway_leaves_its_items_in_place() {
+    let site = TestSite::new();
+    let conn = &mut site.conn();
+    let (a, _) = entry(EntryKind::Article, "Bài một").save(conn);
+    let (b, _) = entry(EntryKind::Article, "Bài hai").save(conn);
+    let mut issue = entry(EntryKind::Bulletin, "Bản tin văn hóa số 12");
+    issue.data.bulletin_series = Some("Bản tin văn hóa".into());
+    issue.data.bulletin_number = Some(12);
+    issue.data.bulletin_year = Some(2026);
+    let id = save_path::save(
+        conn,
+        save_path::Target::New { author_id: None },
+        save_new(issue.data.clone(), &[], Some(&[a, b])),
+    )
+    .unwrap()
+    .id();
+    assert_eq!(
+        entries::bulletin_item_slugs(conn, id).unwrap(),
+        ["bai-mot", "bai-hai"]
+    );
+    let mut changed = issue.data.clone();
+    changed.title = "Bản tin văn hóa số 12 (sửa)".into();
+    let gone = b + 1000;
+    let failed = save_path::save(
+        conn,
+        save_path::Target::Existing { id, version: 1 },
+        save_new(changed, &[], Some(&[b, gone])),
+    );
+    assert!(
+        matches!(failed, Err(save_path::SaveError::Db(_))),
+        "{failed:?}"
+    );
+    assert_eq!(
+        entries::bulletin_item_slugs(conn, id).unwrap(),
+        ["bai-mot", "bai-hai"],
+        "the previous items stay"
+    );
+    let now = entries::find(conn, id).unwrap();
+    assert_eq!(
+        now.title, "Bản tin văn hóa số 12",
+        "nor is the rest written"
+    );
+    assert_eq!(now.version, 1);
+    assert_eq!(revisions::for_entry(conn, id).unwrap().len(), 1);
+}
+
+/// Two people saving entries with one slug at once: the second save is
+/// told that the slug is taken (at the slug field), not that a bulletin
+/// number is, and nothing of it is written.
+#[test]
+fn a_slug_taken_meanwhile_is_a_slug_clash() {
+    let site = TestSite::new();
+    let conn = &mut site.conn();
+    entry(EntryKind::Article, "Cải cách hành chính").save(conn);
+    let mut second = entry(EntryKind::Leaflet, "Cải cách hành chính");
+    second.data.leaflet_format = Some("trifold".into());
+    let before = entries::count_all(conn).unwrap();
+    let r = save_path::save(
+        conn,
+        save_path::Target::New { author_id: None },
+        save_new(second.data, &[], None),
+    );
+    assert!(
+        matches!(r, Err(save_path::SaveError::Clash(entries::Clash::Slug))),
+        "{r:?}"
+    );
+    assert_eq!(entries::count_all(conn).unwrap(), before);
+    let mut issue = entry(EntryKind::Bulletin, "Bản tin số 1");
+    issue.data.bulletin_series = Some("Bản tin".into());
+    issue.data.bulletin_number = Some(1);
+    issue.data.bulletin_year = Some(2026);
+    issue.save_ref(conn);
+    issue.data.slug = "ban-tin-so-1-ban-sao".into();
+    let r = save_path::save(
+        conn,
+        save_path::Target::New { author_id: None },
+        save_new(issue.data, &[], None),
+    );
+    assert!(
+        matches!(
+            r,
+            Err(save_path::SaveError::Clash(entries::Clash::BulletinNumber))
+        ),
+        "{r:?}"
+    );
+}
+
+/// Renaming a tag or a category re-derives its entries' search rows
+/// through the save path, in the same transaction.
+#[test]
+fn renamed_tags_and_categories_are_found_by_their_new_names() {
+    let site = TestSite::new();
+    let conn = &mut site.conn();
+    let cat = category(conn, "tin-nganh", "Tin ngành");
+    let (id, _) = entry(EntryKind::Article, "Hội nghị")
+        .category(cat)
+        .tags(&["Chuyển đổi"])
+        .save(conn);
+    let found = |conn: &mut diesel::SqliteConnection, q: &str| {
+        let fts = loa::domain::search::Query::parse(q).fts();
+        loa::storage::search::search(
+            conn,
+            &fts,
+            Default::default(),
+            utc("2026-01-01 00:00:00"),
+            0,
+            10,
+        )
+        .unwrap()
+        .0
+        .iter()
+        .map(|h| h.card.id)
+        .collect::<Vec<_>>()
+    };
+    assert!(found(conn, "thong tin dien tu").is_empty());
+    let tag = loa::storage::tags::for_entry(conn, id).unwrap()[0].id;
+    loa::service::taxonomy::rename_tag(conn, tag, "Thông tin điện tử").unwrap();
+    assert_eq!(found(conn, "thong tin dien tu"), [id]);
+    let data = loa::storage::categories::CategoryData {
+        slug: "tin-nganh".into(),
+        name: "Văn hóa cơ sở".into(),
+        description: String::new(),
+        position: 1,
+    };
+    loa::service::taxonomy::update_category(conn, cat, &data).unwrap();
+    assert_eq!(found(conn, "van hoa co so"), [id]);
+    loa::service::taxonomy::delete_tag(conn, tag).unwrap();
+    assert!(found(conn, "thong tin dien tu").is_empty());
 }

@@ -176,6 +176,8 @@ pub fn check<L: Lookup>(
         }
         for s in form.item_slugs {
             match db.entry_id(s)? {
+                // Listed twice: once is enough.
+                Some(id) if items.contains(&id) => {}
                 Some(id) if Some(id) != editing.map(|e| e.id) => items.push(id),
                 _ => {
                     problems.push(("bulletin_entries", "bulletin_entry_unknown"));
@@ -388,7 +390,7 @@ mod tests {
                 ("bulletin_entries", "bulletin_entry_unknown"),
             ]
         );
-        let items = vec!["bai-mot".to_owned()];
+        let items = vec!["bai-mot".to_owned(), "bai-mot".to_owned()];
         let form = Form {
             title: "Bản tin số 12",
             bulletin_series: "Bản tin văn hóa",
@@ -427,7 +429,10 @@ mod tests {
             &mut db,
         );
         let c = r.unwrap();
-        assert_eq!((c.image_alt.as_str(), c.image_width), ("Hội nghị", Some(1200)));
+        assert_eq!(
+            (c.image_alt.as_str(), c.image_width),
+            ("Hội nghị", Some(1200))
+        );
         assert_eq!(c.publish_at, Some(now()));
         let form = Form {
             title: "Tin",

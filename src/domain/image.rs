@@ -84,7 +84,6 @@ impl Format {
     }
 }
 
-
 /// The derivative widths for an original `width` pixels wide.
 pub fn widths_for(width: u32) -> impl Iterator<Item = u32> {
     WIDTHS.into_iter().filter(move |w| *w < width)
@@ -119,7 +118,6 @@ pub fn library_path(url: &str) -> Option<&str> {
     let path = url.strip_prefix("/uploads/")?;
     parse_path(path).map(|_| path)
 }
-
 
 #[cfg(test)]
 mod tests {

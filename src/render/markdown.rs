@@ -10,9 +10,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use super::SafeHtml;
-use crate::domain::slug;
 use super::responsive;
 use crate::domain::image::library_path;
+use crate::domain::slug;
 
 /// Width and height of library images, by stored path (`2026/11/ab….jpg`).
 pub type ImageSizes = HashMap<String, (u32, u32)>;
@@ -122,9 +122,7 @@ fn with_heading_ids(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
 pub fn image_paths(markdown: &str) -> BTreeSet<String> {
     Parser::new_ext(markdown, options())
         .filter_map(|e| match e {
-            Event::Start(Tag::Image { dest_url, .. }) => {
-                library_path(&dest_url).map(str::to_owned)
-            }
+            Event::Start(Tag::Image { dest_url, .. }) => library_path(&dest_url).map(str::to_owned),
             _ => None,
         })
         .collect()

@@ -10,7 +10,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::search;
+use super::index;
 use crate::domain::entry::is_public;
 use crate::domain::slug;
 use crate::render::{SafeHtml, doclinks, markdown};
@@ -105,7 +105,7 @@ pub fn save(
     let mut data = save.data;
     data.body_html = render_body(conn, &data.body_md)?.into_string();
     let tags = tag_set(save.tags);
-    let result = conn.immediate_transaction(|conn| {
+    let result = crate::storage::write(conn, |conn| {
         let existing = match target {
             Target::New { .. } => None,
             Target::BySlug => entries::find_by_slug(conn, &data.slug)?,
@@ -163,7 +163,9 @@ pub fn save_by_slug(
 /// Replaces a bulletin's items (an import links them once every entry
 /// exists), in one transaction.
 pub fn set_items(conn: &mut SqliteConnection, bulletin_id: i32, ids: &[i32]) -> QueryResult<()> {
-    conn.immediate_transaction(|conn| entries::set_bulletin_items(conn, bulletin_id, ids))
+    crate::storage::write(conn, |conn| {
+        entries::set_bulletin_items(conn, bulletin_id, ids)
+    })
 }
 
 /// Tags are a set, listed in Vietnamese order (as `tags::names_for_entry`
@@ -202,8 +204,7 @@ fn write(
             if current == snapshot {
                 return Ok(Saved::Unchanged(existing.id));
             }
-            if existing.slug != data.slug
-                && is_public(existing.status, existing.publish_at, by.now)
+            if existing.slug != data.slug && is_public(existing.status, existing.publish_at, by.now)
             {
                 // Links to the old address keep working (301).
                 redirects::add(conn, &existing.slug, existing.id)?;
@@ -236,7 +237,7 @@ fn derive(
     data: &EntryData,
     tag_names: &[String],
 ) -> QueryResult<()> {
-    search::index(conn, id, data, tag_names)?;
+    index::index(conn, id, data, tag_names)?;
     documents::set_citations(conn, id, &cited_numbers(data))?;
     media::sync_uses(conn, id, data.image_path.as_deref(), &data.body_md)
 }
@@ -246,7 +247,7 @@ fn derive(
 /// that no longer exists.
 pub fn refresh(conn: &mut SqliteConnection, id: i32) -> QueryResult<()> {
     let Some(entry) = entries::find(conn, id).optional()? else {
-        return search::unindex(conn, id);
+        return index::unindex(conn, id);
     };
     let tag_names = tags::names_for_entry(conn, id)?;
     derive(conn, id, &entry.data(), &tag_names)
@@ -256,7 +257,7 @@ pub fn refresh(conn: &mut SqliteConnection, id: i32) -> QueryResult<()> {
 /// refreshes what derives from it. No new version: the text the editor
 /// wrote has not changed. Says whether the stored HTML changed.
 pub fn rerender(conn: &mut SqliteConnection, id: i32) -> QueryResult<bool> {
-    conn.immediate_transaction(|conn| {
+    crate::storage::write(conn, |conn| {
         let entry = entries::find(conn, id)?;
         let html = render_body(conn, &entry.body_md)?.into_string();
         let changed = html != entry.body_html;

@@ -34,7 +34,7 @@ pub fn register(
     stored: &StoredImage,
     r: Registration<'_>,
 ) -> QueryResult<(Media, bool)> {
-    conn.immediate_transaction(|conn| {
+    crate::storage::write(conn, |conn| {
         let (row, new) = library::insert(
             conn,
             &NewMedia {

@@ -5,6 +5,7 @@
 //!   old-slug redirect, bulletin items, search row, cited document numbers
 //!   and media uses, all in one transaction; and the refresh of what is
 //!   derived when something it derives from changes.
+//! - [`index`]: an entry's row in the search index.
 //! - [`search`]: the index's rebuild (claimed, in batches, through the
 //!   same derivation as a save).
 //! - [`taxonomy`]: renaming and deleting categories and tags, with their
@@ -13,6 +14,7 @@
 //!   imports and regeneration alike) and `loa media regenerate`.
 
 pub mod entries;
+pub mod index;
 pub mod media;
 pub mod search;
 pub mod taxonomy;

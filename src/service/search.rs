@@ -1,16 +1,11 @@
-//! The search index's upkeep: what an entry's row holds (folded text of
-//! its fields, category and tags), and the full rebuild, claimed so that
-//! two servers on one database do not both run it.
+//! The search index's full rebuild, claimed so that two servers on one
+//! database do not both run it; each entry's row is derived again through
+//! the save path ([`entries::refresh`]).
 
 use diesel::prelude::*;
 
 use super::entries;
-use crate::domain::entry::Status;
-use crate::domain::slug::fold;
-use crate::render::markdown;
-use crate::storage::entries::EntryData;
-use crate::storage::search::Document;
-use crate::storage::{self as store, categories, settings};
+use crate::storage::{self as store, settings};
 
 /// Bump when folding or indexed fields change: `serve` reindexes then.
 ///
@@ -24,55 +19,6 @@ pub const REBUILD_KEY: &str = "search_index_rebuild";
 /// A rebuild whose latest batch is older than this is taken to have died
 /// (a batch of 500 entries takes well under a second).
 pub const REBUILD_STALE_SECS: i64 = 30;
-
-/// Writes entry `id`'s row (or removes it when the entry is not published
-/// or scheduled: whether its time has come is checked when searching).
-pub(super) fn index(
-    conn: &mut SqliteConnection,
-    id: i32,
-    data: &EntryData,
-    tag_names: &[String],
-) -> QueryResult<()> {
-    if !matches!(data.status, Status::Published | Status::Scheduled) {
-        return unindex(conn, id);
-    }
-    let category = match data.category_id {
-        Some(c) => categories::find(conn, c)?.name,
-        None => String::new(),
-    };
-    let doc = Document {
-        title: fold(&data.title),
-        summary: fold(&data.summary),
-        body: fold(&searchable_body(
-            &data.image_caption,
-            &data.image_alt,
-            &data.body_md,
-        )),
-        category: fold(&category),
-        tags: fold(&tag_names.join(" ")),
-        byline: fold(&data.byline),
-    };
-    store::search::put(conn, id, &doc)
-}
-
-/// Drops entry `id` from the index.
-pub(super) fn unindex(conn: &mut SqliteConnection, id: i32) -> QueryResult<()> {
-    store::search::remove(conn, id)
-}
-
-/// The text searched as an entry's body (and cut into snippets): the photo
-/// caption and description, then the body as plain text.
-pub fn searchable_body(caption: &str, alt: &str, body_md: &str) -> String {
-    let mut text = String::new();
-    for part in [caption, alt] {
-        if !part.trim().is_empty() {
-            text.push_str(part.trim());
-            text.push_str("\n\n");
-        }
-    }
-    text.push_str(&markdown::plain_text(body_md));
-    text
-}
 
 /// What [`reindex_unless_running`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,7 +43,7 @@ pub fn reindex_unless_running(
     progress: impl FnMut(usize, usize),
 ) -> QueryResult<Reindex> {
     let now = chrono::Utc::now().timestamp();
-    let claimed = conn.immediate_transaction(|conn| {
+    let claimed = store::write(conn, |conn| {
         let since = settings::get(conn, REBUILD_KEY)?.and_then(|v| v.parse::<i64>().ok());
         if let Some(at) = since.filter(|at| now - at < REBUILD_STALE_SECS) {
             return QueryResult::Ok(Reindex::Elsewhere(at));
@@ -133,7 +79,7 @@ pub fn reindex_all(
     let total = ids.len();
     // Batches keep each write transaction short, so the site keeps serving.
     for (n, chunk) in ids.chunks(500).enumerate() {
-        conn.immediate_transaction(|conn| {
+        store::write(conn, |conn| {
             if n == 0 {
                 store::search::clear(conn)?;
             }
@@ -149,7 +95,7 @@ pub fn reindex_all(
         })?;
         progress(((n + 1) * 500).min(total), total);
     }
-    conn.immediate_transaction(|conn| {
+    store::write(conn, |conn| {
         settings::set(conn, VERSION_KEY, INDEX_VERSION)?;
         settings::remove(conn, REBUILD_KEY)
     })?;

@@ -14,7 +14,7 @@ pub fn update_category(
     id: i32,
     data: &CategoryData,
 ) -> QueryResult<Category> {
-    conn.immediate_transaction(|conn| {
+    crate::storage::write(conn, |conn| {
         let c = categories::update(conn, id, data)?;
         for entry in categories::entry_ids(conn, id)? {
             refresh(conn, entry)?;
@@ -26,7 +26,7 @@ pub fn update_category(
 /// Deletes category `id`; its entries (the admin allows none) keep going
 /// without it.
 pub fn delete_category(conn: &mut SqliteConnection, id: i32) -> QueryResult<bool> {
-    conn.immediate_transaction(|conn| {
+    crate::storage::write(conn, |conn| {
         let ids = categories::entry_ids(conn, id)?;
         let deleted = categories::delete(conn, id)?;
         for entry in ids {
@@ -38,7 +38,7 @@ pub fn delete_category(conn: &mut SqliteConnection, id: i32) -> QueryResult<bool
 
 /// Gives tag `id` a new name; returns the tag as it was.
 pub fn rename_tag(conn: &mut SqliteConnection, id: i32, name: &str) -> QueryResult<Tag> {
-    conn.immediate_transaction(|conn| {
+    crate::storage::write(conn, |conn| {
         let before = tags::find(conn, id)?;
         tags::rename(conn, id, name)?;
         for entry in tags::entries_with(conn, id)? {
@@ -50,7 +50,7 @@ pub fn rename_tag(conn: &mut SqliteConnection, id: i32, name: &str) -> QueryResu
 
 /// Deletes tag `id` from every entry; returns the tag as it was.
 pub fn delete_tag(conn: &mut SqliteConnection, id: i32) -> QueryResult<Tag> {
-    conn.immediate_transaction(|conn| {
+    crate::storage::write(conn, |conn| {
         let before = tags::find(conn, id)?;
         let uses = tags::entries_with(conn, id)?;
         tags::delete(conn, id)?;

@@ -48,4 +48,3 @@ impl EntryCard {
         self.kind_name.parse().unwrap_or(EntryKind::Article)
     }
 }
-

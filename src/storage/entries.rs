@@ -754,9 +754,9 @@ pub fn clash(e: &diesel::result::Error) -> Option<Clash> {
         return None;
     };
     let named = info.constraint_name().unwrap_or(info.message());
-    if named.contains("bulletin") {
+    if named.contains("bulletin_number") {
         Some(Clash::BulletinNumber)
-    } else if named.contains("slug") {
+    } else if named.contains("entries.slug") || named.contains("entries_slug") {
         Some(Clash::Slug)
     } else {
         None
@@ -1041,5 +1041,8 @@ fn inline_binds(debug: &str) -> String {
 
 /// Every entry's id, in any state, in id order (the index rebuild).
 pub fn all_ids(conn: &mut SqliteConnection) -> QueryResult<Vec<i32>> {
-    entries::table.select(entries::id).order(entries::id).load(conn)
+    entries::table
+        .select(entries::id)
+        .order(entries::id)
+        .load(conn)
 }

@@ -74,7 +74,7 @@ pub fn find_by_path(conn: &mut SqliteConnection, path: &str) -> QueryResult<Opti
 /// Adds an image; if its hash is already there (the same file uploaded
 /// twice, or at once from two tabs), returns the existing row and `false`.
 pub fn insert(conn: &mut SqliteConnection, new: &NewMedia) -> QueryResult<(Media, bool)> {
-    conn.immediate_transaction(|conn| {
+    super::write(conn, |conn| {
         if let Some(m) = find_by_hash(conn, new.hash)? {
             return Ok((m, false));
         }

@@ -30,3 +30,27 @@ pub fn utc_now() -> chrono::NaiveDateTime {
     use chrono::{SubsecRound, Utc};
     Utc::now().naive_utc().trunc_subsecs(0)
 }
+
+/// Runs `f` in a write transaction: `BEGIN IMMEDIATE` when none is open
+/// (the write lock at once, so a read-then-write never fails half-way on
+/// a busy database), else a savepoint inside the caller's transaction, so
+/// that writes compose (an import registering an image and saving the
+/// entry that shows it).
+pub fn write<T, E, F>(conn: &mut diesel::SqliteConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut diesel::SqliteConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::Connection;
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let open = AnsiTransactionManager::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .ok()
+        .flatten()
+        .is_some();
+    if open {
+        conn.transaction(f)
+    } else {
+        conn.immediate_transaction(f)
+    }
+}

@@ -278,7 +278,6 @@ pub async fn delete(
     Ok(see_other("/admin/categories"))
 }
 
-
 pub async fn tags(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -96,7 +96,7 @@ pub async fn search(
             let text = format!(
                 "{}\n\n{}",
                 h.card.summary,
-                crate::service::search::searchable_body(&h.image_caption, "", &h.body_md)
+                crate::service::index::searchable_body(&h.image_caption, "", &h.body_md)
             );
             let title_pieces = search::snippet(&h.card.title, &parsed, usize::MAX / 2);
             ResultView {

@@ -72,14 +72,7 @@ pub async fn attach(
         return attachment_refused(&state, &req, &staff, id, "media_no_file").await;
     };
     if file.too_large {
-        return attachment_refused(
-            &state,
-            &req,
-            &staff,
-            id,
-            Refusal::TooLarge.message_key(),
-        )
-        .await;
+        return attachment_refused(&state, &req, &staff, id, Refusal::TooLarge.message_key()).await;
     }
     let title = match form.fields.get("title").map(|t| t.trim()) {
         Some(t) if !t.is_empty() => t.chars().take(200).collect::<String>(),
@@ -99,8 +92,7 @@ pub async fn attach(
     let (kind, path): (DocKind, String) = match stored {
         Ok(ok) => ok,
         Err(store::StoreError::Refused(r)) => {
-            return attachment_refused(&state, &req, &staff, id, r.message_key())
-                .await;
+            return attachment_refused(&state, &req, &staff, id, r.message_key()).await;
         }
         Err(e) => return Err(AppError::Internal(e.to_string())),
     };

@@ -78,7 +78,12 @@ impl Values {
         }
     }
 
-    pub(super) fn from_entry(e: &Entry, tag_names: &[String], items: &[String], tz: chrono_tz::Tz) -> Self {
+    pub(super) fn from_entry(
+        e: &Entry,
+        tag_names: &[String],
+        items: &[String],
+        tz: chrono_tz::Tz,
+    ) -> Self {
         Values {
             kind: e.kind.as_str().into(),
             title: e.title.clone(),
@@ -344,13 +349,9 @@ pub async fn preview(
     staff.check_csrf(&state, field(&form, "csrf_token"))?;
     staff.require(staff.role().writes())?;
     let md = field(&form, "body_md").to_owned();
-    let html = db::run(&state, move |conn| {
-        Ok(render_body(conn, &md)?)
-    })
-    .await?;
+    let html = db::run(&state, move |conn| Ok(render_body(conn, &md)?)).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
         .body(html.into_string()))
 }
-

@@ -104,4 +104,3 @@ pub async fn list(
     ctx.insert("kinds_all", &EntryKind::ALL);
     page(&state, "admin/entries/list.html", &ctx, StatusCode::OK)
 }
-

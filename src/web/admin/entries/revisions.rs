@@ -118,8 +118,12 @@ pub async fn diff(
         ))
     })
     .await?;
-    let text =
-        |r: &revisions::Revision| snapshot_of(r).as_ref().map(snapshot_text).unwrap_or_default();
+    let text = |r: &revisions::Revision| {
+        snapshot_of(r)
+            .as_ref()
+            .map(snapshot_text)
+            .unwrap_or_default()
+    };
     let tz = state.config.tz();
     let mut ctx = context(&state, &req, base, &staff);
     ctx.insert("entry_id", &id);

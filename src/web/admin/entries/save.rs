@@ -12,8 +12,8 @@ use super::form::{ConflictView, EditorState, Values, editor};
 use super::load;
 use super::revisions::{diff_lines, snapshot_text};
 use crate::domain::entry::{EntryKind, Status};
-use crate::domain::user::may_edit;
 use crate::domain::entry_form::{self, Problem};
+use crate::domain::user::may_edit;
 use crate::domain::workflow::{self, Action};
 use crate::error::AppError;
 use crate::render::dates::show;
@@ -76,7 +76,13 @@ pub async fn create(
                 now,
             },
         };
-        let id = match save_path::save(conn, Target::New { author_id: Some(author) }, save) {
+        let id = match save_path::save(
+            conn,
+            Target::New {
+                author_id: Some(author),
+            },
+            save,
+        ) {
             Ok(saved) => saved.id(),
             Err(SaveError::Clash(c)) => return Ok(Err(vec![clash_problem(c)])),
             Err(e) => return Err(e.into()),
@@ -170,13 +176,15 @@ impl entry_form::Lookup for Lookup<'_> {
         Ok(entries::find_by_slug(self.conn, slug)?.map(|e| e.id))
     }
     fn image(&mut self, path: &str) -> Result<Option<entry_form::Image>, Self::Error> {
-        Ok(media::find_by_path(self.conn, path)?.map(|m| entry_form::Image {
-            path: m.path,
-            width: m.width,
-            height: m.height,
-            alt: m.alt,
-            caption: m.caption,
-        }))
+        Ok(
+            media::find_by_path(self.conn, path)?.map(|m| entry_form::Image {
+                path: m.path,
+                width: m.width,
+                height: m.height,
+                alt: m.alt,
+                caption: m.caption,
+            }),
+        )
     }
 }
 
@@ -502,7 +510,6 @@ pub async fn delete(
     .await?;
     Ok(see_other("/admin/entries"))
 }
-
 
 impl From<SaveError> for AppError {
     fn from(e: SaveError) -> Self {
