@@ -17,14 +17,13 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use super::{Auditor, Fields, change, context, field, page, see_other};
-
 use crate::error::AppError;
 use crate::media::documents;
 use crate::media::images::{self, Format, Refusal};
 use crate::media::store;
 use crate::render::dates::{ShownTime, show};
-
-use crate::storage::media::{self as library, Media, NewMedia};
+use crate::service::media::{Registration, register};
+use crate::storage::media::{self as library, Media};
 use crate::web::multipart::{self, UploadedFile};
 use crate::web::session::Staff;
 use crate::web::views::Pagination;
@@ -264,23 +263,14 @@ async fn store_one(
     };
     let n = name.clone();
     let (m, new) = db::run(state, move |conn| {
-        let row = library::insert(
-            conn,
-            &NewMedia {
-                hash: &stored.hash,
-                path: &stored.path,
-                format: stored.format.as_str(),
-                width: stored.width as i32,
-                height: stored.height as i32,
-                size_bytes: i32::try_from(stored.bytes).unwrap_or(i32::MAX),
-                original_name: &n,
-                alt: "",
-                caption: "",
-                search_text: library::search_text("", "", &n),
-                uploaded_by: auditor.who(),
-                created_at: now,
-            },
-        )?;
+        let registration = Registration {
+            original_name: &n,
+            alt: "",
+            caption: "",
+            by: auditor.who(),
+            now,
+        };
+        let row = register(conn, &stored, registration)?;
         if row.1 {
             auditor.record(conn, "media.upload", &stored.path, &n)?;
         }

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::super::{Fields, change, context, field, page, see_other};
 use crate::error::AppError;
 use crate::render::dates::{ShownTime, show};
+use crate::render::templates::Messages;
 use crate::service::entries::{self as save_path, Save, Saver, Snapshot, Target, snapshot_of};
 use crate::storage::{entries, revisions};
 use crate::web::session::Staff;
@@ -21,16 +22,24 @@ pub(super) struct DiffLine {
     text: String,
 }
 
-/// The parts of an entry a person edits, as lines to compare.
-pub(super) fn snapshot_text(s: &Snapshot) -> String {
+/// The parts of an entry a person edits, as lines to compare, each
+/// labelled from the catalogue (`diff_*`).
+pub(super) fn snapshot_text(s: &Snapshot, t: &Messages) -> String {
     let d = &s.data;
+    let label = |key: &str| t.get(key).map_or(key, String::as_str).to_owned();
     format!(
-        "Tiêu đề: {}\nĐường dẫn: {}\nTrạng thái: {}\nTóm tắt: {}\nTác giả: {}\nTừ khóa: {}\n\n{}\n",
+        "{}: {}\n{}: {}\n{}: {}\n{}: {}\n{}: {}\n{}: {}\n\n{}\n",
+        label("diff_title"),
         d.title,
+        label("diff_slug"),
         d.slug,
+        label("diff_status"),
         d.status.as_str(),
+        label("diff_summary"),
         d.summary,
+        label("diff_byline"),
         d.byline,
+        label("diff_tags"),
         s.tags.join(", "),
         d.body_md
     )
@@ -118,10 +127,10 @@ pub async fn diff(
         ))
     })
     .await?;
+    let t = state.theme.messages();
     let text = |r: &revisions::Revision| {
         snapshot_of(r)
-            .as_ref()
-            .map(snapshot_text)
+            .map(|s| snapshot_text(&s, &t))
             .unwrap_or_default()
     };
     let tz = state.config.tz();

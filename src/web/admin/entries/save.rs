@@ -396,6 +396,7 @@ pub async fn save(
         Invalid(Vec<Problem>),
         Conflict(Box<Entry>, Option<ConflictView>),
     }
+    let t = state.theme.messages();
     let outcome = db::run(&state, move |conn| {
         let (data, items) = match checked(conn, &v, kind, Some(&before), status, tz, now)? {
             Ok(ok) => ok,
@@ -426,10 +427,9 @@ pub async fn save(
                     by: rev.saved_by.clone(),
                     at: show(rev.created_at, tz),
                     changes: diff_lines(
-                        &then.as_ref().map(snapshot_text).unwrap_or_default(),
+                        &then.map(|s| snapshot_text(&s, &t)).unwrap_or_default(),
                         &snapshot_of(&rev)
-                            .as_ref()
-                            .map(snapshot_text)
+                            .map(|s| snapshot_text(&s, &t))
                             .unwrap_or_default(),
                     ),
                 });
