@@ -1,7 +1,9 @@
 //! Rules of the newsroom, free of I/O: entry kinds and states, comment rules
-//! and threading, Vietnamese slugs and search folding. No actix, diesel or tera here.
+//! and threading, comment deadlines and the on-time figure, Vietnamese slugs
+//! and search folding. No actix, diesel or tera here.
 
 pub mod comment;
+pub mod deadline;
 pub mod document;
 pub mod entry;
 pub mod leaflet;
