@@ -6,6 +6,7 @@ pub mod comment;
 pub mod deadline;
 pub mod document;
 pub mod entry;
+pub mod html;
 pub mod leaflet;
 pub mod moderation;
 pub mod search;

@@ -374,20 +374,10 @@ fn literal(key: &str, message: &str) -> String {
     }
 }
 
-/// HTML escaping for templates: the five characters that matter (Tera's
-/// default also escapes `/`, which bloats every URL for no safety gain).
-pub(crate) fn escape(input: &str) -> String {
-    // Tera calls this on every value it prints and on every string it
-    // tests in `{% if %}`, so it copies runs, not characters.
-    super::replace_ascii(input, |b| match b {
-        b'&' => Some("&amp;"),
-        b'<' => Some("&lt;"),
-        b'>' => Some("&gt;"),
-        b'"' => Some("&quot;"),
-        b'\'' => Some("&#39;"),
-        _ => None,
-    })
-}
+/// HTML escaping for templates (`domain::html::escape`: the five
+/// characters that matter). Tera calls it on every value it prints and on
+/// every string it tests in `{% if %}`, so it copies runs, not characters.
+pub(crate) use crate::domain::html::escape;
 
 fn messages_of(dir: &Path, theme: &str, language: &str) -> Result<Option<Messages>, ThemeError> {
     let path = dir
