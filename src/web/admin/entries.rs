@@ -1240,7 +1240,7 @@ pub async fn restore(
                 &snap.tags,
                 Saver { name: &who, now },
             )? {
-                return Err(AppError::Internal(format!(
+                return Err(AppError::internal(format!(
                     "entry {} changed during restore (v{})",
                     id, e.current.version
                 )));

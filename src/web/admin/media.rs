@@ -260,7 +260,7 @@ async fn store_one(
     let stored = match stored {
         Ok(s) => s,
         Err(store::StoreError::Refused(r)) => return Ok(refused(r, name)),
-        Err(e) => return Err(AppError::Internal(e.to_string())),
+        Err(e) => return Err(AppError::internal(e)),
     };
     let n = name.clone();
     let (m, new) = db::run(state, move |conn| {
@@ -561,7 +561,7 @@ pub async fn attach(
             return super::entries::attachment_refused(&state, &req, &staff, id, r.message_key())
                 .await;
         }
-        Err(e) => return Err(AppError::Internal(e.to_string())),
+        Err(e) => return Err(AppError::internal(e)),
     };
     let auditor = super::auditor(&state, &req, &staff);
     db::run(&state, move |conn| {
