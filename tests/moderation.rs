@@ -1079,6 +1079,13 @@ async fn the_on_time_figure_counts_working_days_over_a_period() {
     assert_eq!(dash.text("#fig-late"), "1");
     assert_eq!(dash.text("#fig-overdue"), "1");
     assert_eq!(dash.text("#fig-share"), "33%");
+    // The period, in the catalogue's date format.
+    assert!(
+        dash.text("section[aria-labelledby=comments-title] h3")
+            .ends_with("01/11/2026 – 30/11/2026"),
+        "{}",
+        dash.text("section[aria-labelledby=comments-title] h3")
+    );
     // The overdue one stands out in the queue.
     let queue = m.get("/admin/comments?status=pending").await;
     assert_eq!(

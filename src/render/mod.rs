@@ -8,6 +8,7 @@ pub mod doclinks;
 pub mod markdown;
 pub mod qr;
 pub mod sanitize;
+pub mod sizes;
 pub mod templates;
 
 pub use sanitize::SafeHtml;

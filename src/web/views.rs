@@ -343,7 +343,8 @@ pub struct AttachmentView {
     pub url: String,
     pub title: String,
     pub kind: String,
-    pub size: String,
+    /// In bytes; printed with the `filesize` filter (`47 KB`).
+    pub size: u64,
 }
 
 impl AttachmentView {
@@ -356,7 +357,7 @@ impl AttachmentView {
             url: format!("/uploads/{}", a.path),
             title: a.title.clone(),
             kind,
-            size: crate::media::documents::human_size(a.size_bytes.max(0) as u64),
+            size: a.size_bytes.max(0) as u64,
         }
     }
 }

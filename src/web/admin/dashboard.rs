@@ -45,8 +45,6 @@ pub async fn show(
         ctx.insert("deadline_days", &rules.deadline_days);
         ctx.insert("period_from", &from.format("%Y-%m-%d").to_string());
         ctx.insert("period_to", &to.format("%Y-%m-%d").to_string());
-        ctx.insert("period_from_shown", &from.format("%d/%m/%Y").to_string());
-        ctx.insert("period_to_shown", &to.format("%d/%m/%Y").to_string());
     }
     page(&state, "admin/dashboard.html", &ctx, StatusCode::OK)
 }

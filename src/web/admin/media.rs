@@ -48,7 +48,8 @@ pub(super) struct MediaCard {
     alt: String,
     caption: String,
     name: String,
-    size: String,
+    /// In bytes; printed with the `filesize` filter.
+    size: u64,
     uses: i64,
     created: ShownTime,
     /// What to paste into a body (only when there is alt text).
@@ -75,7 +76,7 @@ pub(super) fn card(m: &Media, uses: i64, tz: chrono_tz::Tz) -> MediaCard {
         alt: m.alt.clone(),
         caption: m.caption.clone(),
         name: m.original_name.clone(),
-        size: documents::human_size(m.size_bytes.max(0) as u64),
+        size: m.size_bytes.max(0) as u64,
         uses,
         created: show(m.created_at, tz),
         path: m.path.clone(),
