@@ -381,6 +381,34 @@ fn watch_rebuild(pool: storage::Pool) {
     });
 }
 
+/// How often `serve` forgets commenters' old network addresses.
+const FORGET_ADDRESSES_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Forgets commenters' addresses past `keep_ip_days`, hourly. Comments
+/// stored and moderation actions do it too (as writes); this keeps the
+/// promise on a site where neither happens for a while. Pages that only
+/// read never do it. Each server sharing the database runs it: the update
+/// is idempotent and touches only rows that still hold an address.
+fn forget_addresses_hourly(pool: storage::Pool) {
+    std::thread::spawn(move || {
+        loop {
+            let step = pool.get().map_err(anyhow::Error::from).and_then(|mut c| {
+                let rules = storage::settings::moderation_rules(&mut c)?;
+                Ok(match rules.forget_addresses_before(storage::utc_now()) {
+                    Some(before) => storage::comments::forget_addresses(&mut c, before)?,
+                    None => 0,
+                })
+            });
+            match step {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("forgot the addresses of {n} old comments"),
+                Err(e) => tracing::warn!("forgetting old comment addresses: {e:#}"),
+            }
+            std::thread::sleep(FORGET_ADDRESSES_EVERY);
+        }
+    });
+}
+
 fn serve(config: Config) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.uploads)
         .with_context(|| format!("creating {}", config.uploads.display()))?;
@@ -403,6 +431,7 @@ fn serve(config: Config) -> anyhow::Result<()> {
             }
         }
     }
+    forget_addresses_hourly(pool.clone());
     let bind = config.bind.clone();
     let state = web::Data::new(AppState::new(config, pool)?);
     tracing::info!("serving on http://{bind}/");

@@ -712,6 +712,10 @@ async fn only_library_names_are_served_from_uploads() {
         "/uploads/",
         "/uploads/../loa.db",
         "/uploads/2026/01/.x.part",
+        // A library name with no file: the file is the page, so a 404
+        // (issue 15: elsewhere a missing file is a server fault, a 500).
+        "/uploads/2026/01/0123456789abcdef01234567.jpg",
+        "/uploads/files/2026/01/0123456789abcdef01234567.pdf",
     ] {
         assert_eq!(c.get(path).await.status, StatusCode::NOT_FOUND, "{path}");
     }

@@ -566,6 +566,11 @@ fn new(entry_id: i32, name: &str, text: &str, at: chrono::NaiveDateTime) -> stor
         author_url: None,
         content_html: loa::render::comment_text::to_html(&loa::domain::moderation::mask_personal(
             text,
+            &loa::domain::moderation::MaskNotes {
+                phone: "[số điện thoại đã ẩn]".into(),
+                id_number: "[số giấy tờ đã ẩn]".into(),
+                email: "[email đã ẩn]".into(),
+            },
         ))
         .into_string(),
         content: text.into(),
@@ -648,6 +653,66 @@ async fn addresses_are_forgotten_after_the_set_time() {
     let all = comments(&site);
     assert_eq!(all.iter().find(|c| c.id == old).unwrap().ip, None);
     assert_eq!(all.last().unwrap().ip.as_deref(), Some("203.0.113.7"));
+}
+
+/// Issue 15: a page that only reads writes nothing. Opening the queue
+/// leaves an old comment's address in place; a moderation action (a
+/// write) forgets it.
+#[actix_web::test]
+async fn opening_the_queue_forgets_no_address_a_moderation_action_does() {
+    let site = TestSite::with_content();
+    site.add_user("kiemduyet", Role::Moderator, PW);
+    set_rules(&site, |r| r.keep_ip_days = 30);
+    let reference = reference_id(&site);
+    let old = store::insert(
+        &mut site.conn(),
+        &new(
+            reference,
+            "Cũ",
+            "Bình luận cũ",
+            site.now() - chrono::Duration::days(40),
+        ),
+    )
+    .unwrap();
+    let recent = store::insert(
+        &mut site.conn(),
+        &new(reference, "Mới", "Bình luận mới", site.now()),
+    )
+    .unwrap();
+    // Every column of every comment, as text (rows have no `PartialEq`).
+    let rows = || format!("{:?}", comments(&site));
+    let before = rows();
+    let mut c = site.client().await;
+    c.login("kiemduyet", PW).await;
+    for status in ["pending", "approved"] {
+        let queue = c.get(&format!("/admin/comments?status={status}")).await;
+        assert_eq!(queue.status, StatusCode::OK);
+    }
+    assert_eq!(rows(), before, "the GET changed no row");
+    assert_eq!(
+        comments(&site)
+            .iter()
+            .find(|c| c.id == old)
+            .unwrap()
+            .ip
+            .as_deref(),
+        Some("203.0.113.9")
+    );
+    let token = c.admin_token().await;
+    let res = c
+        .post_form(
+            &format!("/admin/comments/{recent}/approve"),
+            &[("csrf_token", &token)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let after = comments(&site);
+    assert_eq!(after.iter().find(|c| c.id == old).unwrap().ip, None);
+    assert_eq!(
+        after.iter().find(|c| c.id == recent).unwrap().ip.as_deref(),
+        Some("203.0.113.9"),
+        "a recent address is kept"
+    );
 }
 
 async fn queue_ids<S, B>(c: &mut Client<S>, status: &str) -> Vec<i32>
@@ -1014,6 +1079,13 @@ async fn the_on_time_figure_counts_working_days_over_a_period() {
     assert_eq!(dash.text("#fig-late"), "1");
     assert_eq!(dash.text("#fig-overdue"), "1");
     assert_eq!(dash.text("#fig-share"), "33%");
+    // The period, in the catalogue's date format.
+    assert!(
+        dash.text("section[aria-labelledby=comments-title] h3")
+            .ends_with("01/11/2026 – 30/11/2026"),
+        "{}",
+        dash.text("section[aria-labelledby=comments-title] h3")
+    );
     // The overdue one stands out in the queue.
     let queue = m.get("/admin/comments?status=pending").await;
     assert_eq!(

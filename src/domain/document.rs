@@ -109,11 +109,17 @@ pub struct ValidDocument {
     pub file_path: Option<String>,
 }
 
+/// How a date is typed in the document form (`29/3/2022`, `29/03/2022`),
+/// and how the form shows a stored one: the form's data format, which
+/// [`parse_date`] reads, not a display format (pages print dates in the
+/// theme's format).
+pub const TYPED_DATE: &str = "%d/%m/%Y";
+
 /// `29/3/2022`, `29/03/2022` or `2022-03-29`.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .or_else(|_| NaiveDate::parse_from_str(s, TYPED_DATE))
         .ok()
 }
 

@@ -1,10 +1,13 @@
 //! Rules of the newsroom, free of I/O: entry kinds and states, comment rules
-//! and threading, Vietnamese slugs and search folding. No actix, diesel or tera here.
+//! and threading, comment deadlines and the on-time figure, Vietnamese slugs
+//! and search folding. No actix, diesel or tera here.
 
 pub mod comment;
+pub mod deadline;
 pub mod document;
 pub mod entry;
 pub mod entry_form;
+pub mod html;
 pub mod image;
 pub mod leaflet;
 pub mod moderation;

@@ -115,16 +115,6 @@ pub fn check(name: &str, bytes: &[u8]) -> Result<DocKind, Refusal> {
     Ok(actual)
 }
 
-/// A size for people: `850 KB`, `2,4 MB` (Vietnamese decimal comma).
-pub fn human_size(bytes: u64) -> String {
-    if bytes < 1024 * 1024 {
-        format!("{} KB", bytes.div_ceil(1024).max(1))
-    } else {
-        let tenths = (bytes * 10 + 512 * 1024) / (1024 * 1024);
-        format!("{},{} MB", tenths / 10, tenths % 10)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,11 +174,5 @@ mod tests {
             b"word/document.xml word/vbaProject.bin",
         );
         assert_eq!(check("x.docx", &macro_doc), Err(Refusal::Polyglot));
-    }
-
-    #[test]
-    fn sizes_read_naturally() {
-        assert_eq!(human_size(1000), "1 KB");
-        assert_eq!(human_size(2_500_000), "2,4 MB");
     }
 }

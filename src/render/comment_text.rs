@@ -4,19 +4,14 @@
 use linkify::{LinkFinder, LinkKind};
 
 use super::SafeHtml;
+use crate::domain::html;
 
+/// `s` escaped (`domain::html`), its line breaks kept as `<br>`.
 fn escape(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' => out.push_str("<br>\n"),
-            c => out.push(c),
-        }
-    }
+    out.push_str(&html::replace_ascii(s, |b| match b {
+        b'\n' => Some("<br>\n"),
+        b => html::entity(b),
+    }));
 }
 
 /// Paragraphs from blank lines, `<br>` for single breaks, linked URLs.

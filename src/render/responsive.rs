@@ -9,6 +9,7 @@ use regex::Regex;
 use serde::Serialize;
 
 use crate::domain::image::{Format, WIDTHS, parse_path, widths_for};
+use crate::domain::html::escape;
 
 /// `sizes` for an image in an entry's column (`--measure: 44rem`; below
 /// that, the screen less the page's 1rem margins).
@@ -67,21 +68,6 @@ pub fn responsive(path: &str, width: u32, height: u32) -> Option<Responsive> {
         width,
         height,
     })
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// `<picture>` (or a plain `<img>` with `srcset` when there is one format)

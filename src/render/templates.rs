@@ -149,6 +149,13 @@ impl Theme {
             .unwrap_or_else(|| key.to_owned())
     }
 
+    /// A file size as the catalogue writes it (`size_kb`, `size_mb`,
+    /// `decimal_mark`): `47 KB`, `2,4 MB`.
+    pub fn file_size(&self, bytes: u64) -> String {
+        let messages = self.messages();
+        super::sizes::human_size(bytes, &size_formats(&messages))
+    }
+
     /// Renders `template` with `context`. The messages (`t.key`) were
     /// written into the templates when they were loaded (see
     /// [`inline_messages`]); `t` itself is an empty map, for templates that
@@ -213,7 +220,84 @@ fn templates_of(dir: &Path, theme: &str, messages: &Arc<Messages>) -> Result<Ter
     tera.autoescape_on(vec![".html", ".xml"]);
     tera.set_escape_fn(escape);
     tera.register_function("msg", Msg(messages.clone()));
+    tera.register_filter(
+        "datetime",
+        DateFilter {
+            messages: messages.clone(),
+            key: "format_datetime",
+        },
+    );
+    tera.register_filter(
+        "date",
+        DateFilter {
+            messages: messages.clone(),
+            key: "format_date",
+        },
+    );
+    tera.register_filter("filesize", SizeFilter(messages.clone()));
     Ok(tera)
+}
+
+/// The catalogue's size formats; a missing key shows as itself.
+fn size_formats(messages: &Messages) -> super::sizes::SizeFormats<'_> {
+    let get = |key: &'static str| messages.get(key).map_or(key, String::as_str);
+    super::sizes::SizeFormats {
+        kb: get("size_kb"),
+        mb: get("size_mb"),
+        decimal_mark: get("decimal_mark"),
+    }
+}
+
+/// `{{ t | datetime }}`, `{{ t | date }}`: a `ShownTime` (or an RFC 3339
+/// or `YYYY-MM-DD` string) in the catalogue's format (`format_datetime`,
+/// `format_date`), or in `format="…"` when given.
+struct DateFilter {
+    messages: Arc<Messages>,
+    key: &'static str,
+}
+
+impl tera::Filter for DateFilter {
+    fn filter(
+        &self,
+        value: &tera::Value,
+        args: &std::collections::HashMap<String, tera::Value>,
+    ) -> tera::Result<tera::Value> {
+        let text = value
+            .get("iso")
+            .unwrap_or(value)
+            .as_str()
+            .ok_or_else(|| tera::Error::msg(format!("{}: not a date: {value}", self.key)))?;
+        let pattern = match args.get("format") {
+            Some(f) => f
+                .as_str()
+                .ok_or_else(|| tera::Error::msg("date: `format` must be a string"))?,
+            None => self.messages.get(self.key).ok_or_else(|| {
+                tera::Error::msg(format!("no message `{}` in the catalogue", self.key))
+            })?,
+        };
+        super::dates::format(text, pattern)
+            .map(tera::Value::String)
+            .map_err(|e| tera::Error::msg(e.to_string()))
+    }
+}
+
+/// `{{ bytes | filesize }}`: `47 KB`, `2,4 MB` (see [`Theme::file_size`]).
+struct SizeFilter(Arc<Messages>);
+
+impl tera::Filter for SizeFilter {
+    fn filter(
+        &self,
+        value: &tera::Value,
+        _: &std::collections::HashMap<String, tera::Value>,
+    ) -> tera::Result<tera::Value> {
+        let bytes = value
+            .as_u64()
+            .ok_or_else(|| tera::Error::msg(format!("filesize: not a size: {value}")))?;
+        Ok(tera::Value::String(super::sizes::human_size(
+            bytes,
+            &size_formats(&self.0),
+        )))
+    }
 }
 
 /// `msg(key=…)`: a message chosen while rendering (`t[expr]` in a
@@ -374,20 +458,10 @@ fn literal(key: &str, message: &str) -> String {
     }
 }
 
-/// HTML escaping for templates: the five characters that matter (Tera's
-/// default also escapes `/`, which bloats every URL for no safety gain).
-pub(crate) fn escape(input: &str) -> String {
-    // Tera calls this on every value it prints and on every string it
-    // tests in `{% if %}`, so it copies runs, not characters.
-    super::replace_ascii(input, |b| match b {
-        b'&' => Some("&amp;"),
-        b'<' => Some("&lt;"),
-        b'>' => Some("&gt;"),
-        b'"' => Some("&quot;"),
-        b'\'' => Some("&#39;"),
-        _ => None,
-    })
-}
+/// HTML escaping for templates (`domain::html::escape`: the five
+/// characters that matter). Tera calls it on every value it prints and on
+/// every string it tests in `{% if %}`, so it copies runs, not characters.
+pub(crate) use crate::domain::html::escape;
 
 fn messages_of(dir: &Path, theme: &str, language: &str) -> Result<Option<Messages>, ThemeError> {
     let path = dir

@@ -161,7 +161,7 @@ pub async fn error_page(
         .render(&specific, ctx.clone())
         .or_else(|_| state.theme.render("errors/error.html", ctx))
         .unwrap_or_else(|e| {
-            tracing::error!(error = %e, "error template failed");
+            tracing::error!(error = %crate::error::chain(&e), "error template failed");
             FALLBACK_ERROR_PAGE.as_bytes().to_vec()
         })
 }

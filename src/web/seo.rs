@@ -13,7 +13,7 @@ use crate::render::SafeHtml;
 /// inside JSON strings, where the escapes mean the same characters.)
 pub fn script_json(value: &impl Serialize) -> SafeHtml {
     let text = serde_json::to_string(value).unwrap_or_default();
-    SafeHtml::trusted(crate::render::replace_ascii(&text, |b| match b {
+    SafeHtml::trusted(crate::domain::html::replace_ascii(&text, |b| match b {
         b'<' => Some("\\u003c"),
         b'>' => Some("\\u003e"),
         b'&' => Some("\\u0026"),

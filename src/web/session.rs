@@ -143,7 +143,7 @@ impl FromRequest for Staff {
             let state = req
                 .app_data::<web::Data<AppState>>()
                 .cloned()
-                .ok_or_else(|| AppError::Internal("no app state".into()))?;
+                .ok_or_else(|| AppError::internal("no app state"))?;
             // Pages send people to sign in; state changes are refused, with
             // a page that says the session ended and offers to sign in
             // again, back at the page the form was on.

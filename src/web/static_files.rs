@@ -34,8 +34,11 @@ pub async fn asset(
         (None, Some(p)) => (p.clone(), "public, max-age=3600"),
         (None, None) => return Err(AppError::NotFound),
     };
+    // Listed by the theme but gone from disk (a theme edited while it
+    // runs): the file is the page, so a 404.
     let mut res = NamedFile::open_async(&path)
-        .await?
+        .await
+        .map_err(AppError::missing_page)?
         .use_etag(true)
         .use_last_modified(true)
         .into_response(&req);
@@ -58,10 +61,11 @@ pub async fn upload(
     let path = path.into_inner();
     let (mime, document) = served_type(&path).ok_or(AppError::NotFound)?;
     let file = state.config.uploads.join(&path);
-    let named = match NamedFile::open_async(&file).await {
-        Ok(f) => f,
-        Err(_) => return Err(AppError::NotFound),
-    };
+    // No such file is a missing page (404); a file that cannot be read
+    // (permissions, a disk error) is a server fault (500, logged).
+    let named = NamedFile::open_async(&file)
+        .await
+        .map_err(AppError::missing_page)?;
     let mut named = named
         .set_content_type(mime)
         .use_etag(true)

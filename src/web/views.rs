@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::domain::comment::Thread;
 use crate::domain::entry::EntryKind;
+use crate::domain::moderation::MaskNotes;
 use crate::render::SafeHtml;
 use crate::render::comment_text;
 use crate::render::dates::{ShownTime, show};
@@ -200,8 +201,18 @@ pub struct CommentView {
     pub held_by: String,
 }
 
+/// The notes that stand in for masked personal data, from the theme's
+/// catalogue (see `domain::moderation::mask_personal`).
+pub fn mask_notes(theme: &crate::render::templates::Theme) -> MaskNotes {
+    MaskNotes {
+        phone: theme.message("mask_phone"),
+        id_number: theme.message("mask_id_number"),
+        email: theme.message("mask_email"),
+    }
+}
+
 impl CommentView {
-    pub fn new(c: Comment, tz: Tz) -> Self {
+    pub fn new(c: Comment, tz: Tz, notes: &MaskNotes) -> Self {
         let pending = c.status != crate::domain::comment::CommentStatus::Approved;
         Self {
             id: c.id,
@@ -209,7 +220,7 @@ impl CommentView {
             created: show(c.created_at, tz),
             content_html: if pending {
                 comment_text::to_html_without_links(&crate::domain::moderation::mask_personal(
-                    &c.content,
+                    &c.content, notes,
                 ))
             } else {
                 SafeHtml::trusted(c.content_html)
@@ -223,12 +234,16 @@ impl CommentView {
 }
 
 /// Maps every comment of a thread to its view.
-pub fn thread_views(threads: Vec<Thread<Comment>>, tz: Tz) -> Vec<Thread<CommentView>> {
+pub fn thread_views(
+    threads: Vec<Thread<Comment>>,
+    tz: Tz,
+    notes: &MaskNotes,
+) -> Vec<Thread<CommentView>> {
     threads
         .into_iter()
         .map(|t| Thread {
-            comment: CommentView::new(t.comment, tz),
-            replies: thread_views(t.replies, tz),
+            comment: CommentView::new(t.comment, tz, notes),
+            replies: thread_views(t.replies, tz, notes),
         })
         .collect()
 }
@@ -328,7 +343,8 @@ pub struct AttachmentView {
     pub url: String,
     pub title: String,
     pub kind: String,
-    pub size: String,
+    /// In bytes; printed with the `filesize` filter (`47 KB`).
+    pub size: u64,
 }
 
 impl AttachmentView {
@@ -341,7 +357,7 @@ impl AttachmentView {
             url: format!("/uploads/{}", a.path),
             title: a.title.clone(),
             kind,
-            size: crate::media::documents::human_size(a.size_bytes.max(0) as u64),
+            size: a.size_bytes.max(0) as u64,
         }
     }
 }

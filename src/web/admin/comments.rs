@@ -3,13 +3,14 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone};
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
 use super::{Fields, change, context, field, page, see_other};
 use crate::domain::comment::CommentStatus;
+use crate::domain::deadline::{self, OnTime};
 use crate::domain::entry::EntryKind;
-use crate::domain::moderation::Rules;
+use crate::domain::moderation::{NUMBER_RANGES, Rules};
 use crate::error::AppError;
 use crate::render::comment_text;
 use crate::render::dates::{ShownTime, show};
@@ -20,65 +21,6 @@ use crate::web::views::Pagination;
 use crate::web::{AppState, cookies, db, pages};
 
 const PER_PAGE: u32 = 30;
-
-/// When a comment received at `at` (UTC) is due: `days` working days
-/// (Monday–Friday, in the site's zone) later.
-pub fn due(at: NaiveDateTime, days: u32, tz: chrono_tz::Tz) -> NaiveDateTime {
-    let mut local = tz.from_utc_datetime(&at).naive_local();
-    let mut left = days;
-    while left > 0 {
-        local += chrono::Duration::days(1);
-        if local.weekday().number_from_monday() <= 5 {
-            left -= 1;
-        }
-    }
-    tz.from_local_datetime(&local)
-        .earliest()
-        .map(|t| t.naive_utc())
-        .unwrap_or(at)
-}
-
-/// The department's figure for a period: received, handled on time,
-/// overdue, and the share handled on time.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct OnTime {
-    pub received: usize,
-    pub on_time: usize,
-    pub late: usize,
-    pub overdue: usize,
-    pub waiting: usize,
-    /// Per cent of received handled on time (100 when none were received).
-    pub share: u32,
-}
-
-pub fn on_time(
-    rows: &[(NaiveDateTime, Option<NaiveDateTime>)],
-    days: u32,
-    tz: chrono_tz::Tz,
-    now: NaiveDateTime,
-) -> OnTime {
-    let mut f = OnTime {
-        received: rows.len(),
-        on_time: 0,
-        late: 0,
-        overdue: 0,
-        waiting: 0,
-        share: 100,
-    };
-    for (at, handled) in rows {
-        let deadline = due(*at, days, tz);
-        match handled {
-            Some(h) if *h <= deadline => f.on_time += 1,
-            Some(_) => f.late += 1,
-            None if now > deadline => f.overdue += 1,
-            None => f.waiting += 1,
-        }
-    }
-    if let Some(permille) = (f.on_time * 1000).checked_div(f.received) {
-        f.share = (permille + 5).min(1000) as u32 / 10;
-    }
-    f
-}
 
 #[derive(Serialize)]
 struct Row {
@@ -129,15 +71,6 @@ pub async fn list(
     .await?;
     let tz = state.config.tz();
     let now = state.now();
-    if rules.keep_ip_days > 0 {
-        // Addresses past their time are forgotten on moderators' visits too,
-        // not only when new comments arrive.
-        let before = now - chrono::Duration::days(i64::from(rules.keep_ip_days));
-        db::run(&state, move |conn| {
-            Ok(store::forget_addresses(conn, before)?)
-        })
-        .await?;
-    }
     let messages = state.theme.messages();
     let rows: Vec<Row> = rows
         .into_iter()
@@ -146,7 +79,7 @@ pub async fn list(
             let kind: EntryKind = r.entry_kind.parse().unwrap_or(EntryKind::Article);
             Row {
                 overdue: c.status == CommentStatus::Pending
-                    && now > due(c.created_at, rules.deadline_days, tz),
+                    && deadline::is_overdue(c.created_at, rules.deadline_days, tz, now),
                 id: c.id,
                 status: c.status,
                 author_name: c.author_name,
@@ -209,7 +142,26 @@ fn safe_back(back: &str) -> &str {
 /// The moderation actions [`apply`] knows.
 const ACTIONS: [&str; 6] = ["approve", "unapprove", "restore", "spam", "trash", "delete"];
 
-/// Applies `action` to `ids`; returns how many changed.
+/// Forgets the network addresses of comments older than the rules keep
+/// them (`keep_ip_days`).
+///
+/// This runs on writes only — when a comment is stored
+/// (`web::public::comments`), when moderation acts on comments here — and
+/// hourly in `loa serve`, never on a page that only reads: a `GET` of the
+/// queue writes nothing, so it needs no write lock and cannot fail on a
+/// busy database. The hourly run keeps the promise on a quiet site.
+pub fn forget_old_addresses(
+    conn: &mut diesel::SqliteConnection,
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    match settings::moderation_rules(conn)?.forget_addresses_before(now) {
+        Some(before) => Ok(store::forget_addresses(conn, before)?),
+        None => Ok(0),
+    }
+}
+
+/// Applies `action` to `ids`; returns how many changed. Old addresses
+/// are forgotten with it ([`forget_old_addresses`]).
 fn apply(
     conn: &mut diesel::SqliteConnection,
     ids: &[i32],
@@ -217,6 +169,7 @@ fn apply(
     who: &str,
     now: NaiveDateTime,
 ) -> Result<usize, AppError> {
+    forget_old_addresses(conn, now)?;
     Ok(match action {
         "approve" => store::set_status(conn, ids, CommentStatus::Approved, who, now)?,
         // Back in the queue: not handled any more, the deadline runs again.
@@ -469,6 +422,7 @@ pub async fn reply(
                 handled_by: auditor.who().to_owned(),
             },
         )?;
+        forget_old_addresses(conn, now)?;
         auditor.record(conn, "comment.reply", &id.to_string(), "")?;
         Ok(format!("{}#comment-{new_id}", e.kind.entry_path(&e.slug)))
     })
@@ -488,17 +442,6 @@ struct NumberField {
     max: String,
 }
 
-/// The numeric settings: name, smallest and largest value allowed.
-const NUMBER_FIELDS: [(&str, i64, i64); 7] = [
-    ("max_links", 0, 100),
-    ("min_seconds", 0, 600),
-    ("per_hour", 1, 10_000),
-    ("close_after_days", 0, 36500),
-    ("per_page", 1, 1000),
-    ("deadline_days", 1, 365),
-    ("keep_ip_days", 0, 36500),
-];
-
 /// The numeric settings as the form shows them (typed values kept, and
 /// the allowed range said for those in `errors`).
 fn numbers(
@@ -509,8 +452,9 @@ fn numbers(
 ) -> Vec<NumberField> {
     let message = state.theme.message("admin_setting_number");
     let json = serde_json::to_value(rules).unwrap_or_default();
-    NUMBER_FIELDS
+    NUMBER_RANGES
         .into_iter()
+        .map(|range| (range.name, range.min, range.max))
         .map(|(name, min, max)| NumberField {
             name,
             min: min.to_string(),
@@ -558,33 +502,8 @@ pub async fn save_settings(
 ) -> Result<HttpResponse, AppError> {
     staff.check_csrf(&state, field(&form, "csrf_token"))?;
     staff.require(staff.role().administers())?;
-    let mut errors = Vec::new();
-    // Out of range is reported, never silently moved into range.
-    let mut number = |name: &str| -> i64 {
-        let (_, min, max) = NUMBER_FIELDS
-            .into_iter()
-            .find(|f| f.0 == name)
-            .expect("a listed setting");
-        match field(&form, name).trim().parse::<i64>() {
-            Ok(n) if (min..=max).contains(&n) => n,
-            _ => {
-                errors.push(name.to_owned());
-                min
-            }
-        }
-    };
-    let rules = Rules {
-        auto_approve_known: form.contains_key("auto_approve_known"),
-        max_links: number("max_links") as usize,
-        hold_words: field(&form, "hold_words").replace("\r\n", "\n"),
-        refuse_words: field(&form, "refuse_words").replace("\r\n", "\n"),
-        close_after_days: number("close_after_days") as u32,
-        per_page: number("per_page") as u32,
-        min_seconds: number("min_seconds"),
-        per_hour: number("per_hour"),
-        deadline_days: number("deadline_days") as u32,
-        keep_ip_days: number("keep_ip_days") as u32,
-    };
+    let (rules, errors) = Rules::from_form(|name| form.get(name).map(String::as_str));
+    let errors: Vec<String> = errors.into_iter().map(str::to_owned).collect();
     if !errors.is_empty() {
         let base = db::run(&state, |conn| Ok(pages::load_base(conn)?)).await?;
         let mut ctx = context(&state, &req, base, &staff);
@@ -615,13 +534,7 @@ pub async fn figure(
     to: NaiveDate,
 ) -> Result<(OnTime, Rules), AppError> {
     let tz = state.config.tz();
-    let start = |d: NaiveDate| {
-        tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
-            .earliest()
-            .map(|t| t.naive_utc())
-            .unwrap_or_default()
-    };
-    let (a, b) = (start(from), start(to + chrono::Duration::days(1)));
+    let (a, b) = deadline::period_bounds(from, to, tz);
     let now = state.now();
     let (rows, rules) = db::run(state, move |conn| {
         Ok((
@@ -630,40 +543,8 @@ pub async fn figure(
         ))
     })
     .await?;
-    Ok((on_time(&rows, rules.deadline_days, tz, now), rules))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn t(s: &str) -> NaiveDateTime {
-        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
-    }
-
-    #[test]
-    fn deadlines_count_working_days_only() {
-        let tz = chrono_tz::Asia::Ho_Chi_Minh;
-        // Friday 10:00 in Hanoi (03:00 UTC) + 2 working days = Tuesday 10:00.
-        assert_eq!(due(t("2026-11-27 03:00"), 2, tz), t("2026-12-01 03:00"));
-        // Monday + 2 = Wednesday.
-        assert_eq!(due(t("2026-11-23 03:00"), 2, tz), t("2026-11-25 03:00"));
-    }
-
-    #[test]
-    fn the_on_time_share() {
-        let tz = chrono_tz::Asia::Ho_Chi_Minh;
-        let rows = vec![
-            (t("2026-11-23 03:00"), Some(t("2026-11-24 03:00"))), // on time
-            (t("2026-11-23 03:00"), Some(t("2026-11-26 03:00"))), // late
-            (t("2026-11-23 03:00"), None),                        // overdue
-            (t("2026-11-26 03:00"), None),                        // still within time
-        ];
-        let f = on_time(&rows, 2, tz, t("2026-11-26 04:00"));
-        assert_eq!(
-            (f.received, f.on_time, f.late, f.overdue, f.waiting, f.share),
-            (4, 1, 1, 1, 1, 25)
-        );
-        assert_eq!(on_time(&[], 2, tz, t("2026-11-26 04:00")).share, 100);
-    }
+    Ok((
+        deadline::on_time(&rows, rules.deadline_days, tz, now),
+        rules,
+    ))
 }

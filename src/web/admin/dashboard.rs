@@ -39,17 +39,12 @@ pub async fn show(
             q.get(k)
                 .and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())
         };
-        let to = date("to").unwrap_or(today);
-        let from = date("from")
-            .filter(|f| *f <= to)
-            .unwrap_or(to - chrono::Duration::days(29));
+        let (from, to) = crate::domain::deadline::period(date("from"), date("to"), today);
         let (figure, rules) = comments::figure(&state, from, to).await?;
         ctx.insert("figure", &figure);
         ctx.insert("deadline_days", &rules.deadline_days);
         ctx.insert("period_from", &from.format("%Y-%m-%d").to_string());
         ctx.insert("period_to", &to.format("%Y-%m-%d").to_string());
-        ctx.insert("period_from_shown", &from.format("%d/%m/%Y").to_string());
-        ctx.insert("period_to_shown", &to.format("%d/%m/%Y").to_string());
     }
     page(&state, "admin/dashboard.html", &ctx, StatusCode::OK)
 }

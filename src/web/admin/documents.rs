@@ -10,7 +10,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use super::{Fields, context, field, page, see_other};
-use crate::domain::document::{self, DocStatus, DocumentInput};
+use crate::domain::document::{self, DocStatus, DocumentInput, TYPED_DATE};
 use crate::error::AppError;
 use crate::storage::documents::{self, Document, Duplicate};
 use crate::web::public::documents::DocumentView;
@@ -36,10 +36,10 @@ fn input_of(d: &Document) -> DocumentInput {
         doc_type: d.doc_type.clone(),
         number: d.number.clone(),
         issuer: d.issuer.clone(),
-        issued_on: d.issued_on.format("%d/%m/%Y").to_string(),
+        issued_on: d.issued_on.format(TYPED_DATE).to_string(),
         effective_on: d
             .effective_on
-            .map(|e| e.format("%d/%m/%Y").to_string())
+            .map(|e| e.format(TYPED_DATE).to_string())
             .unwrap_or_default(),
         status: d.status.as_str().to_owned(),
         abstract_text: d.abstract_text.clone(),
@@ -120,7 +120,9 @@ async fn form(
                 "{} ({}, {})",
                 a.title,
                 a.path.rsplit('.').next().unwrap_or("").to_uppercase(),
-                crate::media::documents::human_size(u64::try_from(a.size_bytes).unwrap_or(0))
+                state
+                    .theme
+                    .file_size(u64::try_from(a.size_bytes).unwrap_or(0))
             ),
             path: a.path,
         })

@@ -255,6 +255,6 @@ pub async fn logout(
     .await?;
     let mut res = see_other("/admin/login");
     res.add_cookie(&session::end(&state))
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(AppError::internal)?;
     Ok(res)
 }

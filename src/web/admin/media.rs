@@ -18,7 +18,6 @@ use serde::Serialize;
 
 use super::{Auditor, Fields, change, context, field, page, see_other};
 use crate::error::AppError;
-use crate::media::documents;
 use crate::media::images::{self, Format, Refusal};
 use crate::media::store;
 use crate::render::dates::{ShownTime, show};
@@ -47,7 +46,8 @@ pub(super) struct MediaCard {
     alt: String,
     caption: String,
     name: String,
-    size: String,
+    /// In bytes; printed with the `filesize` filter.
+    size: u64,
     uses: i64,
     created: ShownTime,
     /// What to paste into a body (only when there is alt text).
@@ -74,7 +74,7 @@ pub(super) fn card(m: &Media, uses: i64, tz: chrono_tz::Tz) -> MediaCard {
         alt: m.alt.clone(),
         caption: m.caption.clone(),
         name: m.original_name.clone(),
-        size: documents::human_size(m.size_bytes.max(0) as u64),
+        size: m.size_bytes.max(0) as u64,
         uses,
         created: show(m.created_at, tz),
         path: m.path.clone(),
@@ -259,7 +259,7 @@ async fn store_one(
     let stored = match stored {
         Ok(s) => s,
         Err(store::StoreError::Refused(r)) => return Ok(refused(r, name)),
-        Err(e) => return Err(AppError::Internal(e.to_string())),
+        Err(e) => return Err(AppError::internal(e)),
     };
     let n = name.clone();
     let (m, new) = db::run(state, move |conn| {

@@ -58,7 +58,7 @@ pub async fn pdf(
             ))
             .body(bytes)),
         Err(e) => {
-            tracing::error!(error = %e, entry = id, "PDF failed");
+            tracing::error!(error = %crate::error::chain(&e), entry = id, "PDF failed");
             let mut ctx = context(&state, &req, base, &staff);
             ctx.insert("message", &state.theme.message("print_pdf_failed"));
             ctx.insert("print_url", &print_url);

@@ -98,7 +98,7 @@ pub async fn create(
     let role = role.unwrap_or(Role::Author);
     let hash = web::block(move || auth::hash(&password))
         .await?
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(|e| AppError::internal(format!("password hash: {e}")))?;
     let display = field(&form, "display_name").trim().to_owned();
     let now = state.now();
     let auditor = super::auditor(&state, &req, &staff);
@@ -170,7 +170,7 @@ pub async fn update(
         Some(
             web::block(move || auth::hash(&password))
                 .await?
-                .map_err(|e| AppError::Internal(e.to_string()))?,
+                .map_err(|e| AppError::internal(format!("password hash: {e}")))?,
         )
     } else {
         None

@@ -111,6 +111,7 @@ fn decide(
 ) -> Result<(entry::EntryPage, Outcome), AppError> {
     {
         let rules = settings::moderation_rules(conn)?;
+        let notes = crate::web::views::mask_notes(&st.theme);
         // A form with errors comes back on the page of threads it was
         // sent from.
         let page = entry::load(conn, kind, slug, now, pending, reply_to, false, cpage)?;
@@ -169,6 +170,7 @@ fn decide(
                     ip,
                     user_agent,
                     now,
+                    &notes,
                 ),
             )?;
             return Ok((page, Outcome::Trapped));
@@ -225,13 +227,14 @@ fn decide(
             moderation::Verdict::Approve => (CommentStatus::Approved, String::from("auto")),
             moderation::Verdict::Hold(reason) => (CommentStatus::Pending, reason),
         };
-        if rules.keep_ip_days > 0 {
-            store::forget_addresses(
-                conn,
-                now - chrono::Duration::days(i64::from(rules.keep_ip_days)),
-            )?;
+        // A write: old addresses are forgotten with it (see
+        // `admin::comments::forget_old_addresses`).
+        if let Some(before) = rules.forget_addresses_before(now) {
+            store::forget_addresses(conn, before)?;
         }
-        let mut new = new_comment(entry_id, &valid, status, &held_by, ip, user_agent, now);
+        let mut new = new_comment(
+            entry_id, &valid, status, &held_by, ip, user_agent, now, &notes,
+        );
         if status == CommentStatus::Approved {
             new.handled_at = Some(now);
             new.handled_by = "auto".into();
@@ -307,6 +310,7 @@ fn respond_to(
     }
 }
 
+#[expect(clippy::too_many_arguments)]
 fn new_comment(
     entry_id: i32,
     valid: &comment::ValidComment,
@@ -315,13 +319,14 @@ fn new_comment(
     ip: Option<String>,
     user_agent: String,
     now: chrono::NaiveDateTime,
+    notes: &moderation::MaskNotes,
 ) -> NewComment {
     NewComment {
         entry_id,
         parent_id: valid.parent_id,
         // Shown publicly: personal numbers and addresses masked; the
         // original text is kept for staff.
-        content_html: comment_text::to_html(&moderation::mask_personal(&valid.content))
+        content_html: comment_text::to_html(&moderation::mask_personal(&valid.content, notes))
             .into_string(),
         content: valid.content.clone(),
         author_name: valid.author_name.clone(),

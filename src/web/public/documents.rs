@@ -3,7 +3,6 @@
 //! and the entries that cite it).
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::{html, page_param, query};
@@ -29,32 +28,24 @@ pub struct DocumentView {
     pub doc_type: String,
     pub number: String,
     pub issuer: String,
-    /// `29/03/2022`
-    pub issued_on: String,
-    /// `2022-03-29`, for `<time datetime>`.
+    /// `2022-03-29`, for `<time datetime>`; printed with the `date` filter.
     pub issued_iso: String,
-    pub effective_on: Option<String>,
     pub effective_iso: Option<String>,
     pub status: &'static str,
     pub abstract_text: String,
     pub file_url: Option<String>,
     /// The file's format, as readers know it: `PDF`, `DOCX`.
     pub file_kind: Option<String>,
-    /// `47 KB`, where the record page knows it (from the attachment).
-    pub file_size: Option<String>,
-}
-
-fn dmy(d: NaiveDate) -> String {
-    d.format("%d/%m/%Y").to_string()
+    /// In bytes, where the record page knows it (from the attachment);
+    /// printed with the `filesize` filter (`47 KB`).
+    pub file_size: Option<u64>,
 }
 
 impl DocumentView {
     pub fn new(d: Document) -> Self {
         Self {
             url: document_url(&d.slug),
-            issued_on: dmy(d.issued_on),
             issued_iso: d.issued_on.to_string(),
-            effective_on: d.effective_on.map(dmy),
             effective_iso: d.effective_on.map(|e| e.to_string()),
             status: d.status.as_str(),
             file_url: d.file_path.as_ref().map(|p| format!("/uploads/{p}")),
@@ -271,17 +262,21 @@ pub async fn show(
     let (doc, size) = doc;
     let issued = doc.issued_on;
     let mut view = DocumentView::new(doc);
-    view.file_size = size.map(crate::media::documents::human_size);
+    view.file_size = size;
     let theme = &state.theme;
     // The document's name as it is cited: "Kế hoạch số 171/KH-SVHTT ngày
-    // 29/3/2022" (day and month without leading zeros, as documents write it).
+    // 29/3/2022" (in Vietnamese, day and month without leading zeros, as
+    // documents write it: the catalogue's `format_document_date`).
+    let issued =
+        crate::render::dates::format(&issued.to_string(), &theme.message("format_document_date"))
+            .map_err(AppError::internal)?;
     let heading = format!(
         "{} {} {} {} {}",
         view.doc_type,
         theme.message("document_number_word"),
         view.number,
         theme.message("document_date_word"),
-        issued.format("%-d/%-m/%Y")
+        issued
     );
     let mut ctx = pages::context(&state, &req, base);
     ctx.insert("meta_title", &heading);

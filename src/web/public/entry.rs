@@ -235,6 +235,7 @@ pub(super) fn respond(
     let mut threads = views::flatten(views::thread_views(
         comment::thread(page.comments, THREAD_DEPTH),
         tz,
+        &views::mask_notes(&state.theme),
     ));
     if moderator.is_some() {
         let messages = state.theme.messages();

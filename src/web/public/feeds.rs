@@ -92,8 +92,8 @@ async fn feed(
             if let Some(path) = &e.image_path {
                 content.push_str(&format!(
                     "<figure><img src=\"/uploads/{path}\" alt=\"{}\"><figcaption>{}</figcaption></figure>",
-                    html_escape(&e.image_alt),
-                    html_escape(&e.image_caption)
+                    crate::domain::html::escape(&e.image_alt),
+                    crate::domain::html::escape(&e.image_caption)
                 ));
             }
             content.push_str(&e.body_html);
@@ -137,13 +137,6 @@ async fn feed(
         .content_type("application/atom+xml; charset=utf-8")
         .insert_header(("Cache-Control", "public, max-age=300"))
         .body(state.theme.render("feeds/atom.xml", ctx)?))
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// `/feed.xml`: the latest public entries of the whole site.

@@ -63,7 +63,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 fn kind_of(req: &HttpRequest) -> Result<EntryKind, AppError> {
     req.app_data::<EntryKind>()
         .copied()
-        .ok_or_else(|| AppError::Internal("route without kind".into()))
+        .ok_or_else(|| AppError::internal("route without kind"))
 }
 
 /// Query parameters as a map; a malformed query string is a 400.

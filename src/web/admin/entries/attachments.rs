@@ -94,7 +94,7 @@ pub async fn attach(
         Err(store::StoreError::Refused(r)) => {
             return attachment_refused(&state, &req, &staff, id, r.message_key()).await;
         }
-        Err(e) => return Err(AppError::Internal(e.to_string())),
+        Err(e) => return Err(AppError::internal(e)),
     };
     let auditor = auditor(&state, &req, &staff);
     db::run(&state, move |conn| {

@@ -515,7 +515,7 @@ impl From<SaveError> for AppError {
     fn from(e: SaveError) -> Self {
         match e {
             SaveError::Db(e) => e.into(),
-            other => AppError::Internal(other.to_string()),
+            other => AppError::internal(other),
         }
     }
 }
