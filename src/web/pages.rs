@@ -188,8 +188,8 @@ pub fn request_host(req: &HttpRequest) -> &str {
         .unwrap_or("localhost")
 }
 
-/// `errors/{status}.html`, else `errors/error.html`: the page for an
-/// error status.
+/// `errors/error.html`: the page for an error status (rendered as
+/// `errors/{status}.html` where the theme has one, which extend it).
 #[derive(Serialize)]
 pub struct ErrorView<'a> {
     #[serde(flatten)]

@@ -177,8 +177,8 @@ fn thread_ids(t: &comment::Thread<CommentKey>, out: &mut Vec<i32>) {
     }
 }
 
-/// `entries/{kind}.html` (`article`, `bulletin`, `leaflet`): an entry's
-/// page with its comments and the comment form.
+/// `entries/entry.html`: an entry's page with its comments and the
+/// comment form, rendered as `entries/{kind}.html`, which extend it.
 #[derive(Serialize)]
 struct EntryPageView<'a> {
     #[serde(flatten)]

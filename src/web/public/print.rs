@@ -87,8 +87,8 @@ pub(crate) fn links_for(slugs: HashMap<String, String>) -> HashMap<String, Strin
         .collect()
 }
 
-/// `print/{kind}.html` (`article`, `bulletin`, `leaflet`): an entry's
-/// print layout (also what staff PDFs are printed from).
+/// `print/base.html`: an entry's print layout (also what staff PDFs are
+/// printed from), rendered as `print/{kind}.html`, which extend it.
 #[derive(Serialize)]
 struct PrintView<'a> {
     #[serde(flatten)]
