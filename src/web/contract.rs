@@ -15,7 +15,10 @@ fn root() -> PathBuf {
 
 /// `path` as the report shows it: from the crate's folder.
 fn shown(path: &Path) -> String {
-    path.strip_prefix(root()).unwrap_or(path).display().to_string()
+    path.strip_prefix(root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 fn read(path: &Path) -> String {
@@ -40,7 +43,12 @@ fn template_names() -> Vec<String> {
     let dir = root().join("themes/default/templates");
     files(&dir, &[".html", ".xml"])
         .iter()
-        .map(|p| p.strip_prefix(&dir).unwrap().to_string_lossy().replace('\\', "/"))
+        .map(|p| {
+            p.strip_prefix(&dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
         .collect()
 }
 
@@ -121,7 +129,9 @@ fn templates_named(doc: &str, all: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     for c in quoted.captures_iter(doc) {
         // `{kind}`: an entry kind's template; other parts: any name.
-        let kinds = crate::domain::entry::EntryKind::ALL.map(|k| k.as_str()).join("|");
+        let kinds = crate::domain::entry::EntryKind::ALL
+            .map(|k| k.as_str())
+            .join("|");
         let escaped = regex::escape(&c[1]).replace(r"\{kind\}", &format!("({kinds})"));
         let pattern = format!("^{}$", part.replace_all(&escaped, "[^/]+"));
         let pattern = regex::Regex::new(&pattern).unwrap();
@@ -137,7 +147,9 @@ fn type_name(ty: &str) -> &str {
         let before = t;
         t = t.trim_start_matches('&').trim_start();
         if let Some(rest) = t.strip_prefix('\'') {
-            t = rest.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_').trim_start();
+            t = rest
+                .trim_start_matches(|c: char| c.is_alphanumeric() || c == '_')
+                .trim_start();
         }
         for wrapper in ["Option<", "Vec<", "Box<"] {
             if let Some(rest) = t.strip_prefix(wrapper) {
@@ -158,13 +170,7 @@ fn type_name(ty: &str) -> &str {
 /// fields of a flattened struct that is itself a template's context
 /// (`Common` for `base.html`) are that template's, not repeated here.
 fn contexts(decls: &[Decl], all: &[String]) -> BTreeMap<String, BTreeSet<String>> {
-    fn collect(
-        d: &Decl,
-        decls: &[Decl],
-        all: &[String],
-        top: bool,
-        out: &mut BTreeSet<String>,
-    ) {
+    fn collect(d: &Decl, decls: &[Decl], all: &[String], top: bool, out: &mut BTreeSet<String>) {
         if !top && !templates_named(&d.doc, all).is_empty() {
             return;
         }
@@ -227,13 +233,23 @@ fn themes_readme_documents_every_template_and_variable() {
     }
     for template in sections.keys() {
         if !all.contains(template) {
-            problems.push(format!("{template}: documented, but there is no such template"));
+            problems.push(format!(
+                "{template}: documented, but there is no such template"
+            ));
         }
     }
     // The pages whose context is typed (checked) include these: if one
     // goes missing, the doc-line convention above broke, not the doc.
-    for must in ["base.html", "admin/base.html", "home.html", "entries/entry.html"] {
-        assert!(contexts.contains_key(must), "no context struct names {must}");
+    for must in [
+        "base.html",
+        "admin/base.html",
+        "home.html",
+        "entries/entry.html",
+    ] {
+        assert!(
+            contexts.contains_key(must),
+            "no context struct names {must}"
+        );
     }
     for (template, vars) in &contexts {
         let Some(section) = sections.get(template) else {
@@ -316,10 +332,9 @@ fn template_keys() -> BTreeMap<Used, String> {
 fn rust_keys() -> BTreeMap<Used, String> {
     let shaped = r#""([a-z][a-z0-9]*(?:_[a-z0-9-]+)+)""#;
     let format = regex::Regex::new(r#"format!\(\s*"([a-z0-9_]*)\{[^}]*\}([a-z0-9_]*)""#).unwrap();
-    let call = regex::Regex::new(
-        r"(?:\bmessage|messages\.get|\bmsg|\bRefuse|\bBadRequest|\bSome)\(",
-    )
-    .unwrap();
+    let call =
+        regex::Regex::new(r"(?:\bmessage|messages\.get|\bmsg|\bRefuse|\bBadRequest|\bSome)\(")
+            .unwrap();
     let others = [
         format!(r"\bkey:\s*{shaped}"),
         format!(r"\w_key:\s*{shaped}"),
@@ -328,10 +343,14 @@ fn rust_keys() -> BTreeMap<Used, String> {
     .map(|r| regex::Regex::new(&r).unwrap());
     let literal = regex::Regex::new(shaped).unwrap();
     let key_fn = regex::Regex::new(r"fn \w*key\w*\(").unwrap();
+    let let_key = regex::Regex::new(r"let key =[^;]*;").unwrap();
     let mut out = BTreeMap::new();
     let take = |text: &str, name: &str, out: &mut BTreeMap<Used, String>| {
         for f in format.captures_iter(text) {
-            out.insert(Used::Family(f[1].to_owned(), f[2].to_owned()), name.to_owned());
+            out.insert(
+                Used::Family(f[1].to_owned(), f[2].to_owned()),
+                name.to_owned(),
+            );
         }
         let without_formats = format.replace_all(text, "");
         for l in literal.captures_iter(&without_formats) {
@@ -350,7 +369,7 @@ fn rust_keys() -> BTreeMap<Used, String> {
         for m in call.find_iter(&text) {
             take(balanced(&text[m.end()..]), &name, &mut out);
         }
-        for m in regex::Regex::new(r"let key =[^;]*;").unwrap().find_iter(&text) {
+        for m in let_key.find_iter(&text) {
             take(m.as_str(), &name, &mut out);
         }
         for r in &others {
@@ -469,7 +488,9 @@ fn every_catalogue_has_every_key_the_theme_and_the_code_use() {
                 }
                 None => {
                     if !messages.keys().any(|k| {
-                        k.len() > p.len() + s.len() && k.starts_with(p.as_str()) && k.ends_with(s.as_str())
+                        k.len() > p.len() + s.len()
+                            && k.starts_with(p.as_str())
+                            && k.ends_with(s.as_str())
                     }) {
                         problems.push(format!(
                             "{}: no key like `{p}…{s}` (used in {from})",
@@ -498,7 +519,9 @@ fn every_catalogue_has_every_key_the_theme_and_the_code_use() {
             !used.keys().any(|u| match u {
                 Used::Key(key) => key == *k,
                 Used::Family(p, s) => {
-                    k.len() > p.len() + s.len() && k.starts_with(p.as_str()) && k.ends_with(s.as_str())
+                    k.len() > p.len() + s.len()
+                        && k.starts_with(p.as_str())
+                        && k.ends_with(s.as_str())
                 }
             })
         })

@@ -129,7 +129,8 @@ impl<'a> Common<'a> {
                 .cloned()
                 .unwrap_or_else(|| "loa".into()),
         );
-        let meta_description = Cow::Owned(base.site.get("description").cloned().unwrap_or_default());
+        let meta_description =
+            Cow::Owned(base.site.get("description").cloned().unwrap_or_default());
         let kinds = EntryKind::ALL
             .into_iter()
             .map(|kind| KindNav {

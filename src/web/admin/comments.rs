@@ -550,7 +550,12 @@ pub async fn settings_form(
         saved: req.query_string().contains("saved=1"),
         errors: &[],
     };
-    page_view(&state, "admin/comments/settings.html", &view, StatusCode::OK)
+    page_view(
+        &state,
+        "admin/comments/settings.html",
+        &view,
+        StatusCode::OK,
+    )
 }
 
 /// `POST /admin/comments/settings` (admins).

@@ -15,8 +15,8 @@ use super::{Fields, audit, change, field, see_other};
 use crate::auth;
 use crate::error::AppError;
 use crate::storage::{throttle, users};
-use crate::web::session::{self, Staff};
 use crate::web::pages::Common;
+use crate::web::session::{self, Staff};
 use crate::web::{AppState, cookies, db, pages};
 
 fn login_subject(browser: &str) -> String {

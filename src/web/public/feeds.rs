@@ -283,9 +283,10 @@ pub async fn sitemap(
             lastmod: None,
         })
         .collect();
-    Ok(xml(state
-        .theme
-        .render_view("sitemaps/index.xml", &IndexView { sitemaps })?))
+    Ok(xml(state.theme.render_view(
+        "sitemaps/index.xml",
+        &IndexView { sitemaps },
+    )?))
 }
 
 fn url_entry(origin: &str, r: entries::SitemapRow) -> UrlEntry {
@@ -339,9 +340,10 @@ pub async fn sitemap_part(
         }));
     }
     urls.extend(rows.into_iter().map(|r| url_entry(&origin, r)));
-    Ok(xml(state
-        .theme
-        .render_view("sitemaps/urlset.xml", &UrlsetView { urls })?))
+    Ok(xml(state.theme.render_view(
+        "sitemaps/urlset.xml",
+        &UrlsetView { urls },
+    )?))
 }
 
 /// `/robots.txt`: everything but the admin, and where the sitemap is.
