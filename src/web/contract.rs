@@ -67,6 +67,7 @@ struct Decl {
 fn structs() -> Vec<Decl> {
     let header = regex::Regex::new(r"^(\s*)(pub(\([^)]*\))?\s+)?struct\s+(\w+)[^;(]*\{$").unwrap();
     let field = regex::Regex::new(r"^\s*(pub(\([^)]*\))?\s+)?(\w+):\s*(.+?),?$").unwrap();
+    let rename = regex::Regex::new(r#"rename\s*=\s*"([^"]+)""#).unwrap();
     let mut out = Vec::new();
     for file in files(&root().join("src"), &[".rs"]) {
         let text = read(&file);
@@ -93,11 +94,16 @@ fn structs() -> Vec<Decl> {
                     let l = lines[i].trim();
                     if l.starts_with("#[") {
                         attrs.push_str(l);
-                    } else if l.starts_with("//") {
-                    } else if let Some(f) = field.captures(lines[i]) {
+                    } else if let Some(f) =
+                        field.captures(lines[i]).filter(|_| !l.starts_with("//"))
+                    {
                         if !attrs.contains("serde(skip)") {
+                            // The name the template sees.
+                            let name = rename
+                                .captures(&attrs)
+                                .map_or(&f[3], |r| r.get(1).unwrap().as_str());
                             fields.push((
-                                f[3].to_owned(),
+                                name.to_owned(),
                                 f[4].to_owned(),
                                 attrs.contains("serde(flatten)"),
                             ));
