@@ -103,7 +103,7 @@ struct PrintView<'a> {
     qr: Option<SafeHtml>,
     /// `<base href>` for a page opened from a file (PDF), else null.
     base_href: Option<&'a str>,
-    /// A leaflet's format: `a4`, `a4_duplex`, `trifold` (leaflets only).
+    /// A leaflet's format: `a4`, `a4-duplex`, `trifold` (leaflets only).
     #[serde(skip_serializing_if = "Option::is_none")]
     format: Option<&'static str>,
     /// The panel (from 1) that carries the QR code (leaflets only).
