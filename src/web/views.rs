@@ -76,7 +76,7 @@ pub struct CardView {
     pub title: String,
     pub summary: String,
     pub byline: String,
-    /// When it was published (null for a draft shown to staff).
+    /// When it was published (or null).
     pub published: Option<ShownTime>,
     /// Its category, if any.
     pub category: Option<Link>,
