@@ -8,8 +8,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Serialize;
 
-use crate::domain::image::{Format, WIDTHS, parse_path, widths_for};
 use crate::domain::html::escape;
+use crate::domain::image::{Format, WIDTHS, parse_path, widths_for};
 
 /// `sizes` for an image in an entry's column (`--measure: 44rem`; below
 /// that, the screen less the page's 1rem margins).

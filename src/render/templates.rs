@@ -174,6 +174,16 @@ impl Theme {
         Ok(out)
     }
 
+    /// Renders `template` with a page's typed context: `view`'s fields
+    /// become the template's variables (themes/README.md lists them).
+    pub fn render_view(
+        &self,
+        template: &str,
+        view: &impl serde::Serialize,
+    ) -> Result<Vec<u8>, ThemeError> {
+        self.render(template, Context::from_serialize(view)?)
+    }
+
     pub fn name(&self) -> &str {
         &self.source.theme
     }

@@ -2,6 +2,8 @@
 
 mod admin;
 pub mod cache;
+#[cfg(test)]
+mod contract;
 mod cookies;
 mod db;
 pub mod forms;

@@ -1,6 +1,7 @@
 //! What every page shares: the site's identity, the category navigation,
 //! the page's own URL; and the themed error page.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use actix_web::HttpRequest;
@@ -14,14 +15,18 @@ use super::AppState;
 pub use super::views::Link;
 use super::views::category_url;
 use crate::domain::entry::EntryKind;
+use crate::render::SafeHtml;
 use crate::render::templates::FALLBACK_ERROR_PAGE;
 use crate::storage::{categories, settings};
 
 /// Site identity and navigation, read once per page.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Base {
-    /// `site.name`, `site.tagline`, … from `content/site.toml`.
+    /// `site.name`, `site.tagline`, `site.description`, `site.publisher`,
+    /// `site.address`, `site.phone`, `site.email`: the site's identity, as
+    /// set in `content/site.toml` (any key may be missing).
     pub site: BTreeMap<String, String>,
+    /// The categories, in their order, for the navigation.
     pub categories: Vec<Link>,
     /// The categories as stored, for pages that show one of them (saves
     /// reading it again).
@@ -58,46 +63,104 @@ pub fn load_base(conn: &mut SqliteConnection) -> diesel::QueryResult<Base> {
     })
 }
 
-#[derive(Serialize)]
-struct KindNav {
-    kind: EntryKind,
-    url: String,
+/// A link to the listing of one kind of entry, for the navigation.
+#[derive(Debug, Serialize)]
+pub struct KindNav {
+    /// `article`, `bulletin`, `leaflet`.
+    pub kind: EntryKind,
+    /// `/articles`, …
+    pub url: String,
 }
 
-/// The context every template starts from.
+/// What every page receives (`base.html`'s variables): the site, its
+/// navigation, the page's address and its head metadata. Page contexts
+/// hold it as `#[serde(flatten)] common`, so templates see its fields at
+/// the top level.
+#[derive(Debug, Serialize)]
+pub struct Common<'a> {
+    /// `https://host/path` of the page: what search engines should index.
+    pub canonical_url: String,
+    /// `https://host`, for absolute links.
+    pub origin: String,
+    /// The request's path (`/articles`), to mark the current navigation link.
+    pub path: &'a str,
+    /// The interface language (`vi`), for `<html lang>`.
+    pub lang: &'a str,
+    /// The page's title for `<meta>` and social cards (the site's name
+    /// unless the page has its own).
+    pub meta_title: Cow<'a, str>,
+    /// The page's description (the site's, unless the page has its own).
+    pub meta_description: Cow<'a, str>,
+    /// Open Graph type: `website`, or `article` on entry pages.
+    pub og_type: &'static str,
+    /// Absolute URL of the page's image for social cards (entry pages
+    /// with a featured image only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub og_image: Option<String>,
+    /// The alternative text of `og_image`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub og_image_alt: Option<&'a str>,
+    /// Structured data (schema.org JSON-LD) for the page, ready to print
+    /// with `| safe` (test it with `is defined`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub json_ld: Option<SafeHtml>,
+    /// A category listing's own Atom feed (`/categories/{slug}/feed.xml`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category_feed: Option<String>,
+    /// `site` and `categories` (see [`Base`]).
+    #[serde(flatten)]
+    pub base: Base,
+    /// The listings by kind, for the navigation.
+    pub kinds: Vec<KindNav>,
+    /// The current year in the site's time zone (for the footer).
+    pub year: i32,
+}
+
+impl<'a> Common<'a> {
+    /// What `state`'s site shows on the page `req` asks for.
+    pub fn new(state: &'a AppState, req: &'a HttpRequest, base: Base) -> Self {
+        let path = req.path();
+        let origin = origin(state, req);
+        // Head metadata; pages with their own title, summary or image override.
+        let meta_title = Cow::Owned(
+            base.site
+                .get("name")
+                .cloned()
+                .unwrap_or_else(|| "loa".into()),
+        );
+        let meta_description =
+            Cow::Owned(base.site.get("description").cloned().unwrap_or_default());
+        let kinds = EntryKind::ALL
+            .into_iter()
+            .map(|kind| KindNav {
+                kind,
+                url: format!("/{}", kind.path_segment()),
+            })
+            .collect();
+        let local = chrono::TimeZone::from_utc_datetime(&state.config.tz(), &state.now());
+        Common {
+            canonical_url: format!("{origin}{path}"),
+            origin,
+            path,
+            lang: &state.config.language,
+            meta_title,
+            meta_description,
+            og_type: "website",
+            og_image: None,
+            og_image_alt: None,
+            json_ld: None,
+            category_feed: None,
+            base,
+            kinds,
+            year: chrono::Datelike::year(&local),
+        }
+    }
+}
+
+/// The context every template starts from, untyped (for handlers that
+/// still insert their values one by one).
 pub fn context(state: &AppState, req: &HttpRequest, base: Base) -> Context {
-    let mut ctx = Context::new();
-    let path = req.path().to_owned();
-    let origin = origin(state, req);
-    ctx.insert("canonical_url", &format!("{origin}{path}"));
-    ctx.insert("origin", &origin);
-    ctx.insert("path", &path);
-    ctx.insert("lang", &state.config.language);
-    // Head metadata; pages with their own title, summary or image override.
-    let site_name = base
-        .site
-        .get("name")
-        .cloned()
-        .unwrap_or_else(|| "loa".into());
-    ctx.insert("meta_title", &site_name);
-    ctx.insert(
-        "meta_description",
-        base.site.get("description").map_or("", String::as_str),
-    );
-    ctx.insert("og_type", "website");
-    ctx.insert("site", &base.site);
-    ctx.insert("categories", &base.categories);
-    let kinds: Vec<KindNav> = EntryKind::ALL
-        .into_iter()
-        .map(|kind| KindNav {
-            kind,
-            url: format!("/{}", kind.path_segment()),
-        })
-        .collect();
-    ctx.insert("kinds", &kinds);
-    let local = chrono::TimeZone::from_utc_datetime(&state.config.tz(), &state.now());
-    ctx.insert("year", &chrono::Datelike::year(&local));
-    ctx
+    Context::from_serialize(Common::new(state, req, base)).unwrap_or_default()
 }
 
 /// `https://host` for absolute links: the configured base URL, else the
@@ -125,6 +188,23 @@ pub fn request_host(req: &HttpRequest) -> &str {
         .unwrap_or("localhost")
 }
 
+/// `errors/error.html`: the page for an error status (rendered as
+/// `errors/{status}.html` where the theme has one, which extend it).
+#[derive(Serialize)]
+pub struct ErrorView<'a> {
+    #[serde(flatten)]
+    pub common: Common<'a>,
+    /// The HTTP status: 404, 403, 500…
+    pub status: u16,
+    /// The page's heading: the error's own title, else its status's.
+    pub title: String,
+    /// What went wrong and what to do, in the theme's words.
+    pub message: String,
+    /// Where to sign in again, when a staff session ended (else absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sign_in_url: Option<&'a str>,
+}
+
 /// The theme's page for an error status, with a link to sign in again
 /// when `sign_in` is given; never fails (falls back to a built-in page if
 /// the theme or the database cannot help).
@@ -138,12 +218,6 @@ pub async fn error_page(
     let base = super::db::run(state, |conn| Ok(load_base(conn)?))
         .await
         .unwrap_or_default();
-    let mut ctx = context(state, req, base);
-    ctx.insert("status", &status.as_u16());
-    ctx.insert("message", &state.theme.message(key));
-    if let Some(url) = sign_in {
-        ctx.insert("sign_in_url", url);
-    }
     let messages = state.theme.messages();
     // A title of the error's own (`error_session_title` beside
     // `error_session_text`), else the status's.
@@ -154,12 +228,18 @@ pub async fn error_page(
         .or_else(|| messages.get("error_title"))
         .cloned()
         .unwrap_or_default();
-    ctx.insert("title", &title);
+    let view = ErrorView {
+        common: Common::new(state, req, base),
+        status: status.as_u16(),
+        message: state.theme.message(key),
+        sign_in_url: sign_in,
+        title,
+    };
     let specific = format!("errors/{}.html", status.as_u16());
     state
         .theme
-        .render(&specific, ctx.clone())
-        .or_else(|_| state.theme.render("errors/error.html", ctx))
+        .render_view(&specific, &view)
+        .or_else(|_| state.theme.render_view("errors/error.html", &view))
         .unwrap_or_else(|e| {
             tracing::error!(error = %crate::error::chain(&e), "error template failed");
             FALLBACK_ERROR_PAGE.as_bytes().to_vec()

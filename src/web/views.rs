@@ -15,17 +15,25 @@ use crate::storage::comments::Comment;
 use crate::storage::entries::{Entry, EntryCard};
 use crate::storage::tags::Tag;
 
+/// A named link: a category, a tag, a breadcrumb.
 #[derive(Debug, Clone, Serialize)]
 pub struct Link {
+    /// What the reader sees.
     pub name: String,
+    /// Where it leads (a path on the site).
     pub url: String,
 }
 
+/// An entry's featured image.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImageView {
+    /// The stored file (`/uploads/…`).
     pub url: String,
+    /// Its alternative text.
     pub alt: String,
+    /// Its caption (empty on cards).
     pub caption: String,
+    /// Its size in pixels, when known.
     pub width: Option<i32>,
     pub height: Option<i32>,
     /// Sizes to choose from, for a library image (its derivatives).
@@ -62,13 +70,18 @@ fn image(
 /// An entry in a list.
 #[derive(Debug, Clone, Serialize)]
 pub struct CardView {
+    /// `article`, `bulletin` or `leaflet`.
     pub kind: EntryKind,
+    /// The entry's page.
     pub url: String,
     pub title: String,
     pub summary: String,
     pub byline: String,
+    /// When it was published (or null).
     pub published: Option<ShownTime>,
+    /// Its category, if any.
     pub category: Option<Link>,
+    /// Its featured image, if any.
     pub image: Option<ImageView>,
 }
 
@@ -123,19 +136,26 @@ pub struct BulletinView {
 #[derive(Debug, Clone, Serialize)]
 pub struct EntryView {
     pub id: i32,
+    /// `article`, `bulletin` or `leaflet`.
     pub kind: EntryKind,
+    /// The entry's page.
     pub url: String,
     pub title: String,
     pub summary: String,
+    /// The body, rendered and cleaned when it was saved (print with `| safe`).
     pub body_html: SafeHtml,
     pub byline: String,
+    /// When it was published, and last changed.
     pub published: Option<ShownTime>,
     pub updated: ShownTime,
     pub category: Option<Link>,
     pub tags: Vec<Link>,
     pub image: Option<ImageView>,
+    /// Whether its comments are open (the deadline aside).
     pub comments_open: bool,
+    /// A bulletin's issue: series, number, year.
     pub bulletin: Option<BulletinView>,
+    /// A leaflet's print format: `a4`, `a4-duplex`, `trifold`.
     pub leaflet_format: Option<&'static str>,
 }
 

@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
-use super::{context, page};
+use super::{AdminBase, page_view};
 use crate::error::AppError;
 use crate::render::dates::{ShownTime, show};
 use crate::storage::audit::{self, Event};
@@ -15,14 +15,28 @@ use crate::web::{AppState, db, pages};
 
 const PER_PAGE: u32 = 50;
 
+/// An audit event: its stored fields (`username`, `action`, `target`,
+/// `detail`, `ip`) and these.
 #[derive(Serialize)]
 struct EventView {
     #[serde(flatten)]
     event: Event,
+    /// When it happened, in the site's time zone.
     when: ShownTime,
     /// The action in words (`audit_<action>` messages, dots as `_`); a
     /// code without a message is shown as stored.
     action_text: String,
+}
+
+/// `admin/audit.html`: a page of the audit log, newest first.
+#[derive(Serialize)]
+struct AuditPage<'a> {
+    #[serde(flatten)]
+    admin: AdminBase<'a>,
+    /// This page's events.
+    events: Vec<EventView>,
+    /// Where this page is among the log's pages.
+    pagination: Pagination,
 }
 
 /// `comment.bulk.approve` → "Duyệt bình luận (hàng loạt)", `user.role` →
@@ -74,10 +88,12 @@ pub async fn list(
     if page_no > pagination.pages {
         return Err(AppError::NotFound);
     }
-    let mut ctx = context(&state, &req, base, &staff);
-    ctx.insert("events", &events);
-    ctx.insert("pagination", &pagination);
-    page(&state, "admin/audit.html", &ctx, StatusCode::OK)
+    let view = AuditPage {
+        admin: AdminBase::new(&state, &req, base, &staff),
+        events,
+        pagination,
+    };
+    page_view(&state, "admin/audit.html", &view, StatusCode::OK)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
-use super::{Fields, change, context, field, page, see_other};
+use super::{AdminBase, Fields, change, field, page_view, see_other};
 use crate::domain::slug;
 use crate::error::AppError;
 use crate::service::taxonomy;
@@ -20,6 +20,40 @@ struct RowEdit {
     name: String,
     description: String,
     position: String,
+}
+
+/// `admin/categories.html`: the categories, editable in place, and the
+/// form to add one.
+#[derive(Serialize)]
+struct CategoriesPage<'a> {
+    #[serde(flatten)]
+    admin: AdminBase<'a>,
+    /// Every category: `id`, `slug`, `name`, `description`, `position`.
+    categories_all: &'a [categories::Category],
+    /// What went wrong with the last change, or null.
+    error: Option<&'a str>,
+    /// The new category form's values, kept when it comes back.
+    new_name: &'a str,
+    new_slug: &'a str,
+    new_description: &'a str,
+    /// The id of the field the error summary links to.
+    error_target: String,
+    /// What was typed into the row that came back with a problem (`id` 0
+    /// when none did): `id`, `name`, `description`, `position`.
+    row_edit: RowEdit,
+}
+
+/// `admin/tags.html`: the tags with how many entries use each.
+#[derive(Serialize)]
+struct TagsPage<'a> {
+    #[serde(flatten)]
+    admin: AdminBase<'a>,
+    /// Every tag: `id`, `slug`, `name`, `uses`, by name.
+    tags_all: &'a [tags::TagUse],
+    /// The tag whose rename failed, or null.
+    error_id: Option<i32>,
+    /// Why it failed, or null.
+    error: Option<&'a str>,
 }
 
 async fn list_page(
@@ -46,19 +80,21 @@ async fn list_page_with(
         Ok((pages::load_base(conn)?, categories::all(conn)?))
     })
     .await?;
-    let mut ctx = context(state, req, base, staff);
-    ctx.insert("categories_all", &cats);
-    ctx.insert("error", &error);
-    ctx.insert("new_name", &values.0);
-    ctx.insert("new_slug", &values.1);
-    ctx.insert("new_description", &values.2);
     // The summary links to the field at fault: a row's name, or the new one.
     let target = row
         .as_ref()
         .map_or_else(|| "new-name".to_owned(), |r| format!("name-{}", r.id));
-    ctx.insert("error_target", &target);
-    ctx.insert("row_edit", &row.unwrap_or_default());
-    page(state, "admin/categories.html", &ctx, status)
+    let view = CategoriesPage {
+        admin: AdminBase::new(state, req, base, staff),
+        categories_all: &cats,
+        error: error.as_deref(),
+        new_name: &values.0,
+        new_slug: &values.1,
+        new_description: &values.2,
+        error_target: target,
+        row_edit: row.unwrap_or_default(),
+    };
+    page_view(state, "admin/categories.html", &view, status)
 }
 
 pub async fn list(
@@ -299,11 +335,13 @@ async fn tags_page(
         Ok((pages::load_base(conn)?, tags::all_with_counts(conn)?))
     })
     .await?;
-    let mut ctx = context(state, req, base, staff);
-    ctx.insert("tags_all", &rows);
-    ctx.insert("error_id", &error.as_ref().map(|e| e.0));
-    ctx.insert("error", &error.map(|e| e.1));
-    page(state, "admin/tags.html", &ctx, status)
+    let view = TagsPage {
+        admin: AdminBase::new(state, req, base, staff),
+        tags_all: &rows,
+        error_id: error.as_ref().map(|e| e.0),
+        error: error.as_ref().map(|e| e.1.as_str()),
+    };
+    page_view(state, "admin/tags.html", &view, status)
 }
 
 pub async fn rename_tag(

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
-use super::{Fields, change, context, field, page, see_other};
+use super::{AdminBase, Fields, change, field, page_view, see_other};
 use crate::domain::comment::CommentStatus;
 use crate::domain::deadline::{self, OnTime};
 use crate::domain::entry::EntryKind;
@@ -105,22 +105,22 @@ pub async fn list(
             ));
         }
     }
-    let mut ctx = context(&state, &req, base, &staff);
-    ctx.insert("rows", &rows);
-    ctx.insert("total", &total);
-    ctx.insert("status", &status);
-    ctx.insert("filter", &q);
-    ctx.insert("back", &format!("{}?{}", req.path(), req.query_string()));
-    ctx.insert(
-        "pagination",
-        &Pagination::with_query(&link, page_no, PER_PAGE, total),
-    );
     let notice = req
         .cookie(cookies::FLASH)
         .and_then(|c| notice(&state, c.value()));
-    ctx.insert("notice", &notice);
-    let mut res = page(&state, "admin/comments/queue.html", &ctx, StatusCode::OK)?;
-    if notice.is_some() {
+    let has_notice = notice.is_some();
+    let view = QueuePage {
+        admin: AdminBase::new(&state, &req, base, &staff),
+        rows,
+        total,
+        status,
+        filter: &q,
+        back: format!("{}?{}", req.path(), req.query_string()),
+        pagination: Pagination::with_query(&link, page_no, PER_PAGE, total),
+        notice,
+    };
+    let mut res = page_view(&state, "admin/comments/queue.html", &view, StatusCode::OK)?;
+    if has_notice {
         let _ = res.add_cookie(&cookies::clear_flash(state.config.is_https()));
     }
     Ok(res)
@@ -337,16 +337,18 @@ async fn reply_page(
         Ok((pages::load_base(conn)?, c, e))
     })
     .await?;
-    let mut ctx = context(state, req, base, staff);
-    ctx.insert("comment_id", &id);
-    ctx.insert("comment_author", &c.author_name);
-    ctx.insert("comment_content", &c.content);
-    ctx.insert("comment_status", &c.status);
-    ctx.insert("entry_title", &e.title);
-    ctx.insert("entry_url", &e.kind.entry_path(&e.slug));
-    ctx.insert("text", &text);
-    ctx.insert("error", &error);
-    page(state, "admin/comments/reply.html", &ctx, status)
+    let view = ReplyPage {
+        admin: AdminBase::new(state, req, base, staff),
+        comment_id: id,
+        comment_author: &c.author_name,
+        comment_content: &c.content,
+        comment_status: c.status,
+        entry_title: &e.title,
+        entry_url: e.kind.entry_path(&e.slug),
+        text: &text,
+        error: error.as_deref(),
+    };
+    page_view(state, "admin/comments/reply.html", &view, status)
 }
 
 /// `POST /admin/comments/{id}/reply`: published at once, in the
@@ -485,12 +487,19 @@ pub async fn settings_form(
         Ok((pages::load_base(conn)?, settings::moderation_rules(conn)?))
     })
     .await?;
-    let mut ctx = context(&state, &req, base, &staff);
-    ctx.insert("numbers", &numbers(&state, &rules, None, &[]));
-    ctx.insert("rules", &rules);
-    ctx.insert("saved", &req.query_string().contains("saved=1"));
-    ctx.insert("errors", &Vec::<String>::new());
-    page(&state, "admin/comments/settings.html", &ctx, StatusCode::OK)
+    let view = SettingsPage {
+        admin: AdminBase::new(&state, &req, base, &staff),
+        numbers: numbers(&state, &rules, None, &[]),
+        rules: &rules,
+        saved: req.query_string().contains("saved=1"),
+        errors: &[],
+    };
+    page_view(
+        &state,
+        "admin/comments/settings.html",
+        &view,
+        StatusCode::OK,
+    )
 }
 
 /// `POST /admin/comments/settings` (admins).
@@ -506,15 +515,17 @@ pub async fn save_settings(
     let errors: Vec<String> = errors.into_iter().map(str::to_owned).collect();
     if !errors.is_empty() {
         let base = db::run(&state, |conn| Ok(pages::load_base(conn)?)).await?;
-        let mut ctx = context(&state, &req, base, &staff);
-        ctx.insert("numbers", &numbers(&state, &rules, Some(&form), &errors));
-        ctx.insert("rules", &rules);
-        ctx.insert("saved", &false);
-        ctx.insert("errors", &errors);
-        return page(
+        let view = SettingsPage {
+            admin: AdminBase::new(&state, &req, base, &staff),
+            numbers: numbers(&state, &rules, Some(&form), &errors),
+            rules: &rules,
+            saved: false,
+            errors: &errors,
+        };
+        return page_view(
             &state,
             "admin/comments/settings.html",
-            &ctx,
+            &view,
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
@@ -547,4 +558,59 @@ pub async fn figure(
         deadline::on_time(&rows, rules.deadline_days, tz, now),
         rules,
     ))
+}
+
+/// `admin/comments/queue.html`: the moderation queue, a state at a time.
+#[derive(Serialize)]
+struct QueuePage<'a> {
+    #[serde(flatten)]
+    admin: AdminBase<'a>,
+    /// This page's comments, with their entry and whether they are overdue.
+    rows: Vec<Row>,
+    /// How many comments the filter matches in all.
+    total: i64,
+    /// The state shown: `pending`, `approved`, `spam`, `trash`.
+    status: CommentStatus,
+    /// The query string's filters as given (`q`, `entry`, `order`).
+    filter: &'a std::collections::HashMap<String, String>,
+    /// This page's own address, where actions return.
+    back: String,
+    /// Where this page is among the queue's pages.
+    pagination: Pagination,
+    /// What the last action did, in the theme's words, or null.
+    notice: Option<String>,
+}
+
+/// `admin/comments/reply.html`: an official reply to a comment.
+#[derive(Serialize)]
+struct ReplyPage<'a> {
+    #[serde(flatten)]
+    admin: AdminBase<'a>,
+    /// The comment answered: its id, author, text (as typed) and state.
+    comment_id: i32,
+    comment_author: &'a str,
+    comment_content: &'a str,
+    comment_status: CommentStatus,
+    /// The entry it was posted on, and its public address.
+    entry_title: &'a str,
+    entry_url: String,
+    /// The reply as typed (kept when the form comes back).
+    text: &'a str,
+    /// What is wrong with the reply, or null.
+    error: Option<&'a str>,
+}
+
+/// `admin/comments/settings.html`: the moderation rules.
+#[derive(Serialize)]
+struct SettingsPage<'a> {
+    #[serde(flatten)]
+    admin: AdminBase<'a>,
+    /// The numeric rules as fields: name, value, allowed range, problem.
+    numbers: Vec<NumberField>,
+    /// The rules (for the check box and the word lists).
+    rules: &'a Rules,
+    /// Whether the rules were just saved.
+    saved: bool,
+    /// The names of the fields out of range.
+    errors: &'a [String],
 }

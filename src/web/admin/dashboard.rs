@@ -7,12 +7,39 @@ use std::collections::{BTreeMap, HashMap};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveDate, TimeZone};
+use serde::Serialize;
 
-use super::{comments, context, page};
+use super::{AdminBase, comments, page_view};
 use crate::error::AppError;
 use crate::storage::entries;
 use crate::web::session::Staff;
 use crate::web::{AppState, db, pages};
+
+/// `admin/dashboard.html`: what needs doing.
+#[derive(Serialize)]
+struct DashboardPage<'a> {
+    #[serde(flatten)]
+    admin: AdminBase<'a>,
+    /// Entries per state (`draft`, `in_review`, …); a state with none is
+    /// missing (`| default(value=0)`).
+    counts: BTreeMap<String, i64>,
+    /// The on-time figure's fields, for moderators only (absent otherwise).
+    #[serde(flatten)]
+    moderation: Option<Period>,
+}
+
+/// The department's on-time figure for a period (moderators).
+#[derive(Serialize)]
+struct Period {
+    /// Comments answered on time, late and still waiting in the period.
+    figure: crate::domain::deadline::OnTime,
+    /// Working days within which a comment should be handled.
+    deadline_days: u32,
+    /// The period, `YYYY-MM-DD`, for the form's date fields (shown to
+    /// people through the `date` filter).
+    period_from: String,
+    period_to: String,
+}
 
 pub async fn show(
     state: web::Data<AppState>,
@@ -24,8 +51,11 @@ pub async fn show(
         Ok((pages::load_base(conn)?, counts))
     })
     .await?;
-    let mut ctx = context(&state, &req, base, &staff);
-    ctx.insert("counts", &counts);
+    let mut view = DashboardPage {
+        admin: AdminBase::new(&state, &req, base, &staff),
+        counts,
+        moderation: None,
+    };
     if staff.role().moderates() {
         let q = web::Query::<HashMap<String, String>>::from_query(req.query_string())
             .map(web::Query::into_inner)
@@ -41,10 +71,12 @@ pub async fn show(
         };
         let (from, to) = crate::domain::deadline::period(date("from"), date("to"), today);
         let (figure, rules) = comments::figure(&state, from, to).await?;
-        ctx.insert("figure", &figure);
-        ctx.insert("deadline_days", &rules.deadline_days);
-        ctx.insert("period_from", &from.format("%Y-%m-%d").to_string());
-        ctx.insert("period_to", &to.format("%Y-%m-%d").to_string());
+        view.moderation = Some(Period {
+            figure,
+            deadline_days: rules.deadline_days,
+            period_from: from.format("%Y-%m-%d").to_string(),
+            period_to: to.format("%Y-%m-%d").to_string(),
+        });
     }
-    page(&state, "admin/dashboard.html", &ctx, StatusCode::OK)
+    page_view(&state, "admin/dashboard.html", &view, StatusCode::OK)
 }

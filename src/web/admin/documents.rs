@@ -9,7 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
-use super::{Fields, context, field, page, see_other};
+use super::{AdminBase, Fields, field, page_view, see_other};
 use crate::domain::document::{self, DocStatus, DocumentInput, TYPED_DATE};
 use crate::error::AppError;
 use crate::storage::documents::{self, Document, Duplicate};
@@ -29,6 +29,38 @@ struct Row {
     id: i32,
     #[serde(flatten)]
     view: DocumentView,
+}
+
+/// `admin/documents/list.html`: every record.
+#[derive(Serialize)]
+struct ListPage<'a> {
+    #[serde(flatten)]
+    admin: AdminBase<'a>,
+    /// The records: `id` and the public view's fields (`number`,
+    /// `doc_type`, `issuer`, `issued_on`, `status`, `url`…).
+    documents: Vec<Row>,
+    /// Whether a record was just saved or deleted.
+    saved: bool,
+}
+
+/// `admin/documents/edit.html`: a record's form, new or to edit.
+#[derive(Serialize)]
+struct EditPage<'a> {
+    #[serde(flatten)]
+    admin: AdminBase<'a>,
+    /// The stored document files the record may offer (`path`, `label`).
+    files: Vec<FileChoice>,
+    /// The message beside each field with a problem, by field name.
+    field_errors: HashMap<&'static str, String>,
+    /// Every problem in form order, as (field name, message) pairs.
+    errors: Vec<(&'static str, String)>,
+    /// The form's values: `doc_type`, `number`, `issuer`, `issued_on`,
+    /// `effective_on` (`DD/MM/YYYY`), `status`, `abstract_text`, `file_path`.
+    values: &'a DocumentInput,
+    /// The record's id when editing, null for a new one.
+    document_id: Option<i32>,
+    /// The statuses a record may have (`document_status_<status>` names them).
+    statuses: [&'static str; 4],
 }
 
 fn input_of(d: &Document) -> DocumentInput {
@@ -78,13 +110,12 @@ pub async fn list(
             view: DocumentView::new(d),
         })
         .collect();
-    let mut ctx = context(&state, &req, base, &staff);
-    ctx.insert("documents", &rows);
-    ctx.insert(
-        "saved",
-        &crate::web::public::query(&req)?.contains_key("saved"),
-    );
-    page(&state, "admin/documents/list.html", &ctx, StatusCode::OK)
+    let view = ListPage {
+        saved: crate::web::public::query(&req)?.contains_key("saved"),
+        admin: AdminBase::new(&state, &req, base, &staff),
+        documents: rows,
+    };
+    page_view(&state, "admin/documents/list.html", &view, StatusCode::OK)
 }
 
 /// The form, fresh or with what was typed and its problems.
@@ -111,7 +142,6 @@ async fn form(
         ))
     })
     .await?;
-    let mut ctx = context(state, req, base, staff);
     let detached = current.filter(|c| !files.iter().any(|a| &a.path == c));
     let mut files: Vec<FileChoice> = files
         .into_iter()
@@ -140,7 +170,6 @@ async fn form(
             },
         );
     }
-    ctx.insert("files", &files);
     let field_errors: HashMap<&str, String> = problems
         .iter()
         .map(|(f, key)| (*f, state.theme.message(key)))
@@ -149,12 +178,16 @@ async fn form(
         .iter()
         .map(|(f, key)| (*f, state.theme.message(key)))
         .collect();
-    ctx.insert("field_errors", &field_errors);
-    ctx.insert("errors", &summary);
-    ctx.insert("values", &values);
-    ctx.insert("document_id", &id);
-    ctx.insert("statuses", &DocStatus::ALL.map(DocStatus::as_str).to_vec());
-    page(state, "admin/documents/edit.html", &ctx, status)
+    let view = EditPage {
+        admin: AdminBase::new(state, req, base, staff),
+        files,
+        field_errors,
+        errors: summary,
+        values: &values,
+        document_id: id,
+        statuses: DocStatus::ALL.map(DocStatus::as_str),
+    };
+    page_view(state, "admin/documents/edit.html", &view, status)
 }
 
 /// `GET /admin/documents/new`

@@ -9,11 +9,13 @@ use std::time::Duration;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
 
 use super::{Fields, audit, change, field, see_other};
 use crate::auth;
 use crate::error::AppError;
 use crate::storage::{throttle, users};
+use crate::web::pages::Common;
 use crate::web::session::{self, Staff};
 use crate::web::{AppState, cookies, db, pages};
 
@@ -32,6 +34,24 @@ fn safe_next(next: &str) -> &str {
     } else {
         "/admin"
     }
+}
+
+/// `admin/login.html`: the sign-in form (no one is signed in: it gets the
+/// public pages' common part, not the admin's).
+#[derive(Serialize)]
+struct LoginPage<'a> {
+    #[serde(flatten)]
+    common: Common<'a>,
+    /// The form's anti-forgery token, bound to this browser.
+    csrf_token: String,
+    /// The name typed, kept when the form comes back.
+    username: &'a str,
+    /// Where to go after signing in (a path inside `/admin`).
+    next: &'a str,
+    /// What went wrong, in the theme's words, or null.
+    error: Option<String>,
+    /// The field the error is about (`username`, `password`), or empty.
+    error_at: &'a str,
 }
 
 async fn render(
@@ -64,22 +84,21 @@ async fn render_at(
             (c.value().to_owned(), Some(c))
         }
     };
-    let mut ctx = pages::context(state, req, base);
-    ctx.insert(
-        "csrf_token",
-        &state.keys.form_token(&login_subject(&browser)),
-    );
-    ctx.insert("username", username);
-    ctx.insert("next", safe_next(next));
-    ctx.insert("error", &error);
-    ctx.insert("error_at", error_at);
+    let view = LoginPage {
+        common: Common::new(state, req, base),
+        csrf_token: state.keys.form_token(&login_subject(&browser)),
+        username,
+        next: safe_next(next),
+        error,
+        error_at,
+    };
     let mut res = HttpResponse::build(status);
     res.content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"));
     if let Some(c) = new_cookie {
         res.cookie(c);
     }
-    Ok(res.body(state.theme.render("admin/login.html", ctx)?))
+    Ok(res.body(state.theme.render_view("admin/login.html", &view)?))
 }
 
 pub async fn form(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {

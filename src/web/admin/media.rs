@@ -16,7 +16,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
-use super::{Auditor, Fields, change, context, field, page, see_other};
+use super::{AdminBase, Auditor, Fields, change, field, page_view, see_other};
 use crate::error::AppError;
 use crate::media::images::{self, Format, Refusal};
 use crate::media::store;
@@ -91,6 +91,54 @@ struct UploadResult {
     media: Option<MediaCard>,
 }
 
+/// `admin/media/library.html`: the image library and the upload form.
+#[derive(Serialize)]
+struct LibraryPage<'a> {
+    #[serde(flatten)]
+    admin: AdminBase<'a>,
+    /// This page's images, newest first (see `MediaCard`).
+    media: Vec<MediaCard>,
+    /// How many images match in all.
+    total: i64,
+    /// The text searched for.
+    q: &'a str,
+    /// Whether only images no entry uses are shown.
+    unused: bool,
+    /// Where this page is among the library's pages.
+    pagination: Pagination,
+    /// What happened to each file of an upload without script (empty
+    /// otherwise): `name`, `ok`, `duplicate`, `message`, `media`.
+    results: Vec<UploadResult>,
+    /// How many of `results` were refused.
+    refused: usize,
+    /// The largest upload, in MB.
+    max_mb: usize,
+    /// The widths derivatives are made at.
+    widths: &'static [u32],
+}
+
+/// `admin/media/show.html`: one image, its texts, uses and derivatives.
+#[derive(Serialize)]
+struct ImagePage<'a> {
+    #[serde(flatten)]
+    admin: AdminBase<'a>,
+    /// The image (see `MediaCard`).
+    m: MediaCard,
+    /// The alternative text and caption (as typed, when sent back).
+    alt: &'a str,
+    caption: &'a str,
+    /// The entries that show it.
+    uses: &'a [library::Use],
+    /// Its files: `url`, `width`, `label` (the format).
+    renditions: Vec<Rendition>,
+    /// Whether its texts were just saved.
+    saved: bool,
+    /// Every problem, as `field` and `message`.
+    errors: Vec<BTreeMap<&'static str, String>>,
+    /// The message beside each field with a problem, by field name.
+    field_errors: HashMap<&'static str, String>,
+}
+
 /// `GET /admin/media?q=&unused=1&page=`
 pub async fn library(
     state: web::Data<AppState>,
@@ -142,17 +190,19 @@ async fn render_library(
     } else {
         Pagination::new(&link, page_no, PER_PAGE, total)
     };
-    let mut ctx = context(state, req, base, staff);
-    ctx.insert("media", &cards);
-    ctx.insert("total", &total);
-    ctx.insert("q", &text);
-    ctx.insert("unused", &unused);
-    ctx.insert("pagination", &pagination);
-    ctx.insert("results", &results);
-    ctx.insert("refused", &results.iter().filter(|r| !r.ok).count());
-    ctx.insert("max_mb", &(state.media_limits.max_bytes / (1024 * 1024)));
-    ctx.insert("widths", &images::WIDTHS);
-    page(state, "admin/media/library.html", &ctx, status)
+    let view = LibraryPage {
+        admin: AdminBase::new(state, req, base, staff),
+        media: cards,
+        total,
+        q: &text,
+        unused,
+        pagination,
+        refused: results.iter().filter(|r| !r.ok).count(),
+        results,
+        max_mb: state.media_limits.max_bytes / (1024 * 1024),
+        widths: &images::WIDTHS,
+    };
+    page_view(state, "admin/media/library.html", &view, status)
 }
 
 /// Whether the client asked for JSON (the upload script does).
@@ -384,16 +434,18 @@ async fn detail(
         .iter()
         .map(|(f, key)| (*f, state.theme.message(key)))
         .collect();
-    let mut ctx = context(state, req, base, staff);
-    ctx.insert("m", &card(&m, uses.len() as i64, tz));
-    ctx.insert("alt", &alt);
-    ctx.insert("caption", &caption);
-    ctx.insert("uses", &uses);
-    ctx.insert("renditions", &renditions);
-    ctx.insert("saved", &d.saved);
-    ctx.insert("errors", &errors);
-    ctx.insert("field_errors", &field_errors);
-    page(state, "admin/media/show.html", &ctx, status)
+    let view = ImagePage {
+        admin: AdminBase::new(state, req, base, staff),
+        m: card(&m, uses.len() as i64, tz),
+        alt: &alt,
+        caption: &caption,
+        uses: &uses,
+        renditions,
+        saved: d.saved,
+        errors,
+        field_errors,
+    };
+    page_view(state, "admin/media/show.html", &view, status)
 }
 
 /// `POST /admin/media/{id}`: alt text and caption.

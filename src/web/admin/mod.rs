@@ -21,10 +21,11 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
 use tera::Context;
 
 use super::AppState;
-use super::pages::{self, Base};
+use super::pages::{Base, Common};
 use super::session::Staff;
 use crate::error::AppError;
 use crate::storage;
@@ -130,18 +131,50 @@ fn field<'a>(f: &'a HashMap<String, String>, name: &str) -> &'a str {
     f.get(name).map(String::as_str).unwrap_or("")
 }
 
-/// The context every admin page starts from: the site, the signed-in
-/// person, their token, and what their role may open.
+/// What every admin page receives (`admin/base.html`'s variables): the
+/// public pages' [`Common`] part, the signed-in person, their form token,
+/// and what their role may open. Page contexts hold it as
+/// `#[serde(flatten)] admin`.
+#[derive(Serialize)]
+pub(crate) struct AdminBase<'a> {
+    #[serde(flatten)]
+    pub common: Common<'a>,
+    /// The signed-in person: `staff.user` (`username`, `display_name`,
+    /// `role`…) and `staff.comment_counts` (comments per state, for the
+    /// navigation).
+    pub staff: &'a Staff,
+    /// The anti-forgery token every state-changing form sends as `csrf_token`.
+    pub csrf_token: &'a str,
+    /// Whether the role writes entries (author and up).
+    pub can_write: bool,
+    /// Whether the role edits everyone's entries, categories and tags
+    /// (editor and up).
+    pub can_edit_all: bool,
+    /// Whether the role moderates comments.
+    pub can_moderate: bool,
+    /// Whether the role manages users and reads the audit log (admin).
+    pub can_administer: bool,
+}
+
+impl<'a> AdminBase<'a> {
+    pub fn new(state: &'a AppState, req: &'a HttpRequest, base: Base, staff: &'a Staff) -> Self {
+        let role = staff.role();
+        AdminBase {
+            common: Common::new(state, req, base),
+            staff,
+            csrf_token: &staff.csrf,
+            can_write: role.writes(),
+            can_edit_all: role.edits_all(),
+            can_moderate: role.moderates(),
+            can_administer: role.administers(),
+        }
+    }
+}
+
+/// The context every admin page starts from, untyped (for handlers that
+/// still insert their values one by one).
 fn context(state: &AppState, req: &HttpRequest, base: Base, staff: &Staff) -> Context {
-    let mut ctx = pages::context(state, req, base);
-    ctx.insert("staff", staff);
-    ctx.insert("csrf_token", &staff.csrf);
-    let role = staff.role();
-    ctx.insert("can_write", &role.writes());
-    ctx.insert("can_edit_all", &role.edits_all());
-    ctx.insert("can_moderate", &role.moderates());
-    ctx.insert("can_administer", &role.administers());
-    ctx
+    Context::from_serialize(AdminBase::new(state, req, base, staff)).unwrap_or_default()
 }
 
 /// An admin page: never cached, and allowed the admin's own script (the
@@ -152,6 +185,20 @@ fn page(
     ctx: &Context,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
+    respond(status, state.theme.render(template, ctx.clone())?)
+}
+
+/// An admin page rendered from its typed context (see [`page`]).
+fn page_view(
+    state: &AppState,
+    template: &str,
+    view: &impl Serialize,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    respond(status, state.theme.render_view(template, view)?)
+}
+
+fn respond(status: StatusCode, body: Vec<u8>) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
@@ -160,7 +207,7 @@ fn page(
             "default-src 'self'; img-src 'self' data:; script-src 'self'; object-src 'none'; \
              base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
         ))
-        .body(state.theme.render(template, ctx.clone())?))
+        .body(body))
 }
 
 /// 303 to `to` (after a successful POST).

@@ -5,13 +5,25 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
 
-use super::{context, page};
+use super::{AdminBase, page_view};
 use crate::error::AppError;
 use crate::storage::entries;
 use crate::web::public::print;
 use crate::web::session::Staff;
 use crate::web::{AppState, db, pages, pdf};
+
+/// `admin/pdf.html`: why no PDF was made, with the print page instead.
+#[derive(Serialize)]
+struct PdfPage<'a> {
+    #[serde(flatten)]
+    admin: AdminBase<'a>,
+    /// What went wrong, in the theme's words.
+    message: String,
+    /// The entry's print page, to print from the browser instead.
+    print_url: String,
+}
 
 pub async fn pdf(
     state: web::Data<AppState>,
@@ -31,16 +43,15 @@ pub async fn pdf(
     let own = loaded.entry.author_id == Some(staff.user.id);
     staff.require(staff.role().edits_all() || own)?;
     let Some(chromium) = pdf::chromium(state.config.chromium.as_deref()) else {
-        let mut ctx = context(&state, &req, base, &staff);
-        ctx.insert("message", &state.theme.message("print_pdf_unavailable"));
-        ctx.insert(
-            "print_url",
-            &format!("{}/print", loaded.entry.kind.entry_path(&loaded.entry.slug)),
-        );
-        return page(
+        let view = PdfPage {
+            admin: AdminBase::new(&state, &req, base, &staff),
+            message: state.theme.message("print_pdf_unavailable"),
+            print_url: format!("{}/print", loaded.entry.kind.entry_path(&loaded.entry.slug)),
+        };
+        return page_view(
             &state,
             "admin/pdf.html",
-            &ctx,
+            &view,
             StatusCode::SERVICE_UNAVAILABLE,
         );
     };
@@ -59,13 +70,15 @@ pub async fn pdf(
             .body(bytes)),
         Err(e) => {
             tracing::error!(error = %crate::error::chain(&e), entry = id, "PDF failed");
-            let mut ctx = context(&state, &req, base, &staff);
-            ctx.insert("message", &state.theme.message("print_pdf_failed"));
-            ctx.insert("print_url", &print_url);
-            page(
+            let view = PdfPage {
+                admin: AdminBase::new(&state, &req, base, &staff),
+                message: state.theme.message("print_pdf_failed"),
+                print_url,
+            };
+            page_view(
                 &state,
                 "admin/pdf.html",
-                &ctx,
+                &view,
                 StatusCode::SERVICE_UNAVAILABLE,
             )
         }

@@ -3,14 +3,36 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
 
-use super::{Fields, context, field, page, see_other};
+use super::{AdminBase, Fields, field, page_view, see_other};
 use crate::auth;
 use crate::domain::user::{self, Role};
 use crate::error::AppError;
 use crate::storage::users;
 use crate::web::session::Staff;
 use crate::web::{AppState, db, pages};
+
+/// `admin/users.html`: the accounts and the form to add one.
+#[derive(Serialize)]
+struct UsersPage<'a> {
+    #[serde(flatten)]
+    admin: AdminBase<'a>,
+    /// Every account: `id`, `username`, `display_name`, `role`,
+    /// `disabled`, `created_at`.
+    users_all: &'a [users::User],
+    /// The roles, lowest first (`role_<role>` messages name them).
+    roles: &'a [Role],
+    /// The id of the element the error summary links to.
+    error_target: &'a str,
+    /// What went wrong with the last change, or null.
+    error: Option<&'a str>,
+    /// The new account form's values, kept when it comes back.
+    new_username: &'a str,
+    new_display_name: &'a str,
+    /// The role chosen in the new account form (`author` at first).
+    new_role: &'a str,
+}
 
 async fn list_page(
     state: &web::Data<AppState>,
@@ -24,9 +46,6 @@ async fn list_page(
         Ok((pages::load_base(conn)?, users::all(conn)?))
     })
     .await?;
-    let mut ctx = context(state, req, base, staff);
-    ctx.insert("users_all", &all);
-    ctx.insert("roles", &Role::ALL);
     // The summary links to the field at fault.
     let target = match error.as_deref() {
         Some(e)
@@ -43,18 +62,18 @@ async fn list_page(
         Some(e) if e == state.theme.message("user_not_self") => "users-table",
         _ => "new-username",
     };
-    ctx.insert("error_target", target);
-    ctx.insert("error", &error);
-    let v = |n: &str| form.map(|f| field(f, n).to_owned()).unwrap_or_default();
-    ctx.insert("new_username", &v("username"));
-    ctx.insert("new_display_name", &v("display_name"));
-    ctx.insert(
-        "new_role",
-        &form
-            .map(|f| field(f, "role").to_owned())
-            .unwrap_or_else(|| "author".into()),
-    );
-    page(state, "admin/users.html", &ctx, status)
+    let v = |n: &str| form.map_or("", |f| field(f, n));
+    let view = UsersPage {
+        admin: AdminBase::new(state, req, base, staff),
+        users_all: &all,
+        roles: &Role::ALL,
+        error_target: target,
+        error: error.as_deref(),
+        new_username: v("username"),
+        new_display_name: v("display_name"),
+        new_role: form.map_or("author", |f| field(f, "role")),
+    };
+    page_view(state, "admin/users.html", &view, status)
 }
 
 pub async fn list(

@@ -2,6 +2,8 @@
 //! by type, issuer, year and status) and `/documents/{slug}` (the record
 //! and the entries that cite it).
 
+use std::borrow::Cow;
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
@@ -13,7 +15,7 @@ use crate::storage::documents::{self, DocFilter, Document};
 use crate::storage::entries;
 use crate::web::AppState;
 use crate::web::db;
-use crate::web::pages;
+use crate::web::pages::{self, Common};
 use crate::web::views::{CardView, Link, Pagination};
 
 /// The address of a document's record.
@@ -65,9 +67,53 @@ impl DocumentView {
 /// An option of a filter.
 #[derive(Serialize)]
 struct Choice {
+    /// What the form sends.
     value: String,
+    /// What the reader sees.
     label: String,
+    /// Whether it is the value asked for.
     selected: bool,
+}
+
+/// `documents/list.html`: the registry, searched and filtered.
+#[derive(Serialize)]
+struct DocumentsPage<'a> {
+    #[serde(flatten)]
+    common: Common<'a>,
+    /// The words searched for, as typed.
+    q: &'a str,
+    /// Whether any search or filter is applied.
+    filtered: bool,
+    /// How many records match in all.
+    total: i64,
+    /// The document types to filter by.
+    type_choices: Vec<Choice>,
+    /// The issuers to filter by.
+    issuer_choices: Vec<Choice>,
+    /// The years of issue to filter by.
+    year_choices: Vec<Choice>,
+    /// The statuses to filter by, in the theme's words.
+    status_choices: Vec<Choice>,
+    /// This page's records.
+    documents: Vec<DocumentView>,
+    /// Where this page is among the results' pages.
+    pagination: Pagination,
+    /// A filtered view or a page past the first: not for search engines.
+    noindex: bool,
+}
+
+/// `documents/show.html`: one record and the entries citing it.
+#[derive(Serialize)]
+struct DocumentPage<'a> {
+    #[serde(flatten)]
+    common: Common<'a>,
+    /// The document's name as it is cited: "Kế hoạch số 171/KH-SVHTT
+    /// ngày 29/3/2022".
+    heading: &'a str,
+    /// The record.
+    document: &'a DocumentView,
+    /// The public entries that cite its number, newest first.
+    citing: Vec<CardView>,
 }
 
 fn choices(values: impl IntoIterator<Item = (String, String)>, selected: &str) -> Vec<Choice> {
@@ -160,31 +206,21 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         return Err(AppError::NotFound);
     }
     let theme = &state.theme;
-    let mut ctx = pages::context(&state, &req, base);
-    let title = theme.message("documents_title");
-    ctx.insert("meta_title", &title);
-    ctx.insert("meta_description", &theme.message("documents_description"));
-    ctx.insert("q", &q);
-    ctx.insert("filtered", &filtered);
-    ctx.insert("total", &total);
-    ctx.insert(
-        "type_choices",
-        &choices(types.into_iter().map(|t| (t.clone(), t)), &doc_type),
-    );
-    ctx.insert(
-        "issuer_choices",
-        &choices(issuers.into_iter().map(|t| (t.clone(), t)), &issuer),
-    );
-    ctx.insert(
-        "year_choices",
-        &choices(
+    let mut common = Common::new(&state, &req, base);
+    common.meta_title = Cow::Owned(theme.message("documents_title"));
+    common.meta_description = Cow::Owned(theme.message("documents_description"));
+    let view = DocumentsPage {
+        common,
+        q: &q,
+        filtered,
+        total,
+        type_choices: choices(types.into_iter().map(|t| (t.clone(), t)), &doc_type),
+        issuer_choices: choices(issuers.into_iter().map(|t| (t.clone(), t)), &issuer),
+        year_choices: choices(
             years.into_iter().map(|y| (y.to_string(), y.to_string())),
             &year_raw,
         ),
-    );
-    ctx.insert(
-        "status_choices",
-        &choices(
+        status_choices: choices(
             DocStatus::ALL.into_iter().map(|s| {
                 (
                     s.as_str().to_owned(),
@@ -193,17 +229,12 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
             }),
             &status_raw,
         ),
-    );
-    ctx.insert(
-        "documents",
-        &rows.into_iter().map(DocumentView::new).collect::<Vec<_>>(),
-    );
-    ctx.insert("pagination", &pagination);
-    if filtered || page > 1 {
+        documents: rows.into_iter().map(DocumentView::new).collect(),
+        pagination,
         // Filtered views are not pages of their own for search engines.
-        ctx.insert("noindex", &true);
-    }
-    Ok(html(theme.render("documents/list.html", ctx)?))
+        noindex: filtered || page > 1,
+    };
+    Ok(html(theme.render_view("documents/list.html", &view)?))
 }
 
 /// schema.org `Legislation` (the type search engines read for legal and
@@ -278,11 +309,7 @@ pub async fn show(
         theme.message("document_date_word"),
         issued
     );
-    let mut ctx = pages::context(&state, &req, base);
-    ctx.insert("meta_title", &heading);
-    ctx.insert("meta_description", &view.abstract_text);
-    ctx.insert("heading", &heading);
-    let origin = pages::origin(&state, &req);
+    let mut common = Common::new(&state, &req, base);
     let trail = [
         Link {
             name: theme.message("home"),
@@ -297,8 +324,14 @@ pub async fn show(
             url: view.url.clone(),
         },
     ];
-    ctx.insert("json_ld", &document_graph(&origin, &view, &heading, &trail));
-    ctx.insert("document", &view);
-    ctx.insert("citing", &CardView::list(citing, state.config.tz()));
-    Ok(html(theme.render("documents/show.html", ctx)?))
+    common.json_ld = Some(document_graph(&common.origin, &view, &heading, &trail));
+    common.meta_title = Cow::Borrowed(&heading);
+    common.meta_description = Cow::Borrowed(&view.abstract_text);
+    let page = DocumentPage {
+        common,
+        heading: &heading,
+        document: &view,
+        citing: CardView::list(citing, state.config.tz()),
+    };
+    Ok(html(theme.render_view("documents/show.html", &page)?))
 }

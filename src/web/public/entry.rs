@@ -1,17 +1,21 @@
 //! One entry's page: the body, its bulletin items, related entries, the
 //! approved comments (plus this browser's own pending ones) and the form.
 
+use std::borrow::Cow;
+
 use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use chrono::NaiveDateTime;
 use diesel::SqliteConnection;
+use serde::Serialize;
 
 use super::{kind_of, query};
 use crate::domain::comment;
 use crate::domain::entry::EntryKind;
 use crate::domain::moderation::{self, Rules};
 use crate::error::AppError;
+use crate::render::SafeHtml;
 use crate::storage::categories::Category;
 use crate::storage::comments::{self as comment_store, Comment, CommentKey};
 use crate::storage::entries::{self, Entry, EntryCard};
@@ -22,7 +26,7 @@ use crate::web::cache;
 use crate::web::cookies;
 use crate::web::db;
 use crate::web::forms::{CommentFormView, ReplyTo};
-use crate::web::pages::{self, Base};
+use crate::web::pages::{self, Base, Common};
 use crate::web::session::Staff;
 use crate::web::views::{self, CardView, EntryView};
 
@@ -173,6 +177,56 @@ fn thread_ids(t: &comment::Thread<CommentKey>, out: &mut Vec<i32>) {
     }
 }
 
+/// `entries/entry.html`: an entry's page with its comments and the
+/// comment form, rendered as `entries/{kind}.html`, which extend it.
+#[derive(Serialize)]
+struct EntryPageView<'a> {
+    #[serde(flatten)]
+    common: Common<'a>,
+    /// The entry.
+    entry: &'a EntryView,
+    /// The summary as HTML, its document numbers linked (print with `| safe`).
+    summary_html: SafeHtml,
+    /// The page's absolute address (for print and the QR code).
+    online_url: &'a str,
+    /// A QR code to `online_url` as inline SVG (`is string` to test it;
+    /// print with `| safe`).
+    qr: Option<SafeHtml>,
+    /// A bulletin's public entries, in the order (else empty).
+    items: Vec<CardView>,
+    /// The files attached to the entry.
+    attachments: Vec<views::AttachmentView>,
+    /// Related public entries (same category or tags).
+    related: Vec<CardView>,
+    /// The shown page of comment threads, in reading order (see
+    /// `FlatComment`): approved comments, plus this browser's own pending
+    /// ones (every pending one for a moderator).
+    comments: Vec<views::FlatComment>,
+    /// How many approved comments the entry has.
+    comment_count: usize,
+    /// Whether a pending comment is among those shown.
+    has_pending: bool,
+    /// The id of the comment this browser just posted (from the flash
+    /// cookie), or null.
+    flash_comment: Option<i32>,
+    /// Whether that comment was approved at once (else it awaits moderation).
+    flash_approved: bool,
+    /// Whether the entry takes comments now (open, and not past the deadline).
+    accepts_comments: bool,
+    /// For how many days commenters' network addresses are kept.
+    ip_days: String,
+    /// How many pages of comment threads there are, and the one shown.
+    comment_pages: usize,
+    comment_page: usize,
+    /// Whether the reader moderates comments (signed-in staff who may).
+    moderator: bool,
+    /// The moderator's form token for moderation buttons (moderators only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    csrf_token: Option<&'a str>,
+    /// The comment form: values, errors, token.
+    form: &'a CommentFormView,
+}
+
 /// Renders an entry page with `form` in the state given (fresh, or coming
 /// back with errors); sets the browser-id cookie when the browser has none.
 pub(super) fn respond(
@@ -273,51 +327,48 @@ pub(super) fn respond(
         .cloned()
         .unwrap_or_default();
     let json_ld = crate::web::seo::entry_graph(&origin, &publisher, &entry, &trail);
-    let mut ctx = pages::context(state, req, page.base);
+    let mut common = Common::new(state, req, page.base);
     let online_url = format!("{origin}{}", entry.url);
-    // Printed from the browser, the page carries a QR code to itself.
-    ctx.insert(
-        "qr",
-        &crate::render::qr::svg(&online_url, &state.theme.message("print_qr_label")),
-    );
-    ctx.insert("canonical_url", &online_url);
-    ctx.insert("online_url", &online_url);
-    ctx.insert("json_ld", &json_ld);
-    ctx.insert("meta_title", &entry.title);
+    common.canonical_url.clone_from(&online_url);
+    common.json_ld = Some(json_ld);
+    common.meta_title = Cow::Borrowed(&entry.title);
     if !entry.summary.is_empty() {
-        ctx.insert("meta_description", &entry.summary);
+        common.meta_description = Cow::Borrowed(&entry.summary);
     }
-    ctx.insert("og_type", "article");
+    common.og_type = "article";
     if let Some(img) = &entry.image {
-        ctx.insert("og_image", &format!("{origin}{}", img.url));
-        ctx.insert("og_image_alt", &img.alt);
+        common.og_image = Some(format!("{origin}{}", img.url));
+        common.og_image_alt = Some(&img.alt);
     }
-    ctx.insert("summary_html", &summary_html);
-    ctx.insert("entry", &entry);
-    ctx.insert("items", &CardView::list(page.items, tz));
-    let attachments: Vec<views::AttachmentView> = page
-        .attachments
-        .iter()
-        .map(views::AttachmentView::from_row)
-        .collect();
-    ctx.insert("attachments", &attachments);
-    ctx.insert("related", &CardView::list(page.related, tz));
-    ctx.insert("comments", &threads);
-    ctx.insert("comment_count", &page.approved);
-    ctx.insert("has_pending", &page.has_pending);
-    ctx.insert("flash_comment", &flash.map(|f| f.0));
-    ctx.insert("flash_approved", &flash.is_some_and(|f| f.1));
-    ctx.insert("accepts_comments", &accepts);
-    ctx.insert("ip_days", &page.rules.keep_ip_days.to_string());
-    ctx.insert("comment_pages", &page.comment_pages);
-    ctx.insert("comment_page", &page.comment_page);
-    ctx.insert("moderator", &moderator.is_some());
-    if let Some(staff) = moderator {
-        ctx.insert("csrf_token", &staff.csrf);
-    }
-    ctx.insert("form", &form);
+    let view = EntryPageView {
+        common,
+        // Printed from the browser, the page carries a QR code to itself.
+        qr: crate::render::qr::svg(&online_url, &state.theme.message("print_qr_label")),
+        online_url: &online_url,
+        summary_html,
+        entry: &entry,
+        items: CardView::list(page.items, tz),
+        attachments: page
+            .attachments
+            .iter()
+            .map(views::AttachmentView::from_row)
+            .collect(),
+        related: CardView::list(page.related, tz),
+        comments: threads,
+        comment_count: page.approved,
+        has_pending: page.has_pending,
+        flash_comment: flash.map(|f| f.0),
+        flash_approved: flash.is_some_and(|f| f.1),
+        accepts_comments: accepts,
+        ip_days: page.rules.keep_ip_days.to_string(),
+        comment_pages: page.comment_pages,
+        comment_page: page.comment_page,
+        moderator: moderator.is_some(),
+        csrf_token: moderator.map(|staff| staff.csrf.as_str()),
+        form: &form,
+    };
     let template = format!("entries/{}.html", entry.kind.as_str());
-    let body = state.theme.render(&template, ctx)?;
+    let body = state.theme.render_view(&template, &view)?;
 
     let mut res = HttpResponse::build(status);
     res.content_type("text/html; charset=utf-8");

@@ -15,28 +15,52 @@ use crate::web::views::category_url;
 /// Entries in a feed.
 const FEED_SIZE: i64 = 20;
 
+/// An entry in a feed.
 #[derive(Serialize)]
 struct FeedEntry {
+    /// The entry's absolute address (also its Atom id).
     url: String,
     title: String,
     summary: String,
+    /// The featured image and the body as HTML, links made absolute
+    /// (escaped by the template: Atom's `type="html"`).
     content: String,
+    /// The byline, else the publisher.
     author: String,
+    /// RFC 3339 times.
     published: String,
     updated: String,
+    /// The category's name, if any.
     category: Option<String>,
 }
 
+/// A feed's own data.
 #[derive(Serialize)]
 struct Feed {
+    /// The site's name (with the category's before it, for a category).
     title: String,
+    /// The category's or the site's description.
     subtitle: String,
+    /// The feed's own absolute address (also its Atom id, `id`).
     self_url: String,
+    /// The page the feed follows: the home page or the category.
     alternate_url: String,
     id: String,
+    /// The latest entry's update time (RFC 3339).
     updated: String,
+    /// The publisher.
     author: String,
+    /// The latest 20 public entries, newest first.
     entries: Vec<FeedEntry>,
+}
+
+/// `feeds/atom.xml`: the site's or a category's Atom feed.
+#[derive(Serialize)]
+struct AtomView<'a> {
+    /// The feed.
+    feed: Feed,
+    /// The interface language (`vi`), for `xml:lang`.
+    lang: &'a str,
 }
 
 /// Makes the root-relative links and images of cleaned HTML absolute.
@@ -130,13 +154,14 @@ async fn feed(
         author: publisher,
         entries,
     };
-    let mut ctx = tera::Context::new();
-    ctx.insert("feed", &feed);
-    ctx.insert("lang", &state.config.language);
+    let view = AtomView {
+        feed,
+        lang: &state.config.language,
+    };
     Ok(HttpResponse::Ok()
         .content_type("application/atom+xml; charset=utf-8")
         .insert_header(("Cache-Control", "public, max-age=300"))
-        .body(state.theme.render("feeds/atom.xml", ctx)?))
+        .body(state.theme.render_view("feeds/atom.xml", &view)?))
 }
 
 /// `/feed.xml`: the latest public entries of the whole site.
@@ -156,10 +181,28 @@ pub async fn category_feed(
     feed(state, req, Some(slug.into_inner())).await
 }
 
+/// An address in a sitemap (or a sitemap in an index).
 #[derive(Serialize)]
 struct UrlEntry {
+    /// The absolute address.
     loc: String,
+    /// When it last changed (RFC 3339), for entries.
     lastmod: Option<String>,
+}
+
+/// `sitemaps/urlset.xml`: a sitemap.
+#[derive(Serialize)]
+struct UrlsetView {
+    /// The addresses it lists.
+    urls: Vec<UrlEntry>,
+}
+
+/// `sitemaps/index.xml`: the index of sitemaps, for sites with more
+/// addresses than one sitemap holds.
+#[derive(Serialize)]
+struct IndexView {
+    /// The sitemaps (`/sitemaps/N.xml`).
+    sitemaps: Vec<UrlEntry>,
 }
 
 /// Pages every sitemap starts with: home, the kind listings, categories,
@@ -207,7 +250,6 @@ pub async fn sitemap(
     let fixed = fixed_paths(&cats, &docs);
     let origin = pages::origin(&state, &req);
     let all = fixed.len() as i64 + total;
-    let mut ctx = tera::Context::new();
     if all <= max {
         let rows = db::run(&state, move |conn| {
             Ok(entries::sitemap_rows(conn, now, 0, max)?)
@@ -221,8 +263,9 @@ pub async fn sitemap(
             })
             .collect();
         urls.extend(rows.into_iter().map(|r| url_entry(&origin, r)));
-        ctx.insert("urls", &urls);
-        return Ok(xml(state.theme.render("sitemaps/urlset.xml", ctx)?));
+        return Ok(xml(state
+            .theme
+            .render_view("sitemaps/urlset.xml", &UrlsetView { urls })?));
     }
     // Part 1 holds the fixed pages and the first entries; the rest follow.
     let first = max - fixed.len() as i64;
@@ -233,8 +276,10 @@ pub async fn sitemap(
             lastmod: None,
         })
         .collect();
-    ctx.insert("sitemaps", &sitemaps);
-    Ok(xml(state.theme.render("sitemaps/index.xml", ctx)?))
+    Ok(xml(state.theme.render_view(
+        "sitemaps/index.xml",
+        &IndexView { sitemaps },
+    )?))
 }
 
 fn url_entry(origin: &str, r: entries::SitemapRow) -> UrlEntry {
@@ -288,9 +333,10 @@ pub async fn sitemap_part(
         }));
     }
     urls.extend(rows.into_iter().map(|r| url_entry(&origin, r)));
-    let mut ctx = tera::Context::new();
-    ctx.insert("urls", &urls);
-    Ok(xml(state.theme.render("sitemaps/urlset.xml", ctx)?))
+    Ok(xml(state.theme.render_view(
+        "sitemaps/urlset.xml",
+        &UrlsetView { urls },
+    )?))
 }
 
 /// `/robots.txt`: everything but the admin, and where the sitemap is.

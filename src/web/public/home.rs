@@ -8,17 +8,33 @@ use crate::error::AppError;
 use crate::storage::entries::{self, Filter};
 use crate::web::AppState;
 use crate::web::db;
-use crate::web::pages::{self, Link};
+use crate::web::pages::{self, Common, Link};
 use crate::web::views::{CardView, category_url};
 
 const FEATURED: i64 = 3;
 const LATEST: i64 = 10;
 const PER_CATEGORY: i32 = 4;
 
+/// A category's latest entries on the home page.
 #[derive(Serialize)]
 struct CategoryBlock {
+    /// The category's name and listing address.
     category: Link,
+    /// Its latest public entries, newest first.
     entries: Vec<CardView>,
+}
+
+/// `home.html`.
+#[derive(Serialize)]
+struct HomePage<'a> {
+    #[serde(flatten)]
+    common: Common<'a>,
+    /// The featured entries, newest first (up to 3).
+    featured: Vec<CardView>,
+    /// The latest entries not among `featured` (up to 10).
+    latest: Vec<CardView>,
+    /// A block per category that has public entries, in the categories' order.
+    blocks: Vec<CategoryBlock>,
 }
 
 pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
@@ -67,15 +83,14 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         .into_iter()
         .filter(|c| !featured_urls.contains(&c.url))
         .collect();
-    let origin = pages::origin(&state, &req);
-    let name = base.site.get("name").cloned().unwrap_or_default();
-    let mut ctx = pages::context(&state, &req, base);
-    ctx.insert(
-        "json_ld",
-        &crate::web::seo::site_graph(&origin, &name, None),
-    );
-    ctx.insert("featured", &CardView::list(featured, tz));
-    ctx.insert("latest", &latest);
-    ctx.insert("blocks", &grouped);
-    Ok(html(state.theme.render("home.html", ctx)?))
+    let mut common = Common::new(&state, &req, base);
+    let name = common.base.site.get("name").map_or("", String::as_str);
+    common.json_ld = Some(crate::web::seo::site_graph(&common.origin, name, None));
+    let view = HomePage {
+        common,
+        featured: CardView::list(featured, tz),
+        latest,
+        blocks: grouped,
+    };
+    Ok(html(state.theme.render_view("home.html", &view)?))
 }

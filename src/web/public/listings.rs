@@ -1,8 +1,10 @@
 //! Paginated listings: by kind, by category, by tag.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
 
 use super::{html, kind_of, page_param};
 use crate::error::AppError;
@@ -11,7 +13,7 @@ use crate::storage::{categories, tags};
 use crate::web::AppState;
 use crate::web::cache::ANCHOR_EVERY;
 use crate::web::db;
-use crate::web::pages::{self, Base};
+use crate::web::pages::{self, Base, Common};
 use crate::web::views::{CardView, Link, Pagination};
 
 /// What a listing shows above its entries.
@@ -22,6 +24,25 @@ struct Heading {
     kind_key: &'static str,
     /// The listing's own Atom feed (categories have one).
     feed: Option<String>,
+}
+
+/// `listings/listing.html`: a page of a kind's, a category's or a tag's
+/// public entries.
+#[derive(Serialize)]
+struct ListingPage<'a> {
+    #[serde(flatten)]
+    common: Common<'a>,
+    /// The listing's name: the kind's plural, the category's or tag's name.
+    title: &'a str,
+    /// The kind's or category's description (empty for tags).
+    description: &'a str,
+    /// Message key of what is listed: `listing_kind`, `listing_category`
+    /// or `listing_tag` (`t[listing_kind]` prints it).
+    listing_kind: &'static str,
+    /// This page's entries, newest first.
+    entries: Vec<CardView>,
+    /// Where this page is among the listing's pages.
+    pagination: Pagination,
 }
 
 async fn listing(
@@ -68,7 +89,6 @@ async fn listing(
     if page > pagination.pages || (total == 0 && heading.kind_key == "listing_tag") {
         return Err(AppError::NotFound);
     }
-    let origin = pages::origin(&state, &req);
     let trail = [
         Link {
             name: state.theme.message("home"),
@@ -79,31 +99,31 @@ async fn listing(
             url: req.path().to_owned(),
         },
     ];
-    let mut ctx = pages::context(&state, &req, base);
-    ctx.insert(
-        "json_ld",
-        &crate::web::seo::site_graph(&origin, "", Some(&trail)),
-    );
-    ctx.insert("meta_title", &heading.title);
+    let mut common = Common::new(&state, &req, base);
+    common.json_ld = Some(crate::web::seo::site_graph(
+        &common.origin,
+        "",
+        Some(&trail),
+    ));
+    common.meta_title = Cow::Borrowed(&heading.title);
     if !heading.description.is_empty() {
-        ctx.insert("meta_description", &heading.description);
+        common.meta_description = Cow::Borrowed(&heading.description);
     }
-    if let Some(feed) = &heading.feed {
-        ctx.insert("category_feed", feed);
-    }
+    common.category_feed = heading.feed.clone();
     if page > 1 {
-        let origin = pages::origin(&state, &req);
-        ctx.insert(
-            "canonical_url",
-            &format!("{origin}{}?page={page}", req.path()),
-        );
+        common.canonical_url = format!("{}{}?page={page}", common.origin, req.path());
     }
-    ctx.insert("title", &heading.title);
-    ctx.insert("description", &heading.description);
-    ctx.insert("listing_kind", heading.kind_key);
-    ctx.insert("entries", &CardView::list(cards, state.config.tz()));
-    ctx.insert("pagination", &pagination);
-    Ok(html(state.theme.render("listings/listing.html", ctx)?))
+    let view = ListingPage {
+        common,
+        title: &heading.title,
+        description: &heading.description,
+        listing_kind: heading.kind_key,
+        entries: CardView::list(cards, state.config.tz()),
+        pagination,
+    };
+    Ok(html(
+        state.theme.render_view("listings/listing.html", &view)?,
+    ))
 }
 
 pub async fn by_kind(

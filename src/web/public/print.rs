@@ -5,11 +5,13 @@
 //! folding order); a bulletin prints as one document, its entries after its
 //! contents.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDateTime;
 use diesel::SqliteConnection;
+use serde::Serialize;
 
 use super::kind_of;
 use crate::domain::entry::{EntryKind, LeafletFormat};
@@ -22,7 +24,7 @@ use crate::storage::entries::{self, Entry};
 use crate::storage::tags::{self, Tag};
 use crate::web::AppState;
 use crate::web::db;
-use crate::web::pages::{self, Base};
+use crate::web::pages::{self, Base, Common};
 use crate::web::views::EntryView;
 
 /// Everything a print page shows, read in one blocking task.
@@ -85,6 +87,36 @@ pub(crate) fn links_for(slugs: HashMap<String, String>) -> HashMap<String, Strin
         .collect()
 }
 
+/// `print/base.html`: an entry's print layout (also what staff PDFs are
+/// printed from), rendered as `print/{kind}.html`, which extend it.
+#[derive(Serialize)]
+struct PrintView<'a> {
+    #[serde(flatten)]
+    common: Common<'a>,
+    /// The entry; document numbers in its body link to absolute addresses.
+    entry: &'a EntryView,
+    /// The summary as HTML, its document numbers linked (print with `| safe`).
+    summary_html: SafeHtml,
+    /// The entry's absolute address, printed with the QR code.
+    online_url: &'a str,
+    /// A QR code to `online_url` as inline SVG (`is string` to test it).
+    qr: Option<SafeHtml>,
+    /// `<base href>` for a page opened from a file (PDF), else null.
+    base_href: Option<&'a str>,
+    /// A leaflet's format: `a4`, `a4-duplex`, `trifold` (leaflets only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    format: Option<&'static str>,
+    /// The panel (from 1) that carries the QR code (leaflets only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    qr_panel: Option<usize>,
+    /// The leaflet's sheets: each side's panels, each panel's sections of
+    /// the body in folding order (leaflets only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pages: Option<Vec<leaflet::Page<SafeHtml>>>,
+    /// A bulletin's entries, whole, in the order (else empty).
+    items: Vec<EntryView>,
+}
+
 /// Renders the print page of `page`. `base_href` makes relative addresses
 /// resolve against a server when the HTML is opened from a file (PDF).
 pub(crate) fn render(
@@ -123,33 +155,35 @@ pub(crate) fn render(
         })
         .collect();
 
-    let mut ctx = pages::context(state, req, page.base);
-    ctx.insert("canonical_url", &online_url);
-    ctx.insert("online_url", &online_url);
-    ctx.insert("meta_title", &entry.title);
-    ctx.insert("qr", &qr);
-    ctx.insert("base_href", &base_href);
+    let mut common = Common::new(state, req, page.base);
+    common.canonical_url.clone_from(&online_url);
+    common.meta_title = Cow::Borrowed(&entry.title);
+    let mut view = PrintView {
+        common,
+        online_url: &online_url,
+        qr,
+        base_href,
+        format: None,
+        qr_panel: None,
+        pages: None,
+        summary_html,
+        items,
+        entry: &entry,
+    };
     if entry.kind == EntryKind::Leaflet {
         let format = leaflet_format.unwrap_or(LeafletFormat::A4);
         let sections = markdown::sections(&entry.body_html);
-        let pages: Vec<leaflet::Page<SafeHtml>> = leaflet::layout(format, &sections);
-        ctx.insert("format", format.as_str());
+        view.format = Some(format.as_str());
         // The QR code goes on the last panel: the back.
-        ctx.insert(
-            "qr_panel",
-            &match format {
-                LeafletFormat::A4 => 1,
-                LeafletFormat::A4Duplex => 2,
-                LeafletFormat::Trifold => leaflet::TRIFOLD_PANELS,
-            },
-        );
-        ctx.insert("pages", &pages);
+        view.qr_panel = Some(match format {
+            LeafletFormat::A4 => 1,
+            LeafletFormat::A4Duplex => 2,
+            LeafletFormat::Trifold => leaflet::TRIFOLD_PANELS,
+        });
+        view.pages = Some(leaflet::layout(format, &sections));
     }
-    ctx.insert("summary_html", &summary_html);
-    ctx.insert("items", &items);
-    ctx.insert("entry", &entry);
     let template = format!("print/{}.html", entry.kind.as_str());
-    Ok(state.theme.render(&template, ctx)?)
+    Ok(state.theme.render_view(&template, &view)?)
 }
 
 /// `GET /{kind}/{slug}/print`: the print layout of a public entry.

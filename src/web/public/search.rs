@@ -1,5 +1,7 @@
 //! `/search?q=…&kind=…&category=…&page=N`: Vietnamese full-text search.
 
+use std::borrow::Cow;
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
@@ -10,25 +12,55 @@ use crate::error::AppError;
 use crate::storage::search::{self as index, SearchFilter};
 use crate::web::AppState;
 use crate::web::db;
-use crate::web::pages;
+use crate::web::pages::{self, Common};
 use crate::web::views::{CardView, Pagination};
 
 /// Characters of context around the first match.
 const SNIPPET_WIDTH: usize = 220;
 
+/// A search hit: its card's fields, with the matched words marked.
 #[derive(Serialize)]
 struct ResultView {
     #[serde(flatten)]
     card: CardView,
+    /// The title in pieces, `hit` where a searched word matched.
     title_pieces: Vec<Piece>,
+    /// Text around the first match in the summary and body, in pieces.
     snippet: Vec<Piece>,
 }
 
+/// An option of a filter's `<select>`.
 #[derive(Serialize)]
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
+pub(crate) struct Choice {
+    /// What the form sends.
+    pub value: String,
+    /// What the reader sees.
+    pub label: String,
+    /// Whether it is the value asked for.
+    pub selected: bool,
+}
+
+/// `search.html`.
+#[derive(Serialize)]
+struct SearchPage<'a> {
+    #[serde(flatten)]
+    common: Common<'a>,
+    /// The query as typed (cut to 256 characters).
+    q: &'a str,
+    /// Whether a query was typed (else the page shows only the form).
+    searched: bool,
+    /// A query was typed but holds no word to search for.
+    no_words: bool,
+    /// This page's hits, best first.
+    results: Vec<ResultView>,
+    /// How many entries match in all.
+    total: i64,
+    /// Where this page is among the results' pages.
+    pagination: Pagination,
+    /// The kinds to filter by.
+    kind_choices: Vec<Choice>,
+    /// The categories to filter by.
+    category_choices: Vec<Choice>,
 }
 
 /// As `maxlength` on the search boxes.
@@ -123,26 +155,27 @@ pub async fn search(
         })
         .collect();
 
-    let mut ctx = pages::context(&state, &req, base);
-    ctx.insert("meta_title", &state.theme.message("search"));
-    ctx.insert(
-        "meta_description",
-        &state.theme.message("search_description"),
-    );
-    ctx.insert("q", &q);
-    // Something typed that holds no word (`"`, `*`, an emoji) is a search
-    // that found nothing, with a hint, not a page without an answer.
-    ctx.insert("searched", &!q.trim().is_empty());
-    ctx.insert("no_words", &(empty && !q.trim().is_empty()));
-    ctx.insert("results", &results);
-    ctx.insert("total", &total);
-    ctx.insert("pagination", &pagination);
-    ctx.insert("kind_choices", &kinds);
-    ctx.insert("category_choices", &categories);
+    let mut common = Common::new(&state, &req, base);
+    common.meta_title = Cow::Owned(state.theme.message("search"));
+    common.meta_description = Cow::Owned(state.theme.message("search_description"));
+    let view = SearchPage {
+        common,
+        q: &q,
+        // Something typed that holds no word (`"`, `*`, an emoji) is a
+        // search that found nothing, with a hint, not a page without an
+        // answer.
+        searched: !q.trim().is_empty(),
+        no_words: empty && !q.trim().is_empty(),
+        results,
+        total,
+        pagination,
+        kind_choices: kinds,
+        category_choices: categories,
+    };
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "public, max-age=60"))
-        .body(state.theme.render("search.html", ctx)?))
+        .body(state.theme.render_view("search.html", &view)?))
 }
 
 fn urlencode(s: &str) -> String {
