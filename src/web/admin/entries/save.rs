@@ -188,6 +188,9 @@ impl entry_form::Lookup for Lookup<'_> {
     }
 }
 
+/// The data to save and a bulletin's item ids, or the problems to show.
+type Checked = Result<(EntryData, Vec<i32>), Vec<Problem>>;
+
 /// Checks the values by the domain's rules against the database; builds
 /// the data to save (its body rendered by the save path) and a bulletin's
 /// item ids. `existing` is the entry being edited (None for a new one).
@@ -199,7 +202,7 @@ fn checked(
     status: Status,
     tz: chrono_tz::Tz,
     now: chrono::NaiveDateTime,
-) -> Result<Result<(EntryData, Vec<i32>), Vec<Problem>>, AppError> {
+) -> Result<Checked, AppError> {
     let item_slugs = v.item_slugs();
     let form = entry_form::Form {
         title: &v.title,
