@@ -15,3 +15,20 @@ pub mod search;
 pub mod slug;
 pub mod user;
 pub mod workflow;
+
+/// What a save did: created, changed, or found nothing to change (which
+/// makes imports idempotent). Each carries the row's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    Created(i32),
+    Updated(i32),
+    Unchanged(i32),
+}
+
+impl Saved {
+    pub fn id(self) -> i32 {
+        match self {
+            Saved::Created(id) | Saved::Updated(id) | Saved::Unchanged(id) => id,
+        }
+    }
+}

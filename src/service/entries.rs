@@ -11,28 +11,13 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::index;
+pub use crate::domain::Saved;
 use crate::domain::entry::is_public;
 use crate::domain::slug;
 use crate::render::{SafeHtml, doclinks, markdown};
 use crate::storage::entries::{self, Clash, Entry, EntryData};
 use crate::storage::revisions::Revision;
 use crate::storage::{documents, media, redirects, revisions, tags};
-
-/// Whether a save created the entry or changed an existing one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Saved {
-    Created(i32),
-    Updated(i32),
-    Unchanged(i32),
-}
-
-impl Saved {
-    pub fn id(self) -> i32 {
-        match self {
-            Saved::Created(id) | Saved::Updated(id) | Saved::Unchanged(id) => id,
-        }
-    }
-}
 
 /// The revision snapshot: the entry's fields plus its tag names.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -67,21 +67,7 @@ impl From<&ValidDocument> for DocumentData {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Duplicate;
 
-/// What a save did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Saved {
-    Created(i32),
-    Updated(i32),
-    Unchanged(i32),
-}
-
-impl Saved {
-    pub fn id(self) -> i32 {
-        match self {
-            Saved::Created(id) | Saved::Updated(id) | Saved::Unchanged(id) => id,
-        }
-    }
-}
+pub use crate::domain::Saved;
 
 /// Creates a document, or updates `id`; re-indexes it. Refuses a second
 /// record with the same type, number and year.
