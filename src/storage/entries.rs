@@ -901,7 +901,7 @@ pub fn count_by_status(conn: &mut SqliteConnection) -> QueryResult<Vec<(String, 
         .load(conn)
 }
 
-/// Public entries to choose from for a bulletin: id, kind, slug, title.
+/// Public entries to choose from for a bulletin: id, slug, title.
 pub fn public_choices(
     conn: &mut SqliteConnection,
     now: NaiveDateTime,

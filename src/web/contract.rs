@@ -257,6 +257,15 @@ fn themes_readme_documents_every_template_and_variable() {
             "no context struct names {must}"
         );
     }
+    // Every admin page is rendered from a typed context (none is built
+    // with `ctx.insert` any more): a new one must be too.
+    for template in all.iter().filter(|t| t.starts_with("admin/")) {
+        if !contexts.contains_key(template) {
+            problems.push(format!(
+                "{template}: no context struct names it (a `/// `{template}`: …` doc line)"
+            ));
+        }
+    }
     for (template, vars) in &contexts {
         let Some(section) = sections.get(template) else {
             continue;

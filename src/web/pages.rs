@@ -9,7 +9,6 @@ use actix_web::http::StatusCode;
 use actix_web::web;
 use diesel::SqliteConnection;
 use serde::Serialize;
-use tera::Context;
 
 use super::AppState;
 pub use super::views::Link;
@@ -155,12 +154,6 @@ impl<'a> Common<'a> {
             year: chrono::Datelike::year(&local),
         }
     }
-}
-
-/// The context every template starts from, untyped (for handlers that
-/// still insert their values one by one).
-pub fn context(state: &AppState, req: &HttpRequest, base: Base) -> Context {
-    Context::from_serialize(Common::new(state, req, base)).unwrap_or_default()
 }
 
 /// `https://host` for absolute links: the configured base URL, else the

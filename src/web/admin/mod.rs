@@ -22,7 +22,6 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
-use tera::Context;
 
 use super::AppState;
 use super::pages::{Base, Common};
@@ -171,34 +170,16 @@ impl<'a> AdminBase<'a> {
     }
 }
 
-/// The context every admin page starts from, untyped (for handlers that
-/// still insert their values one by one).
-fn context(state: &AppState, req: &HttpRequest, base: Base, staff: &Staff) -> Context {
-    Context::from_serialize(AdminBase::new(state, req, base, staff)).unwrap_or_default()
-}
-
-/// An admin page: never cached, and allowed the admin's own script (the
-/// live preview) — public pages allow none.
-fn page(
-    state: &AppState,
-    template: &str,
-    ctx: &Context,
-    status: StatusCode,
-) -> Result<HttpResponse, AppError> {
-    respond(status, state.theme.render(template, ctx.clone())?)
-}
-
-/// An admin page rendered from its typed context (see [`page`]).
+/// An admin page rendered from its typed context: never cached, and
+/// allowed the admin's own script (the live preview) — public pages allow
+/// none.
 fn page_view(
     state: &AppState,
     template: &str,
     view: &impl Serialize,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    respond(status, state.theme.render_view(template, view)?)
-}
-
-fn respond(status: StatusCode, body: Vec<u8>) -> Result<HttpResponse, AppError> {
+    let body = state.theme.render_view(template, view)?;
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))

@@ -9,13 +9,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::TimeZone;
 use serde::Serialize;
 
-use super::super::{Fields, context, field, page};
+use super::super::media::MediaCard;
+use super::super::{AdminBase, Fields, field, page_view};
 use super::load;
 use super::revisions::DiffLine;
 use crate::domain::entry::{EntryKind, Status, effective_status};
 use crate::domain::entry_form::Problem;
 use crate::domain::user::may_edit;
-use crate::domain::workflow;
+use crate::domain::workflow::{self, Action};
 use crate::error::AppError;
 use crate::render::SafeHtml;
 use crate::render::dates::{ShownTime, show};
@@ -168,17 +169,88 @@ pub(super) fn with_chosen(list: &str, f: &HashMap<String, String>) -> String {
     lines.join("\n")
 }
 
+/// A problem with the form, for the summary atop it.
 #[derive(Serialize)]
 pub(super) struct ErrorLine {
+    /// The field it is about (the id the summary links to).
     pub(super) field: &'static str,
+    /// What is wrong, in the theme's words.
     pub(super) message: String,
 }
 
+/// Someone else saved the entry while the person typed.
 #[derive(Serialize)]
 pub(super) struct ConflictView {
+    /// Who saved (their user name).
     pub(super) by: String,
+    /// When.
     pub(super) at: ShownTime,
+    /// What their save changed, line by line.
     pub(super) changes: Vec<DiffLine>,
+}
+
+/// `admin/entries/edit.html`: the editor, for a new entry or a stored one.
+#[derive(Serialize)]
+struct EditPage<'a> {
+    #[serde(flatten)]
+    admin: AdminBase<'a>,
+    /// Every field as typed or stored: `kind`, `title`, `slug`, `summary`,
+    /// `body_md`, `byline`, `category_id`, `tags` (comma-separated),
+    /// `comments_open`, `featured`, `publish_at` (`YYYY-MM-DDTHH:MM`),
+    /// `image_media` (the featured image's library path), `image_alt`,
+    /// `image_caption`, `bulletin_series`, `bulletin_number`,
+    /// `bulletin_year`, `bulletin_entries` (a slug a line), `leaflet_format`,
+    /// `version` (the stored version the form was opened at).
+    values: &'a Values,
+    /// The entry's kind (`article`, `bulletin`, `leaflet`).
+    kind: EntryKind,
+    /// Whether the entry is new (not stored yet).
+    is_new: bool,
+    /// A stored entry's id (absent for a new one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entry_id: Option<i32>,
+    /// A stored entry's state as of now (absent for a new one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entry_status: Option<Status>,
+    /// A stored entry's public address (absent for a new one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entry_url: Option<String>,
+    /// When a stored entry was last saved, a `ShownTime` (absent for a
+    /// new one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entry_updated: Option<ShownTime>,
+    /// Every problem in form order, for the summary: `field`, `message`.
+    errors: &'a [ErrorLine],
+    /// The message beside each field with a problem, by field name.
+    field_errors: BTreeMap<&'static str, &'a str>,
+    /// Every category (`id`, `name`…), for the category field.
+    categories_all: &'a [categories::Category],
+    /// Public entries a bulletin may list, newest first, each an
+    /// `[id, slug, title]` triple.
+    choices: &'a [(i32, String, String)],
+    /// The workflow's moves the person may make from the entry's state
+    /// (`save`, `submit`, `withdraw`, `publish`, `unpublish`, `archive`),
+    /// a button each; empty when `locked`.
+    actions: Vec<Action>,
+    /// The person may no longer change the entry (its state moved on while
+    /// they typed): their text is shown, with no buttons.
+    locked: bool,
+    /// The body as it will read (HTML), after a preview; else null.
+    preview: Option<&'a SafeHtml>,
+    /// Someone else's save since the form was opened (`by`, `at`,
+    /// `changes`: lines with `tag` and `text`), or null.
+    conflict: Option<&'a ConflictView>,
+    /// Whether the entry was just saved.
+    saved: bool,
+    /// The leaflet formats (`leaflet_format_<format>` names them).
+    formats: &'static [&'static str],
+    /// The library's images that have alt text (`MediaCard`s), to insert
+    /// or feature.
+    images: &'a [MediaCard],
+    /// A stored entry's attachments (`AttachmentView`s).
+    attachments: Vec<crate::web::views::AttachmentView>,
+    /// Why the last attachment was refused, or null.
+    attachment_error: Option<String>,
 }
 
 /// Everything the editor page needs besides the values.
@@ -227,19 +299,6 @@ pub(super) async fn editor(
         .is_none_or(|e| e.author_id == Some(staff.user.id));
     let current = es.entry.as_ref().map_or(Status::Draft, |e| e.status);
     let actions = workflow::allowed(role, own, current);
-    let mut ctx = context(state, req, base, staff);
-    ctx.insert("values", &values);
-    ctx.insert("kind", &es.kind);
-    ctx.insert("is_new", &es.entry.is_none());
-    if let Some(e) = &es.entry {
-        ctx.insert("entry_id", &e.id);
-        ctx.insert(
-            "entry_status",
-            &effective_status(e.status, e.publish_at, now),
-        );
-        ctx.insert("entry_url", &e.kind.entry_path(&e.slug));
-        ctx.insert("entry_updated", &show(e.updated_at, tz));
-    }
     let errors: Vec<ErrorLine> = es
         .errors
         .iter()
@@ -248,31 +307,37 @@ pub(super) async fn editor(
             message: state.theme.message(key),
         })
         .collect();
-    let field_errors: BTreeMap<&str, String> = errors
-        .iter()
-        .map(|e| (e.field, e.message.clone()))
-        .collect();
-    ctx.insert("errors", &errors);
-    ctx.insert("field_errors", &field_errors);
-    ctx.insert("categories_all", &cats);
-    ctx.insert("choices", &choices);
-    ctx.insert("actions", &if es.locked { Vec::new() } else { actions });
-    ctx.insert("locked", &es.locked);
-    ctx.insert("preview", &es.preview);
-    ctx.insert("conflict", &es.conflict);
-    ctx.insert("saved", &es.saved);
-    ctx.insert("formats", &["a4", "a4-duplex", "trifold"]);
-    ctx.insert("images", &images);
-    let attachments: Vec<crate::web::views::AttachmentView> = attachments
-        .iter()
-        .map(crate::web::views::AttachmentView::from_row)
-        .collect();
-    ctx.insert("attachments", &attachments);
-    ctx.insert(
-        "attachment_error",
-        &es.attachment_error.map(|k| state.theme.message(k)),
-    );
-    page(state, "admin/entries/edit.html", &ctx, status)
+    let e = es.entry.as_ref();
+    let view = EditPage {
+        admin: AdminBase::new(state, req, base, staff),
+        values: &values,
+        kind: es.kind,
+        is_new: e.is_none(),
+        entry_id: e.map(|e| e.id),
+        entry_status: e.map(|e| effective_status(e.status, e.publish_at, now)),
+        entry_url: e.map(|e| e.kind.entry_path(&e.slug)),
+        entry_updated: e.map(|e| show(e.updated_at, tz)),
+        field_errors: errors
+            .iter()
+            .map(|e| (e.field, e.message.as_str()))
+            .collect(),
+        errors: &errors,
+        categories_all: &cats,
+        choices: &choices,
+        actions: if es.locked { Vec::new() } else { actions },
+        locked: es.locked,
+        preview: es.preview.as_ref(),
+        conflict: es.conflict.as_ref(),
+        saved: es.saved,
+        formats: &["a4", "a4-duplex", "trifold"],
+        images: &images,
+        attachments: attachments
+            .iter()
+            .map(crate::web::views::AttachmentView::from_row)
+            .collect(),
+        attachment_error: es.attachment_error.map(|k| state.theme.message(k)),
+    };
+    page_view(state, "admin/entries/edit.html", &view, status)
 }
 
 impl EditorState {

@@ -1,11 +1,13 @@
 //! The entries list: filtered by kind, state, category, author and text;
 //! authors see their own.
 
+use std::collections::HashMap;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
-use super::super::{context, page};
+use super::super::{AdminBase, page_view};
 use crate::domain::entry::{EntryKind, Status, effective_status};
 use crate::domain::user::may_edit;
 use crate::error::AppError;
@@ -18,14 +20,47 @@ use crate::web::{AppState, db, pages};
 
 const PER_PAGE: u32 = 25;
 
+/// An entry as the list shows it.
 #[derive(Serialize)]
 struct Row {
     #[serde(flatten)]
     row: entries::AdminRow,
+    /// Its state as of now (a scheduled entry whose time has come is
+    /// `published`).
     status_now: Status,
     updated: ShownTime,
+    /// Its publication time, when it has one.
     published: Option<ShownTime>,
+    /// Whether the person may open it in the editor.
     editable: bool,
+}
+
+/// `admin/entries/list.html`: the entries the filters match, a page at a
+/// time, and the filters' form.
+#[derive(Serialize)]
+struct ListPage<'a> {
+    #[serde(flatten)]
+    admin: AdminBase<'a>,
+    /// This page's entries, most recently updated first: `id`, `kind`,
+    /// `slug`, `title`, `status` (as stored), `status_now`,
+    /// `category_name`, `author_name` (or null), `updated`, `published`
+    /// (`ShownTime`s, `published` null without a date), `editable`.
+    rows: Vec<Row>,
+    /// Entries the filters match in all.
+    total: i64,
+    /// The page links, keeping the filters.
+    pagination: Pagination,
+    /// The query's filters as given (`kind`, `status`, `category`,
+    /// `author`, `q`; a filter not set is absent).
+    filter: &'a HashMap<String, String>,
+    /// Every category (`id`, `name`…), for the category filter.
+    categories_all: &'a [categories::Category],
+    /// Every account (`id`, `username`…), for the author filter.
+    people: &'a [users::User],
+    /// Every entry state, in the workflow's order.
+    statuses: &'static [Status],
+    /// Every entry kind.
+    kinds_all: &'static [EntryKind],
 }
 
 /// `/admin/entries?kind=&status=&category=&author=&q=&page=`
@@ -93,14 +128,16 @@ pub async fn list(
     } else {
         Pagination::new(&link, page_no, PER_PAGE, total)
     };
-    let mut ctx = context(&state, &req, base, &staff);
-    ctx.insert("rows", &rows);
-    ctx.insert("total", &total);
-    ctx.insert("pagination", &pagination);
-    ctx.insert("filter", &q);
-    ctx.insert("categories_all", &cats);
-    ctx.insert("people", &people);
-    ctx.insert("statuses", &Status::ALL);
-    ctx.insert("kinds_all", &EntryKind::ALL);
-    page(&state, "admin/entries/list.html", &ctx, StatusCode::OK)
+    let view = ListPage {
+        admin: AdminBase::new(&state, &req, base, &staff),
+        rows,
+        total,
+        pagination,
+        filter: &q,
+        categories_all: &cats,
+        people: &people,
+        statuses: &Status::ALL,
+        kinds_all: &EntryKind::ALL,
+    };
+    page_view(&state, "admin/entries/list.html", &view, StatusCode::OK)
 }

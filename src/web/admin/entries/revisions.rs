@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
-use super::super::{Fields, change, context, field, page, see_other};
+use super::super::{AdminBase, Fields, change, field, page_view, see_other};
 use crate::error::AppError;
 use crate::render::dates::{ShownTime, show};
 use crate::render::templates::Messages;
@@ -15,10 +15,12 @@ use crate::storage::{entries, revisions};
 use crate::web::session::Staff;
 use crate::web::{AppState, db, pages};
 
+/// A line of a comparison.
 #[derive(Serialize, Clone)]
 pub(super) struct DiffLine {
-    /// `ins`, `del` or `same`.
+    /// `ins` (only in the newer text), `del` (only in the older) or `same`.
     tag: &'static str,
+    /// The line, without its line break.
     text: String,
 }
 
@@ -59,12 +61,59 @@ pub(super) fn diff_lines(old: &str, new: &str) -> Vec<DiffLine> {
         .collect()
 }
 
+/// A revision as the pages list it.
 #[derive(Serialize)]
-struct RevisionView {
+struct RevisionView<'a> {
     id: i32,
     version: i32,
-    by: String,
+    /// Who saved it (their user name).
+    by: &'a str,
+    /// When.
     at: ShownTime,
+}
+
+impl<'a> RevisionView<'a> {
+    fn new(r: &'a revisions::Revision, tz: chrono_tz::Tz) -> Self {
+        RevisionView {
+            id: r.id,
+            version: r.version,
+            by: &r.saved_by,
+            at: show(r.created_at, tz),
+        }
+    }
+}
+
+/// `admin/entries/revisions.html`: an entry's saved versions, to compare
+/// two of them or restore one.
+#[derive(Serialize)]
+struct RevisionsPage<'a> {
+    #[serde(flatten)]
+    admin: AdminBase<'a>,
+    /// The entry's id.
+    entry_id: i32,
+    /// The entry's title as it is now.
+    entry_title: &'a str,
+    /// Its revisions, newest first: `id`, `version`, `by` (who saved it),
+    /// `at` (`ShownTime`).
+    revisions: Vec<RevisionView<'a>>,
+}
+
+/// `admin/entries/diff.html`: what changed between two revisions of an
+/// entry, line by line.
+#[derive(Serialize)]
+struct DiffPage<'a> {
+    #[serde(flatten)]
+    admin: AdminBase<'a>,
+    /// The entry's id.
+    entry_id: i32,
+    /// The entry's title as it is now.
+    entry_title: &'a str,
+    /// The revision compared from (`?from=`): `id`, `version`, `by`, `at`.
+    from: RevisionView<'a>,
+    /// The revision compared to (`?to=`), alike.
+    to: RevisionView<'a>,
+    /// The compared text's lines: `tag` (`ins`, `del` or `same`) and `text`.
+    lines: Vec<DiffLine>,
 }
 
 /// `GET /admin/entries/{id}/revisions`
@@ -85,20 +134,18 @@ pub async fn revisions(
     })
     .await?;
     let tz = state.config.tz();
-    let revs: Vec<RevisionView> = revs
-        .into_iter()
-        .map(|r| RevisionView {
-            id: r.id,
-            version: r.version,
-            by: r.saved_by,
-            at: show(r.created_at, tz),
-        })
-        .collect();
-    let mut ctx = context(&state, &req, base, &staff);
-    ctx.insert("entry_id", &id);
-    ctx.insert("entry_title", &e.title);
-    ctx.insert("revisions", &revs);
-    page(&state, "admin/entries/revisions.html", &ctx, StatusCode::OK)
+    let view = RevisionsPage {
+        admin: AdminBase::new(&state, &req, base, &staff),
+        entry_id: id,
+        entry_title: &e.title,
+        revisions: revs.iter().map(|r| RevisionView::new(r, tz)).collect(),
+    };
+    page_view(
+        &state,
+        "admin/entries/revisions.html",
+        &view,
+        StatusCode::OK,
+    )
 }
 
 /// `GET /admin/entries/{id}/revisions/diff?from=A&to=B`
@@ -134,29 +181,15 @@ pub async fn diff(
             .unwrap_or_default()
     };
     let tz = state.config.tz();
-    let mut ctx = context(&state, &req, base, &staff);
-    ctx.insert("entry_id", &id);
-    ctx.insert("entry_title", &e.title);
-    ctx.insert(
-        "from",
-        &RevisionView {
-            id: a.id,
-            version: a.version,
-            by: a.saved_by.clone(),
-            at: show(a.created_at, tz),
-        },
-    );
-    ctx.insert(
-        "to",
-        &RevisionView {
-            id: b.id,
-            version: b.version,
-            by: b.saved_by.clone(),
-            at: show(b.created_at, tz),
-        },
-    );
-    ctx.insert("lines", &diff_lines(&text(&a), &text(&b)));
-    page(&state, "admin/entries/diff.html", &ctx, StatusCode::OK)
+    let view = DiffPage {
+        admin: AdminBase::new(&state, &req, base, &staff),
+        entry_id: id,
+        entry_title: &e.title,
+        from: RevisionView::new(&a, tz),
+        to: RevisionView::new(&b, tz),
+        lines: diff_lines(&text(&a), &text(&b)),
+    };
+    page_view(&state, "admin/entries/diff.html", &view, StatusCode::OK)
 }
 
 /// `POST /admin/entries/{id}/revisions/{rev}/restore`: the revision's

@@ -6,8 +6,9 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::OptionalExtension;
+use serde::Serialize;
 
-use super::super::{Fields, change, field, page, see_other};
+use super::super::{Fields, change, field, page_view, see_other};
 use super::form::{ConflictView, EditorState, Values, editor};
 use super::load;
 use super::revisions::{diff_lines, snapshot_text};
@@ -21,8 +22,9 @@ use crate::render::markdown;
 use crate::service::entries::{self as save_path, Save, SaveError, Saver, Target, snapshot_of};
 use crate::storage::entries::{self, Clash, Entry, EntryData};
 use crate::storage::{categories, media, revisions};
+use crate::web::pages::{self, Common};
 use crate::web::session::Staff;
-use crate::web::{AppState, db, pages};
+use crate::web::{AppState, db};
 
 /// `POST /admin/entries/new`
 pub async fn create(
@@ -293,6 +295,22 @@ fn from_this_site(state: &AppState, req: &HttpRequest) -> bool {
         .is_some_and(|rest| rest.starts_with('/'))
 }
 
+/// `admin/expired.html`: an editor form that could not be saved, its text
+/// shown back read-only. The session is not trusted here, so the page gets
+/// `base.html`'s fields, not `admin/base.html`'s.
+#[derive(Serialize)]
+struct ExpiredPage<'a> {
+    #[serde(flatten)]
+    common: Common<'a>,
+    /// What was typed, as the editor's `values` (`title`, `summary`,
+    /// `body_md`, `tags`…).
+    values: Values,
+    /// The editor's address, to open it afresh in another tab, when the
+    /// form was older than the session (absent when the session ended).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reopen_url: Option<&'a str>,
+}
+
 /// The text of an editor form that cannot be saved, shown read-only (403)
 /// so that nothing typed is lost: after the session ended, or (with
 /// `reopen`, the editor's address) when its token is not the session's —
@@ -305,12 +323,12 @@ async fn kept(
     reopen: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let base = db::run(state, |conn| Ok(pages::load_base(conn)?)).await?;
-    let mut ctx = crate::web::pages::context(state, req, base);
-    ctx.insert("values", &Values::from_form(form));
-    if let Some(url) = reopen {
-        ctx.insert("reopen_url", &url);
-    }
-    page(state, "admin/expired.html", &ctx, StatusCode::FORBIDDEN)
+    let view = ExpiredPage {
+        common: Common::new(state, req, base),
+        values: Values::from_form(form),
+        reopen_url: reopen.as_deref(),
+    };
+    page_view(state, "admin/expired.html", &view, StatusCode::FORBIDDEN)
 }
 
 /// Checks the form's token; a stale one gives the typed text back.
