@@ -165,7 +165,7 @@ impl Theme {
     /// Tera for a `String` would check the whole page's UTF-8 again (3–4 %
     /// of an uncached entry page). The buffer starts at 16 KiB, the size
     /// of a typical entry page, so that it grows once at most.
-    pub fn render(&self, template: &str, mut context: Context) -> Result<Vec<u8>, ThemeError> {
+    fn render(&self, template: &str, mut context: Context) -> Result<Vec<u8>, ThemeError> {
         let loaded = self.current()?;
         context.insert("t", &tera::Map::new());
         context.insert("asset", &loaded.assets_value);
