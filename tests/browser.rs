@@ -10,7 +10,7 @@
 //! `.ci/run` installs them.
 //! Set `LOA_CHROMEDRIVER` / `LOA_CHROMIUM` to use other binaries.
 
-mod common;
+use crate::common;
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -627,11 +627,7 @@ async fn an_editor_downloads_a_leaflet_as_pdf_for_the_print_shop() {
     // where the PDF's page loads its styles from.
     let port = free_port();
     let site = TestSite::with_config(|c| c.bind = format!("127.0.0.1:{port}"));
-    assert!(
-        site.import(&common::repo().join("content"))
-            .failed
-            .is_empty()
-    );
+    assert!(site.import(&common::site_dir()).failed.is_empty());
     let state = site.state.clone();
     let server = HttpServer::new(move || loa::build_app(web::Data::clone(&state)))
         .workers(1)

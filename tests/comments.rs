@@ -1,7 +1,7 @@
 //! The comment form: its fields as SPEC gives them, pending storage, every
 //! invalid case coming back with what was typed, threading, and privacy.
 
-mod common;
+use crate::common;
 
 use actix_web::http::StatusCode;
 use common::{Client, Page, TestSite, entry, reference_id};

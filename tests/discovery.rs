@@ -2,7 +2,7 @@
 //! sitemaps (and the index past 50,000 URLs), robots.txt, and every page's
 //! title, description, canonical link, OpenGraph tags and JSON-LD.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 
@@ -40,7 +40,7 @@ async fn the_site_feed_lists_public_entries_with_absolute_links_and_full_content
         |c| c.base_url = Some("https://vhtt.hanoi.gov.vn".into()),
         |s| s,
     );
-    site.import(&common::repo().join("content"));
+    site.import(&common::site_dir());
     entry(EntryKind::Article, "Bản nháp bí mật")
         .status(Status::Draft)
         .save(&mut site.conn());
@@ -273,7 +273,7 @@ async fn entry_pages_describe_themselves_as_news_articles() {
         |c| c.base_url = Some("https://vhtt.hanoi.gov.vn".into()),
         |s| s,
     );
-    site.import(&common::repo().join("content"));
+    site.import(&common::site_dir());
     let mut c = site.client().await;
     let page = c.get(REFERENCE).await;
     let url = format!("https://vhtt.hanoi.gov.vn{REFERENCE}");

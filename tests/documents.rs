@@ -4,7 +4,7 @@
 //! in an entry links to its record only while the record exists; staff
 //! manage records with the usual token, role and audit rules.
 
-mod common;
+use crate::common;
 
 use actix_web::http::StatusCode;
 use common::{TestSite, entry};

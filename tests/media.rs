@@ -3,7 +3,7 @@
 //! images become `srcset` in bodies and featured images; attachments
 //! download safely. Every image is made here, in the test.
 
-mod common;
+use crate::common;
 
 use std::io::Cursor;
 use std::path::Path;

@@ -3,7 +3,7 @@
 //! one-click moderation on the page, personal-data masking, address
 //! retention, and the department's on-time figure over a controlled clock.
 
-mod common;
+use crate::common;
 
 use actix_web::http::StatusCode;
 use common::{Client, Page, TestSite, reference_id, utc};
@@ -1098,7 +1098,7 @@ async fn behind_a_trusted_proxy_the_forwarded_address_counts() {
             },
             |s| s,
         );
-        site.import(&common::repo().join("content"));
+        site.import(&common::site_dir());
         let mut c = site.client().await;
         let token = c.get(REFERENCE).await.token();
         site.set_now(site.now() + chrono::Duration::seconds(20));

@@ -1,7 +1,7 @@
 //! The public site end to end: the reference article, listings, visibility
 //! of drafts, error pages, the theme fallback, and Markdown safety.
 
-mod common;
+use crate::common;
 
 use actix_web::http::StatusCode;
 use common::{TestSite, category, entry, fold, repo};
@@ -407,7 +407,7 @@ async fn a_theme_without_a_template_falls_back_to_the_default() {
         c.themes = dir;
         c.theme = "tet".into();
     });
-    site.import(&repo().join("content"));
+    site.import(&common::site_dir());
     let mut c = site.client().await;
     let home = c.get("/").await;
     assert!(

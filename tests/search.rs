@@ -3,7 +3,7 @@
 //! found; the index following every save and delete; snippets that keep the
 //! original text; filters and ranking.
 
-mod common;
+use crate::common;
 
 use actix_web::http::StatusCode;
 use common::{TestSite, category, entry};

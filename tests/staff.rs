@@ -2,7 +2,7 @@
 //! the editorial workflow, scheduled publishing, slug redirects,
 //! revisions, concurrent edits, validation, backups and the audit log.
 
-mod common;
+use crate::common;
 
 use actix_web::http::StatusCode;
 use common::{TestSite, article_form, as_refs, edit_fields, entry, set, utc};
