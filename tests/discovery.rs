@@ -7,7 +7,7 @@ use crate::common;
 use std::collections::HashSet;
 
 use actix_web::http::StatusCode;
-use common::{TestSite, entry};
+use common::{TestSite, entry, msg};
 use loa::domain::entry::{EntryKind, Status};
 use serde_json::Value;
 
@@ -362,7 +362,7 @@ async fn entry_pages_describe_themselves_as_news_articles() {
     assert_eq!(
         names,
         [
-            "Trang chủ",
+            msg("home").as_str(),
             "Tin ngành",
             "Sở VHTT Hà Nội tăng cường thông tin, tuyên truyền về cải cách hành chính"
         ]

@@ -7,7 +7,7 @@ use crate::common;
 
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
-use common::{TestSite, entry};
+use common::{TestSite, entry, msg};
 use loa::domain::entry::{EntryKind, Status};
 
 const REFERENCE: &str =
@@ -342,7 +342,7 @@ async fn without_chromium_the_pdf_download_says_how_to_print_instead() {
     let page = c.get(&path).await;
     assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(
-        page.text("main").contains("chưa cài Chromium"),
+        page.text("main").contains(&msg("print_pdf_unavailable")),
         "{}",
         page.body
     );
