@@ -691,7 +691,10 @@ async fn attachments_are_listed_and_download_under_a_safe_name() {
         .post_raw(&format!("/admin/entries/{id}/attachments"), &ct, body)
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text("#attachment-file-error").contains("không phải"));
+    assert!(
+        res.text("#attachment-file-error")
+            .contains(&msg("media_refused_not_image"))
+    );
     assert_eq!(files_in(&site.state.config.uploads), before);
 
     // Removing it takes it off the page.
