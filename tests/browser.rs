@@ -10,14 +10,14 @@
 //! `.ci/run` installs them.
 //! Set `LOA_CHROMEDRIVER` / `LOA_CHROMIUM` to use other binaries.
 
-mod common;
+use crate::common;
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use actix_web::{HttpServer, web};
-use common::TestSite;
+use common::{TestSite, msg};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
@@ -178,7 +178,7 @@ async fn a_reader_fixes_a_missing_email_and_sees_the_pending_notice() {
             .text()
             .await
             .unwrap()
-            .contains("Nhập địa chỉ email của bạn")
+            .contains(&msg("comment_email_required"))
     );
     let focused = c.active_element().await.unwrap();
     assert_eq!(
@@ -192,7 +192,7 @@ async fn a_reader_fixes_a_missing_email_and_sees_the_pending_notice() {
             .text()
             .await
             .unwrap()
-            .contains("Nhập địa chỉ email của bạn")
+            .contains(&msg("comment_email_required"))
     );
     let email = c.find(Locator::Id("author_email")).await.unwrap();
     assert_eq!(
@@ -212,13 +212,16 @@ async fn a_reader_fixes_a_missing_email_and_sees_the_pending_notice() {
     click(&c, Locator::Css("form.comment-form button[type=submit]")).await;
 
     let notice = c.wait().for_element(Locator::Css(".notice")).await.unwrap();
-    assert!(notice.text().await.unwrap().contains("đang chờ kiểm duyệt"));
+    assert!(
+        notice
+            .text()
+            .await
+            .unwrap()
+            .contains(&msg("comment_posted"))
+    );
     let pending = c.find(Locator::Css(".comment-pending")).await.unwrap();
     let text = pending.text().await.unwrap();
-    assert!(
-        text.contains("Bình luận của bạn đang chờ kiểm duyệt."),
-        "{text}"
-    );
+    assert!(text.contains(&msg("comment_awaiting")), "{text}");
     assert!(
         text.contains("Xin hỏi bao giờ có kết quả số hóa hồ sơ?"),
         "{text}"
@@ -289,7 +292,7 @@ async fn an_author_drafts_an_editor_publishes_and_a_reader_sees_it() {
     // a status badge too, which would go stale under our feet.
     c.wait().for_element(Locator::Css(".notice")).await.unwrap();
     let state = c.find(Locator::Css(".entry-state .status")).await.unwrap();
-    assert_eq!(state.text().await.unwrap(), "Chờ duyệt");
+    assert_eq!(state.text().await.unwrap(), msg("status_in_review"));
     sign_out(&c).await;
 
     // The editor finds it in review, previews it, publishes.
@@ -320,7 +323,7 @@ async fn an_author_drafts_an_editor_publishes_and_a_reader_sees_it() {
     // a status badge too, which would go stale under our feet.
     c.wait().for_element(Locator::Css(".notice")).await.unwrap();
     let state = c.find(Locator::Css(".entry-state .status")).await.unwrap();
-    assert_eq!(state.text().await.unwrap(), "Đã đăng");
+    assert_eq!(state.text().await.unwrap(), msg("status_published"));
     sign_out(&c).await;
 
     // A reader sees it on the home page and reads it.
@@ -370,7 +373,7 @@ async fn a_moderator_replies_officially_and_the_reader_sees_both() {
             .unwrap()
             .contains("Khi nào Sở công bố kết quả số hóa?")
     );
-    click(&c, Locator::LinkText("Phản hồi chính thức")).await;
+    click(&c, Locator::LinkText(&msg("moderate_reply"))).await;
     c.wait()
         .for_element(Locator::Css("textarea#content"))
         .await
@@ -407,7 +410,7 @@ async fn a_moderator_replies_officially_and_the_reader_sees_both() {
         .unwrap();
     let text = reply.text().await.unwrap();
     assert!(
-        text.contains("Phản hồi chính thức")
+        text.contains(&msg("comment_official"))
             && text.contains("Sở sẽ công bố kết quả trong tháng 5."),
         "{text}"
     );
@@ -535,7 +538,10 @@ async fn the_reference_article_and_a_leaflet_print_to_pdf() {
     ] {
         assert!(text.contains(expected), "{expected:?} in {text}");
     }
-    assert!(!text.contains("Gửi bình luận"), "no comment form on paper");
+    assert!(
+        !text.contains(&msg("comment_submit")),
+        "no comment form on paper"
+    );
     let last = pdf_png(&pdf, pages, 300, "article-last").await;
     assert_eq!(read_qr(&last), format!("{origin}{REFERENCE}"));
     pdf_png(&pdf, 1, 60, "article").await;
@@ -547,7 +553,7 @@ async fn the_reference_article_and_a_leaflet_print_to_pdf() {
     let text = pdf_text(&pdf).await;
     assert!(text.contains("Kế hoạch số 171/KH-SVHTT"));
     assert!(
-        !text.contains("Gửi bình luận") && !text.contains("Tìm kiếm"),
+        !text.contains(&msg("comment_submit")) && !text.contains(&msg("search")),
         "{text}"
     );
     let (pages, _) = pdf_pages(&pdf).await;
@@ -627,11 +633,7 @@ async fn an_editor_downloads_a_leaflet_as_pdf_for_the_print_shop() {
     // where the PDF's page loads its styles from.
     let port = free_port();
     let site = TestSite::with_config(|c| c.bind = format!("127.0.0.1:{port}"));
-    assert!(
-        site.import(&common::repo().join("content"))
-            .failed
-            .is_empty()
-    );
+    assert!(site.import(&common::site_dir()).failed.is_empty());
     let state = site.state.clone();
     let server = HttpServer::new(move || loa::build_app(web::Data::clone(&state)))
         .workers(1)

@@ -4,7 +4,7 @@
 //! 304s, compressed copies identical to the page, content-hashed theme
 //! assets cached for a year, HEAD answered.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 
@@ -21,7 +21,7 @@ const ARTICLE: &str =
 async fn shared_pages_revalidate_with_a_strong_etag() {
     // The change log read every second, as in production.
     let site = TestSite::build(|_| {}, |s| s.with_cache_sync(loa::web::cache::SYNC_EVERY));
-    site.import(&common::repo().join("content"));
+    site.import(&common::site_dir());
     site.state
         .cache
         .read_log(&mut site.conn(), site.now())
@@ -72,7 +72,8 @@ async fn shared_pages_revalidate_with_a_strong_etag() {
     entry(EntryKind::Article, "Tin mới nhất hôm nay")
         .at("2025-12-31 00:00:00")
         .save(&mut site.conn());
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    // A second passes on the site's clock (the cache reads no other).
+    site.set_now(site.now() + chrono::Duration::milliseconds(1100));
     let after = c.get("/").await;
     assert_ne!(after.header("etag"), before);
     assert!(after.body.contains("Tin mới nhất hôm nay"));
@@ -473,6 +474,88 @@ async fn head_is_answered_like_get_without_a_body() {
         )
         .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
+/// What a server sends on the wire for `method path` (HTTP/1.1, the
+/// connection closed after): the lower-cased header lines and the bytes
+/// after them.
+async fn on_the_wire(
+    origin: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+) -> (Vec<String>, Vec<u8>) {
+    let request =
+        format!("{method} {path} HTTP/1.1\r\nHost: {origin}\r\nConnection: close\r\n\r\n");
+    let raw = actix_web::rt::task::spawn_blocking(move || {
+        use std::io::Write;
+        let mut stream = std::net::TcpStream::connect(origin).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).unwrap();
+        raw
+    })
+    .await
+    .unwrap();
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete head");
+    let head = String::from_utf8_lossy(&raw[..end]).to_lowercase();
+    (
+        head.lines().map(str::to_owned).collect(),
+        raw[end + 4..].to_vec(),
+    )
+}
+
+fn content_length(head: &[String]) -> Option<usize> {
+    head.iter()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .map(|v| v.trim().parse().expect("a number"))
+}
+
+/// A HEAD answer says the length its GET has (or none), and sends no
+/// body: rendered for it, filled into the page cache by it, and served
+/// from the cache.
+#[actix_web::test]
+async fn head_carries_the_length_of_get_and_no_body() {
+    for cache_mib in [0, 64] {
+        let site = TestSite::with_config(|c| c.page_cache_mib = cache_mib);
+        site.import(&common::site_dir());
+        site.state
+            .cache
+            .read_log(&mut site.conn(), site.now())
+            .unwrap();
+        let state = site.state.clone();
+        let server =
+            actix_web::HttpServer::new(move || loa::build_app(actix_web::web::Data::clone(&state)))
+                .workers(1)
+                .bind("127.0.0.1:0")
+                .unwrap();
+        let origin = server.addrs()[0];
+        let server = server.run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        for path in [ARTICLE, "/articles"] {
+            // Twice: the first fills the cache (when there is one), the
+            // second is served from it.
+            for round in ["first", "second"] {
+                let (head, body) = on_the_wire(origin, "HEAD", path).await;
+                let (get_head, get_body) = on_the_wire(origin, "GET", path).await;
+                let what = format!("{path}, cache {cache_mib} MiB, {round} HEAD");
+                assert!(head[0].starts_with("http/1.1 200"), "{what}: {head:?}");
+                assert!(body.is_empty(), "{what}: HEAD sent a body");
+                assert!(!get_body.is_empty(), "{what}: GET has a body");
+                assert_eq!(content_length(&get_head), Some(get_body.len()), "{what}");
+                if let Some(length) = content_length(&head) {
+                    assert_eq!(length, get_body.len(), "{what}: the GET's length");
+                }
+            }
+        }
+        handle.stop(false).await;
+    }
 }
 
 /// The reference article (with its comments) and its stylesheets come to

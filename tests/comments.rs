@@ -1,10 +1,10 @@
 //! The comment form: its fields as SPEC gives them, pending storage, every
 //! invalid case coming back with what was typed, threading, and privacy.
 
-mod common;
+use crate::common;
 
 use actix_web::http::StatusCode;
-use common::{Client, Page, TestSite, entry, reference_id};
+use common::{Client, Page, TestSite, entry, msg, reference_id};
 use diesel::prelude::*;
 use loa::domain::comment::CommentStatus;
 use loa::domain::entry::EntryKind;
@@ -116,7 +116,7 @@ async fn the_form_has_the_fields_labels_and_texts_of_the_spec() {
     let site = TestSite::with_content();
     let mut c = site.client().await;
     let page = c.get(REFERENCE).await;
-    assert_eq!(page.text("#respond h2"), "Trả lời");
+    assert_eq!(page.text("#respond h2"), msg("comment_form_heading"));
     assert_eq!(
         page.text(".comment-notes"),
         "Email của bạn sẽ không được hiển thị công khai. Các trường bắt buộc được đánh dấu *"
@@ -149,7 +149,7 @@ async fn the_form_has_the_fields_labels_and_texts_of_the_spec() {
     assert!(!page.token().is_empty());
     assert_eq!(
         page.text("form.comment-form button[type=submit]"),
-        "Gửi bình luận"
+        msg("comment_submit")
     );
     assert_eq!(
         page.attr("form.comment-form", "method").as_deref(),
@@ -190,15 +190,12 @@ async fn a_valid_comment_is_stored_pending_and_shown_only_to_its_author() {
     // The author sees it, marked as awaiting moderation, and a notice.
     let mine = c.get(REFERENCE).await;
     assert!(
-        mine.text(".notice").contains("đang chờ kiểm duyệt"),
+        mine.text(".notice").contains(&msg("comment_posted")),
         "{}",
         mine.text(".notice")
     );
     let pending = mine.text(&format!("#comment-{}", saved[0].id));
-    assert!(
-        pending.contains("Bình luận của bạn đang chờ kiểm duyệt."),
-        "{pending}"
-    );
+    assert!(pending.contains(&msg("comment_awaiting")), "{pending}");
     assert!(pending.contains("Đề nghị Sở công khai tiến độ số hóa hồ sơ."));
     // The notice is shown once; the pending comment stays visible to them.
     let again = c.get(REFERENCE).await;
@@ -219,55 +216,59 @@ async fn each_invalid_form_comes_back_422_with_every_value_kept() {
     let token = open_form(&mut c).await;
     let long = "ạ".repeat(5001);
     // (what, form, field at fault, part of its message)
-    let cases: Vec<(&str, Form, &str, &str)> = vec![
+    let cases: Vec<(&str, Form, &str, String)> = vec![
         (
             "missing name",
             with(valid(&token), "author_name", "  "),
             "author_name",
-            "Nhập tên của bạn",
+            msg("comment_name_required"),
         ),
         (
             "missing email",
             with(valid(&token), "author_email", ""),
             "author_email",
-            "Nhập địa chỉ email của bạn",
+            msg("comment_email_required"),
         ),
         (
             "bad email",
             with(valid(&token), "author_email", "hoa@@example"),
             "author_email",
-            "Nhập địa chỉ email đúng dạng",
+            msg("comment_email_invalid"),
         ),
         (
             "empty comment",
             with(valid(&token), "content", " \n "),
             "content",
-            "Nhập nội dung bình luận",
+            msg("comment_content_required"),
         ),
         (
             "too long",
             with(valid(&token), "content", &long),
             "content",
-            "không được dài quá 5000 ký tự",
+            msg("comment_content_too_long"),
         ),
         (
             "bad url",
             with(valid(&token), "author_url", "javascript:alert(1)"),
             "author_url",
-            "bắt đầu bằng http:// hoặc https://",
+            msg("comment_url_invalid"),
         ),
         (
             "long name",
             with(valid(&token), "author_name", &long[..303]),
             "author_name",
-            "không được dài quá 100 ký tự",
+            msg("comment_name_too_long"),
         ),
     ];
     for (what, form, field, message) in cases {
         let page = c.post_form(&format!("{REFERENCE}/comments"), &form).await;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{what}");
         // Summary first, each problem a link to its field.
-        assert_eq!(page.text(".error-summary h3"), "Có lỗi cần sửa", "{what}");
+        assert_eq!(
+            page.text(".error-summary h3"),
+            msg("error_summary_title"),
+            "{what}"
+        );
         assert_eq!(
             page.attr(".error-summary a", "href"),
             Some(format!("#{field}")),
@@ -277,7 +278,7 @@ async fn each_invalid_form_comes_back_422_with_every_value_kept() {
         // The message again beside the field, tied to it.
         let error_id = format!("{field}-error");
         assert!(
-            page.text(&format!("#{error_id}")).contains(message),
+            page.text(&format!("#{error_id}")).contains(&message),
             "{what}: {}",
             page.text(&format!("#{error_id}"))
         );
@@ -307,7 +308,10 @@ async fn each_invalid_form_comes_back_422_with_every_value_kept() {
             })
             .collect();
         assert_eq!(shown_values(&page), typed, "{what}");
-        assert!(page.text("title").starts_with("Lỗi:"), "{what}");
+        assert!(
+            page.text("title").starts_with(&msg("error_prefix")),
+            "{what}"
+        );
     }
     assert!(all_comments(&site).is_empty(), "nothing invalid is stored");
 }
@@ -362,7 +366,7 @@ async fn forged_missing_or_foreign_tokens_are_refused_with_values_kept() {
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{what}");
         assert!(
             page.text("#comment-form-errors")
-                .contains("Biểu mẫu đã hết hạn"),
+                .contains(&msg("comment_token_invalid")),
             "{what}"
         );
         assert_eq!(
@@ -487,7 +491,7 @@ async fn replies_need_an_approved_parent_on_the_same_entry() {
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{what}");
         assert!(
             page.text("#comment-form-errors")
-                .contains("không còn hiển thị"),
+                .contains(&msg("comment_parent_invalid")),
             "{what}"
         );
         assert!(
@@ -644,7 +648,7 @@ async fn closed_comments_show_no_form_and_refuse_posts_keeping_the_text() {
         .post_form(&format!("{path}/comments"), &valid(&token))
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.body.contains("Bài viết này đã đóng bình luận"));
+    assert!(refused.body.contains(&msg("comment_closed")));
     assert!(all_comments(&site).is_empty());
 }
 
@@ -699,7 +703,7 @@ async fn malformed_and_oversized_posts_are_4xx_not_errors() {
     assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         long.text("#content-error")
-            .contains("không được dài quá 5000 ký tự")
+            .contains(&msg("comment_content_too_long"))
     );
     assert_eq!(long.text("textarea[name=content]"), common::fold(&pasted));
     assert!(
@@ -716,7 +720,7 @@ async fn malformed_and_oversized_posts_are_4xx_not_errors() {
         )
         .await;
     assert_eq!(big.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(big.body.contains("vượt quá giới hạn"));
+    assert!(big.body.contains(&msg("error_413_text")));
     let json = c.post_raw(&path, "application/json", b"{}".to_vec()).await;
     assert!(json.status.is_client_error(), "{}", json.status);
     // Fields that are missing altogether are reported like empty ones.
@@ -745,7 +749,10 @@ async fn garbled_text_is_refused_not_stored_as_question_marks() {
         )
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text("#content-error").contains("không đọc được"));
-    assert!(res.text("#author_name-error").contains("không đọc được"));
+    assert!(res.text("#content-error").contains(&msg("comment_garbled")));
+    assert!(
+        res.text("#author_name-error")
+            .contains(&msg("comment_garbled"))
+    );
     assert!(all_comments(&site).is_empty());
 }

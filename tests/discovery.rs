@@ -2,12 +2,12 @@
 //! sitemaps (and the index past 50,000 URLs), robots.txt, and every page's
 //! title, description, canonical link, OpenGraph tags and JSON-LD.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 
 use actix_web::http::StatusCode;
-use common::{TestSite, entry};
+use common::{TestSite, entry, msg};
 use loa::domain::entry::{EntryKind, Status};
 use serde_json::Value;
 
@@ -40,7 +40,7 @@ async fn the_site_feed_lists_public_entries_with_absolute_links_and_full_content
         |c| c.base_url = Some("https://vhtt.hanoi.gov.vn".into()),
         |s| s,
     );
-    site.import(&common::repo().join("content"));
+    site.import(&common::site_dir());
     entry(EntryKind::Article, "Bản nháp bí mật")
         .status(Status::Draft)
         .save(&mut site.conn());
@@ -273,7 +273,7 @@ async fn entry_pages_describe_themselves_as_news_articles() {
         |c| c.base_url = Some("https://vhtt.hanoi.gov.vn".into()),
         |s| s,
     );
-    site.import(&common::repo().join("content"));
+    site.import(&common::site_dir());
     let mut c = site.client().await;
     let page = c.get(REFERENCE).await;
     let url = format!("https://vhtt.hanoi.gov.vn{REFERENCE}");
@@ -362,7 +362,7 @@ async fn entry_pages_describe_themselves_as_news_articles() {
     assert_eq!(
         names,
         [
-            "Trang chủ",
+            msg("home").as_str(),
             "Tin ngành",
             "Sở VHTT Hà Nội tăng cường thông tin, tuyên truyền về cải cách hành chính"
         ]

@@ -4,10 +4,10 @@
 //! in an entry links to its record only while the record exists; staff
 //! manage records with the usual token, role and audit rules.
 
-mod common;
+use crate::common;
 
 use actix_web::http::StatusCode;
-use common::{TestSite, entry};
+use common::{TestSite, entry, msg};
 use loa::domain::document::{DocumentInput, validate};
 use loa::domain::entry::EntryKind;
 use loa::domain::user::Role;
@@ -100,7 +100,7 @@ async fn the_reference_plan_is_in_the_registry_and_lists_the_entries_citing_it()
     let facts = page.text(".document-facts");
     for expected in [
         "Sở Văn hóa và Thể thao Hà Nội",
-        "Còn hiệu lực",
+        &msg("document_status_in_force"),
         "29/03/2022",
         "171/KH-SVHTT",
     ] {
@@ -172,7 +172,7 @@ async fn search_finds_by_number_and_by_abstract_words_with_or_without_marks() {
     );
     let none = c.get("/documents?q=khong+co+van+ban+nay").await;
     assert_eq!(none.count("table.documents"), 0);
-    assert_eq!(none.text("#results-title"), "Không có văn bản nào phù hợp.");
+    assert_eq!(none.text("#results-title"), msg("documents_none"));
 }
 
 #[actix_web::test]
@@ -225,7 +225,7 @@ async fn filters_narrow_by_type_issuer_year_and_status() {
     );
     assert_eq!(
         page.texts("#year option"),
-        vec!["Tất cả", "2023", "2022", "2021"]
+        [msg("search_all").as_str(), "2023", "2022", "2021"]
     );
     assert_eq!(
         c.get("/documents?status=valid").await.status,
@@ -307,7 +307,7 @@ async fn a_number_links_only_while_its_document_is_in_the_registry() {
     assert!(
         refused
             .text("#file_path-error")
-            .contains("không có trong các tệp đính kèm")
+            .contains(&msg("admin_document_file_unknown"))
     );
     assert_eq!(
         refused.attr("#number", "value").as_deref(),

@@ -3,13 +3,13 @@
 //! images become `srcset` in bodies and featured images; attachments
 //! download safely. Every image is made here, in the test.
 
-mod common;
+use crate::common;
 
 use std::io::Cursor;
 use std::path::Path;
 
 use actix_web::http::StatusCode;
-use common::TestSite;
+use common::{TestSite, msg};
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
 use loa::domain::user::Role;
 use loa::media::images::Limits;
@@ -356,20 +356,24 @@ async fn dangerous_files_are_refused_with_their_reason_and_nothing_is_kept() {
         encoded(&DynamicImage::ImageRgb8(img), ImageFormat::Png)
     };
     assert!(oversized.len() > 200_000);
-    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+    let cases: Vec<(&str, Vec<u8>, String)> = vec![
         (
             "bom.png",
             png_claiming(100_000, 100_000),
-            "Kích thước ảnh vượt giới hạn",
+            msg("media_refused_dimensions"),
         ),
-        ("cat-cut.jpg", truncated, "bị cắt cụt"),
-        ("trang.jpg", html, "không phải là ảnh"),
-        ("hinh.svg", svg.clone(), "Không nhận ảnh SVG"),
-        ("hinh.png", svg, "Không nhận ảnh SVG"),
-        ("hai-mat.gif", polyglot, "mã HTML, script"),
-        ("qua-lon.png", oversized, "Tệp quá lớn"),
-        ("../../etc/anh.jpg", good.clone(), "Tên tệp không hợp lệ"),
-        ("anh.png", good, "không khớp với phần đuôi"),
+        ("cat-cut.jpg", truncated, msg("media_refused_truncated")),
+        ("trang.jpg", html, msg("media_refused_not_image")),
+        ("hinh.svg", svg.clone(), msg("media_refused_svg")),
+        ("hinh.png", svg, msg("media_refused_svg")),
+        ("hai-mat.gif", polyglot, msg("media_refused_polyglot")),
+        ("qua-lon.png", oversized, msg("media_refused_too_large")),
+        (
+            "../../etc/anh.jpg",
+            good.clone(),
+            msg("media_refused_bad_name"),
+        ),
+        ("anh.png", good, msg("media_refused_mismatch")),
     ];
     for (name, bytes, reason) in &cases {
         let page = upload(&mut c, &[(name, bytes)]).await;
@@ -434,7 +438,7 @@ async fn the_same_file_uploaded_twice_is_stored_once() {
     assert!(
         again
             .text(".upload-results")
-            .contains("đã có trong thư viện"),
+            .contains(&msg("media_duplicate")),
         "{}",
         again.text(".upload-results")
     );
@@ -541,7 +545,7 @@ async fn a_library_image_in_markdown_becomes_srcset_and_cannot_be_deleted_while_
         )
         .await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
-    assert!(refused.text("#uses").contains("đang được dùng"));
+    assert!(refused.text("#uses").contains(&msg("media_in_use")));
     assert!(site.state.config.uploads.join(&m.path).is_file());
     // Search finds it by its Vietnamese alt text, with or without marks.
     let found = c.get("/admin/media?q=hoi+nghi").await;
@@ -654,7 +658,7 @@ async fn attachments_are_listed_and_download_under_a_safe_name() {
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
 
     let page = c.get("/articles/ke-hoach-tuyen-truyen").await;
-    assert_eq!(page.text(".attachments h2"), "Tài liệu đính kèm");
+    assert_eq!(page.text(".attachments h2"), msg("attachments_title"));
     assert_eq!(
         page.text(".attachments li"),
         "Kế hoạch số 171/KH-SVHTT (PDF, 1 KB)"
@@ -687,7 +691,10 @@ async fn attachments_are_listed_and_download_under_a_safe_name() {
         .post_raw(&format!("/admin/entries/{id}/attachments"), &ct, body)
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text("#attachment-file-error").contains("không phải"));
+    assert!(
+        res.text("#attachment-file-error")
+            .contains(&msg("media_refused_not_image"))
+    );
     assert_eq!(files_in(&site.state.config.uploads), before);
 
     // Removing it takes it off the page.
@@ -769,7 +776,10 @@ async fn a_library_image_without_alt_text_cannot_be_saved() {
         )
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text("#body_md-error").contains("cần có mô tả"));
+    assert!(
+        res.text("#body_md-error")
+            .contains(&msg("media_body_alt_required"))
+    );
     assert_eq!(res.text("#body_md"), common::fold(&body));
 }
 
@@ -794,7 +804,7 @@ async fn the_upload_script_gets_one_json_result_per_file() {
     let r = &v["results"][0];
     assert_eq!(r["ok"], true);
     assert_eq!(r["name"], "anh.jpg");
-    assert_eq!(r["message"], "Đã lưu vào thư viện.");
+    assert_eq!(r["message"], msg("media_stored"));
     assert!(
         r["media"]["url"]
             .as_str()
@@ -818,12 +828,12 @@ async fn an_upload_without_a_file_points_at_the_file_field() {
     editor!(site, c);
     let page = upload(&mut c, &[]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(page.text(".error-summary li"), "Chưa chọn tệp nào.");
+    assert_eq!(page.text(".error-summary li"), msg("media_no_file"));
     assert_eq!(
         page.attr(".error-summary li a", "href").as_deref(),
         Some("#files")
     );
-    assert_eq!(page.text(".upload-results li"), "Chưa chọn tệp nào.");
+    assert_eq!(page.text(".upload-results li"), msg("media_no_file"));
     assert_eq!(page.attr("#files", "aria-invalid").as_deref(), Some("true"));
     // A fresh library page marks nothing.
     let fresh = c.get("/admin/media").await;

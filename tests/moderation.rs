@@ -3,10 +3,10 @@
 //! one-click moderation on the page, personal-data masking, address
 //! retention, and the department's on-time figure over a controlled clock.
 
-mod common;
+use crate::common;
 
 use actix_web::http::StatusCode;
-use common::{Client, Page, TestSite, reference_id, utc};
+use common::{Client, Page, TestSite, msg, reference_id, utc};
 use diesel::prelude::*;
 use loa::domain::comment::CommentStatus;
 use loa::domain::moderation::Rules;
@@ -129,7 +129,7 @@ async fn first_timers_wait_and_known_commenters_pass_only_if_allowed() {
     assert_eq!(third.status, CommentStatus::Approved);
     assert!(third.handled_at.is_some());
     let page = c.get(REFERENCE).await;
-    assert!(page.text(".notice").contains("đã được đăng"));
+    assert!(page.text(".notice").contains(&msg("comment_published")));
     // The same email under another name is not the known commenter.
     post(
         &mut c,
@@ -233,7 +233,7 @@ async fn hold_and_refuse_words_match_any_field_with_or_without_accents() {
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
         assert!(
             res.text(".error-summary")
-                .contains("từ ngữ không được phép"),
+                .contains(&msg("comment_refused_words")),
             "{field}"
         );
         let kept = if field == "content" {
@@ -278,7 +278,10 @@ async fn posting_again_within_15_seconds_gets_429_and_keeps_the_text() {
         .post_form_from(&format!("{REFERENCE}/comments"), &form, ADDR)
         .await;
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(res.text(".error-summary").contains("đợi một lát"));
+    assert!(
+        res.text(".error-summary")
+            .contains(&msg("comment_too_soon"))
+    );
     assert_eq!(res.text("textarea[name=content]"), "Gửi ngay lần nữa.");
     assert_eq!(comments(&site).len(), 1);
     site.set_now(site.now() + chrono::Duration::seconds(11));
@@ -321,7 +324,11 @@ async fn one_address_is_limited_per_hour() {
     )
     .await;
     assert_eq!(third.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(third.text(".error-summary").contains("quá nhiều bình luận"));
+    assert!(
+        third
+            .text(".error-summary")
+            .contains(&msg("comment_too_many"))
+    );
     // Another address is not affected.
     let other = post(
         &mut c,
@@ -346,7 +353,7 @@ async fn an_exact_duplicate_is_refused_with_a_message() {
     assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         dup.text("#content-error")
-            .contains("đã gửi bình luận này rồi")
+            .contains(&msg("comment_duplicate"))
     );
     assert_eq!(comments(&site).len(), 1);
 }
@@ -534,7 +541,7 @@ async fn comments_close_by_age_and_long_threads_are_paginated() {
     set_rules(&site, |r| r.close_after_days = 30);
     let page = c.get(REFERENCE).await;
     assert_eq!(page.count("form.comment-form"), 0);
-    assert_eq!(page.text(".comments-closed"), "Bình luận đã đóng.");
+    assert_eq!(page.text(".comments-closed"), msg("comments_closed"));
     site.set_now(site.now() + chrono::Duration::seconds(20));
     let form = [
         ("content", "Xin hỏi về thủ tục cấp phép biểu diễn."),
@@ -549,7 +556,7 @@ async fn comments_close_by_age_and_long_threads_are_paginated() {
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         res.text("#comment-form-errors")
-            .contains("đã đóng bình luận")
+            .contains(&msg("comment_closed"))
     );
     assert_eq!(
         res.text("textarea[name=content]"),
@@ -868,7 +875,7 @@ async fn the_queue_moves_comments_one_at_a_time_and_in_bulk() {
         c.get(back)
             .await
             .text(".notice")
-            .starts_with("Chưa có bình luận nào được chọn")
+            .starts_with(&msg("moderated_none"))
     );
     // An action the queue does not offer is refused, ticked or not.
     let bogus = c
@@ -983,7 +990,7 @@ async fn official_replies_publish_at_once_marked_and_threaded() {
         "#comment-{question} > ol.comment-replies > .comment-official"
     ));
     assert!(
-        reply.contains("Phản hồi chính thức") && reply.contains("Sở sẽ công bố trong tháng 5."),
+        reply.contains(&msg("comment_official")) && reply.contains("Sở sẽ công bố trong tháng 5."),
         "{reply}"
     );
     assert!(
@@ -1170,7 +1177,7 @@ async fn behind_a_trusted_proxy_the_forwarded_address_counts() {
             },
             |s| s,
         );
-        site.import(&common::repo().join("content"));
+        site.import(&common::site_dir());
         let mut c = site.client().await;
         let token = c.get(REFERENCE).await.token();
         site.set_now(site.now() + chrono::Duration::seconds(20));

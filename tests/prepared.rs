@@ -7,7 +7,7 @@
 //! statement it caches; every statement a reading page runs must be one of
 //! those.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::sync::Mutex;
@@ -15,30 +15,44 @@ use std::sync::Mutex;
 use common::TestSite;
 use diesel::connection::{Instrumentation, InstrumentationEvent, set_default_instrumentation};
 
-/// Statements started, and statements cached, by any connection.
+/// Statements started, and statements cached, by this test's connections.
 static STARTED: Mutex<Vec<String>> = Mutex::new(Vec::new());
 static CACHED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+/// This test's database: the instrumentation is process-wide, and other
+/// tests of the same binary open connections to their own databases
+/// meanwhile.
+static DATABASE: Mutex<String> = Mutex::new(String::new());
 
 fn record() -> Option<Box<dyn Instrumentation>> {
-    Some(Box::new(|event: InstrumentationEvent<'_>| match event {
-        InstrumentationEvent::StartQuery { query, .. } => {
-            // Display gives the SQL, then ` -- binds: [...]`.
-            let text = query.to_string();
-            let sql = text.split(" -- binds:").next().unwrap_or("").to_owned();
-            STARTED.lock().unwrap().push(sql);
-        }
-        InstrumentationEvent::CacheQuery { sql, .. } => {
-            CACHED.lock().unwrap().push(sql.to_owned());
-        }
-        _ => {}
-    }))
+    let mut mine = false;
+    Some(Box::new(
+        move |event: InstrumentationEvent<'_>| match event {
+            InstrumentationEvent::StartEstablishConnection { url, .. } => {
+                let wanted = DATABASE.lock().unwrap();
+                mine = !wanted.is_empty() && url == *wanted;
+            }
+            InstrumentationEvent::StartQuery { query, .. } if mine => {
+                // Display gives the SQL, then ` -- binds: [...]`.
+                let text = query.to_string();
+                let sql = text.split(" -- binds:").next().unwrap_or("").to_owned();
+                STARTED.lock().unwrap().push(sql);
+            }
+            InstrumentationEvent::CacheQuery { sql, .. } if mine => {
+                CACHED.lock().unwrap().push(sql.to_owned());
+            }
+            _ => {}
+        },
+    ))
 }
 
 #[actix_web::test]
 async fn reading_pages_reuse_prepared_statements() {
     set_default_instrumentation(record).unwrap();
-    let site = TestSite::with_config(|c| c.page_cache_mib = 0);
-    site.import(&common::repo().join("content"));
+    let site = TestSite::with_config(|c| {
+        c.page_cache_mib = 0;
+        *DATABASE.lock().unwrap() = c.database.to_string_lossy().into_owned();
+    });
+    site.import(&common::site_dir());
     let mut c = site.client().await;
     let pages = [
         "/",

@@ -3,11 +3,11 @@
 //! prints six panels in folding order; a bulletin prints as one document
 //! in the editor's order.
 
-mod common;
+use crate::common;
 
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
-use common::{TestSite, entry};
+use common::{TestSite, entry, msg};
 use loa::domain::entry::{EntryKind, Status};
 
 const REFERENCE: &str =
@@ -60,7 +60,7 @@ async fn the_reference_article_prints_with_a_qr_code_to_its_absolute_url() {
         |c| c.base_url = Some("https://sovhtt.hanoi.gov.vn".into()),
         |s| s,
     );
-    let report = site.import(&common::repo().join("content"));
+    let report = site.import(&common::site_dir());
     assert!(report.failed.is_empty(), "{:?}", report.failed);
     let mut c = site.client().await;
     let page = c.get(&format!("{REFERENCE}/print")).await;
@@ -318,11 +318,7 @@ async fn bulletins_are_listed_by_year_and_number() {
 #[actix_web::test]
 async fn without_chromium_the_pdf_download_says_how_to_print_instead() {
     let site = TestSite::with_config(|c| c.chromium = Some("/khong/co/chromium".into()));
-    assert!(
-        site.import(&common::repo().join("content"))
-            .failed
-            .is_empty()
-    );
+    assert!(site.import(&common::site_dir()).failed.is_empty());
     site.add_user("tacgia", loa::domain::user::Role::Author, "mat-khau-du-dai");
     site.add_user(
         "bientap",
@@ -346,7 +342,7 @@ async fn without_chromium_the_pdf_download_says_how_to_print_instead() {
     let page = c.get(&path).await;
     assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(
-        page.text("main").contains("chưa cài Chromium"),
+        page.text("main").contains(&msg("print_pdf_unavailable")),
         "{}",
         page.body
     );

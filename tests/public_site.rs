@@ -1,10 +1,10 @@
 //! The public site end to end: the reference article, listings, visibility
 //! of drafts, error pages, the theme fallback, and Markdown safety.
 
-mod common;
+use crate::common;
 
 use actix_web::http::StatusCode;
-use common::{TestSite, category, entry, fold, repo};
+use common::{TestSite, category, entry, fold, msg, repo};
 use loa::domain::entry::{EntryKind, Status};
 
 const REFERENCE: &str =
@@ -133,10 +133,14 @@ async fn bulletin_lists_its_entries_in_order_and_leaflet_shows() {
         .get("/leaflets/chi-tieu-cai-cach-hanh-chinh-2022-to-gap")
         .await;
     assert_eq!(leaflet.status, StatusCode::OK);
-    assert!(leaflet.text(".kicker").contains("Tờ gấp ba"));
+    assert!(
+        leaflet
+            .text(".kicker")
+            .contains(&msg("leaflet_format_trifold"))
+    );
     // Comments are closed on the leaflet: no form, a notice instead.
     assert_eq!(leaflet.count("form.comment-form"), 0);
-    assert_eq!(leaflet.text(".comments-closed"), "Bình luận đã đóng.");
+    assert_eq!(leaflet.text(".comments-closed"), msg("comments_closed"));
 }
 
 #[actix_web::test]
@@ -158,7 +162,7 @@ async fn home_shows_featured_latest_and_category_blocks() {
     );
     let nav = page.texts(".site-nav a");
     assert!(
-        nav.contains(&"Tin ngành".to_owned()) && nav.contains(&"Bản tin".to_owned()),
+        nav.contains(&"Tin ngành".to_owned()) && nav.contains(&msg("kind_bulletin_plural")),
         "{nav:?}"
     );
 }
@@ -227,10 +231,7 @@ async fn listings_paginate_and_refuse_bad_page_numbers() {
     for bad in ["abc", "-1", "0", "1.5", "99999999999"] {
         let page = c.get(&format!("/articles?page={bad}")).await;
         assert_eq!(page.status, StatusCode::BAD_REQUEST, "page={bad}");
-        assert!(
-            page.body.contains("Số trang phải là số nguyên dương"),
-            "page={bad}"
-        );
+        assert!(page.body.contains(&msg("error_page_param")), "page={bad}");
     }
     assert_eq!(
         c.get("/articles?page=%ZZ").await.status,
@@ -289,7 +290,7 @@ async fn drafts_and_future_entries_are_404_and_never_listed() {
         let page = c.get(path).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
         assert!(
-            page.body.contains("Không tìm thấy trang"),
+            page.body.contains(&msg("error_404_title")),
             "{path} is not the themed 404"
         );
         let comment = c
@@ -331,7 +332,7 @@ async fn unknown_paths_get_the_vietnamese_404_page() {
     ] {
         let page = c.get(path).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
-        assert_eq!(page.text("h1"), "Không tìm thấy trang", "{path}");
+        assert_eq!(page.text("h1"), msg("error_404_title"), "{path}");
         assert_eq!(page.attr("a.button", "href").as_deref(), Some("/"));
         // The 404 still has the site's navigation.
         assert!(page.texts(".site-nav a").contains(&"Tin ngành".to_owned()));
@@ -407,7 +408,7 @@ async fn a_theme_without_a_template_falls_back_to_the_default() {
         c.themes = dir;
         c.theme = "tet".into();
     });
-    site.import(&repo().join("content"));
+    site.import(&common::site_dir());
     let mut c = site.client().await;
     let home = c.get("/").await;
     assert!(
@@ -418,7 +419,7 @@ async fn a_theme_without_a_template_falls_back_to_the_default() {
     );
     let article = c.get(REFERENCE).await;
     assert_eq!(article.status, StatusCode::OK);
-    assert_eq!(article.text("#reply-title"), "Trả lời");
+    assert_eq!(article.text("#reply-title"), msg("comment_form_heading"));
 }
 
 #[actix_web::test]
@@ -453,7 +454,7 @@ async fn a_route_used_with_the_wrong_method_gets_the_themed_405() {
     let mut c = site.client().await;
     let page = c.post_form("/articles", &[]).await;
     assert_eq!(page.status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(page.text("h1"), "Thao tác không được hỗ trợ");
+    assert_eq!(page.text("h1"), msg("error_405_title"));
 }
 
 #[actix_web::test]

@@ -2,10 +2,10 @@
 //! the editorial workflow, scheduled publishing, slug redirects,
 //! revisions, concurrent edits, validation, backups and the audit log.
 
-mod common;
+use crate::common;
 
 use actix_web::http::StatusCode;
-use common::{TestSite, article_form, as_refs, edit_fields, entry, set, utc};
+use common::{TestSite, article_form, as_refs, edit_fields, entry, msg, set, utc};
 use diesel::prelude::*;
 use loa::domain::entry::{EntryKind, Status};
 use loa::domain::user::Role;
@@ -142,9 +142,9 @@ async fn empty_sign_in_fields_are_named_not_counted_as_failures() {
     site.add_user("bientap", Role::Editor, PW);
     let mut c = site.client().await;
     for (name, pass, says, at) in [
-        ("", "", "Hãy nhập tên đăng nhập và mật khẩu.", "#username"),
-        ("", PW, "Hãy nhập tên đăng nhập.", "#username"),
-        ("bientap", "", "Hãy nhập mật khẩu.", "#password"),
+        ("", "", msg("login_fields_required"), "#username"),
+        ("", PW, msg("login_username_required"), "#username"),
+        ("bientap", "", msg("login_password_required"), "#password"),
     ] {
         let res = c.login(name, pass).await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{says}");
@@ -153,7 +153,7 @@ async fn empty_sign_in_fields_are_named_not_counted_as_failures() {
         // Marked at the field as well.
         let field = format!("{at}[aria-invalid=true]");
         assert_eq!(res.count(&field), 1, "{says}");
-        assert!(res.text(&format!("{at}-error")).contains(says));
+        assert!(res.text(&format!("{at}-error")).contains(&says));
     }
     for _ in 0..5 {
         c.login("bientap", "").await;
@@ -175,10 +175,7 @@ async fn wrong_names_and_passwords_look_alike_and_repeated_failures_lock() {
         unknown.text(".error-summary li"),
         wrong.text(".error-summary li")
     );
-    assert_eq!(
-        wrong.text(".error-summary li"),
-        "Tên đăng nhập hoặc mật khẩu không đúng."
-    );
+    assert_eq!(wrong.text(".error-summary li"), msg("login_failed"));
     assert_eq!(
         wrong.attr("input[name=username]", "value").as_deref(),
         Some("bientap"),
@@ -243,7 +240,11 @@ async fn state_changes_without_a_valid_token_are_refused_and_change_nothing() {
         // The themed 403 says what to do: reload the form and send again
         // (a form sent from another site, or with no token, is no editor
         // page whose text should come back).
-        assert_eq!(res.text("h1"), "Biểu mẫu đã cũ", "{what}: themed 403");
+        assert_eq!(
+            res.text("h1"),
+            msg("error_stale_form_title"),
+            "{what}: themed 403"
+        );
         assert_eq!(res.count("#body_md"), 0, "{what}: forged text not shown");
     }
     // A body that is no form at all carries no token either: 403 too.
@@ -520,7 +521,11 @@ async fn admins_create_accounts_from_the_browser_with_clear_refusals() {
             ],
         )
         .await;
-    assert!(short.text(".error-summary").contains("ít nhất 10 ký tự"));
+    assert!(
+        short
+            .text(".error-summary")
+            .contains(&msg("password_too_short"))
+    );
     let ok = c
         .post_form(
             "/admin/users",
@@ -669,7 +674,7 @@ async fn an_invalid_edit_comes_back_with_everything_typed() {
     );
     assert_eq!(res.attr("#title", "aria-invalid").as_deref(), Some("true"));
     assert_eq!(res.attr("#slug", "value").as_deref(), Some("bai-da-co"));
-    assert!(res.text("#slug-error").contains("đã được dùng"));
+    assert!(res.text("#slug-error").contains(&msg("entry_slug_taken")));
     assert_eq!(
         res.attr("#publish_at", "value").as_deref(),
         Some("ngày mai")
@@ -876,7 +881,8 @@ async fn preview_renders_without_saving_and_bulletins_keep_their_order() {
         .await;
     assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        dup.text("#bulletin_number-error").contains("đã có một số"),
+        dup.text("#bulletin_number-error")
+            .contains(&msg("bulletin_number_taken")),
         "{}",
         dup.text(".error-summary")
     );
@@ -945,8 +951,8 @@ async fn categories_and_tags_are_managed_from_the_admin() {
         .unwrap();
     let row = format!("/admin/categories/{}", other.id);
     for (name, position, says) in [
-        ("tin hoat dong nganh", "2", "Đã có chuyên mục mang tên này"),
-        ("Thể thao", "abc", "Thứ tự phải là một số nguyên"),
+        ("tin hoat dong nganh", "2", msg("category_name_taken")),
+        ("Thể thao", "abc", msg("category_position_invalid")),
     ] {
         let res = c
             .post_form(
@@ -960,7 +966,7 @@ async fn categories_and_tags_are_managed_from_the_admin() {
             )
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{says}");
-        assert!(res.text(".error-summary").contains(says), "{says}");
+        assert!(res.text(".error-summary").contains(&says), "{says}");
         assert_eq!(
             res.attr(&format!("#name-{}", other.id), "value").as_deref(),
             Some(name)
@@ -981,7 +987,11 @@ async fn categories_and_tags_are_managed_from_the_admin() {
         )
         .await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
-    assert!(refused.text(".error-summary").contains("đang có"));
+    assert!(
+        refused
+            .text(".error-summary")
+            .contains(msg("category_in_use").split("{n}").next().unwrap())
+    );
     assert_eq!(c.get("/categories/tin-nganh").await.status, StatusCode::OK);
     let emptied = c
         .post_form(&format!("{row}/delete"), &[("csrf_token", &token)])
@@ -1069,7 +1079,7 @@ async fn an_author_whose_entry_was_published_meanwhile_keeps_the_text() {
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert_eq!(res.text("#body_md"), "Đoạn tôi vừa viết thêm.");
-    assert!(res.text(".conflict").contains("không còn sửa được"));
+    assert!(res.text(".conflict").contains(&msg("admin_locked_title")));
     assert_eq!(res.count(".form-actions button[value=save]"), 0);
     assert_eq!(
         entry_by_slug(&site, "bai-dang-viet").unwrap().status,
@@ -1163,7 +1173,7 @@ async fn an_expired_session_does_not_lose_the_article_being_written() {
         res.attr("#title", "value").as_deref(),
         Some("Bài viết dài suốt buổi chiều")
     );
-    assert!(res.text("h1").contains("Phiên đăng nhập đã hết"));
+    assert!(res.text("h1").contains(&msg("error_session_title")));
     assert!(
         entry_by_slug(&site, "bai-viet-dai-suot-buoi-chieu").is_none(),
         "nothing saved without a session"
@@ -1193,7 +1203,7 @@ async fn an_editor_form_older_than_the_session_keeps_its_text() {
         )
         .await;
     assert_eq!(foreign.status, StatusCode::FORBIDDEN);
-    assert_eq!(foreign.text("h1"), "Biểu mẫu đã cũ");
+    assert_eq!(foreign.text("h1"), msg("error_stale_form_title"));
     let res = c
         .post_form_with(
             "/admin/entries/new",
@@ -1207,7 +1217,7 @@ async fn an_editor_form_older_than_the_session_keeps_its_text() {
         res.attr("#title", "value").as_deref(),
         Some("Bài viết quan trọng")
     );
-    assert!(res.text("h1").contains("Biểu mẫu đã cũ"));
+    assert!(res.text("h1").contains(&msg("error_stale_form_title")));
     let reopen = res.attr("a.button", "href").unwrap();
     assert_eq!(reopen, "/admin/entries/new?kind=article");
     assert_eq!(c.get(&reopen).await.status, StatusCode::OK);
@@ -1231,7 +1241,7 @@ async fn a_form_sent_after_the_session_ended_says_so_and_leads_back_to_its_page(
         )
         .await;
     assert_eq!(stale.status, StatusCode::FORBIDDEN);
-    assert_eq!(stale.text("h1"), "Biểu mẫu đã cũ");
+    assert_eq!(stale.text("h1"), msg("error_stale_form_title"));
 
     // Thirteen hours later the session is over; the form is refused with
     // the reason and a way to sign in again, back on the same page.
@@ -1245,8 +1255,8 @@ async fn a_form_sent_after_the_session_ended_says_so_and_leads_back_to_its_page(
         )
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
-    assert_eq!(res.text("h1"), "Phiên đăng nhập đã hết");
-    assert!(res.text("main").contains("chưa được thực hiện"));
+    assert_eq!(res.text("h1"), msg("error_session_title"));
+    assert!(res.text("main").contains(&msg("error_session_text")));
     assert_eq!(
         res.attr(".error-page a.button", "href").as_deref(),
         Some("/admin/login?next=%2Fadmin%2Fcategories%3Fsort%3Dname")

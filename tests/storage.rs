@@ -1,7 +1,7 @@
 //! Storage functions on a real SQLite file: visibility in SQL, listings,
 //! per-category blocks, revisions, and the pragmas the pool sets.
 
-mod common;
+use crate::common;
 
 use common::{TestSite, category, entry, utc};
 use diesel::prelude::*;

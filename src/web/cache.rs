@@ -22,12 +22,17 @@
 //!   emptied when it comes, so scheduled entries appear on time.
 //! - **Memory**: bounded by bytes (identity, gzip and brotli copies
 //!   counted), with `quick_cache`'s scan-resistant eviction.
+//! - **Time**: every moment the cache weighs (when the log was read, a
+//!   page's age, its `Last-Modified`) comes from the state's clock
+//!   ([`AppState::now`]), so a test moves it by setting its clock. A clock
+//!   that goes back (the system's, corrected) makes the log due and
+//!   pages stale, never the reverse.
 
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -85,7 +90,8 @@ struct Page {
     /// Digest of the body (without the token), for ETags.
     digest: String,
     last_modified: SystemTime,
-    built: Instant,
+    /// When it was built (ms on the state's clock).
+    built: i64,
 }
 
 /// The gzip copy: whole, or in two deflate streams around the token.
@@ -114,6 +120,12 @@ impl Page {
             + 512) as u64
     }
 
+    /// Whether it is younger than [`MAX_AGE`] at `now` (ms).
+    fn fresh(&self, now: i64) -> bool {
+        now.checked_sub(self.built)
+            .is_some_and(|age| (0..MAX_AGE.as_millis() as i64).contains(&age))
+    }
+
     fn shows(&self, entry: i32) -> bool {
         match &self.deps {
             Deps::Listing => true,
@@ -135,11 +147,11 @@ impl quick_cache::Weighter<String, Arc<Page>> for ByBytes {
 pub struct PageCache {
     pages: Option<quick_cache::sync::Cache<String, Arc<Page>, ByBytes>>,
     placeholder: String,
-    started: Instant,
     /// Id of the last change read from the log.
     seen: AtomicI32,
-    /// When the log was last read (ms since `started`).
-    synced_ms: AtomicU64,
+    /// When the log was last read (ms on the state's clock; 0 before the
+    /// first request, which reads it).
+    synced_ms: AtomicI64,
     /// How often to read it ([`SYNC_EVERY`]).
     sync_every_ms: u64,
     syncing: AtomicBool,
@@ -171,9 +183,8 @@ impl PageCache {
         Self {
             pages,
             placeholder: format!("loa-token-{}", super::tokens::random_secret()),
-            started: Instant::now(),
             seen: AtomicI32::new(seen),
-            synced_ms: AtomicU64::new(0),
+            synced_ms: AtomicI64::new(0),
             sync_every_ms: SYNC_EVERY.as_millis() as u64,
             syncing: AtomicBool::new(false),
             horizon: AtomicI64::new(horizon_secs(horizon)),
@@ -257,14 +268,20 @@ impl PageCache {
         }
     }
 
-    fn elapsed_ms(&self) -> u64 {
-        self.started.elapsed().as_millis() as u64
-    }
-
+    /// Whether the log should be read at `now`: a scheduled entry's time
+    /// has come, or [`SYNC_EVERY`] has passed since the last read (or the
+    /// clock went back past it).
     fn due(&self, now: NaiveDateTime) -> bool {
+        let since = millis(now).saturating_sub(self.synced_ms.load(Ordering::Relaxed));
         now.and_utc().timestamp() >= self.horizon.load(Ordering::Relaxed)
-            || self.elapsed_ms() >= self.synced_ms.load(Ordering::Relaxed) + self.sync_every_ms
+            || since < 0
+            || since as u64 >= self.sync_every_ms
     }
+}
+
+/// A moment of the state's clock in ms since the Unix epoch.
+fn millis(t: NaiveDateTime) -> i64 {
+    t.and_utc().timestamp_millis()
 }
 
 fn horizon_secs(at: Option<NaiveDateTime>) -> i64 {
@@ -298,8 +315,12 @@ impl PageCache {
 /// Reads the change log (see [`PageCache::read_log`]) when it is due, or
 /// at once when `force`d (after this server's own writes).
 pub async fn sync(state: &web::Data<AppState>, force: bool) {
+    sync_at(state, force, state.now()).await;
+}
+
+/// [`sync`] at `now` (the caller has read the clock already).
+async fn sync_at(state: &web::Data<AppState>, force: bool, now: NaiveDateTime) {
     let cache = &state.cache;
-    let now = state.now();
     if !force && !cache.due(now) {
         return;
     }
@@ -309,7 +330,7 @@ pub async fn sync(state: &web::Data<AppState>, force: bool) {
     }
     let shared = state.clone();
     let read = super::db::run(state, move |conn| Ok(shared.cache.read_log(conn, now)?)).await;
-    cache.synced_ms.store(cache.elapsed_ms(), Ordering::Release);
+    cache.synced_ms.store(millis(now), Ordering::Release);
     cache.syncing.store(false, Ordering::Release);
     if let Err(e) = read {
         tracing::warn!("page cache: cannot read the change log: {e}");
@@ -354,11 +375,12 @@ pub async fn hit(
         && state.cache.pages.is_some()
         && cacheable(&req)
     {
-        sync(&state, false).await;
+        let now = state.now();
+        sync_at(&state, false, now).await;
         let found = state.cache.pages.as_ref().and_then(|pages| {
             pages
                 .get(&key(&state, &req))
-                .filter(|page| page.built.elapsed() < MAX_AGE)
+                .filter(|page| page.fresh(millis(now)))
                 // Entry pages have no brotli copy: a client that takes
                 // brotli but not gzip has them compressed per request by
                 // the whole chain.
@@ -400,7 +422,8 @@ pub async fn middleware(
         sync(&state, true).await;
         return Ok(res.map_into_boxed_body().map_into_left_body());
     }
-    sync(&state, false).await;
+    let now = state.now();
+    sync_at(&state, false, now).await;
     let Some(pages) = state.cache.pages.as_ref().filter(|_| cacheable(&req)) else {
         return Ok(next
             .call(req)
@@ -410,7 +433,7 @@ pub async fn middleware(
     };
     let key = key(&state, &req);
     if let Some(page) = pages.get(&key) {
-        if page.built.elapsed() < MAX_AGE {
+        if page.fresh(millis(now)) {
             let res = serve(&state, req.request(), &page);
             return Ok(req.into_response(res).map_into_right_body());
         }
@@ -465,9 +488,10 @@ pub async fn middleware(
         .unwrap_or_else(|| HeaderValue::from_static("private, no-cache"));
     let placeholder = state.cache.placeholder.clone();
     let rendered = bytes.clone();
-    let built = web::block(move || build(bytes, content_type, cache_control, entry, &placeholder))
-        .await
-        .map_err(actix_web::error::ErrorInternalServerError)?;
+    let built =
+        web::block(move || build(bytes, content_type, cache_control, entry, &placeholder, now))
+            .await
+            .map_err(actix_web::error::ErrorInternalServerError)?;
     let page = match built {
         Some(p) => Arc::new(p),
         None => {
@@ -502,6 +526,7 @@ fn build(
     cache_control: HeaderValue,
     entry: Option<EntryPage>,
     placeholder: &str,
+    now: NaiveDateTime,
 ) -> Option<Page> {
     use sha2::Digest;
     let digest = hex16(&sha2::Sha256::digest(&body));
@@ -548,8 +573,8 @@ fn build(
         gzip,
         brotli,
         digest,
-        last_modified: SystemTime::now(),
-        built: Instant::now(),
+        last_modified: SystemTime::from(now.and_utc()),
+        built: millis(now),
     })
 }
 

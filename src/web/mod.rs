@@ -293,29 +293,54 @@ async fn error_pages(
     Ok(ServiceResponse::new(req, out.body(html)).map_into_right_body())
 }
 
-/// Strong `ETag`s and `304 Not Modified` for shared public responses
-/// (those marked `Cache-Control: public` without their own validator):
-/// home, listings, search, feeds, sitemaps. Pages personal to a browser
-/// (entry pages with a form token) are `private` and left alone.
+/// HEAD is answered as GET without the body (monitors and link checkers
+/// use it; actix routes only what is registered): the request goes down
+/// the chain as a GET, and its answer comes back with the GET's headers,
+/// `Content-Length` included, and no body. Then [`validators`].
 async fn conditional(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<BoxBody, BoxBody>>, Error> {
     let mut req = req;
-    // HEAD is answered as GET without the body (monitors and link checkers
-    // use it; actix routes only what is registered).
     let is_head = req.method() == actix_web::http::Method::HEAD;
     if is_head {
         req.head_mut().method = actix_web::http::Method::GET;
     }
-    let is_get = req.method() == actix_web::http::Method::GET;
-    let res = next.call(req).await?;
+    let res = validators(next.call(req).await?).await?;
     if is_head {
-        let (req, res) = res.into_parts();
-        let (head, _) = res.into_parts();
-        return Ok(ServiceResponse::new(req, head.set_body(BoxBody::new(()))).map_into_right_body());
+        return Ok(res.map_body(|_, body| EitherBody::right(BoxBody::new(Headless(body.size())))));
     }
-    let shared = is_get
+    Ok(res)
+}
+
+/// The body of an answer to HEAD: the size the GET's body has (the
+/// server writes it as `Content-Length`, or as chunked when the GET
+/// streams), and no bytes.
+struct Headless(BodySize);
+
+impl MessageBody for Headless {
+    type Error = std::convert::Infallible;
+
+    fn size(&self) -> BodySize {
+        self.0
+    }
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<actix_web::web::Bytes, Self::Error>>> {
+        std::task::Poll::Ready(None)
+    }
+}
+
+/// Strong `ETag`s and `304 Not Modified` for shared public responses
+/// (those marked `Cache-Control: public` without their own validator):
+/// home, listings, search, feeds, sitemaps. Pages personal to a browser
+/// (entry pages with a form token) are `private` and left alone.
+async fn validators<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+) -> Result<ServiceResponse<EitherBody<BoxBody, BoxBody>>, Error> {
+    let shared = res.request().method() == actix_web::http::Method::GET
         && res.status() == actix_web::http::StatusCode::OK
         && !res.headers().contains_key(header::ETAG)
         && !res.headers().contains_key(header::SET_COOKIE)

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use actix_http::Request;
 use actix_web::body::MessageBody;
@@ -18,6 +18,7 @@ use loa::config::Config;
 use loa::content::import;
 use loa::domain::entry::{EntryKind, Status};
 use loa::render::markdown;
+use loa::render::templates::{Theme, ThemeSource};
 use loa::storage::{self, entries::EntryData};
 use loa::{AppState, build_app};
 use scraper::{Html, Selector};
@@ -25,6 +26,35 @@ use tempfile::TempDir;
 
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The tests' own site (`tests/fixtures/site`): the entries, categories
+/// and documents the tests count and name. The shipped `content/` may
+/// change freely; only `content_files::the_shipped_content_imports_cleanly`
+/// reads it.
+pub fn site_dir() -> PathBuf {
+    repo().join("tests/fixtures/site")
+}
+
+/// The default theme's message `key`, as pages show it: assertions compare
+/// with the catalogue (`themes/default/messages/vi.toml`), not with a
+/// copy of its wording. Panics on a key the catalogue lacks.
+pub fn msg(key: &str) -> String {
+    static THEME: OnceLock<Theme> = OnceLock::new();
+    let theme = THEME.get_or_init(|| {
+        Theme::load(ThemeSource {
+            themes_dir: repo().join("themes"),
+            theme: "default".into(),
+            language: "vi".into(),
+            reload: false,
+        })
+        .expect("default theme")
+    });
+    theme
+        .messages()
+        .get(key)
+        .unwrap_or_else(|| panic!("no message `{key}` in the catalogue"))
+        .clone()
 }
 
 /// A moment as the database stores it (UTC).
@@ -59,7 +89,7 @@ impl TestSite {
             database: dir.path().join("loa.db"),
             uploads: dir.path().join("uploads"),
             themes: repo().join("themes"),
-            content: repo().join("content"),
+            content: site_dir(),
             ..Config::default()
         };
         adjust(&mut config);
@@ -83,10 +113,10 @@ impl TestSite {
         }
     }
 
-    /// A site with the repository's `content/` imported.
+    /// A site with the test site ([`site_dir`]) imported.
     pub fn with_content() -> Self {
         let site = Self::new();
-        let report = site.import(&repo().join("content"));
+        let report = site.import(&site_dir());
         assert!(report.failed.is_empty(), "{:?}", report.failed);
         // As `serve` does: the content is in before the first request.
         site.state

@@ -1,0 +1,21 @@
+//! The integration tests, as one binary: each module was a file of its
+//! own, and fourteen binaries each linked the whole of loa and its
+//! dependencies again. Run one module with `cargo test --test integration
+//! staff::`, one test by its name.
+
+mod common;
+
+mod browser;
+mod caching;
+mod comments;
+mod content_files;
+mod discovery;
+mod documents;
+mod media;
+mod moderation;
+mod prepared;
+mod print;
+mod public_site;
+mod search;
+mod staff;
+mod storage;

@@ -1,0 +1,250 @@
+//! `cargo xtask`: loa's own commands, after the cargo-xtask convention
+//! (the alias is in `.cargo/config.toml`).
+//!
+//! - `cargo xtask test [ARGS]`: installs what the test suite needs when it
+//!   is missing (see [`NEEDS`]), then runs `cargo test --locked ARGS`.
+//! - `cargo xtask install`: only the first half.
+//!
+//! Installing takes Debian's `apt-get` and root. Without them the command
+//! says which packages to install and stops before testing, so a missing
+//! browser is one clear message instead of six failed tests.
+
+use std::env;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+
+/// Something the suite needs from the system, and the package that
+/// provides it.
+struct Need {
+    check: Check,
+    /// The Debian package to install when the check fails.
+    package: &'static str,
+    /// What needs it (printed when it is missing).
+    why: &'static str,
+}
+
+/// How to tell whether a need is met.
+enum Check {
+    /// A program on `PATH`, or at the path a variable names (the tests
+    /// read the same variable).
+    Program {
+        name: &'static str,
+        var: Option<&'static str>,
+    },
+    /// A font family `fc-list` lists (case ignored).
+    Font(&'static str),
+}
+
+/// What the test suite needs. A new service (PostgreSQL, say) is one more
+/// line: its program and its package.
+const NEEDS: &[Need] = &[
+    Need {
+        check: Check::Program {
+            name: "chromium",
+            var: Some("LOA_CHROMIUM"),
+        },
+        package: "chromium",
+        why: "the browser tests and the staff's PDFs",
+    },
+    Need {
+        check: Check::Program {
+            name: "chromedriver",
+            var: Some("LOA_CHROMEDRIVER"),
+        },
+        package: "chromium-driver",
+        why: "the browser tests drive Chromium through it",
+    },
+    Need {
+        check: Check::Program {
+            name: "pdftotext",
+            var: None,
+        },
+        package: "poppler-utils",
+        why: "the browser tests read the printed PDFs",
+    },
+    Need {
+        check: Check::Program {
+            name: "pdfinfo",
+            var: None,
+        },
+        package: "poppler-utils",
+        why: "the browser tests count the printed pages",
+    },
+    Need {
+        check: Check::Program {
+            name: "pdftoppm",
+            var: None,
+        },
+        package: "poppler-utils",
+        why: "the browser tests decode the printed QR code",
+    },
+    Need {
+        check: Check::Font("Liberation"),
+        package: "fonts-liberation",
+        why: "the printed pages' fonts, so PDFs lay out as in CI",
+    },
+];
+
+fn main() -> ExitCode {
+    let mut args = env::args_os().skip(1);
+    let command = args.next();
+    let rest: Vec<OsString> = args.collect();
+    let result = match command.as_ref().and_then(|c| c.to_str()) {
+        Some("test") => install().and_then(|()| cargo_test(&rest)),
+        Some("install") if rest.is_empty() => install().map(|()| ExitCode::SUCCESS),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask test [ARGS]   install what the tests need, then `cargo test --locked ARGS`\n       \
+                 cargo xtask install       only install what the tests need"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    result.unwrap_or_else(|message| {
+        eprintln!("xtask: {message}");
+        ExitCode::FAILURE
+    })
+}
+
+/// Installs the packages of the needs that are not met.
+fn install() -> Result<(), String> {
+    let missing: Vec<&Need> = NEEDS.iter().filter(|n| !n.check.met()).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut packages: Vec<&str> = Vec::new();
+    for need in &missing {
+        if !packages.contains(&need.package) {
+            packages.push(need.package);
+        }
+    }
+    for need in &missing {
+        eprintln!(
+            "xtask: {} is missing ({}): package {}",
+            need.check, need.why, need.package
+        );
+    }
+    let list = packages.join(" ");
+    if find_program("apt-get").is_none() {
+        return Err(format!(
+            "no apt-get here: install the equivalent of these Debian packages, then run this again: {list}"
+        ));
+    }
+    if !is_root() {
+        return Err(format!(
+            "installing needs root: run `sudo apt-get install {list}` (or this command as root), then run this again"
+        ));
+    }
+    eprintln!("xtask: installing {list}");
+    run(apt().args(["update", "-qq"]))?;
+    // dpkg's progress lines say nothing a failure would not; errors
+    // still reach stderr.
+    run(apt()
+        .args(["install", "-y", "-qq", "-o", "DPkg::Lock::Timeout=900"])
+        .args(&packages)
+        .stdout(Stdio::null()))?;
+    let still: Vec<String> = NEEDS
+        .iter()
+        .filter(|n| !n.check.met())
+        .map(|n| n.check.to_string())
+        .collect();
+    if still.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "still missing after installing: {}",
+            still.join(", ")
+        ))
+    }
+}
+
+fn apt() -> Command {
+    let mut cmd = Command::new("apt-get");
+    cmd.env("DEBIAN_FRONTEND", "noninteractive");
+    cmd
+}
+
+/// `cargo test --locked` with the caller's arguments, in the workspace's
+/// root, with the cargo that runs this.
+fn cargo_test(args: &[OsString]) -> Result<ExitCode, String> {
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap_or(Path::new("."));
+    // `--locked` is always given; twice would be refused.
+    let args = args.iter().filter(|a| a.as_os_str() != "--locked");
+    let status = Command::new(&cargo)
+        .args(["test", "--locked"])
+        .args(args)
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", cargo.to_string_lossy()))?;
+    Ok(match status.code() {
+        Some(0) => ExitCode::SUCCESS,
+        Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        None => ExitCode::FAILURE,
+    })
+}
+
+fn run(cmd: &mut Command) -> Result<(), String> {
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed ({status})"))
+    }
+}
+
+impl Check {
+    fn met(&self) -> bool {
+        match self {
+            Check::Program { name, var } => {
+                var.and_then(env::var_os)
+                    .is_some_and(|path| Path::new(&path).is_file())
+                    || find_program(name).is_some()
+            }
+            Check::Font(family) => Command::new("fc-list").output().is_ok_and(|out| {
+                String::from_utf8_lossy(&out.stdout)
+                    .to_lowercase()
+                    .contains(&family.to_lowercase())
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Check::Program { name, .. } => write!(f, "`{name}`"),
+            Check::Font(family) => write!(f, "the {family} fonts"),
+        }
+    }
+}
+
+/// The program's path on `PATH`, if any.
+fn find_program(name: &str) -> Option<PathBuf> {
+    env::split_paths(&env::var_os("PATH")?)
+        .map(|dir| dir.join(name))
+        .find(|path| path.is_file())
+}
+
+/// Whether this process runs as root (effective uid 0).
+fn is_root() -> bool {
+    if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
+        // "Uid:  real  effective  saved  filesystem"
+        if let Some(uid) = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Uid:"))
+            .and_then(|ids| ids.split_whitespace().nth(1))
+        {
+            return uid == "0";
+        }
+    }
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+}
