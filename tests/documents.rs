@@ -342,6 +342,13 @@ async fn a_number_links_only_while_its_document_is_in_the_registry() {
         links(&page)[1],
         ("99/QĐ-SVHTT".to_owned(), decision.to_owned())
     );
+    // Made once, when the registry changed: the stored body carries it.
+    let stored = |site: &TestSite| {
+        loa::storage::entries::find(&mut site.conn(), entry_id)
+            .unwrap()
+            .body_html
+    };
+    assert!(stored(&site).contains(&format!("href=\"{decision}\"")));
     let record = c.get(decision).await;
     assert_eq!(
         record.texts(".document-citing .card-title a"),
@@ -429,12 +436,36 @@ async fn a_number_links_only_while_its_document_is_in_the_registry() {
     );
     assert_eq!(links(&page)[1].1, "https://vanban.example.vn");
     assert_eq!(c.get(PLAN).await.status, StatusCode::NOT_FOUND);
+    assert!(!stored(&site).contains(PLAN));
+
     let (events, _) = loa::storage::audit::page(&mut site.conn(), 0, 10).unwrap();
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
     assert!(
         actions.starts_with(&["document.delete", "document.update", "document.create"]),
         "{actions:?}"
     );
+    // Renumbered, the decision no longer matches the entry's text: the
+    // link goes, and comes back with the number.
+    let renumber = |number: &'static str| {
+        let mut f = form(&token, number);
+        f.last_mut().unwrap().1 = String::new();
+        f
+    };
+    for (number, linked) in [("98/QĐ-SVHTT", false), ("99/QĐ-SVHTT", true)] {
+        let fields = renumber(number);
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(
+            c.post_form(&edit, &fields).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let page = c.get(&path).await;
+        assert_eq!(
+            links(&page).iter().any(|l| l.0 == "99/QĐ-SVHTT"),
+            linked,
+            "{number}: {:?}",
+            links(&page)
+        );
+    }
 }
 
 #[actix_web::test]

@@ -9,7 +9,6 @@ use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 
 use crate::domain::entry::{EntryKind, Status};
-use crate::render::markdown;
 use crate::storage::categories::{self, CategoryData};
 use crate::storage::entries::EntryData;
 use crate::storage::schema::{comments, entries, entry_tags};
@@ -111,7 +110,8 @@ pub fn generate(
                     slug: format!("tin-{i}"),
                     title: sentence(&mut rng, 8..14),
                     summary: format!("{}.", sentence(&mut rng, 20..35)),
-                    body_html: markdown::render(&body_md).into_string(),
+                    // Rendered, with its links, by the save path below.
+                    body_html: String::new(),
                     body_md,
                     byline: ["Phương Uyên", "Văn phòng Sở", "Minh Châu", "Thu Hà"][i % 4].into(),
                     category_id: cats.choose(&mut rng).copied(),
@@ -186,7 +186,7 @@ pub fn generate(
                 .values(&talk)
                 .execute(conn)?;
             for id in ids {
-                crate::service::entries::refresh(conn, id)?;
+                crate::service::entries::rerender(conn, id)?;
             }
             QueryResult::Ok(())
         })?;

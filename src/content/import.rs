@@ -115,7 +115,7 @@ pub fn import_dir(
         for d in file.document {
             match crate::domain::document::validate(&d) {
                 Ok(valid) => {
-                    let saved = crate::storage::documents::save_by_slug(conn, &valid, target.now)?;
+                    let saved = crate::service::documents::save_by_slug(conn, &valid, target.now)?;
                     if !matches!(saved, crate::storage::documents::Saved::Unchanged(_)) {
                         report.documents += 1;
                     }

@@ -1,18 +1,22 @@
-//! Document numbers in entry text become links to the registry, when the
-//! page is served.
+//! Document numbers in entry text become links to the registry.
 //!
 //! Vietnamese official documents carry a number and symbol such as
-//! `171/KH-SVHTT` or `42/2022/NĐ-CP`. Entries are rendered once at save
-//! (`body_html`); this pass runs over that stored HTML each time a page is
-//! built, so a number starts linking the moment its document enters the
-//! registry and stops when it leaves, with no entry re-rendered. It only
-//! touches text between tags, never inside `<a>`, `<code>` or `<pre>`.
+//! `171/KH-SVHTT` or `42/2022/NĐ-CP`. An entry's body is linked when it is
+//! rendered, at save (`service::entries::render_body`), and stored so; when
+//! the registry changes, the entries citing the numbers concerned are
+//! rendered again through the save path (`service::documents`). A summary
+//! (plain text) is linked when its page is built. This pass only touches
+//! text between tags, never inside `<a>`, `<code>` or `<pre>`; the text of
+//! its own links (`class="doc-ref"`) still counts as cited.
 
 use std::collections::HashMap;
 
 use super::SafeHtml;
 use super::templates::escape;
-use crate::domain::document::{NUMBER, numbers_in};
+use crate::domain::document::{number_matches, numbers_in};
+
+/// The class of the links this module makes.
+const DOC_REF: &str = "class=\"doc-ref\"";
 
 /// Elements whose text is never linked.
 const SKIP: &[&str] = &["a", "code", "pre", "script", "style", "textarea"];
@@ -93,13 +97,21 @@ pub fn linkable_numbers(html: &str) -> Vec<String> {
     numbers_in(&text)
 }
 
-/// Calls `f` with every text piece and whether it may carry links.
+/// Calls `f` with every text piece and whether it may carry links. The
+/// text of a link this module made (`class="doc-ref"`) counts as linkable:
+/// a stored body keeps citing the numbers it links.
 fn walk<'a>(html: &'a str, mut f: impl FnMut(&'a str, bool)) {
     let mut skip_depth = 0usize;
+    // Links do not nest: one flag tells whether the open `<a>` is ours.
+    let mut in_doc_ref = false;
     for piece in pieces(html) {
         match piece {
-            Piece::Tag { name, closing, .. } => {
-                if SKIP.contains(&name.as_str()) {
+            Piece::Tag { raw, name, closing } => {
+                if name == "a" && !closing && raw.contains(DOC_REF) {
+                    in_doc_ref = true;
+                } else if name == "a" && closing && in_doc_ref {
+                    in_doc_ref = false;
+                } else if SKIP.contains(&name.as_str()) {
                     if closing {
                         skip_depth = skip_depth.saturating_sub(1);
                     } else {
@@ -153,12 +165,14 @@ pub fn link(html: &SafeHtml, targets: &HashMap<String, String>) -> SafeHtml {
             Piece::Text(t) if skip_depth > 0 => out.push_str(t),
             Piece::Text(t) => {
                 let mut last = 0;
-                for m in NUMBER.find_iter(t) {
+                for m in number_matches(t) {
                     let Some(url) = targets.get(m.as_str()) else {
                         continue;
                     };
                     out.push_str(&t[last..m.start()]);
-                    out.push_str("<a class=\"doc-ref\" href=\"");
+                    out.push_str("<a ");
+                    out.push_str(DOC_REF);
+                    out.push_str(" href=\"");
                     out.push_str(&escape(url));
                     out.push_str("\">");
                     out.push_str(m.as_str());
@@ -171,6 +185,17 @@ pub fn link(html: &SafeHtml, targets: &HashMap<String, String>) -> SafeHtml {
     }
     // Numbers are capitals, digits, `/` and `-`; URLs are escaped.
     SafeHtml::trusted(out)
+}
+
+/// `html` (a stored body) with the addresses of its registry links made
+/// absolute under `origin`: on paper a link is its printed address.
+pub fn absolute(html: &SafeHtml, origin: &str) -> SafeHtml {
+    let relative = format!("{DOC_REF} href=\"/");
+    if !html.as_str().contains(&relative) {
+        return html.clone();
+    }
+    let absolute = format!("{DOC_REF} href=\"{}/", escape(origin.trim_end_matches('/')));
+    SafeHtml::trusted(html.as_str().replace(&relative, &absolute))
 }
 
 #[cfg(test)]
@@ -212,6 +237,26 @@ mod tests {
             "<p><a href=\"/x\" title=\"a>171/KH-SVHTT\">x</a> \
              <a class=\"doc-ref\" href=\"/documents/ke-hoach-171-kh-svhtt-2022\">171/KH-SVHTT</a></p>"
         );
+    }
+
+    #[test]
+    fn a_linked_body_still_cites_its_numbers_and_is_not_linked_twice() {
+        let html =
+            SafeHtml::trusted("<p>Theo 171/KH-SVHTT.</p><p><a href=\"/x\">5/QĐ-UB</a></p>".into());
+        let linked = link(&html, &targets());
+        assert_eq!(cited(linked.as_str(), ""), vec!["171/KH-SVHTT"]);
+        assert_eq!(link(&linked, &targets()), linked);
+    }
+
+    #[test]
+    fn printed_links_are_absolute() {
+        let html = SafeHtml::trusted("<p>Theo 171/KH-SVHTT.</p><p><a href=\"/x\">x</a></p>".into());
+        let linked = link(&html, &targets());
+        assert_eq!(
+            absolute(&linked, "https://svhtt.example").as_str(),
+            "<p>Theo <a class=\"doc-ref\" href=\"https://svhtt.example/documents/ke-hoach-171-kh-svhtt-2022\">171/KH-SVHTT</a>.</p><p><a href=\"/x\">x</a></p>"
+        );
+        assert_eq!(absolute(&html, "https://svhtt.example"), html);
     }
 
     #[test]

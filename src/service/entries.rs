@@ -6,6 +6,8 @@
 //! refreshed by [`refresh`] when its source changes elsewhere (a category
 //! or tag renamed, the index rebuilt, library images regenerated).
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -257,8 +259,10 @@ pub fn rerender(conn: &mut SqliteConnection, id: i32) -> QueryResult<bool> {
     })
 }
 
-/// Renders an entry body, library images becoming `<picture>`/`srcset`
-/// with their stored width and height.
+/// Renders an entry body: library images become `<picture>`/`srcset`
+/// with their stored width and height, and the document numbers it cites
+/// that are in the registry become links to their records (pages print
+/// the stored body as it is: no scan of its text per request).
 pub fn render_body(conn: &mut SqliteConnection, md: &str) -> QueryResult<SafeHtml> {
     let paths = markdown::image_paths(md);
     let sizes = if paths.is_empty() {
@@ -266,7 +270,21 @@ pub fn render_body(conn: &mut SqliteConnection, md: &str) -> QueryResult<SafeHtm
     } else {
         media::dimensions(conn, &paths)?
     };
-    Ok(markdown::render_with(md, &sizes))
+    let html = markdown::render_with(md, &sizes);
+    let numbers = doclinks::linkable_numbers(html.as_str());
+    if numbers.is_empty() {
+        return Ok(html);
+    }
+    let targets: HashMap<String, String> = documents::slugs_for_numbers(conn, &numbers)?
+        .into_iter()
+        .map(|(number, slug)| (number, document_url(&slug)))
+        .collect();
+    Ok(doclinks::link(&html, &targets))
+}
+
+/// The address of the registry record with `slug`.
+pub fn document_url(slug: &str) -> String {
+    format!("/documents/{slug}")
 }
 
 /// The document numbers an entry's text cites: those that would link in

@@ -10,9 +10,12 @@
 //!   same derivation as a save).
 //! - [`taxonomy`]: renaming and deleting categories and tags, with their
 //!   entries' search rows kept in step.
+//! - [`documents`]: the registry's writes, relinking the entries that
+//!   cite a number whose record changed.
 //! - [`media`]: registering a stored image in the library (uploads,
 //!   imports and regeneration alike) and `loa media regenerate`.
 
+pub mod documents;
 pub mod entries;
 pub mod index;
 pub mod media;

@@ -11,8 +11,9 @@ use crate::storage::{self as store, settings};
 ///
 /// Version 2: the rebuild also refreshes the document numbers each entry
 /// cites (`entry_citations`), which entries saved before the registry
-/// existed lack.
-pub const INDEX_VERSION: &str = "2";
+/// existed lack. Version 3: bodies are stored with their document numbers
+/// linked; the rebuild renders every body again.
+pub const INDEX_VERSION: &str = "3";
 const VERSION_KEY: &str = "search_index_version";
 /// Set while a rebuild runs: the Unix time of its latest batch.
 pub const REBUILD_KEY: &str = "search_index_rebuild";
@@ -69,8 +70,9 @@ pub fn reindex_unless_running(
 
 /// Rebuilds the whole index; `progress(done, total)` after each batch.
 /// Each batch marks the rebuild as running (see [`reindex_unless_running`])
-/// and derives every entry again through the save path's
-/// [`entries::refresh`] (search row, cited numbers, media uses).
+/// and renders every entry again through the save path's
+/// [`entries::rerender`] (body with its links, search row, cited numbers,
+/// media uses).
 pub fn reindex_all(
     conn: &mut SqliteConnection,
     mut progress: impl FnMut(usize, usize),
@@ -89,7 +91,7 @@ pub fn reindex_all(
                 &chrono::Utc::now().timestamp().to_string(),
             )?;
             for id in chunk {
-                entries::refresh(conn, *id)?;
+                entries::rerender(conn, *id)?;
             }
             QueryResult::Ok(())
         })?;

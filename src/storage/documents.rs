@@ -78,7 +78,7 @@ pub fn save(
     now: NaiveDateTime,
 ) -> QueryResult<Result<Saved, Duplicate>> {
     let data = DocumentData::from(doc);
-    conn.immediate_transaction(|conn| {
+    super::write(conn, |conn| {
         let mut clash = documents::table
             .filter(documents::slug.eq(&data.slug))
             .into_boxed();
@@ -320,6 +320,16 @@ pub fn facets(conn: &mut SqliteConnection) -> QueryResult<(Vec<String>, Vec<Stri
     let mut years: Vec<i32> = dates.iter().map(chrono::Datelike::year).collect();
     years.dedup();
     Ok((types, issuers, years))
+}
+
+/// The entries (in any state) whose text cites any of `numbers`.
+pub fn citing_entries(conn: &mut SqliteConnection, numbers: &[&str]) -> QueryResult<Vec<i32>> {
+    entry_citations::table
+        .filter(entry_citations::number.eq_any(numbers))
+        .select(entry_citations::entry_id)
+        .distinct()
+        .order(entry_citations::entry_id)
+        .load(conn)
 }
 
 /// Replaces the document numbers entry `entry_id` cites (the entries'

@@ -283,7 +283,7 @@ async fn save(
     let auditor = super::auditor(&state, &req, &staff);
     let now = state.now();
     let saved = db::run(&state, move |conn| {
-        let saved = documents::save(conn, id, &valid, now)?;
+        let saved = crate::service::documents::save(conn, id, &valid, now)?;
         if let Ok(s) = saved {
             let action = if id.is_some() {
                 "document.update"
@@ -348,8 +348,7 @@ pub async fn delete(
         field(&form_data, "csrf_token"),
         allowed,
         move |conn, auditor| {
-            let doc = documents::find(conn, id)?;
-            documents::delete(conn, id)?;
+            let doc = crate::service::documents::delete(conn, id)?;
             auditor.record(conn, "document.delete", &id.to_string(), &doc.number)?;
             Ok(())
         },

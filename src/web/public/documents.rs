@@ -18,10 +18,7 @@ use crate::web::db;
 use crate::web::pages::{self, Common};
 use crate::web::views::{CardView, Link, Pagination};
 
-/// The address of a document's record.
-pub fn document_url(slug: &str) -> String {
-    format!("/documents/{slug}")
-}
+pub use crate::service::entries::document_url;
 
 /// A document as the registry shows it.
 #[derive(Debug, Clone, Serialize)]

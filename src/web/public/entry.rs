@@ -54,7 +54,8 @@ pub(super) struct EntryPage {
     comment_pages: usize,
     pub reply_to: Option<Comment>,
     rules: Rules,
-    /// Document number → record address, for the numbers the body cites.
+    /// Document number → record address, for the numbers the summary
+    /// cites (the body is stored linked).
     doc_links: std::collections::HashMap<String, String>,
 }
 
@@ -115,7 +116,13 @@ pub(super) fn load(
             .filter(|c| c.entry_id == entry.id && c.status == comment::CommentStatus::Approved),
         None => None,
     };
-    let doc_links = super::print::links_for(crate::storage::documents::cited_by(conn, entry.id)?);
+    // The body is stored with its links; the summary (plain text) is linked
+    // here, when it can hold a number at all.
+    let doc_links = if entry.summary.contains('/') {
+        super::print::links_for(crate::storage::documents::cited_by(conn, entry.id)?)
+    } else {
+        Default::default()
+    };
     Ok(EntryPage {
         base,
         doc_links,
@@ -297,8 +304,7 @@ pub(super) fn respond(
             c.comment.held_by = views::held_reason(&messages, &c.comment.held_by);
         }
     }
-    let mut entry = EntryView::new(page.entry, page.category, page.tags, tz);
-    entry.body_html = crate::render::doclinks::link(&entry.body_html, &page.doc_links);
+    let entry = EntryView::new(page.entry, page.category, page.tags, tz);
     let summary_html = crate::render::doclinks::link_text(&entry.summary, &page.doc_links);
 
     let origin = pages::origin(state, req);

@@ -35,7 +35,8 @@ pub(crate) struct PrintPage {
     tags: Vec<Tag>,
     /// A bulletin's entries, whole, in its order.
     items: Vec<Entry>,
-    /// Document number → record address, for the numbers the texts cite.
+    /// Document number → record address, for the numbers the summary
+    /// cites (bodies are stored linked).
     doc_links: HashMap<String, String>,
 }
 
@@ -56,11 +57,9 @@ pub(crate) fn load(
     } else {
         Vec::new()
     };
-    let mut numbers = doclinks::cited(&entry.body_html, &entry.summary);
-    for item in &items {
-        numbers.extend(doclinks::cited(&item.body_html, &item.summary));
-    }
-    let doc_links = document_links(conn, &numbers)?;
+    // Bodies are stored linked; the summary is linked from the records
+    // the entry cites.
+    let doc_links = links_for(documents::cited_by(conn, entry.id)?);
     Ok(PrintPage {
         base: pages::load_base(conn)?,
         entry,
@@ -69,14 +68,6 @@ pub(crate) fn load(
         items,
         doc_links,
     })
-}
-
-/// Number → URL of its record, for those of `numbers` in the registry.
-fn document_links(
-    conn: &mut SqliteConnection,
-    numbers: &[String],
-) -> Result<HashMap<String, String>, AppError> {
-    Ok(links_for(documents::slugs_for_numbers(conn, numbers)?))
 }
 
 /// Number → record address, from number → record slug.
@@ -135,7 +126,7 @@ pub(crate) fn render(
         .map(|(n, url)| (n, format!("{origin}{url}")))
         .collect();
     let mut entry = EntryView::new(page.entry, page.category, page.tags, tz);
-    entry.body_html = doclinks::link(&entry.body_html, &links);
+    entry.body_html = doclinks::absolute(&entry.body_html, &origin);
     let summary_html = doclinks::link_text(&entry.summary, &links);
     let online_url = format!("{origin}{}", entry.url);
     let qr_label = state.theme.message("print_qr_label");
@@ -150,7 +141,7 @@ pub(crate) fn render(
         .map(|(i, e)| {
             let mut v = EntryView::new(e, None, Vec::new(), tz);
             let body = markdown::prefix_ids(&v.body_html, &format!("b{}-", i + 1));
-            v.body_html = doclinks::link(&body, &links);
+            v.body_html = doclinks::absolute(&body, &origin);
             v
         })
         .collect();

@@ -1,0 +1,68 @@
+//! The document registry's writes, with what follows from them: entry
+//! bodies are stored with their document numbers linked, so adding,
+//! renumbering or deleting a record renders again, through the save path
+//! ([`entries::rerender`]), every entry that cites a number concerned.
+//! Their pages leave the page cache by the change log, as for any edit.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::entries;
+use crate::domain::document::ValidDocument;
+use crate::storage::documents::{self, Duplicate, Saved};
+
+/// Creates a record, or updates record `id`, and relinks the entries
+/// citing its number (its old one too, when it changed). Refuses a second
+/// record with the same type, number and year.
+pub fn save(
+    conn: &mut SqliteConnection,
+    id: Option<i32>,
+    doc: &ValidDocument,
+    now: NaiveDateTime,
+) -> QueryResult<Result<Saved, Duplicate>> {
+    crate::storage::write(conn, |conn| {
+        let before = id.map(|id| documents::find(conn, id)).transpose()?;
+        let saved = documents::save(conn, id, doc, now)?;
+        if saved.is_ok() {
+            let old = before.as_ref().map(|d| d.number.as_str());
+            relink(conn, &[Some(doc.number.as_str()), old])?;
+        }
+        Ok(saved)
+    })
+}
+
+/// Creates or updates the record with this type, number and year (import:
+/// the slug is its identity), relinking what cites it when it changed.
+pub fn save_by_slug(
+    conn: &mut SqliteConnection,
+    doc: &ValidDocument,
+    now: NaiveDateTime,
+) -> QueryResult<Saved> {
+    crate::storage::write(conn, |conn| {
+        let saved = documents::save_by_slug(conn, doc, now)?;
+        if !matches!(saved, Saved::Unchanged(_)) {
+            relink(conn, &[Some(doc.number.as_str())])?;
+        }
+        Ok(saved)
+    })
+}
+
+/// Deletes record `id`; the entries citing its number lose the link (or
+/// link to another record of that number). Returns the record deleted.
+pub fn delete(conn: &mut SqliteConnection, id: i32) -> QueryResult<documents::Document> {
+    crate::storage::write(conn, |conn| {
+        let doc = documents::find(conn, id)?;
+        documents::delete(conn, id)?;
+        relink(conn, &[Some(doc.number.as_str())])?;
+        Ok(doc)
+    })
+}
+
+/// Renders again every entry citing one of `numbers`.
+fn relink(conn: &mut SqliteConnection, numbers: &[Option<&str>]) -> QueryResult<()> {
+    let numbers: Vec<&str> = numbers.iter().flatten().copied().collect();
+    for id in documents::citing_entries(conn, &numbers)? {
+        entries::rerender(conn, id)?;
+    }
+    Ok(())
+}
