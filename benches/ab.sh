@@ -16,7 +16,7 @@ port=8200
 declare -A PORTS
 pids=()
 for spec in "$@"; do
-  name=${spec%%=*}; rest=${spec#*=}; bin=${rest%%=*}; REPO=${rest#*=}
+  name=${spec%%=*}; rest=${spec#*=}; bin=$(realpath "${rest%%=*}"); REPO=$(realpath "${rest#*=}")
   for cache in off on; do
     dir=${TMPDIR:-/tmp}/loa-ab/$name-$cache; rm -rf $dir; mkdir -p $dir/uploads
     mib=$([ $cache = off ] && echo 0 || echo 64)
