@@ -1,21 +1,50 @@
-//! Load benchmark: loa against nginx serving the same article's bytes.
+//! Load benchmark: loa against nginx serving the same article's bytes, and
+//! optionally against WordPress serving the same article.
 //!
 //!     cargo bench --bench load
 //!     LOA_BENCH_ENTRIES=20000 LOA_LOAD_SECONDS=5 LOA_LOAD_ROUNDS=1 cargo bench --bench load
+//!     LOA_LOAD_WORDPRESS=1 cargo bench --bench load  # plus WordPress (as root)
 //!     LOA_LOAD_SOAK=600 cargo bench --bench load     # plus a 10-minute memory run
 //!
 //! 1. Generates a corpus (100,000 entries of Vietnamese text, categories,
 //!    tags, comments; fixed seed) with a progress bar, kept under
 //!    `target/loa-load/` and copied fresh for each run.
-//! 2. Starts two release `loa serve` processes on the copy: one with the
+//! 2. Imports the seed content (`content/`: the reference article with its
+//!    image, tags and document links, a bulletin, a leaflet, the document
+//!    registry) into the copy with `loa::content::import::import_dir`, as
+//!    `serve` does on an empty database, and gives the reference article
+//!    three approved comments. Its related entries come from the corpus.
+//! 3. Starts two release `loa serve` processes on the copy: one with the
 //!    page cache, one with it off (`LOA_PAGE_CACHE_MIB=0`), and times the
 //!    start to the first page served.
-//! 3. Saves one article page (with three comments) as a file and serves it
-//!    with nginx (from Debian's packages), in the same run.
-//! 4. Drives each target with wrk at 16 and 64 connections, interleaved,
-//!    for several rounds, and prints requests/s, p50 and p99 (medians over
-//!    rounds), the ratio to the static server, and loa's peak memory.
-//! 5. Posts comments as fast as wrk can (each from its own address via a
+//! 4. Saves a generated article page (with three comments) and the
+//!    reference article page as files and serves them with nginx (from
+//!    Debian's packages), in the same run.
+//! 5. With `LOA_LOAD_WORDPRESS=1`: the WordPress anchor
+//!    (`benches/load/wordpress.rs`). Installs Debian's `wordpress`,
+//!    `mariadb-server` and `php-fpm` with apt-get when missing, starts
+//!    MariaDB (Unix socket only), php-fpm (Debian's default pool sizes) and
+//!    an nginx vhost on 127.0.0.1:8094, each with its configuration, pid
+//!    file and logs under `target/loa-load/wordpress/` and stopped by pid at
+//!    the end; runs WordPress's install step on a fresh database and
+//!    publishes the reference article (loa's stored HTML, category, tags)
+//!    with the same three comments; checks that its page answers 200 with
+//!    the title and the comments. WordPress has no page cache. It is timed
+//!    at 16 connections right after loa's reference article in every
+//!    round, and the ratio loa/WordPress is printed from this run. Needs
+//!    root (apt-get, and the link `/etc/wordpress/config-loa-bench.php`
+//!    to this run's settings, where Debian's WordPress reads them).
+//! 6. Drives each target with wrk at 16 and 64 connections, interleaved,
+//!    for several rounds: the generated article, the reference article,
+//!    the bulletin, the leaflet and `/documents` (page cache on and off),
+//!    the home page, listings, deep pages and search. Before each timed run
+//!    it waits until the servers it started are idle (php-fpm works
+//!    through WordPress's queued requests after wrk stops; up to 60 s) and
+//!    the machine is quiet (under 10 % busy; up to 10 s, then it runs and
+//!    counts the run as started on a busy machine). Prints requests/s, p50
+//!    and p99 (medians over rounds), the ratio to the static server, and
+//!    loa's peak memory.
+//! 7. Posts comments as fast as wrk can (each from its own address via a
 //!    trusted proxy header) and counts what was stored.
 //!
 //! wrk and nginx are installed with apt-get when missing. wrk runs on the
