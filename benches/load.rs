@@ -1,21 +1,50 @@
-//! Load benchmark: loa against nginx serving the same article's bytes.
+//! Load benchmark: loa against nginx serving the same article's bytes, and
+//! optionally against WordPress serving the same article.
 //!
 //!     cargo bench --bench load
 //!     LOA_BENCH_ENTRIES=20000 LOA_LOAD_SECONDS=5 LOA_LOAD_ROUNDS=1 cargo bench --bench load
+//!     LOA_LOAD_WORDPRESS=1 cargo bench --bench load  # plus WordPress (as root)
 //!     LOA_LOAD_SOAK=600 cargo bench --bench load     # plus a 10-minute memory run
 //!
 //! 1. Generates a corpus (100,000 entries of Vietnamese text, categories,
 //!    tags, comments; fixed seed) with a progress bar, kept under
 //!    `target/loa-load/` and copied fresh for each run.
-//! 2. Starts two release `loa serve` processes on the copy: one with the
+//! 2. Imports the seed content (`content/`: the reference article with its
+//!    image, tags and document links, a bulletin, a leaflet, the document
+//!    registry) into the copy with `loa::content::import::import_dir`, as
+//!    `serve` does on an empty database, and gives the reference article
+//!    three approved comments. Its related entries come from the corpus.
+//! 3. Starts two release `loa serve` processes on the copy: one with the
 //!    page cache, one with it off (`LOA_PAGE_CACHE_MIB=0`), and times the
 //!    start to the first page served.
-//! 3. Saves one article page (with three comments) as a file and serves it
-//!    with nginx (from Debian's packages), in the same run.
-//! 4. Drives each target with wrk at 16 and 64 connections, interleaved,
-//!    for several rounds, and prints requests/s, p50 and p99 (medians over
-//!    rounds), the ratio to the static server, and loa's peak memory.
-//! 5. Posts comments as fast as wrk can (each from its own address via a
+//! 4. Saves a generated article page (with three comments) and the
+//!    reference article page as files and serves them with nginx (from
+//!    Debian's packages), in the same run.
+//! 5. With `LOA_LOAD_WORDPRESS=1`: the WordPress anchor
+//!    (`benches/load/wordpress.rs`). Installs Debian's `wordpress`,
+//!    `mariadb-server` and `php-fpm` with apt-get when missing, starts
+//!    MariaDB (Unix socket only), php-fpm (Debian's default pool sizes) and
+//!    an nginx vhost on 127.0.0.1:8094, each with its configuration, pid
+//!    file and logs under `target/loa-load/wordpress/` and stopped by pid at
+//!    the end; runs WordPress's install step on a fresh database and
+//!    publishes the reference article (loa's stored HTML, category, tags)
+//!    with the same three comments; checks that its page answers 200 with
+//!    the title and the comments. WordPress has no page cache. It is timed
+//!    at 16 connections right after loa's reference article in every
+//!    round, and the ratio loa/WordPress is printed from this run. Needs
+//!    root (apt-get, and the link `/etc/wordpress/config-loa-bench.php`
+//!    to this run's settings, where Debian's WordPress reads them).
+//! 6. Drives each target with wrk at 16 and 64 connections, interleaved,
+//!    for several rounds: the generated article, the reference article,
+//!    the bulletin, the leaflet and `/documents` (page cache on and off),
+//!    the home page, listings, deep pages and search. Before each timed run
+//!    it waits until the servers it started are idle (php-fpm works
+//!    through WordPress's queued requests after wrk stops; up to 60 s) and
+//!    the machine is quiet (under 10 % busy; up to 10 s, then it runs and
+//!    counts the run as started on a busy machine). Prints requests/s, p50
+//!    and p99 (medians over rounds), the ratio to the static server, and
+//!    loa's peak memory.
+//! 7. Posts comments as fast as wrk can (each from its own address via a
 //!    trusted proxy header) and counts what was stored.
 //!
 //! wrk and nginx are installed with apt-get when missing. wrk runs on the
@@ -25,6 +54,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -33,6 +63,9 @@ use diesel::prelude::*;
 use indicatif::{ProgressBar, ProgressStyle};
 use loa::content::corpus;
 use loa::storage;
+
+#[path = "load/wordpress.rs"]
+mod wordpress;
 
 const LOA_CACHED: u16 = 8091;
 const LOA_UNCACHED: u16 = 8092;
@@ -52,6 +85,7 @@ fn main() -> anyhow::Result<()> {
     let seconds: u64 = env_or("LOA_LOAD_SECONDS", 8);
     let rounds: usize = env_or("LOA_LOAD_ROUNDS", 2);
     let soak: u64 = env_or("LOA_LOAD_SOAK", 0);
+    let with_wordpress = env_or("LOA_LOAD_WORDPRESS", 0u8) == 1;
     // Only targets whose name contains this (`none`: just build the corpus).
     let only: String = env_or("LOA_LOAD_ONLY", String::new());
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -76,6 +110,7 @@ fn main() -> anyhow::Result<()> {
     // reaches page 2,000 (about 1,650 pages each at 100,000 entries).
     let deep_category = (count_in_category(&db, CATEGORY)? / 10).clamp(1, 2000);
     let article = format!("/articles/{slug}");
+    let reference = format!("/articles/{REFERENCE}");
 
     let binary = env!("CARGO_BIN_EXE_loa");
     // Migrations first, so the timed start is an ordinary restart.
@@ -87,6 +122,9 @@ fn main() -> anyhow::Result<()> {
     if !migrated.success() {
         bail!("loa migrate failed");
     }
+    // The seed content among the generated entries, as `serve` imports it
+    // on an empty database, and the reference article's three comments.
+    let seed = import_seed(&repo.join("content"), &db, &run.path().join("uploads"))?;
     // A first start does any one-off work (a search index rebuilt after
     // an upgrade); the timed one is an ordinary restart.
     drop(Guard(
@@ -97,91 +135,188 @@ fn main() -> anyhow::Result<()> {
     let cached = Guard(cached);
     let _uncached = Guard(uncached);
 
-    // The static copy: the article's bytes exactly as loa sends them.
-    let (status, page) = http_get(LOA_CACHED, &article)?;
-    if status != 200 {
-        bail!("{article}: HTTP {status}");
-    }
-    // nginx's workers run as another user: let them read the page.
+    // The static copies: the articles' bytes exactly as loa sends them.
+    // nginx's workers run as another user: let them read the pages.
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(run.path(), std::fs::Permissions::from_mode(0o755))?;
     let site = run.path().join("static");
     std::fs::create_dir_all(site.join("articles"))?;
-    std::fs::write(site.join("articles").join(&slug), &page)?;
-    let _nginx = Guard(start_nginx(run.path(), &site)?);
+    let mut sizes = Vec::new();
+    for (name, path) in [(&slug, &article), (&REFERENCE.to_owned(), &reference)] {
+        let (status, page) = http_get(LOA_CACHED, path)?;
+        if status != 200 {
+            bail!("{path}: HTTP {status}");
+        }
+        std::fs::write(site.join("articles").join(name), &page)?;
+        sizes.push(page.len());
+    }
+    let _nginx = Guard(start_nginx(
+        run.path(),
+        &format!(
+            "server {{ listen 127.0.0.1:{STATIC}; root {}; }}\n",
+            site.display()
+        ),
+        STATIC,
+    )?);
+    let wordpress = if with_wordpress {
+        eprintln!("starting WordPress (LOA_LOAD_WORDPRESS=1)");
+        Some(wordpress::start(&work, &seed)?)
+    } else {
+        None
+    };
 
     println!(
-        "\nmachine: {} cores, {}; corpus {entries} entries; wrk -t2, {seconds} s per run, {rounds} round(s)",
+        "\nmachine: {} cores, {}; corpus {entries} entries and the seed content; \
+         wrk -t2, {seconds} s per run, {rounds} round(s)",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         cpu_model()
     );
     println!(
-        "article page: {} bytes of HTML; loa start to first page: {:.0} ms\n",
-        page.len(),
+        "generated article page: {} bytes of HTML; reference article page: {} bytes; \
+         loa start to first page: {:.0} ms\n",
+        sizes[0],
+        sizes[1],
         startup.as_secs_f64() * 1e3
     );
 
-    let targets: Vec<(String, u16, String)> = vec![
-        ("article, nginx static file".into(), STATIC, article.clone()),
-        ("article, loa cached".into(), LOA_CACHED, article.clone()),
-        (
+    let target = |key, name: String, port, path: String| Target {
+        key,
+        name,
+        port,
+        path,
+        conns: &CONNS,
+    };
+    let mut targets: Vec<Target> = vec![
+        target(
+            "static",
+            "article, nginx static file".into(),
+            STATIC,
+            article.clone(),
+        ),
+        target(
+            "cached",
+            "article, loa cached".into(),
+            LOA_CACHED,
+            article.clone(),
+        ),
+        target(
+            "off",
             "article, loa cache off".into(),
             LOA_UNCACHED,
             article.clone(),
         ),
-        ("home, loa cached".into(), LOA_CACHED, "/".into()),
-        ("home, loa cache off".into(), LOA_UNCACHED, "/".into()),
-        (
+        target(
+            "ref-static",
+            "reference, nginx static file".into(),
+            STATIC,
+            reference.clone(),
+        ),
+        target(
+            "ref-cached",
+            "reference, loa cached".into(),
+            LOA_CACHED,
+            reference.clone(),
+        ),
+        target(
+            "ref-off",
+            "reference, loa cache off".into(),
+            LOA_UNCACHED,
+            reference.clone(),
+        ),
+    ];
+    if let Some(wp) = &wordpress {
+        // Beside loa's reference article, so the two alternate. At 16
+        // connections only: at 64, most requests would outlast wrk's 2 s
+        // timeout at WordPress's speed.
+        targets.push(Target {
+            key: "wordpress",
+            name: "reference, WordPress".into(),
+            port: wordpress::PORT,
+            path: wp.path.clone(),
+            conns: &CONNS[..1],
+        });
+    }
+    for (what, path) in [
+        ("bulletin", format!("/bulletins/{BULLETIN}")),
+        ("leaflet", format!("/leaflets/{LEAFLET}")),
+        ("documents", "/documents".to_owned()),
+    ] {
+        targets.push(target(
+            "",
+            format!("{what}, loa cached"),
+            LOA_CACHED,
+            path.clone(),
+        ));
+        targets.push(target(
+            "",
+            format!("{what}, loa cache off"),
+            LOA_UNCACHED,
+            path,
+        ));
+    }
+    targets.extend([
+        target("", "home, loa cached".into(), LOA_CACHED, "/".into()),
+        target("", "home, loa cache off".into(), LOA_UNCACHED, "/".into()),
+        target(
+            "",
             "category p1, cache off".into(),
             LOA_UNCACHED,
             format!("/categories/{CATEGORY}"),
         ),
-        (
+        target(
+            "",
             format!("category p{deep_category}, cache off"),
             LOA_UNCACHED,
             format!("/categories/{CATEGORY}?page={deep_category}"),
         ),
-        (
+        target(
+            "",
             "articles p1, cache off".into(),
             LOA_UNCACHED,
             "/articles".into(),
         ),
-        (
+        target(
+            "",
             format!("articles p{deep}, cache off"),
             LOA_UNCACHED,
             format!("/articles?page={deep}"),
         ),
-        (
+        target(
+            "",
             "search, cache off".into(),
             LOA_UNCACHED,
             // A phrase, as readers type them ("một cửa liên thông").
             "/search?q=%22m%E1%BB%99t+c%E1%BB%ADa+li%C3%AAn+th%C3%B4ng%22".into(),
         ),
-    ];
-    let targets: Vec<_> = targets
+    ]);
+    let targets: Vec<Target> = targets
         .into_iter()
         .enumerate()
-        .filter(|(i, (name, _, _))| *i == 0 || name.contains(&only))
+        .filter(|(i, t)| *i == 0 || t.name.contains(&only))
         .map(|(_, t)| t)
         .collect();
-    for (_, port, path) in &targets {
-        let (status, _) = http_get(*port, path)?;
+    for t in &targets {
+        let (status, _) = http_get(t.port, &t.path)?;
         if status != 200 {
-            bail!("{path} on {port}: HTTP {status}");
+            bail!("{} on {}: HTTP {status}", t.path, t.port);
         }
     }
     // results[target][conns] = runs
-    let conns = [16u32, 64];
-    let mut results = vec![vec![Vec::<Run>::new(); conns.len()]; targets.len()];
+    let mut results = vec![vec![Vec::<Run>::new(); CONNS.len()]; targets.len()];
     for round in 0..rounds {
-        for (ci, c) in conns.iter().enumerate() {
-            for (ti, (name, port, path)) in targets.iter().enumerate() {
+        for (ci, c) in CONNS.iter().enumerate() {
+            for (ti, t) in targets.iter().enumerate() {
+                if !t.conns.contains(c) {
+                    continue;
+                }
                 eprint!(
-                    "\rround {}/{rounds}: {name} at {c} connections{:20}",
+                    "\rround {}/{rounds}: {} at {c} connections{:20}",
                     round + 1,
+                    t.name,
                     ""
                 );
-                results[ti][ci].push(wrk(*port, path, *c, seconds, None)?);
+                wait_quiet();
+                results[ti][ci].push(wrk(t.port, &t.path, *c, seconds, None)?);
             }
         }
     }
@@ -191,12 +326,15 @@ fn main() -> anyhow::Result<()> {
         "{:<30} {:>5} {:>10} {:>9} {:>9} {:>9}",
         "target", "conns", "req/s", "p50 ms", "p99 ms", "vs nginx"
     );
-    for (ti, (name, _, _)) in targets.iter().enumerate() {
-        for (ci, c) in conns.iter().enumerate() {
-            let m = Run::median(&results[ti][ci]);
-            let base = Run::median(&results[0][ci]);
+    for (ti, t) in targets.iter().enumerate() {
+        for (ci, c) in CONNS.iter().enumerate() {
+            let Some(m) = Run::median(&results[ti][ci]) else {
+                continue;
+            };
+            let base = Run::median(&results[0][ci]).unwrap_or_default();
             println!(
-                "{name:<30} {c:>5} {:>10.0} {:>9.2} {:>9.2} {:>8.2}x",
+                "{:<30} {c:>5} {:>10.0} {:>9.2} {:>9.2} {:>8.2}x",
+                t.name,
                 m.rps,
                 m.p50 * 1e3,
                 m.p99 * 1e3,
@@ -204,19 +342,63 @@ fn main() -> anyhow::Result<()> {
             );
         }
     }
-    for (ci, c) in conns.iter().enumerate().filter(|_| only.is_empty()) {
-        let base = Run::median(&results[0][ci]);
-        let hit = Run::median(&results[1][ci]);
-        let miss = Run::median(&results[2][ci]);
+    let median = |key: &str, ci: usize| {
+        targets
+            .iter()
+            .position(|t| t.key == key)
+            .and_then(|ti| Run::median(&results[ti][ci]))
+    };
+    for (ci, c) in CONNS.iter().enumerate() {
+        if let (Some(base), Some(hit), Some(miss)) = (
+            median("static", ci),
+            median("cached", ci),
+            median("off", ci),
+        ) {
+            println!(
+                "\n{c} connections: cached article {:.2}x nginx's req/s, p99 {:.2}x nginx's; \
+                 cache off {:.0} req/s",
+                hit.rps / base.rps,
+                hit.p99 / base.p99,
+                miss.rps,
+            );
+        }
+        if let (Some(base), Some(hit), Some(miss)) = (
+            median("ref-static", ci),
+            median("ref-cached", ci),
+            median("ref-off", ci),
+        ) {
+            let anchor = match median("wordpress", ci) {
+                Some(wp) => format!(
+                    " = {:.0}x WordPress's {:.1} req/s in this run",
+                    miss.rps / wp.rps,
+                    wp.rps
+                ),
+                None if wordpress.is_none() => {
+                    " (LOA_LOAD_WORDPRESS=1: the ratio to WordPress)".into()
+                }
+                None => String::new(),
+            };
+            println!(
+                "{c} connections: cached reference article {:.2}x nginx's req/s, p99 {:.2}x nginx's; \
+                 cache off {:.0} req/s{anchor}",
+                hit.rps / base.rps,
+                hit.p99 / base.p99,
+                miss.rps,
+            );
+        }
+    }
+    let (busy, timed) = (
+        BUSY_STARTS.load(Ordering::Relaxed),
+        TIMED_RUNS.load(Ordering::Relaxed),
+    );
+    if busy > 0 {
         println!(
-            "\n{c} connections: cached article {:.2}x nginx's req/s, p99 {:.2}x nginx's; \
-             cache off {:.0} req/s ({:.0}x WordPress's 36 req/s)",
-            hit.rps / base.rps,
-            hit.p99 / base.p99,
-            miss.rps,
-            miss.rps / 36.0
+            "\n{busy} of {timed} timed runs started while other work kept the machine busy \
+             (waited up to {} s each): their figures are lower than a quiet machine's",
+            MACHINE_QUIET_WAIT.as_secs()
         );
     }
+    drop(wordpress);
 
     if only.is_empty() || only == "comments" {
         post_comments(&run, &db, &article, seconds)?;
@@ -229,6 +411,207 @@ fn main() -> anyhow::Result<()> {
         peak_rss_kib(cached.0.id())? as f64 / 1024.0
     );
     Ok(())
+}
+
+/// Connection counts every target is driven at (WordPress: the first).
+const CONNS: [u32; 2] = [16, 64];
+
+struct Target {
+    /// For the summary lines (`""`: none).
+    key: &'static str,
+    name: String,
+    port: u16,
+    path: String,
+    conns: &'static [u32],
+}
+
+/// The seed content (`content/`): the reference article (image, tags,
+/// document links, related entries), a bulletin, a leaflet, the document
+/// registry.
+const REFERENCE: &str = "so-vhtt-ha-noi-tang-cuong-thong-tin-tuyen-truyen-ve-cai-cach-hanh-chinh";
+const BULLETIN: &str = "ban-tin-cai-cach-hanh-chinh-so-1-2022";
+const LEAFLET: &str = "chi-tieu-cai-cach-hanh-chinh-2022-to-gap";
+
+/// The reference article's three approved comments (loa's and WordPress's).
+const SEED_COMMENTS: [(&str, &str, &str); 3] = [
+    (
+        "Nguyễn Văn An",
+        "an.nguyen@example.vn",
+        "Kế hoạch rất thiết thực. Mong Sở sớm công bố kết quả thực hiện các chỉ tiêu trên Cổng thông tin điện tử.",
+    ),
+    (
+        "Trần Thị Bình",
+        "binh.tran@example.vn",
+        "Tôi đã nộp hồ sơ trực tuyến trên Cổng dịch vụ công và nhận kết quả trước hạn. Cảm ơn bộ phận một cửa của Sở.",
+    ),
+    (
+        "Lê Minh",
+        "le.minh@example.vn",
+        "Đề nghị Sở hướng dẫn thêm cách thanh toán trực tuyến lệ phí trên Cổng DVCQG cho người cao tuổi.",
+    ),
+];
+
+/// Imports `content` into `db` (media into `uploads`) with
+/// `loa::content::import::import_dir`, as `serve` does on an empty
+/// database, and gives the reference article three approved comments.
+/// Returns the article as WordPress publishes it.
+fn import_seed(content: &Path, db: &Path, uploads: &Path) -> anyhow::Result<wordpress::Article> {
+    use loa::content::import;
+    use loa::storage::comments::{self, NewComment};
+    let pool = storage::open_pool(db, 1)?;
+    let mut conn = pool.get()?;
+    let conn = &mut *conn;
+    let report = import::import_dir(
+        conn,
+        content,
+        &import::Target {
+            uploads,
+            tz: loa::config::Config::default().tz(),
+            now: storage::utc_now(),
+            progress: false,
+        },
+    )?;
+    if let Some((path, why)) = report.failed.first() {
+        bail!("importing {}: {}: {why}", content.display(), path.display());
+    }
+    let entry = storage::entries::find_by_slug(conn, REFERENCE)?
+        .with_context(|| format!("{} has no entry {REFERENCE}", content.display()))?;
+    let published = entry.publish_at.unwrap_or(entry.created_at);
+    let mut seeded = Vec::new();
+    for (k, (name, email, text)) in SEED_COMMENTS.into_iter().enumerate() {
+        let at = published + chrono::Duration::hours(k as i64 + 2);
+        comments::insert(
+            conn,
+            &NewComment {
+                entry_id: entry.id,
+                parent_id: None,
+                author_name: name.into(),
+                author_email: email.into(),
+                author_url: None,
+                content: text.into(),
+                content_html: loa::render::comment_text::to_html(text).into_string(),
+                status: loa::domain::comment::CommentStatus::Approved,
+                held_by: String::new(),
+                ip: None,
+                user_agent: String::new(),
+                created_at: at,
+                official: false,
+                handled_at: Some(at),
+                handled_by: "bench".into(),
+            },
+        )?;
+        seeded.push(wordpress::Comment {
+            author: name.into(),
+            email: email.into(),
+            content: text.into(),
+            date: at.format("%Y-%m-%d %H:%M:%S").to_string(),
+        });
+    }
+    let category = match entry.category_id {
+        Some(id) => loa::storage::categories::find(conn, id)?.name,
+        None => "Tin ngành".into(),
+    };
+    Ok(wordpress::Article {
+        site: loa::storage::settings::get(conn, "site.name")?.unwrap_or_default(),
+        title: entry.title,
+        summary: entry.summary,
+        body_html: entry.body_html,
+        date: published.format("%Y-%m-%d %H:%M:%S").to_string(),
+        category,
+        tags: loa::storage::tags::names_for_entry(conn, entry.id)?,
+        comments: seeded,
+    })
+}
+
+/// Timed runs started, and those that started on a busy machine.
+static TIMED_RUNS: AtomicUsize = AtomicUsize::new(0);
+static BUSY_STARTS: AtomicUsize = AtomicUsize::new(0);
+/// How long to wait for the servers this run started to go idle (php-fpm
+/// works through WordPress's queued requests after wrk stops), and then
+/// for the rest of the machine.
+const SERVERS_QUIET_WAIT: Duration = Duration::from_secs(60);
+const MACHINE_QUIET_WAIT: Duration = Duration::from_secs(10);
+
+/// Before a timed run: waits until the servers this process started use
+/// under 5 % of a core, and the whole machine under 10 % of its cores,
+/// each over 250 ms (bounded: other agents' work may never stop).
+fn wait_quiet() {
+    TIMED_RUNS.fetch_add(1, Ordering::Relaxed);
+    let started = Instant::now();
+    let mut before = cpu_ticks();
+    loop {
+        std::thread::sleep(Duration::from_millis(250));
+        let after = cpu_ticks();
+        // Clock ticks are 1/100 s on Linux: 250 ms is 25 ticks of a core.
+        let ours = after.0.saturating_sub(before.0) as f64 / 25.0;
+        let busy = after.1.saturating_sub(before.1) as f64
+            / (after.2.saturating_sub(before.2)).max(1) as f64;
+        before = after;
+        let waited = started.elapsed();
+        if ours < 0.05 && busy < 0.10 {
+            return;
+        }
+        if (ours < 0.05 && waited > MACHINE_QUIET_WAIT) || waited > SERVERS_QUIET_WAIT {
+            BUSY_STARTS.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+    }
+}
+
+/// CPU clock ticks: of this process's descendants (the servers it
+/// started, and their workers), and of the machine (busy, total).
+fn cpu_ticks() -> (u64, u64, u64) {
+    let me = std::process::id();
+    let mut procs: Vec<(u32, u32, u64)> = Vec::new();
+    if let Ok(dir) = std::fs::read_dir("/proc") {
+        for e in dir.filter_map(Result::ok) {
+            let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                continue;
+            };
+            // After the command's `)`: state, ppid, … utime (14th), stime.
+            let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+                continue;
+            };
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let num = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+            procs.push((pid, num(1) as u32, num(11) + num(12)));
+        }
+    }
+    let mut tree = vec![me];
+    let mut grew = true;
+    while grew {
+        grew = false;
+        for (pid, ppid, _) in &procs {
+            if tree.contains(ppid) && !tree.contains(pid) {
+                tree.push(*pid);
+                grew = true;
+            }
+        }
+    }
+    let ours = procs
+        .iter()
+        .filter(|(pid, _, _)| *pid != me && tree.contains(pid))
+        .map(|(_, _, t)| t)
+        .sum();
+    let (busy, total) = std::fs::read_to_string("/proc/stat")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().next()?.to_owned();
+            let v: Vec<u64> = line
+                .split_whitespace()
+                .skip(1)
+                .filter_map(|x| x.parse().ok())
+                .collect();
+            let total: u64 = v.iter().take(8).sum();
+            // idle and iowait
+            let idle = v.get(3).copied().unwrap_or(0) + v.get(4).copied().unwrap_or(0);
+            Some((total - idle, total))
+        })
+        .unwrap_or((0, 0));
+    (ours, busy, total)
 }
 
 /// Comments: as many as wrk can send, each from its own address.
@@ -282,18 +665,21 @@ struct Run {
 }
 
 impl Run {
-    fn median(runs: &[Run]) -> Run {
+    fn median(runs: &[Run]) -> Option<Run> {
+        if runs.is_empty() {
+            return None;
+        }
         let pick = |f: fn(&Run) -> f64| {
             let mut v: Vec<f64> = runs.iter().map(f).collect();
             v.sort_by(|a, b| a.total_cmp(b));
             v[v.len() / 2]
         };
-        Run {
+        Some(Run {
             rps: pick(|r| r.rps),
             p50: pick(|r| r.p50),
             p99: pick(|r| r.p99),
             ..Run::default()
-        }
+        })
     }
 }
 
@@ -333,10 +719,20 @@ fn ensure_tools() -> anyhow::Result<()> {
     if missing.is_empty() {
         return Ok(());
     }
-    eprintln!("installing {}", missing.join(" "));
+    apt_install(&missing)?;
+    // Debian starts the packaged nginx on port 80; this run needs only its
+    // own.
+    let _ = Command::new("nginx").args(["-s", "stop"]).status();
+    Ok(())
+}
+
+/// `apt-get install` (a name ending in `-`: keep that package out), with
+/// `apt-get update` and a second try when the first fails.
+fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
+    eprintln!("installing {}", packages.join(" "));
     let ok = Command::new("apt-get")
         .args(["install", "-y", "-q", "-o", "DPkg::Lock::Timeout=600"])
-        .args(&missing)
+        .args(packages)
         .env("DEBIAN_FRONTEND", "noninteractive")
         .status()?
         .success()
@@ -346,16 +742,13 @@ fn ensure_tools() -> anyhow::Result<()> {
             .success()
             && Command::new("apt-get")
                 .args(["install", "-y", "-q"])
-                .args(&missing)
+                .args(packages)
                 .env("DEBIAN_FRONTEND", "noninteractive")
                 .status()?
                 .success());
     if !ok {
-        bail!("could not install {}", missing.join(" "));
+        bail!("could not install {}", packages.join(" "));
     }
-    // Debian starts the packaged nginx on port 80; this run needs only its
-    // own.
-    let _ = Command::new("nginx").args(["-s", "stop"]).status();
     Ok(())
 }
 
@@ -481,7 +874,9 @@ fn start_loa(
     }
 }
 
-fn start_nginx(dir: &Path, root: &Path) -> anyhow::Result<Child> {
+/// nginx with `servers` (server blocks), its configuration, pid file and
+/// temporary files in `dir`; answers on `port` when this returns.
+fn start_nginx(dir: &Path, servers: &str, port: u16) -> anyhow::Result<Child> {
     let conf = dir.join("nginx.conf");
     std::fs::write(
         &conf,
@@ -491,9 +886,8 @@ fn start_nginx(dir: &Path, root: &Path) -> anyhow::Result<Child> {
              http {{\n  access_log off;\n  sendfile on;\n  tcp_nopush on;\n  keepalive_requests 100000;\n\
              default_type text/html;\n  client_body_temp_path {dir}/tmp;\n  proxy_temp_path {dir}/tmp;\n\
              fastcgi_temp_path {dir}/tmp;\n  uwsgi_temp_path {dir}/tmp;\n  scgi_temp_path {dir}/tmp;\n\
-             server {{ listen 127.0.0.1:{STATIC}; root {root}; }}\n}}\n",
+             {servers}}}\n",
             dir = dir.display(),
-            root = root.display()
         ),
     )?;
     std::fs::create_dir_all(dir.join("tmp"))?;
@@ -506,9 +900,9 @@ fn start_nginx(dir: &Path, root: &Path) -> anyhow::Result<Child> {
         .stderr(Stdio::null())
         .spawn()?;
     let started = Instant::now();
-    while http_get(STATIC, "/").is_err() {
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
         if started.elapsed() > Duration::from_secs(10) {
-            bail!("nginx did not start");
+            bail!("nginx did not start on port {port}");
         }
         std::thread::sleep(Duration::from_millis(20));
     }
