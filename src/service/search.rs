@@ -12,7 +12,10 @@ use crate::storage::{self as store, settings};
 /// Version 2: the rebuild also refreshes the document numbers each entry
 /// cites (`entry_citations`), which entries saved before the registry
 /// existed lack.
-pub const INDEX_VERSION: &str = "2";
+///
+/// Version 3: the index is made again with prefix indexes (migration
+/// `search_prefix`), empty until rebuilt.
+pub const INDEX_VERSION: &str = "3";
 const VERSION_KEY: &str = "search_index_version";
 /// Set while a rebuild runs: the Unix time of its latest batch.
 pub const REBUILD_KEY: &str = "search_index_rebuild";
