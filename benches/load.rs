@@ -288,6 +288,20 @@ fn main() -> anyhow::Result<()> {
             // A phrase, as readers type them ("một cửa liên thông").
             "/search?q=%22m%E1%BB%99t+c%E1%BB%ADa+li%C3%AAn+th%C3%B4ng%22".into(),
         ),
+        // Two common words, without accents, as most readers type them:
+        // they match two thirds and a third of the corpus.
+        target(
+            "",
+            "search cai cach, cache off".into(),
+            LOA_UNCACHED,
+            "/search?q=cai+cach".into(),
+        ),
+        target(
+            "",
+            "search thu tuc, cache off".into(),
+            LOA_UNCACHED,
+            "/search?q=thu+tuc".into(),
+        ),
     ]);
     let targets: Vec<Target> = targets
         .into_iter()

@@ -2,14 +2,20 @@
 //!
 //!     cargo bench --bench search                 # 100,000 entries
 //!     LOA_BENCH_ENTRIES=20000 cargo bench --bench search
+//!     LOA_BENCH_BEFORE=0 cargo bench --bench search  # without the `(all)` lines
 //!
 //! Builds the corpus in a temporary SQLite file (reproducible: fixed seed),
 //! then runs each query many times through the same code `/search` uses
-//! (count + one page of 10 ranked results + snippets) and prints p50, p95
-//! and the slowest run. Also times a category listing at page 1 and deep.
+//! (the newest `RANKED` matches ranked, one page of 10, snippets) and prints
+//! p50, p95 and the slowest run. Beside it, on the same database in the
+//! same run, the way search worked before (an exact count, then every
+//! match ranked), as `(all)`. Also times a category listing at page 1 and
+//! deep.
 
 use std::time::{Duration, Instant};
 
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
 use indicatif::{ProgressBar, ProgressStyle};
 use loa::content::corpus;
 use loa::domain::search::{Query, snippet};
@@ -42,6 +48,56 @@ fn time(name: &str, mut f: impl FnMut() -> usize) {
     );
 }
 
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[derive(QueryableByName)]
+struct Body {
+    #[diesel(sql_type = Integer)]
+    #[allow(dead_code)]
+    id: i32,
+    #[diesel(sql_type = Text)]
+    body_md: String,
+}
+
+/// Search as it was before candidates (up to commit 00ad4fe): an exact
+/// count, then every match ranked, title matches first.
+fn rank_everything(
+    conn: &mut SqliteConnection,
+    fts: &str,
+    now: chrono::NaiveDateTime,
+) -> (Vec<Body>, i64) {
+    let total = diesel::sql_query(
+        "SELECT count(*) AS n FROM search_index s CROSS JOIN entries e ON e.id = s.rowid \
+         WHERE search_index MATCH ? AND e.public_at <= ?",
+    )
+    .bind::<Text, _>(fts)
+    .bind::<Timestamp, _>(now)
+    .get_result::<Count>(conn)
+    .expect("count")
+    .n;
+    if total == 0 {
+        return (Vec::new(), 0);
+    }
+    let hits = diesel::sql_query(
+        "SELECT e.id, e.body_md FROM search_index s CROSS JOIN entries e ON e.id = s.rowid \
+         LEFT JOIN categories c ON c.id = e.category_id \
+         WHERE search_index MATCH ? AND e.public_at <= ? \
+         ORDER BY (s.rowid IN (SELECT rowid FROM search_index WHERE search_index MATCH ?)) DESC, \
+                  bm25(search_index, 10.0, 4.0, 1.0, 2.0, 3.0, 2.0), e.public_at DESC, e.id DESC \
+         LIMIT 10",
+    )
+    .bind::<Text, _>(fts)
+    .bind::<Timestamp, _>(now)
+    .bind::<Text, _>(format!("{{title}} : ({fts})"))
+    .load::<Body>(conn)
+    .expect("search");
+    (hits, total)
+}
+
 fn main() -> anyhow::Result<()> {
     let n: usize = std::env::var("LOA_BENCH_ENTRIES")
         .ok()
@@ -70,7 +126,10 @@ fn main() -> anyhow::Result<()> {
         "{:<34} {:>7} {:>9} {:>9} {:>9}",
         "query", "matches", "p50 ms", "p95 ms", "max ms"
     );
+    let all = std::env::var("LOA_BENCH_BEFORE").map_or(true, |v| v != "0");
     for q in [
+        "cai cach",
+        "thu tuc",
         "cai cach hanh chinh",
         "cải cách hành chính",
         "Đăng tải",
@@ -92,7 +151,26 @@ fn main() -> anyhow::Result<()> {
             }
             total as usize
         });
+        if all {
+            time(&format!("{q} (all)"), || {
+                let (hits, total) = rank_everything(conn, &fts, now);
+                for h in &hits {
+                    std::hint::black_box(snippet(&h.body_md, &query, 220));
+                }
+                total as usize
+            });
+        }
     }
+    let leaflets = search::SearchFilter {
+        kind: Some(loa::domain::entry::EntryKind::Leaflet),
+        category_id: None,
+    };
+    let fts = Query::parse("cai cach").fts();
+    time("cai cach, leaflets only", || {
+        search::search(conn, &fts, leaflets, now, 0, 10)
+            .expect("search")
+            .1 as usize
+    });
     let cat = loa::storage::categories::find_by_slug(conn, "van-hoa")?.map(|c| c.id);
     let filter = Filter {
         category_id: cat,

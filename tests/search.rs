@@ -422,3 +422,120 @@ async fn queries_without_words_or_too_long_still_get_an_answer() {
     assert_eq!(kept.chars().count(), 256);
     assert!(long.starts_with(&kept));
 }
+
+/// Search ranks at most `RANKED` matches (the newest). A query with fewer
+/// matches finds exactly what ranking every match finds, in the same
+/// order: title matches first, then bm25, then the newest.
+#[test]
+fn ranking_the_candidates_finds_what_ranking_everything_finds() {
+    use loa::storage::search::{RANKED, SearchFilter, search};
+    let site = TestSite::new();
+    let conn = &mut site.conn();
+    loa::content::corpus::generate(conn, 1500, 7, |_| {}).unwrap();
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        id: i32,
+    }
+    // The ranking before candidates: every match, ranked in SQL.
+    let everything = |conn: &mut diesel::SqliteConnection, fts: &str, kind: Option<&str>| {
+        diesel::sql_query(
+            "SELECT s.rowid AS id FROM search_index s CROSS JOIN entries e ON e.id = s.rowid \
+             WHERE search_index MATCH ?1 AND e.public_at <= ?2 AND (?4 = '' OR e.kind = ?4) \
+             ORDER BY (s.rowid IN (SELECT rowid FROM search_index WHERE search_index MATCH ?3)) DESC, \
+                      bm25(search_index, 10.0, 4.0, 1.0, 2.0, 3.0, 2.0), e.public_at DESC, e.id DESC",
+        )
+        .bind::<diesel::sql_types::Text, _>(fts)
+        .bind::<diesel::sql_types::Timestamp, _>(site.now())
+        .bind::<diesel::sql_types::Text, _>(format!("{{title}} : ({fts})"))
+        .bind::<diesel::sql_types::Text, _>(kind.unwrap_or(""))
+        .load::<Row>(conn)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect::<Vec<_>>()
+    };
+    let mut compared = 0;
+    for (q, kind) in [
+        ("thu tuc", None),
+        ("sipas", None),
+        ("dang tai", None),
+        ("cai cach", Some(EntryKind::Leaflet)),
+        ("171/KH-SVHTT", None),
+        ("\"hanh chinh\" ha", None),
+    ] {
+        let fts = loa::domain::search::Query::parse(q).fts();
+        let expected = everything(conn, &fts, kind.map(|k| k.as_str()));
+        let filter = SearchFilter {
+            kind,
+            category_id: None,
+        };
+        let (hits, total) = search(conn, &fts, filter, site.now(), 0, RANKED).unwrap();
+        if expected.len() as i64 > RANKED {
+            assert_eq!(total, RANKED + 1, "{q}");
+            continue;
+        }
+        let ids: Vec<i32> = hits.iter().map(|h| h.card.id).collect();
+        assert_eq!(total, expected.len() as i64, "{q}");
+        assert_eq!(ids, expected, "{q}");
+        // A page from the middle is the same slice.
+        let (page, _) = search(conn, &fts, filter, site.now(), 10, 10).unwrap();
+        let ids: Vec<i32> = page.iter().map(|h| h.card.id).collect();
+        assert_eq!(
+            ids,
+            expected
+                .iter()
+                .skip(10)
+                .take(10)
+                .copied()
+                .collect::<Vec<_>>()
+        );
+        compared += 1;
+    }
+    assert!(compared >= 4, "most queries have fewer matches than RANKED");
+}
+
+/// A query matching more than `RANKED` entries says "more than 1.000"
+/// rather than a count it did not make, and pages through the ranked
+/// ones; its title matches still come first.
+#[actix_web::test]
+async fn broad_queries_say_more_than_a_thousand() {
+    let site = TestSite::new();
+    loa::content::corpus::generate(&mut site.conn(), 2000, 7, |_| {}).unwrap();
+    let mut c = site.client().await;
+    let q = enc("cai cach");
+    let p1 = c.get(&format!("/search?q={q}")).await;
+    assert_eq!(p1.status, StatusCode::OK);
+    assert!(
+        p1.text("#results-title").contains(&format!(
+            "{} 1.000 {}",
+            msg("search_found_more"),
+            msg("search_results")
+        )),
+        "{}",
+        p1.text("#results-title")
+    );
+    assert!(
+        p1.text(".search-results")
+            .contains(&msg("search_more_hint"))
+    );
+    let titles = p1.texts(".search-results .card-title");
+    assert_eq!(titles.len(), 10);
+    // The entries whose title matches lead the page.
+    let in_title: Vec<bool> = titles
+        .iter()
+        .map(|t| {
+            let words = loa::domain::search::tokens(&loa::domain::slug::fold(t));
+            words.iter().any(|w| w == "cai") && words.iter().any(|w| w.starts_with("cach"))
+        })
+        .collect();
+    assert!(in_title[0], "{titles:?}");
+    assert!(in_title.windows(2).all(|w| w[0] || !w[1]), "{titles:?}");
+    let last = c.get(&format!("/search?q={q}&page=100")).await;
+    assert_eq!(last.texts(".search-results .card-title").len(), 10);
+    assert_eq!(last.attr("a[rel=next]", "href"), None);
+    assert_eq!(
+        c.get(&format!("/search?q={q}&page=101")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

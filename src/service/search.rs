@@ -13,7 +13,10 @@ use crate::storage::{self as store, settings};
 /// cites (`entry_citations`), which entries saved before the registry
 /// existed lack. Version 3: bodies are stored with their document numbers
 /// linked; the rebuild renders every body again.
-pub const INDEX_VERSION: &str = "3";
+///
+/// Version 4: the index is made again with prefix indexes (migration
+/// `search_prefix`), empty until rebuilt.
+pub const INDEX_VERSION: &str = "4";
 const VERSION_KEY: &str = "search_index_version";
 /// Set while a rebuild runs: the Unix time of its latest batch.
 pub const REBUILD_KEY: &str = "search_index_rebuild";

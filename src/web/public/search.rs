@@ -53,8 +53,13 @@ struct SearchPage<'a> {
     no_words: bool,
     /// This page's hits, best first.
     results: Vec<ResultView>,
-    /// How many entries match in all.
+    /// How many entries match in all, or [`index::RANKED`] when more do.
     total: i64,
+    /// More than [`index::RANKED`] entries match: the page says "more
+    /// than", and only the newest [`index::RANKED`] are ranked and paged.
+    more: bool,
+    /// `total` with its thousands grouped (`1.000`).
+    total_text: String,
     /// Where this page is among the results' pages.
     pagination: Pagination,
     /// The kinds to filter by.
@@ -117,6 +122,10 @@ pub async fn search(
     if !category.is_empty() {
         link.push_str(&format!("&category={}", urlencode(&category)));
     }
+    // Above `RANKED`, the count says only "more than": the pages cover the
+    // ranked matches.
+    let more = total > index::RANKED;
+    let total = total.min(index::RANKED);
     let pagination = Pagination::with_query(&link, page, per_page, total);
     if page > pagination.pages {
         return Err(AppError::NotFound);
@@ -168,6 +177,8 @@ pub async fn search(
         no_words: empty && !q.trim().is_empty(),
         results,
         total,
+        more,
+        total_text: grouped(total, &state.theme.message("thousands_mark")),
         pagination,
         kind_choices: kinds,
         category_choices: categories,
@@ -178,6 +189,36 @@ pub async fn search(
         .body(state.theme.render_view("search.html", &view)?))
 }
 
+/// `n` with its digits grouped by three: `grouped(1000, ".")` is `1.000`.
+fn grouped(n: i64, mark: &str) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push_str(mark);
+        }
+        out.push(d);
+    }
+    if n < 0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
 fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grouped;
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(grouped(0, "."), "0");
+        assert_eq!(grouped(999, "."), "999");
+        assert_eq!(grouped(1000, "."), "1.000");
+        assert_eq!(grouped(1234567, "."), "1.234.567");
+        assert_eq!(grouped(-12345, "."), "-12.345");
+    }
 }

@@ -1,0 +1,7 @@
+DROP TABLE search_index;
+CREATE VIRTUAL TABLE search_index USING fts5(
+    title, summary, body, category, tags, byline,
+    content = '',
+    contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
