@@ -185,6 +185,7 @@ fn main() -> anyhow::Result<()> {
         port,
         path,
         conns: &CONNS,
+        cookie: true,
     };
     let mut targets: Vec<Target> = vec![
         target(
@@ -217,6 +218,17 @@ fn main() -> anyhow::Result<()> {
             LOA_CACHED,
             reference.clone(),
         ),
+        // A first visit (every crawler and monitor too): no `loa_fid`
+        // cookie, so each answer makes one and sets it.
+        Target {
+            cookie: false,
+            ..target(
+                "ref-first",
+                "reference, loa cached, no cookie".into(),
+                LOA_CACHED,
+                reference.clone(),
+            )
+        },
         target(
             "ref-off",
             "reference, loa cache off".into(),
@@ -234,6 +246,7 @@ fn main() -> anyhow::Result<()> {
             port: wordpress::PORT,
             path: wp.path.clone(),
             conns: &CONNS[..1],
+            cookie: true,
         });
     }
     for (what, path) in [
@@ -330,7 +343,7 @@ fn main() -> anyhow::Result<()> {
                     ""
                 );
                 wait_quiet();
-                results[ti][ci].push(wrk(t.port, &t.path, *c, seconds, None)?);
+                results[ti][ci].push(wrk(t.port, &t.path, *c, seconds, t.cookie, None)?);
             }
         }
     }
@@ -399,6 +412,14 @@ fn main() -> anyhow::Result<()> {
                 hit.p99 / base.p99,
                 miss.rps,
             );
+            if let Some(first) = median("ref-first", ci) {
+                println!(
+                    "{c} connections: cached reference article without the cookie (a first visit) \
+                     {:.2}x with it, {:.2}x nginx's req/s",
+                    first.rps / hit.rps,
+                    first.rps / base.rps,
+                );
+            }
         }
     }
     let (busy, timed) = (
@@ -437,6 +458,8 @@ struct Target {
     port: u16,
     path: String,
     conns: &'static [u32],
+    /// Sends the `loa_fid` cookie of a returning reader.
+    cookie: bool,
 }
 
 /// The seed content (`content/`): the reference article (image, tags,
@@ -653,6 +676,7 @@ fn post_comments(
         &format!("{article}/comments"),
         16,
         seconds,
+        true,
         Some((&script, &token)),
     )?;
     std::thread::sleep(Duration::from_millis(500));
@@ -951,6 +975,7 @@ fn wrk(
     path: &str,
     conns: u32,
     seconds: u64,
+    cookie: bool,
     post: Option<(&Path, &str)>,
 ) -> anyhow::Result<Run> {
     let mut cmd = Command::new("wrk");
@@ -959,8 +984,10 @@ fn wrk(
         &format!("-c{conns}"),
         &format!("-d{seconds}s"),
         "--latency",
-    ])
-    .args(["-H", &format!("Cookie: loa_fid={BROWSER}")]);
+    ]);
+    if cookie {
+        cmd.args(["-H", &format!("Cookie: loa_fid={BROWSER}")]);
+    }
     if let Some((script, _)) = post {
         cmd.arg("-s").arg(script);
     }
@@ -1037,7 +1064,7 @@ fn soak_memory(pid: u32, article: &str, seconds: u64) -> anyhow::Result<()> {
             "/".into(),
             format!("/articles?page={page}"),
         ] {
-            wrk(LOA_CACHED, &path, 64, 10, None)?;
+            wrk(LOA_CACHED, &path, 64, 10, true, None)?;
         }
         page += 97;
         println!(
