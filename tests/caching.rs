@@ -381,6 +381,64 @@ async fn an_approved_comment_shows_on_the_cached_page() {
     );
 }
 
+/// An entry whose comments are closed has no form and so no token: its
+/// page is the same for every reader and is kept whole (it used to be
+/// rendered again for every reader, slower than with no cache at all),
+/// and still leaves the cache when its entry changes.
+#[actix_web::test]
+async fn a_page_without_a_comment_form_is_kept_and_follows_its_entry() {
+    const LEAFLET: &str = "/leaflets/chi-tieu-cai-cach-hanh-chinh-2022-to-gap";
+    let site = TestSite::with_content();
+    site.add_user("bientap", Role::Editor, PW);
+    let mut reader = site.client().await;
+    let first = reader.get(LEAFLET).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(first.attr("form[action$='/comments']", "action").is_none());
+    let held = site.state.cache.usage().0;
+    assert!(held >= 1, "the leaflet's page is kept");
+    let etag = first.header("etag").expect("a kept page has an ETag");
+    let again = reader
+        .send_with(
+            actix_web::test::TestRequest::get()
+                .uri(LEAFLET)
+                .insert_header(("if-none-match", etag.as_str())),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    // Another reader gets the same bytes from the cache.
+    let mut other = site.client().await;
+    assert_eq!(other.get(LEAFLET).await.body, first.body);
+    assert_eq!(site.state.cache.usage().0, held, "built once");
+
+    // An edit shows at once.
+    let mut editor = site.client().await;
+    editor.login("bientap", PW).await;
+    let id = loa::storage::entries::find_by_slug(
+        &mut site.conn(),
+        LEAFLET.trim_start_matches("/leaflets/"),
+    )
+    .unwrap()
+    .unwrap()
+    .id;
+    let mut fields = edit_fields(&editor.get(&format!("/admin/entries/{id}/edit")).await);
+    set(
+        &mut fields,
+        "title",
+        "Tờ gấp chỉ tiêu cải cách hành chính, bản mới",
+    );
+    set(&mut fields, "action", "save");
+    let res = editor
+        .post_form(&format!("/admin/entries/{id}/edit"), &as_refs(&fields))
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let after = reader.get(LEAFLET).await;
+    assert_eq!(
+        after.text("h1"),
+        "Tờ gấp chỉ tiêu cải cách hành chính, bản mới"
+    );
+    assert_ne!(after.header("etag"), Some(etag));
+}
+
 #[actix_web::test]
 async fn a_category_rename_shows_on_every_cached_page() {
     let site = TestSite::with_content();

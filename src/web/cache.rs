@@ -487,20 +487,11 @@ pub async fn middleware(
         .cloned()
         .unwrap_or_else(|| HeaderValue::from_static("private, no-cache"));
     let placeholder = state.cache.placeholder.clone();
-    let rendered = bytes.clone();
-    let built =
+    let page = Arc::new(
         web::block(move || build(bytes, content_type, cache_control, entry, &placeholder, now))
             .await
-            .map_err(actix_web::error::ErrorInternalServerError)?;
-    let page = match built {
-        Some(p) => Arc::new(p),
-        None => {
-            // An entry page without its placeholder (a theme without the
-            // comment form): serve it as rendered, uncached.
-            let res = head.set_body(BoxBody::new(rendered));
-            return Ok(ServiceResponse::new(req, res).map_into_left_body());
-        }
-    };
+            .map_err(actix_web::error::ErrorInternalServerError)?,
+    );
     // Kept only if nothing changed while it was being built.
     if state.cache.generation.load(Ordering::SeqCst) == generation {
         let _ = guard.insert(page.clone());
@@ -527,22 +518,26 @@ fn build(
     entry: Option<EntryPage>,
     placeholder: &str,
     now: NaiveDateTime,
-) -> Option<Page> {
+) -> Page {
     use sha2::Digest;
     let digest = hex16(&sha2::Sha256::digest(&body));
     let (deps, head, tail) = match entry {
         Some(e) => {
-            let at = find(&body, placeholder.as_bytes())?;
-            let head = body.slice(..at);
-            let tail = body.slice(at + placeholder.len()..);
-            (
-                Deps::Entry {
-                    id: e.entry_id,
-                    shows: e.shows,
-                },
-                head,
-                Some(tail),
-            )
+            let deps = Deps::Entry {
+                id: e.entry_id,
+                shows: e.shows,
+            };
+            match find(&body, placeholder.as_bytes()) {
+                Some(at) => {
+                    let head = body.slice(..at);
+                    let tail = body.slice(at + placeholder.len()..);
+                    (deps, head, Some(tail))
+                }
+                // No comment form (comments closed, or a theme without
+                // one): no token, the same bytes for every reader, kept
+                // whole like a listing but dropped with its entry.
+                None => (deps, body, None),
+            }
         }
         None => (Deps::Listing, body, None),
     };
@@ -564,7 +559,7 @@ fn build(
         }
         None => (Gzip::Whole(gzip_whole(&head)), Some(brotli_whole(&head))),
     };
-    Some(Page {
+    Page {
         content_type,
         cache_control,
         deps,
@@ -575,7 +570,7 @@ fn build(
         digest,
         last_modified: SystemTime::from(now.and_utc()),
         built: millis(now),
-    })
+    }
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
