@@ -113,6 +113,14 @@ fn fold_mapped(text: &str) -> (Vec<char>, Vec<(usize, usize)>) {
     let mut chars = Vec::with_capacity(text.len());
     let mut spans = Vec::with_capacity(text.len());
     for (i, c) in text.char_indices() {
+        // Most of a Vietnamese text is ASCII, which folds to its lower
+        // case: no normalization, no string per character (the fold of
+        // ten long bodies was a quarter of a search's time).
+        if c.is_ascii() {
+            chars.push(c.to_ascii_lowercase());
+            spans.push((i, i + 1));
+            continue;
+        }
         let end = i + c.len_utf8();
         for f in fold(c.encode_utf8(&mut [0; 4])).chars() {
             chars.push(f);
@@ -236,6 +244,19 @@ pub fn snippet(text: &str, query: &Query, width: usize) -> Vec<Piece> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn snippets_fold_as_the_index_does() {
+        let text = "ĐĂNG TẢI Kế hoạch số 171/KH-SVHTT: Cải cách HÀNH CHÍNH, ü ß İ.";
+        let (chars, spans) = fold_mapped(text);
+        assert_eq!(chars.iter().collect::<String>(), fold(text));
+        assert_eq!(spans.len(), chars.len());
+        assert!(
+            spans
+                .iter()
+                .all(|&(a, b)| text.is_char_boundary(a) && a < b)
+        );
+    }
 
     fn fts(q: &str) -> String {
         Query::parse(q).fts()

@@ -190,11 +190,17 @@ pub fn search(
     };
     // Every match is a candidate: rank by relevance. (bm25 is lower for
     // better matches.)
+    // Every match lies between the oldest and the newest candidate: FTS5
+    // seeks to that range instead of walking the matches again (a phrase
+    // of common words walks every entry holding its words).
     let scores: HashMap<i32, f64> = if total <= RANKED {
+        let newest = candidates.first().map_or(oldest, |c| c.id);
         matching(
             &format!("s.rowid AS id, bm25(search_index, {WEIGHTS}) AS score"),
-            "",
+            "AND s.rowid BETWEEN ? AND ?",
         )
+        .bind::<Integer, _>(oldest)
+        .bind::<Integer, _>(newest)
         .load::<Score>(conn)?
         .into_iter()
         .map(|r| (r.id, r.score))
