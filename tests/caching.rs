@@ -167,6 +167,32 @@ where
     .await
 }
 
+/// Saves a new title for the entry at `path` through the editor's form;
+/// returns the entry's id.
+async fn retitle<S, B>(site: &TestSite, editor: &mut Client<S>, path: &str, title: &str) -> i32
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    let slug = path.rsplit('/').next().unwrap_or_default();
+    let id = loa::storage::entries::find_by_slug(&mut site.conn(), slug)
+        .unwrap()
+        .unwrap()
+        .id;
+    let mut fields = edit_fields(&editor.get(&format!("/admin/entries/{id}/edit")).await);
+    set(&mut fields, "title", title);
+    set(&mut fields, "action", "save");
+    let res = editor
+        .post_form(&format!("/admin/entries/{id}/edit"), &as_refs(&fields))
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    id
+}
+
 fn gunzip(bytes: &[u8]) -> String {
     let mut out = String::new();
     flate2::read::GzDecoder::new(bytes)
@@ -281,24 +307,13 @@ async fn publishing_editing_and_unpublishing_show_at_once() {
     );
 
     // Edit: the new title is on the entry's cached page and in listings.
-    let id = loa::storage::entries::find_by_slug(
-        &mut site.conn(),
-        ARTICLE.trim_start_matches("/articles/"),
-    )
-    .unwrap()
-    .unwrap()
-    .id;
-    let mut fields = edit_fields(&editor.get(&format!("/admin/entries/{id}/edit")).await);
-    set(
-        &mut fields,
-        "title",
+    let id = retitle(
+        &site,
+        &mut editor,
+        ARTICLE,
         "Tăng cường tuyên truyền cải cách hành chính năm 2026",
-    );
-    set(&mut fields, "action", "save");
-    let res = editor
-        .post_form(&format!("/admin/entries/{id}/edit"), &as_refs(&fields))
-        .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    )
+    .await;
     assert_eq!(
         reader.get(ARTICLE).await.text("h1"),
         "Tăng cường tuyên truyền cải cách hành chính năm 2026"
@@ -413,24 +428,13 @@ async fn a_page_without_a_comment_form_is_kept_and_follows_its_entry() {
     // An edit shows at once.
     let mut editor = site.client().await;
     editor.login("bientap", PW).await;
-    let id = loa::storage::entries::find_by_slug(
-        &mut site.conn(),
-        LEAFLET.trim_start_matches("/leaflets/"),
-    )
-    .unwrap()
-    .unwrap()
-    .id;
-    let mut fields = edit_fields(&editor.get(&format!("/admin/entries/{id}/edit")).await);
-    set(
-        &mut fields,
-        "title",
+    retitle(
+        &site,
+        &mut editor,
+        LEAFLET,
         "Tờ gấp chỉ tiêu cải cách hành chính, bản mới",
-    );
-    set(&mut fields, "action", "save");
-    let res = editor
-        .post_form(&format!("/admin/entries/{id}/edit"), &as_refs(&fields))
-        .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    )
+    .await;
     let after = reader.get(LEAFLET).await;
     assert_eq!(
         after.text("h1"),
