@@ -188,11 +188,11 @@ pub fn search(
     let Some(oldest) = candidates.last().map(|c| c.id) else {
         return Ok((Vec::new(), 0));
     };
-    // Every match is a candidate: rank by relevance. (bm25 is lower for
-    // better matches.)
-    // Every match lies between the oldest and the newest candidate: FTS5
-    // seeks to that range instead of walking the matches again (a phrase
-    // of common words walks every entry holding its words).
+    // Every match is a candidate: rank by relevance (bm25 is lower for
+    // better matches). The matches all lie between the oldest and the
+    // newest candidate: FTS5 seeks to that range instead of walking them
+    // all again (a phrase of common words walks every entry holding its
+    // words).
     let scores: HashMap<i32, f64> = if total <= RANKED {
         let newest = candidates.first().map_or(oldest, |c| c.id);
         matching(
