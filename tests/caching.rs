@@ -9,7 +9,7 @@ use crate::common;
 use std::io::Read;
 
 use actix_web::http::StatusCode;
-use common::{Client, Page, TestSite, article_form, as_refs, edit_fields, entry, set};
+use common::{Client, Page, TestSite, article_form, entry};
 use loa::domain::entry::EntryKind;
 use loa::domain::user::Role;
 
@@ -43,13 +43,7 @@ async fn shared_pages_revalidate_with_a_strong_etag() {
             etag.starts_with('"') && !etag.starts_with("W/"),
             "{path}: strong: {etag}"
         );
-        let again = c
-            .send_with(
-                actix_web::test::TestRequest::get()
-                    .uri(path)
-                    .insert_header(("if-none-match", etag.as_str())),
-            )
-            .await;
+        let again = c.revalidate(path, &etag).await;
         assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{path}");
         assert!(again.body.is_empty());
         assert_eq!(again.header("etag"), Some(etag));
@@ -119,13 +113,7 @@ async fn entry_pages_are_cached_but_each_browser_gets_its_own_token() {
     assert_ne!(pa.header("etag"), pb.header("etag"));
     // Each browser revalidates its own copy.
     let etag = pa.header("etag").expect("ETag");
-    let again = a
-        .send_with(
-            actix_web::test::TestRequest::get()
-                .uri(ARTICLE)
-                .insert_header(("if-none-match", etag.as_str())),
-        )
-        .await;
+    let again = a.revalidate(ARTICLE, &etag).await;
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
     // The token from the cached page is accepted: b's comment is received.
     site.set_now(site.now() + chrono::Duration::seconds(20));
@@ -167,30 +155,13 @@ where
     .await
 }
 
-/// Saves a new title for the entry at `path` through the editor's form;
-/// returns the entry's id.
-async fn retitle<S, B>(site: &TestSite, editor: &mut Client<S>, path: &str, title: &str) -> i32
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
+/// The id of the entry at `path` (`/articles/<slug>` and the like).
+fn id_at(site: &TestSite, path: &str) -> i32 {
     let slug = path.rsplit('/').next().unwrap_or_default();
-    let id = loa::storage::entries::find_by_slug(&mut site.conn(), slug)
+    loa::storage::entries::find_by_slug(&mut site.conn(), slug)
         .unwrap()
         .unwrap()
-        .id;
-    let mut fields = edit_fields(&editor.get(&format!("/admin/entries/{id}/edit")).await);
-    set(&mut fields, "title", title);
-    set(&mut fields, "action", "save");
-    let res = editor
-        .post_form(&format!("/admin/entries/{id}/edit"), &as_refs(&fields))
-        .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    id
+        .id
 }
 
 fn gunzip(bytes: &[u8]) -> String {
@@ -307,13 +278,20 @@ async fn publishing_editing_and_unpublishing_show_at_once() {
     );
 
     // Edit: the new title is on the entry's cached page and in listings.
-    let id = retitle(
-        &site,
-        &mut editor,
-        ARTICLE,
-        "Tăng cường tuyên truyền cải cách hành chính năm 2026",
-    )
-    .await;
+    let id = id_at(&site, ARTICLE);
+    let res = editor
+        .edit_entry(
+            id,
+            &[
+                (
+                    "title",
+                    "Tăng cường tuyên truyền cải cách hành chính năm 2026",
+                ),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     assert_eq!(
         reader.get(ARTICLE).await.text("h1"),
         "Tăng cường tuyên truyền cải cách hành chính năm 2026"
@@ -327,11 +305,7 @@ async fn publishing_editing_and_unpublishing_show_at_once() {
     );
 
     // Unpublish: gone from its address and from the listings.
-    let mut fields = edit_fields(&editor.get(&format!("/admin/entries/{id}/edit")).await);
-    set(&mut fields, "action", "unpublish");
-    let res = editor
-        .post_form(&format!("/admin/entries/{id}/edit"), &as_refs(&fields))
-        .await;
+    let res = editor.edit_entry(id, &[("action", "unpublish")]).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     assert_eq!(reader.get(ARTICLE).await.status, StatusCode::NOT_FOUND);
     assert!(
@@ -412,13 +386,7 @@ async fn a_page_without_a_comment_form_is_kept_and_follows_its_entry() {
     let held = site.state.cache.usage().0;
     assert!(held >= 1, "the leaflet's page is kept");
     let etag = first.header("etag").expect("a kept page has an ETag");
-    let again = reader
-        .send_with(
-            actix_web::test::TestRequest::get()
-                .uri(LEAFLET)
-                .insert_header(("if-none-match", etag.as_str())),
-        )
-        .await;
+    let again = reader.revalidate(LEAFLET, &etag).await;
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
     // Another reader gets the same bytes from the cache.
     let mut other = site.client().await;
@@ -428,13 +396,16 @@ async fn a_page_without_a_comment_form_is_kept_and_follows_its_entry() {
     // An edit shows at once.
     let mut editor = site.client().await;
     editor.login("bientap", PW).await;
-    retitle(
-        &site,
-        &mut editor,
-        LEAFLET,
-        "Tờ gấp chỉ tiêu cải cách hành chính, bản mới",
-    )
-    .await;
+    let res = editor
+        .edit_entry(
+            id_at(&site, LEAFLET),
+            &[
+                ("title", "Tờ gấp chỉ tiêu cải cách hành chính, bản mới"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let after = reader.get(LEAFLET).await;
     assert_eq!(
         after.text("h1"),

@@ -383,6 +383,27 @@ where
         self.get("/admin").await.token()
     }
 
+    /// GET `path` as a browser revalidating its copy (`If-None-Match`).
+    pub async fn revalidate(&mut self, path: &str, etag: &str) -> Page {
+        self.send(
+            test::TestRequest::get()
+                .uri(path)
+                .insert_header(("if-none-match", etag)),
+        )
+        .await
+    }
+
+    /// Opens entry `id`'s editor, sets `changes` on its form (`action`
+    /// included) and posts it back, as an editor does.
+    pub async fn edit_entry(&mut self, id: i32, changes: &[(&str, &str)]) -> Page {
+        let path = format!("/admin/entries/{id}/edit");
+        let mut fields = edit_fields(&self.get(&path).await);
+        for (name, value) in changes {
+            set(&mut fields, name, value);
+        }
+        self.post_form(&path, &as_refs(&fields)).await
+    }
+
     /// Forgets every cookie: another reader on another device.
     pub fn forget(&mut self) {
         self.cookies.clear();
