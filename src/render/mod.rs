@@ -6,6 +6,7 @@ pub mod comment_text;
 pub mod dates;
 pub mod doclinks;
 pub mod markdown;
+pub mod numbers;
 pub mod qr;
 pub mod responsive;
 pub mod sanitize;

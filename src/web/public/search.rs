@@ -178,7 +178,7 @@ pub async fn search(
         results,
         total,
         more,
-        total_text: grouped(total, &state.theme.message("thousands_mark")),
+        total_text: crate::render::numbers::grouped(total, &state.theme.message("thousands_mark")),
         pagination,
         kind_choices: kinds,
         category_choices: categories,
@@ -189,36 +189,6 @@ pub async fn search(
         .body(state.theme.render_view("search.html", &view)?))
 }
 
-/// `n` with its digits grouped by three: `grouped(1000, ".")` is `1.000`.
-fn grouped(n: i64, mark: &str) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push_str(mark);
-        }
-        out.push(d);
-    }
-    if n < 0 {
-        out.insert(0, '-');
-    }
-    out
-}
-
 fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::grouped;
-
-    #[test]
-    fn thousands_are_grouped() {
-        assert_eq!(grouped(0, "."), "0");
-        assert_eq!(grouped(999, "."), "999");
-        assert_eq!(grouped(1000, "."), "1.000");
-        assert_eq!(grouped(1234567, "."), "1.234.567");
-        assert_eq!(grouped(-12345, "."), "-12.345");
-    }
 }
