@@ -50,6 +50,7 @@
 //! wrk and nginx are installed with apt-get when missing. wrk runs on the
 //! same machine, so every figure is pessimistic; compare the ratios.
 
+use loa::storage::Db;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -495,7 +496,7 @@ const SEED_COMMENTS: [(&str, &str, &str); 3] = [
 fn import_seed(content: &Path, db: &Path, uploads: &Path) -> anyhow::Result<wordpress::Article> {
     use loa::content::import;
     use loa::storage::comments::{self, NewComment};
-    let pool = storage::open_pool(db, 1)?;
+    let pool = storage::open_pool(&db.to_string_lossy(), 1)?;
     let mut conn = pool.get()?;
     let conn = &mut *conn;
     let report = import::import_dir(
@@ -793,7 +794,7 @@ fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
 fn generate(path: &Path, n: usize) -> anyhow::Result<()> {
     let partial = path.with_extension("partial");
     let _ = std::fs::remove_file(&partial);
-    let pool = storage::open_pool(&partial, 1)?;
+    let pool = storage::open_pool(&partial.to_string_lossy(), 1)?;
     let mut conn = pool.get()?;
     let conn = &mut *conn;
     let bar = ProgressBar::new(n as u64);
@@ -819,7 +820,7 @@ fn article_with_comments(db: &Path) -> anyhow::Result<String> {
         #[diesel(sql_type = diesel::sql_types::Text)]
         slug: String,
     }
-    let mut conn = SqliteConnection::establish(&db.to_string_lossy())?;
+    let mut conn = Db::establish(&db.to_string_lossy())?;
     let found: Slug = diesel::sql_query(
         "SELECT e.slug FROM entries e JOIN comments c ON c.entry_id = e.id \
          WHERE e.kind = 'article' GROUP BY e.id HAVING count(*) = 3 ORDER BY e.id LIMIT 1",
@@ -832,7 +833,7 @@ fn article_with_comments(db: &Path) -> anyhow::Result<String> {
 const CATEGORY: &str = "tin-nganh";
 
 fn count_in_category(db: &Path, slug: &str) -> anyhow::Result<u64> {
-    let mut conn = SqliteConnection::establish(&db.to_string_lossy())?;
+    let mut conn = Db::establish(&db.to_string_lossy())?;
     use loa::storage::schema::{categories, entries};
     let n: i64 = entries::table
         .inner_join(categories::table)
@@ -844,7 +845,7 @@ fn count_in_category(db: &Path, slug: &str) -> anyhow::Result<u64> {
 }
 
 fn count_articles(db: &Path) -> anyhow::Result<u64> {
-    let mut conn = SqliteConnection::establish(&db.to_string_lossy())?;
+    let mut conn = Db::establish(&db.to_string_lossy())?;
     use loa::storage::schema::entries::dsl::*;
     let n: i64 = entries
         .filter(kind.eq("article"))
@@ -854,7 +855,7 @@ fn count_articles(db: &Path) -> anyhow::Result<u64> {
 }
 
 fn count_bench_comments(db: &Path) -> anyhow::Result<u64> {
-    let mut conn = SqliteConnection::establish(&db.to_string_lossy())?;
+    let mut conn = Db::establish(&db.to_string_lossy())?;
     conn.batch_execute("PRAGMA busy_timeout = 5000")?;
     use loa::storage::schema::comments::dsl::*;
     let n: i64 = comments

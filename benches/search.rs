@@ -12,6 +12,7 @@
 //! match ranked), as `(all)`. Also times a category listing at page 1 and
 //! deep.
 
+use loa::storage::Db;
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
@@ -65,11 +66,7 @@ struct Body {
 
 /// Search as it was before candidates (up to commit 00ad4fe): an exact
 /// count, then every match ranked, title matches first.
-fn rank_everything(
-    conn: &mut SqliteConnection,
-    fts: &str,
-    now: chrono::NaiveDateTime,
-) -> (Vec<Body>, i64) {
+fn rank_everything(conn: &mut Db, fts: &str, now: chrono::NaiveDateTime) -> (Vec<Body>, i64) {
     let total = diesel::sql_query(
         "SELECT count(*) AS n FROM search_index s CROSS JOIN entries e ON e.id = s.rowid \
          WHERE search_index MATCH ? AND e.public_at <= ?",
@@ -104,7 +101,7 @@ fn main() -> anyhow::Result<()> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let dir = tempfile::tempdir()?;
-    let pool = storage::open_pool(&dir.path().join("bench.db"), 2)?;
+    let pool = storage::open_pool(&dir.path().join("bench.db").to_string_lossy(), 2)?;
     let conn = &mut pool.get()?;
 
     let bar = ProgressBar::new(n as u64);

@@ -16,8 +16,9 @@ use serde::Deserialize;
 pub struct Config {
     /// Address the HTTP server listens on.
     pub bind: String,
-    /// SQLite database file; created with its folder when missing.
-    pub database: PathBuf,
+    /// A SQLite file (created with its folder when missing) or a
+    /// `postgres://` URL (several servers sharing one database).
+    pub database: String,
     /// Folder for uploaded and imported media.
     pub uploads: PathBuf,
     /// Folder that holds the themes.
@@ -133,7 +134,7 @@ impl Config {
         for (name, value) in env {
             match name.as_str() {
                 "LOA_BIND" => self.bind = value,
-                "LOA_DATABASE" => self.database = value.into(),
+                "LOA_DATABASE" => self.database = value,
                 "LOA_UPLOADS" => self.uploads = value.into(),
                 "LOA_THEMES" => self.themes = value.into(),
                 "LOA_THEME" => self.theme = value,
@@ -215,7 +216,7 @@ mod tests {
     fn defaults_match_the_spec() {
         let c = Config::default();
         assert_eq!(c.bind, "127.0.0.1:8080");
-        assert_eq!(c.database, PathBuf::from("data/loa.db"));
+        assert_eq!(c.database, "data/loa.db");
         assert_eq!(c.theme, "default");
         assert_eq!(c.timezone, "Asia/Ho_Chi_Minh");
     }

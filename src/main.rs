@@ -1,5 +1,6 @@
 //! The `loa` command: serve the site, migrate, import and export content.
 
+use loa::storage::Db;
 use std::path::{Path, PathBuf};
 
 use actix_web::{HttpServer, web};
@@ -30,9 +31,10 @@ struct Cli {
     /// Configuration file (default: loa.toml in this folder, if present).
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// SQLite database file (overrides `database` and LOA_DATABASE).
+    /// SQLite file or postgres:// URL (overrides `database` and
+    /// LOA_DATABASE).
     #[arg(long, global = true, value_name = "PATH")]
-    database: Option<PathBuf>,
+    database: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -133,11 +135,10 @@ fn run_user(config: &Config, command: UserCommand) -> anyhow::Result<()> {
     let pool = open(config)?;
     let conn = &mut *pool.get()?;
     let now = storage::utc_now();
-    let find =
-        |conn: &mut diesel::SqliteConnection, name: &str| -> anyhow::Result<storage::users::User> {
-            storage::users::find_by_username(conn, name)?
-                .with_context(|| format!("no account named {name:?}"))
-        };
+    let find = |conn: &mut Db, name: &str| -> anyhow::Result<storage::users::User> {
+        storage::users::find_by_username(conn, name)?
+            .with_context(|| format!("no account named {name:?}"))
+    };
     match command {
         UserCommand::Add {
             name,
@@ -234,7 +235,7 @@ fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             // Opening the pool applies pending migrations.
             open(&config)?;
-            println!("database {} is up to date", config.database.display());
+            println!("database {} is up to date", database_name(&config));
             Ok(())
         }
         Command::Import { dir } => {
@@ -299,7 +300,12 @@ const BLOCKING_THREADS: usize = 4;
 
 fn open(config: &Config) -> anyhow::Result<storage::Pool> {
     storage::open_pool(&config.database, POOL_SIZE)
-        .with_context(|| format!("opening {}", config.database.display()))
+        .with_context(|| format!("opening {}", database_name(config)))
+}
+
+/// The `database` setting as shown to people: no password.
+fn database_name(config: &Config) -> String {
+    storage::pool::Location::parse(&config.database).display()
 }
 
 fn run_import(

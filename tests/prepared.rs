@@ -50,7 +50,7 @@ async fn reading_pages_reuse_prepared_statements() {
     set_default_instrumentation(record).unwrap();
     let site = TestSite::with_config(|c| {
         c.page_cache_mib = 0;
-        *DATABASE.lock().unwrap() = c.database.to_string_lossy().into_owned();
+        *DATABASE.lock().unwrap() = c.database.clone();
     });
     site.import(&common::site_dir());
     let mut c = site.client().await;

@@ -4,6 +4,7 @@
 //! original text; filters and ranking.
 
 use crate::common;
+use loa::storage::Db;
 
 use actix_web::http::StatusCode;
 use common::{TestSite, category, entry, msg};
@@ -367,7 +368,7 @@ fn a_running_rebuild_is_left_alone_and_a_dead_one_taken_over() {
     diesel::sql_query("DELETE FROM search_index")
         .execute(conn)
         .unwrap();
-    let found = |conn: &mut diesel::SqliteConnection| {
+    let found = |conn: &mut Db| {
         loa::storage::search::search(
             conn,
             &loa::domain::search::Query::parse("cải cách").fts(),
@@ -438,7 +439,7 @@ fn ranking_the_candidates_finds_what_ranking_everything_finds() {
         id: i32,
     }
     // The ranking before candidates: every match, ranked in SQL.
-    let everything = |conn: &mut diesel::SqliteConnection, fts: &str, kind: Option<&str>| {
+    let everything = |conn: &mut Db, fts: &str, kind: Option<&str>| {
         diesel::sql_query(
             "SELECT s.rowid AS id FROM search_index s CROSS JOIN entries e ON e.id = s.rowid \
              WHERE search_index MATCH ?1 AND e.public_at <= ?2 AND (?4 = '' OR e.kind = ?4) \

@@ -3,6 +3,7 @@
 //! revisions, concurrent edits, validation, backups and the audit log.
 
 use crate::common;
+use loa::storage::Db;
 
 use actix_web::http::StatusCode;
 use common::{TestSite, article_form, as_refs, edit_fields, entry, msg, set, utc};
@@ -1021,7 +1022,7 @@ fn a_backup_taken_during_writes_is_consistent() {
     let dest = site.dir.path().join("backups/loa-copy.db");
     loa::storage::pool::backup(&mut site.conn(), &dest).unwrap();
     writer.join().unwrap();
-    let mut copy = diesel::SqliteConnection::establish(dest.to_str().unwrap()).unwrap();
+    let mut copy = Db::Sqlite(diesel::SqliteConnection::establish(dest.to_str().unwrap()).unwrap());
     #[derive(QueryableByName)]
     struct Check {
         #[diesel(sql_type = diesel::sql_types::Text)]
@@ -1034,7 +1035,7 @@ fn a_backup_taken_during_writes_is_consistent() {
     let n = entries::count_all(&mut copy).unwrap();
     assert!((5..=205).contains(&n), "{n}");
     // The copy opens as a site of its own.
-    let reopened = loa::storage::open_pool(&dest, 1).unwrap();
+    let reopened = loa::storage::open_pool(&dest.to_string_lossy(), 1).unwrap();
     assert!(
         entries::find_by_slug(
             &mut reopened.get().unwrap(),

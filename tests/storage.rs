@@ -2,6 +2,7 @@
 //! per-category blocks, revisions, and the pragmas the pool sets.
 
 use crate::common;
+use loa::storage::Db;
 
 use common::{TestSite, category, entry, utc};
 use diesel::prelude::*;
@@ -385,7 +386,7 @@ fn listing_counts_follow_every_change() {
     let a = category(conn, "a", "A");
     let b = category(conn, "b", "B");
     let now = utc("2026-01-01 00:00:00");
-    let check = |conn: &mut diesel::SqliteConnection, when: &str| {
+    let check = |conn: &mut Db, when: &str| {
         let tags: Vec<i32> = ["so-hoa", "mot-cua"]
             .iter()
             .filter_map(|s| loa::storage::tags::find_by_slug(conn, s).unwrap())
@@ -589,7 +590,7 @@ fn renamed_tags_and_categories_are_found_by_their_new_names() {
         .category(cat)
         .tags(&["Chuyển đổi"])
         .save(conn);
-    let found = |conn: &mut diesel::SqliteConnection, q: &str| {
+    let found = |conn: &mut Db, q: &str| {
         let fts = loa::domain::search::Query::parse(q).fts();
         loa::storage::search::search(
             conn,

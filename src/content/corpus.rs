@@ -2,6 +2,8 @@
 //! text (words drawn from the reference article), categories and tags,
 //! reproducible from a seed. Not used by the site itself.
 
+use crate::storage::Db;
+use crate::storage::each_backend;
 use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
 use rand::rngs::StdRng;
@@ -44,7 +46,7 @@ const TAGS: [&str; 12] = [
 /// the last ten years, a quarter of them with approved comments;
 /// `progress(done)` is called after each batch.
 pub fn generate(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     n: usize,
     seed: u64,
     mut progress: impl FnMut(usize),
@@ -92,7 +94,7 @@ pub fn generate(
     let mut done = 0;
     while done < n {
         let size = BATCH.min(n - done);
-        conn.immediate_transaction(|conn| {
+        crate::storage::write(conn, |conn| {
             let mut rows = Vec::with_capacity(size);
             for i in done..done + size {
                 let kind = match rng.random_range(0..20) {
@@ -130,22 +132,22 @@ pub fn generate(
                     leaflet_format: None,
                 });
             }
-            let ids: Vec<i32> = diesel::insert_into(entries::table)
-                .values(
-                    rows.iter()
-                        .map(|r| {
-                            (
-                                r.clone(),
-                                entries::created_at.eq(r.publish_at.unwrap_or(start)),
-                                entries::updated_at.eq(r.publish_at.unwrap_or(start)),
-                                entries::public_at
-                                    .eq(crate::storage::entries::public_at(r.status, r.publish_at)),
-                            )
-                        })
-                        .collect::<Vec<_>>(),
-                )
+            let values = rows
+                .iter()
+                .map(|r| {
+                    (
+                        r.clone(),
+                        entries::created_at.eq(r.publish_at.unwrap_or(start)),
+                        entries::updated_at.eq(r.publish_at.unwrap_or(start)),
+                        entries::public_at
+                            .eq(crate::storage::entries::public_at(r.status, r.publish_at)),
+                    )
+                })
+                .collect::<Vec<_>>();
+            let ids: Vec<i32> = each_backend!(conn, |c| diesel::insert_into(entries::table)
+                .values(values)
                 .returning(entries::id)
-                .get_results(conn)?;
+                .get_results(c))?;
             let links: Vec<_> = ids
                 .iter()
                 .flat_map(|id| {
@@ -157,9 +159,9 @@ pub fn generate(
                         .map(move |t| (entry_tags::entry_id.eq(*id), entry_tags::tag_id.eq(t)))
                 })
                 .collect();
-            diesel::insert_into(entry_tags::table)
+            each_backend!(conn, |c| diesel::insert_into(entry_tags::table)
                 .values(&links)
-                .execute(conn)?;
+                .execute(c))?;
             // A quarter of the entries have one to five approved comments.
             let mut talk = Vec::new();
             for (id, row) in ids.iter().zip(&rows) {
@@ -182,9 +184,9 @@ pub fn generate(
                     ));
                 }
             }
-            diesel::insert_into(comments::table)
+            each_backend!(conn, |c| diesel::insert_into(comments::table)
                 .values(&talk)
-                .execute(conn)?;
+                .execute(c))?;
             for id in ids {
                 crate::service::entries::rerender(conn, id)?;
             }

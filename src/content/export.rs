@@ -2,11 +2,11 @@
 //! entries (site identity, categories, the document registry, Markdown
 //! files, their images).
 
+use crate::storage::Db;
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono_tz::Tz;
-use diesel::SqliteConnection;
 use indicatif::ProgressBar;
 use serde::Serialize;
 
@@ -61,7 +61,7 @@ fn write(path: &Path, text: &str) -> Result<(), ExportError> {
 
 /// Writes every entry under `dir`; returns how many.
 pub fn export_dir(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     dir: &Path,
     uploads: &Path,
     tz: Tz,

@@ -1,11 +1,11 @@
 //! `loa import DIR`: site identity, categories and entries from files,
 //! idempotent by slug (re-importing unchanged files changes nothing).
 
+use crate::storage::Db;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
-use diesel::SqliteConnection;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Deserialize;
 use walkdir::WalkDir;
@@ -66,11 +66,7 @@ struct CategoriesFile {
 }
 
 /// Imports everything under `dir`.
-pub fn import_dir(
-    conn: &mut SqliteConnection,
-    dir: &Path,
-    target: &Target,
-) -> Result<Report, ImportError> {
+pub fn import_dir(conn: &mut Db, dir: &Path, target: &Target) -> Result<Report, ImportError> {
     if !dir.is_dir() {
         return Err(ImportError::NotAFolder(dir.to_owned()));
     }
@@ -204,7 +200,7 @@ fn read(path: &Path) -> Result<String, ImportError> {
 /// Imports one file; returns how it was saved and, for a bulletin, the
 /// slugs of its items.
 fn import_file(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     path: &Path,
     target: &Target,
     seen: &mut BTreeMap<String, PathBuf>,
@@ -349,7 +345,7 @@ fn kind_from_folder(path: &Path) -> Option<EntryKind> {
 /// already in the library is reused), with the front matter's alt text
 /// and caption as the library's.
 fn store_image(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     src: &Path,
     meta: &files::ImageMeta,
     uploads: &Path,

@@ -4,6 +4,7 @@
 //! ([`entries::rerender`]), every entry that cites a number concerned.
 //! Their pages leave the page cache by the change log, as for any edit.
 
+use crate::storage::Db;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -15,7 +16,7 @@ use crate::storage::documents::{self, Duplicate, Saved};
 /// citing its number (its old one too, when it changed). Refuses a second
 /// record with the same type, number and year.
 pub fn save(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     id: Option<i32>,
     doc: &ValidDocument,
     now: NaiveDateTime,
@@ -33,11 +34,7 @@ pub fn save(
 
 /// Creates or updates the record with this type, number and year (import:
 /// the slug is its identity), relinking what cites it when it changed.
-pub fn save_by_slug(
-    conn: &mut SqliteConnection,
-    doc: &ValidDocument,
-    now: NaiveDateTime,
-) -> QueryResult<Saved> {
+pub fn save_by_slug(conn: &mut Db, doc: &ValidDocument, now: NaiveDateTime) -> QueryResult<Saved> {
     crate::storage::write(conn, |conn| {
         let saved = documents::save_by_slug(conn, doc, now)?;
         if !matches!(saved, Saved::Unchanged(_)) {
@@ -49,7 +46,7 @@ pub fn save_by_slug(
 
 /// Deletes record `id`; the entries citing its number lose the link (or
 /// link to another record of that number). Returns the record deleted.
-pub fn delete(conn: &mut SqliteConnection, id: i32) -> QueryResult<documents::Document> {
+pub fn delete(conn: &mut Db, id: i32) -> QueryResult<documents::Document> {
     crate::storage::write(conn, |conn| {
         let doc = documents::find(conn, id)?;
         documents::delete(conn, id)?;
@@ -59,7 +56,7 @@ pub fn delete(conn: &mut SqliteConnection, id: i32) -> QueryResult<documents::Do
 }
 
 /// Renders again every entry citing one of `numbers`.
-fn relink(conn: &mut SqliteConnection, numbers: &[Option<&str>]) -> QueryResult<()> {
+fn relink(conn: &mut Db, numbers: &[Option<&str>]) -> QueryResult<()> {
     let numbers: Vec<&str> = numbers.iter().flatten().copied().collect();
     for id in documents::citing_entries(conn, &numbers)? {
         entries::rerender(conn, id)?;

@@ -6,6 +6,7 @@
 //! refreshed by [`refresh`] when its source changes elsewhere (a category
 //! or tag renamed, the index rebuilt, library images regenerated).
 
+use crate::storage::Db;
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
@@ -84,11 +85,7 @@ pub enum SaveError {
 /// items, its search row, the document numbers it cites and the library
 /// images it shows. A save that changes nothing writes nothing (which
 /// makes imports idempotent), bulletin items aside.
-pub fn save(
-    conn: &mut SqliteConnection,
-    target: Target,
-    save: Save<'_>,
-) -> Result<Saved, SaveError> {
+pub fn save(conn: &mut Db, target: Target, save: Save<'_>) -> Result<Saved, SaveError> {
     let mut data = save.data;
     data.body_html = render_body(conn, &data.body_md)?.into_string();
     let tags = tag_set(save.tags);
@@ -129,7 +126,7 @@ pub fn save(
 /// Creates the entry with `data.slug`, or updates it: [`save`] with
 /// [`Target::BySlug`], as imports and tests use it.
 pub fn save_by_slug(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     data: &EntryData,
     tags: &[String],
     saved_by: &str,
@@ -149,7 +146,7 @@ pub fn save_by_slug(
 
 /// Replaces a bulletin's items (an import links them once every entry
 /// exists), in one transaction.
-pub fn set_items(conn: &mut SqliteConnection, bulletin_id: i32, ids: &[i32]) -> QueryResult<()> {
+pub fn set_items(conn: &mut Db, bulletin_id: i32, ids: &[i32]) -> QueryResult<()> {
     crate::storage::write(conn, |conn| {
         entries::set_bulletin_items(conn, bulletin_id, ids)
     })
@@ -171,7 +168,7 @@ fn tag_set(tag_names: &[String]) -> Vec<String> {
 /// Writes `data` over `existing` (or as a new entry) with everything
 /// derived from it, inside the caller's transaction.
 fn write(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     existing: Option<Entry>,
     data: &EntryData,
     tags: Vec<String>,
@@ -218,12 +215,7 @@ fn write(
 
 /// Writes what follows from an entry's fields: its search row, the
 /// document numbers its text cites, and the library images it shows.
-fn derive(
-    conn: &mut SqliteConnection,
-    id: i32,
-    data: &EntryData,
-    tag_names: &[String],
-) -> QueryResult<()> {
+fn derive(conn: &mut Db, id: i32, data: &EntryData, tag_names: &[String]) -> QueryResult<()> {
     index::index(conn, id, data, tag_names)?;
     documents::set_citations(conn, id, &cited_numbers(data))?;
     media::sync_uses(conn, id, data.image_path.as_deref(), &data.body_md)
@@ -232,7 +224,7 @@ fn derive(
 /// Derives again what follows from entry `id` (after a category or tag it
 /// names changed, or the index is rebuilt). Nothing happens for an id
 /// that no longer exists.
-pub fn refresh(conn: &mut SqliteConnection, id: i32) -> QueryResult<()> {
+pub fn refresh(conn: &mut Db, id: i32) -> QueryResult<()> {
     let Some(entry) = entries::find(conn, id).optional()? else {
         return index::unindex(conn, id);
     };
@@ -243,7 +235,7 @@ pub fn refresh(conn: &mut SqliteConnection, id: i32) -> QueryResult<()> {
 /// Renders entry `id`'s body again (new image sizes, a new renderer) and
 /// refreshes what derives from it. No new version: the text the editor
 /// wrote has not changed. Says whether the stored HTML changed.
-pub fn rerender(conn: &mut SqliteConnection, id: i32) -> QueryResult<bool> {
+pub fn rerender(conn: &mut Db, id: i32) -> QueryResult<bool> {
     crate::storage::write(conn, |conn| {
         let entry = entries::find(conn, id)?;
         let html = render_body(conn, &entry.body_md)?.into_string();
@@ -263,7 +255,7 @@ pub fn rerender(conn: &mut SqliteConnection, id: i32) -> QueryResult<bool> {
 /// with their stored width and height, and the document numbers it cites
 /// that are in the registry become links to their records (pages print
 /// the stored body as it is: no scan of its text per request).
-pub fn render_body(conn: &mut SqliteConnection, md: &str) -> QueryResult<SafeHtml> {
+pub fn render_body(conn: &mut Db, md: &str) -> QueryResult<SafeHtml> {
     let paths = markdown::image_paths(md);
     let sizes = if paths.is_empty() {
         Default::default()

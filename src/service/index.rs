@@ -1,6 +1,7 @@
 //! An entry's row in the search index: the folded text of its fields,
 //! its category's name and its tags (written by the save path).
 
+use crate::storage::Db;
 use diesel::prelude::*;
 
 use crate::domain::entry::Status;
@@ -13,7 +14,7 @@ use crate::storage::search::{self as store, Document};
 /// Writes entry `id`'s row (or removes it when the entry is not published
 /// or scheduled: whether its time has come is checked when searching).
 pub(super) fn index(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     id: i32,
     data: &EntryData,
     tag_names: &[String],
@@ -41,7 +42,7 @@ pub(super) fn index(
 }
 
 /// Drops entry `id` from the index.
-pub(super) fn unindex(conn: &mut SqliteConnection, id: i32) -> QueryResult<()> {
+pub(super) fn unindex(conn: &mut Db, id: i32) -> QueryResult<()> {
     store::remove(conn, id)
 }
 

@@ -2,6 +2,7 @@
 //! image already written under `uploads/` (an upload, an imported image,
 //! a featured image from before the library), and `loa media regenerate`.
 
+use crate::storage::Db;
 use std::path::Path;
 
 use chrono::NaiveDateTime;
@@ -30,7 +31,7 @@ pub struct Registration<'a> {
 /// bytes (by hash) give back the row there already. Entries whose
 /// featured image it is count as using it. Says whether the row is new.
 pub fn register(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     stored: &StoredImage,
     r: Registration<'_>,
 ) -> QueryResult<(Media, bool)> {
@@ -74,7 +75,7 @@ pub struct Report {
 /// library images (their `srcset` lists the widths). Shows a progress bar
 /// when `progress`.
 pub fn regenerate_all(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     uploads: &Path,
     now: NaiveDateTime,
     progress: bool,
@@ -115,7 +116,7 @@ pub fn regenerate_all(
 
 /// Adds a featured image stored before the library to it.
 fn register_existing(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     uploads: &Path,
     path: &str,
     alt: &str,

@@ -2,6 +2,7 @@
 //! database do not both run it; each entry's row is derived again through
 //! the save path ([`entries::refresh`]).
 
+use crate::storage::Db;
 use diesel::prelude::*;
 
 use super::entries;
@@ -42,7 +43,7 @@ pub enum Reindex {
 /// had built. Whether the index is current and whether a rebuild runs are
 /// read, and the rebuild claimed, in one write transaction.
 pub fn reindex_unless_running(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     force: bool,
     progress: impl FnMut(usize, usize),
 ) -> QueryResult<Reindex> {
@@ -76,10 +77,7 @@ pub fn reindex_unless_running(
 /// and renders every entry again through the save path's
 /// [`entries::rerender`] (body with its links, search row, cited numbers,
 /// media uses).
-pub fn reindex_all(
-    conn: &mut SqliteConnection,
-    mut progress: impl FnMut(usize, usize),
-) -> QueryResult<usize> {
+pub fn reindex_all(conn: &mut Db, mut progress: impl FnMut(usize, usize)) -> QueryResult<usize> {
     let ids = store::entries::all_ids(conn)?;
     let total = ids.len();
     // Batches keep each write transaction short, so the site keeps serving.
@@ -109,11 +107,11 @@ pub fn reindex_all(
 
 /// Records that every entry was indexed by this version (after a bulk
 /// load that indexed as it went).
-pub fn mark_current(conn: &mut SqliteConnection) -> QueryResult<()> {
+pub fn mark_current(conn: &mut Db) -> QueryResult<()> {
     settings::set(conn, VERSION_KEY, INDEX_VERSION)
 }
 
 /// Whether the index was built by this version of the folding rules.
-pub fn is_current(conn: &mut SqliteConnection) -> QueryResult<bool> {
+pub fn is_current(conn: &mut Db) -> QueryResult<bool> {
     Ok(settings::get(conn, VERSION_KEY)?.as_deref() == Some(INDEX_VERSION))
 }

@@ -2,6 +2,7 @@
 //! and the refresh of those entries' search rows (searching for the new
 //! name finds them) happen in one transaction.
 
+use crate::storage::Db;
 use diesel::prelude::*;
 
 use super::entries::refresh;
@@ -9,11 +10,7 @@ use crate::storage::categories::{self, Category, CategoryData};
 use crate::storage::tags::{self, Tag};
 
 /// Renames or re-describes category `id`.
-pub fn update_category(
-    conn: &mut SqliteConnection,
-    id: i32,
-    data: &CategoryData,
-) -> QueryResult<Category> {
+pub fn update_category(conn: &mut Db, id: i32, data: &CategoryData) -> QueryResult<Category> {
     crate::storage::write(conn, |conn| {
         let c = categories::update(conn, id, data)?;
         for entry in categories::entry_ids(conn, id)? {
@@ -25,7 +22,7 @@ pub fn update_category(
 
 /// Deletes category `id`; its entries (the admin allows none) keep going
 /// without it.
-pub fn delete_category(conn: &mut SqliteConnection, id: i32) -> QueryResult<bool> {
+pub fn delete_category(conn: &mut Db, id: i32) -> QueryResult<bool> {
     crate::storage::write(conn, |conn| {
         let ids = categories::entry_ids(conn, id)?;
         let deleted = categories::delete(conn, id)?;
@@ -37,7 +34,7 @@ pub fn delete_category(conn: &mut SqliteConnection, id: i32) -> QueryResult<bool
 }
 
 /// Gives tag `id` a new name; returns the tag as it was.
-pub fn rename_tag(conn: &mut SqliteConnection, id: i32, name: &str) -> QueryResult<Tag> {
+pub fn rename_tag(conn: &mut Db, id: i32, name: &str) -> QueryResult<Tag> {
     crate::storage::write(conn, |conn| {
         let before = tags::find(conn, id)?;
         tags::rename(conn, id, name)?;
@@ -49,7 +46,7 @@ pub fn rename_tag(conn: &mut SqliteConnection, id: i32, name: &str) -> QueryResu
 }
 
 /// Deletes tag `id` from every entry; returns the tag as it was.
-pub fn delete_tag(conn: &mut SqliteConnection, id: i32) -> QueryResult<Tag> {
+pub fn delete_tag(conn: &mut Db, id: i32) -> QueryResult<Tag> {
     crate::storage::write(conn, |conn| {
         let before = tags::find(conn, id)?;
         let uses = tags::entries_with(conn, id)?;

@@ -1,5 +1,6 @@
 //! The audit log: who did what, when, from where.
 
+use super::Db;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
@@ -7,7 +8,7 @@ use serde::Serialize;
 use super::schema::audit_log;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
-#[diesel(table_name = audit_log, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = audit_log, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct Event {
     pub id: i32,
     pub at: NaiveDateTime,
@@ -19,7 +20,7 @@ pub struct Event {
 }
 
 pub fn record(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     at: NaiveDateTime,
     username: &str,
     action: &str,
@@ -41,11 +42,7 @@ pub fn record(
 }
 
 /// Newest first, a page at a time, and how many there are.
-pub fn page(
-    conn: &mut SqliteConnection,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(Vec<Event>, i64)> {
+pub fn page(conn: &mut Db, offset: i64, limit: i64) -> QueryResult<(Vec<Event>, i64)> {
     let total = audit_log::table.count().get_result(conn)?;
     let events = audit_log::table
         .order(audit_log::id.desc())

@@ -1,12 +1,13 @@
 //! Categories: the site's sections, in navigation order.
 
+use super::Db;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::schema::categories;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, PartialEq)]
-#[diesel(table_name = categories, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = categories, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct Category {
     pub id: i32,
     pub slug: String,
@@ -29,7 +30,7 @@ pub struct CategoryData {
 /// Every category in navigation order: by position, then by name in
 /// Vietnamese order ([`crate::domain::slug::sort_names`]; SQLite's byte
 /// order would put *Chính* before *Cải*).
-pub fn all(conn: &mut SqliteConnection) -> QueryResult<Vec<Category>> {
+pub fn all(conn: &mut Db) -> QueryResult<Vec<Category>> {
     let mut all: Vec<Category> = categories::table
         .order((categories::position, categories::name))
         .select(Category::as_select())
@@ -42,7 +43,7 @@ pub fn all(conn: &mut SqliteConnection) -> QueryResult<Vec<Category>> {
     Ok(all)
 }
 
-pub fn find_by_slug(conn: &mut SqliteConnection, slug: &str) -> QueryResult<Option<Category>> {
+pub fn find_by_slug(conn: &mut Db, slug: &str) -> QueryResult<Option<Category>> {
     categories::table
         .filter(categories::slug.eq(slug))
         .select(Category::as_select())
@@ -50,7 +51,7 @@ pub fn find_by_slug(conn: &mut SqliteConnection, slug: &str) -> QueryResult<Opti
         .optional()
 }
 
-pub fn find(conn: &mut SqliteConnection, id: i32) -> QueryResult<Category> {
+pub fn find(conn: &mut Db, id: i32) -> QueryResult<Category> {
     categories::table
         .find(id)
         .select(Category::as_select())
@@ -58,27 +59,27 @@ pub fn find(conn: &mut SqliteConnection, id: i32) -> QueryResult<Category> {
 }
 
 /// Creates or updates the category with `data.slug`.
-pub fn upsert(conn: &mut SqliteConnection, data: &CategoryData) -> QueryResult<Category> {
-    diesel::insert_into(categories::table)
+pub fn upsert(conn: &mut Db, data: &CategoryData) -> QueryResult<Category> {
+    each_backend!(conn, |c| diesel::insert_into(categories::table)
         .values(data)
         .on_conflict(categories::slug)
         .do_update()
         .set(data)
         .returning(Category::as_returning())
-        .get_result(conn)
+        .get_result(c))
 }
 
 /// Renames or re-describes a category (`service::taxonomy` keeps its
 /// entries' search rows in step).
-pub fn update(conn: &mut SqliteConnection, id: i32, data: &CategoryData) -> QueryResult<Category> {
-    diesel::update(categories::table.find(id))
+pub fn update(conn: &mut Db, id: i32, data: &CategoryData) -> QueryResult<Category> {
+    each_backend!(conn, |c| diesel::update(categories::table.find(id))
         .set(data)
         .returning(Category::as_returning())
-        .get_result(conn)
+        .get_result(c))
 }
 
 /// The entries (in any state) filed under category `id`.
-pub fn entry_ids(conn: &mut SqliteConnection, id: i32) -> QueryResult<Vec<i32>> {
+pub fn entry_ids(conn: &mut Db, id: i32) -> QueryResult<Vec<i32>> {
     use super::schema::entries::dsl as e;
     e::entries
         .filter(e::category_id.eq(id))
@@ -87,7 +88,7 @@ pub fn entry_ids(conn: &mut SqliteConnection, id: i32) -> QueryResult<Vec<i32>> 
 }
 
 /// How many entries (in any state) are filed under category `id`.
-pub fn entry_count(conn: &mut SqliteConnection, id: i32) -> QueryResult<i64> {
+pub fn entry_count(conn: &mut Db, id: i32) -> QueryResult<i64> {
     use super::schema::entries::dsl as e;
     e::entries
         .filter(e::category_id.eq(id))
@@ -97,7 +98,7 @@ pub fn entry_count(conn: &mut SqliteConnection, id: i32) -> QueryResult<i64> {
 
 /// Deletes a category; its entries keep going, without a category (the
 /// admin refuses while it has any: see [`entry_count`]).
-pub fn delete(conn: &mut SqliteConnection, id: i32) -> QueryResult<bool> {
+pub fn delete(conn: &mut Db, id: i32) -> QueryResult<bool> {
     diesel::delete(categories::table.find(id))
         .execute(conn)
         .map(|n| n == 1)

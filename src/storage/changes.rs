@@ -5,6 +5,7 @@
 //! poll: the rows after the last id they have seen, and when the next
 //! scheduled entry goes public.
 
+use super::Db;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -23,11 +24,7 @@ pub enum Change {
 }
 
 /// Changes after `after`, oldest first, at most `limit`, with their ids.
-pub fn since(
-    conn: &mut SqliteConnection,
-    after: i32,
-    limit: i64,
-) -> QueryResult<Vec<(i32, Change)>> {
+pub fn since(conn: &mut Db, after: i32, limit: i64) -> QueryResult<Vec<(i32, Change)>> {
     let rows: Vec<(i32, String, Option<i32>)> = changes::table
         .filter(changes::id.gt(after))
         .order(changes::id)
@@ -48,7 +45,7 @@ pub fn since(
 }
 
 /// The id of the newest change (0 when there is none).
-pub fn last_id(conn: &mut SqliteConnection) -> QueryResult<i32> {
+pub fn last_id(conn: &mut Db) -> QueryResult<i32> {
     changes::table
         .select(diesel::dsl::max(changes::id))
         .first::<Option<i32>>(conn)
@@ -57,17 +54,14 @@ pub fn last_id(conn: &mut SqliteConnection) -> QueryResult<i32> {
 
 /// The oldest change still kept (the log is pruned): a reader whose last
 /// id is older than this has missed some.
-pub fn first_id(conn: &mut SqliteConnection) -> QueryResult<Option<i32>> {
+pub fn first_id(conn: &mut Db) -> QueryResult<Option<i32>> {
     changes::table
         .select(diesel::dsl::min(changes::id))
         .first::<Option<i32>>(conn)
 }
 
 /// When the next scheduled entry becomes public (`public_at` after `now`).
-pub fn next_publication(
-    conn: &mut SqliteConnection,
-    now: NaiveDateTime,
-) -> QueryResult<Option<NaiveDateTime>> {
+pub fn next_publication(conn: &mut Db, now: NaiveDateTime) -> QueryResult<Option<NaiveDateTime>> {
     entries::table
         .filter(entries::public_at.gt(now))
         .select(diesel::dsl::min(entries::public_at))

@@ -1,5 +1,6 @@
 //! Comments: stored as sent, shown only once approved.
 
+use super::Db;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
@@ -8,7 +9,7 @@ use super::schema::comments;
 use crate::domain::comment::{CommentStatus, Threaded};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
-#[diesel(table_name = comments, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = comments, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct Comment {
     pub id: i32,
     pub entry_id: i32,
@@ -60,14 +61,14 @@ pub struct NewComment {
     pub handled_by: String,
 }
 
-pub fn insert(conn: &mut SqliteConnection, new: &NewComment) -> QueryResult<i32> {
+pub fn insert(conn: &mut Db, new: &NewComment) -> QueryResult<i32> {
     diesel::insert_into(comments::table)
         .values(new.clone())
         .returning(comments::id)
         .get_result(conn)
 }
 
-pub fn find(conn: &mut SqliteConnection, id: i32) -> QueryResult<Option<Comment>> {
+pub fn find(conn: &mut Db, id: i32) -> QueryResult<Option<Comment>> {
     comments::table
         .find(id)
         .select(Comment::as_select())
@@ -104,7 +105,7 @@ impl CommentKey {
 }
 
 /// The keys of the approved comments on `entry_id`, oldest first.
-pub fn approved_keys(conn: &mut SqliteConnection, entry_id: i32) -> QueryResult<Vec<CommentKey>> {
+pub fn approved_keys(conn: &mut Db, entry_id: i32) -> QueryResult<Vec<CommentKey>> {
     comments::table
         .filter(comments::entry_id.eq(entry_id))
         .filter(comments::status.eq(CommentStatus::Approved.as_str()))
@@ -114,11 +115,7 @@ pub fn approved_keys(conn: &mut SqliteConnection, entry_id: i32) -> QueryResult<
 }
 
 /// Those of `ids` that are approved comments on `entry_id`, oldest first.
-pub fn approved_among(
-    conn: &mut SqliteConnection,
-    entry_id: i32,
-    ids: &[i32],
-) -> QueryResult<Vec<Comment>> {
+pub fn approved_among(conn: &mut Db, entry_id: i32, ids: &[i32]) -> QueryResult<Vec<Comment>> {
     comments::table
         .filter(super::prepared::in_list(comments::id, ids))
         .filter(comments::entry_id.eq(entry_id))
@@ -129,11 +126,7 @@ pub fn approved_among(
 }
 
 /// Those of `ids` that are still pending on `entry_id` (a commenter's own).
-pub fn pending_among(
-    conn: &mut SqliteConnection,
-    entry_id: i32,
-    ids: &[i32],
-) -> QueryResult<Vec<Comment>> {
+pub fn pending_among(conn: &mut Db, entry_id: i32, ids: &[i32]) -> QueryResult<Vec<Comment>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -147,7 +140,7 @@ pub fn pending_among(
 }
 
 /// Whether `id` is an approved comment on `entry_id` (a valid reply target).
-pub fn is_approved_on(conn: &mut SqliteConnection, id: i32, entry_id: i32) -> QueryResult<bool> {
+pub fn is_approved_on(conn: &mut Db, id: i32, entry_id: i32) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         comments::table
             .filter(comments::id.eq(id))
@@ -160,13 +153,13 @@ pub fn is_approved_on(conn: &mut SqliteConnection, id: i32, entry_id: i32) -> Qu
 /// Moves comments to `status`, recording the first time a person handled
 /// each (for the on-time figure); returns how many moved.
 pub fn set_status(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     ids: &[i32],
     status: CommentStatus,
     by: &str,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    conn.immediate_transaction(|conn| {
+    super::write(conn, |conn| {
         let n = diesel::update(comments::table.filter(comments::id.eq_any(ids)))
             .set(comments::status.eq(status.as_str()))
             .execute(conn)?;
@@ -192,7 +185,7 @@ pub fn set_status(
 }
 
 /// Deletes comments for good (only those in spam or trash).
-pub fn delete_for_good(conn: &mut SqliteConnection, ids: &[i32]) -> QueryResult<usize> {
+pub fn delete_for_good(conn: &mut Db, ids: &[i32]) -> QueryResult<usize> {
     diesel::delete(comments::table.filter(comments::id.eq_any(ids)).filter(
         comments::status.eq_any([CommentStatus::Spam.as_str(), CommentStatus::Trash.as_str()]),
     ))
@@ -200,7 +193,7 @@ pub fn delete_for_good(conn: &mut SqliteConnection, ids: &[i32]) -> QueryResult<
 }
 
 /// Every pending comment on an entry (moderators see them in place).
-pub fn pending_for_entry(conn: &mut SqliteConnection, entry_id: i32) -> QueryResult<Vec<Comment>> {
+pub fn pending_for_entry(conn: &mut Db, entry_id: i32) -> QueryResult<Vec<Comment>> {
     comments::table
         .filter(comments::entry_id.eq(entry_id))
         .filter(comments::status.eq(CommentStatus::Pending.as_str()))
@@ -210,7 +203,7 @@ pub fn pending_for_entry(conn: &mut SqliteConnection, entry_id: i32) -> QueryRes
 }
 
 /// Whether this name and email have an approved comment already.
-pub fn is_known(conn: &mut SqliteConnection, name: &str, email: &str) -> QueryResult<bool> {
+pub fn is_known(conn: &mut Db, name: &str, email: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         comments::table
             .filter(comments::author_email.eq(email))
@@ -223,7 +216,7 @@ pub fn is_known(conn: &mut SqliteConnection, name: &str, email: &str) -> QueryRe
 
 /// When this address or email last commented (any state).
 pub fn last_from(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     ip: Option<&str>,
     email: &str,
 ) -> QueryResult<Option<NaiveDateTime>> {
@@ -242,11 +235,7 @@ pub fn last_from(
 }
 
 /// How many comments an address sent since `since`.
-pub fn count_from_ip(
-    conn: &mut SqliteConnection,
-    ip: &str,
-    since: NaiveDateTime,
-) -> QueryResult<i64> {
+pub fn count_from_ip(conn: &mut Db, ip: &str, since: NaiveDateTime) -> QueryResult<i64> {
     comments::table
         .filter(comments::ip.eq(ip))
         .filter(comments::created_at.ge(since))
@@ -255,12 +244,7 @@ pub fn count_from_ip(
 }
 
 /// Whether the same text was already sent on this entry (not trashed).
-pub fn is_duplicate(
-    conn: &mut SqliteConnection,
-    entry_id: i32,
-    email: &str,
-    content: &str,
-) -> QueryResult<bool> {
+pub fn is_duplicate(conn: &mut Db, entry_id: i32, email: &str, content: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         comments::table
             .filter(comments::entry_id.eq(entry_id))
@@ -272,7 +256,7 @@ pub fn is_duplicate(
 }
 
 /// Forgets the addresses of comments older than `before`.
-pub fn forget_addresses(conn: &mut SqliteConnection, before: NaiveDateTime) -> QueryResult<usize> {
+pub fn forget_addresses(conn: &mut Db, before: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(
         comments::table
             .filter(comments::created_at.lt(before))
@@ -283,7 +267,7 @@ pub fn forget_addresses(conn: &mut SqliteConnection, before: NaiveDateTime) -> Q
 }
 
 /// How many comments are in each state.
-pub fn count_by_status(conn: &mut SqliteConnection) -> QueryResult<Vec<(String, i64)>> {
+pub fn count_by_status(conn: &mut Db) -> QueryResult<Vec<(String, i64)>> {
     comments::table
         .group_by(comments::status)
         .select((comments::status, diesel::dsl::count_star()))
@@ -308,7 +292,7 @@ pub struct QueueRow {
     pub entry_slug: String,
 }
 
-fn queue_filtered(f: &QueueFilter) -> comments::BoxedQuery<'static, diesel::sqlite::Sqlite> {
+fn queue_filtered(f: &QueueFilter) -> comments::BoxedQuery<'static, super::Backend> {
     let mut q = comments::table.into_boxed();
     if let Some(s) = f.status {
         q = q.filter(comments::status.eq(s.as_str()));
@@ -336,7 +320,7 @@ fn queue_filtered(f: &QueueFilter) -> comments::BoxedQuery<'static, diesel::sqli
 
 /// A page of the moderation queue and how many match.
 pub fn queue(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     f: &QueueFilter,
     offset: i64,
     limit: i64,
@@ -366,7 +350,7 @@ pub fn queue(
 /// Received (not honeypot catches, not official replies) between `from` and `to`: when each
 /// came and when a person (or a rule) first handled it.
 pub fn received_between(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     from: NaiveDateTime,
     to: NaiveDateTime,
 ) -> QueryResult<Vec<(NaiveDateTime, Option<NaiveDateTime>)>> {
@@ -382,11 +366,7 @@ pub fn received_between(
 }
 
 /// How many comments on an entry are in `status`.
-pub fn count(
-    conn: &mut SqliteConnection,
-    entry_id: i32,
-    status: CommentStatus,
-) -> QueryResult<i64> {
+pub fn count(conn: &mut Db, entry_id: i32, status: CommentStatus) -> QueryResult<i64> {
     comments::table
         .filter(comments::entry_id.eq(entry_id))
         .filter(comments::status.eq(status.as_str()))

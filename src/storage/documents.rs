@@ -2,6 +2,7 @@
 //! filters, and the document numbers entries cite (kept by the entries'
 //! write path).
 
+use super::Db;
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -14,7 +15,7 @@ use crate::domain::slug::fold;
 
 /// A document's record.
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
-#[diesel(table_name = documents, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = documents, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct Document {
     pub id: i32,
     pub slug: String,
@@ -72,19 +73,16 @@ pub use crate::domain::Saved;
 /// Creates a document, or updates `id`; re-indexes it. Refuses a second
 /// record with the same type, number and year.
 pub fn save(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     id: Option<i32>,
     doc: &ValidDocument,
     now: NaiveDateTime,
 ) -> QueryResult<Result<Saved, Duplicate>> {
     let data = DocumentData::from(doc);
     super::write(conn, |conn| {
-        let mut clash = documents::table
+        let clash = documents::table
             .filter(documents::slug.eq(&data.slug))
-            .into_boxed();
-        if let Some(id) = id {
-            clash = clash.filter(documents::id.ne(id));
-        }
+            .filter(documents::id.ne(id.unwrap_or(0)));
         if diesel::select(diesel::dsl::exists(clash)).get_result(conn)? {
             return Ok(Err(Duplicate));
         }
@@ -117,11 +115,7 @@ pub fn save(
 /// Creates or updates the document with this type, number and year
 /// (import: the slug is its identity); a record that would not change is
 /// left alone.
-pub fn save_by_slug(
-    conn: &mut SqliteConnection,
-    doc: &ValidDocument,
-    now: NaiveDateTime,
-) -> QueryResult<Saved> {
+pub fn save_by_slug(conn: &mut Db, doc: &ValidDocument, now: NaiveDateTime) -> QueryResult<Saved> {
     let slug = slug_for(&doc.doc_type, &doc.number, doc.issued_on);
     let existing = find_by_slug(conn, &slug)?;
     if let Some(e) = &existing
@@ -142,20 +136,20 @@ pub fn save_by_slug(
 }
 
 /// Deletes a document (its index row goes with it, by trigger).
-pub fn delete(conn: &mut SqliteConnection, id: i32) -> QueryResult<bool> {
+pub fn delete(conn: &mut Db, id: i32) -> QueryResult<bool> {
     diesel::delete(documents::table.find(id))
         .execute(conn)
         .map(|n| n == 1)
 }
 
-pub fn find(conn: &mut SqliteConnection, id: i32) -> QueryResult<Document> {
+pub fn find(conn: &mut Db, id: i32) -> QueryResult<Document> {
     documents::table
         .find(id)
         .select(Document::as_select())
         .first(conn)
 }
 
-pub fn find_by_slug(conn: &mut SqliteConnection, slug: &str) -> QueryResult<Option<Document>> {
+pub fn find_by_slug(conn: &mut Db, slug: &str) -> QueryResult<Option<Document>> {
     documents::table
         .filter(documents::slug.eq(slug))
         .select(Document::as_select())
@@ -164,7 +158,7 @@ pub fn find_by_slug(conn: &mut SqliteConnection, slug: &str) -> QueryResult<Opti
 }
 
 /// Every document, newest first (admin list, export).
-pub fn all(conn: &mut SqliteConnection) -> QueryResult<Vec<Document>> {
+pub fn all(conn: &mut Db) -> QueryResult<Vec<Document>> {
     documents::table
         .select(Document::as_select())
         .order((documents::issued_on.desc(), documents::id.desc()))
@@ -172,7 +166,7 @@ pub fn all(conn: &mut SqliteConnection) -> QueryResult<Vec<Document>> {
 }
 
 /// Every record's slug, oldest first (the sitemap).
-pub fn slugs(conn: &mut SqliteConnection) -> QueryResult<Vec<String>> {
+pub fn slugs(conn: &mut Db) -> QueryResult<Vec<String>> {
     documents::table
         .order(documents::id)
         .select(documents::slug)
@@ -182,7 +176,7 @@ pub fn slugs(conn: &mut SqliteConnection) -> QueryResult<Vec<String>> {
 /// For the numbers given, the slug of the record each one names, in one
 /// query. When a number was used in several years, the newest record wins.
 pub fn slugs_for_numbers(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     numbers: &[String],
 ) -> QueryResult<HashMap<String, String>> {
     if numbers.is_empty() {
@@ -200,10 +194,7 @@ pub fn slugs_for_numbers(
 /// The records entry `entry_id` cites (number → slug), read from the
 /// citations its write path stored, so a page served does not scan its
 /// text. When a number was reused, the newest record wins.
-pub fn cited_by(
-    conn: &mut SqliteConnection,
-    entry_id: i32,
-) -> QueryResult<HashMap<String, String>> {
+pub fn cited_by(conn: &mut Db, entry_id: i32) -> QueryResult<HashMap<String, String>> {
     let rows: Vec<(String, String)> = entry_citations::table
         .inner_join(documents::table.on(documents::number.eq(entry_citations::number)))
         .filter(entry_citations::entry_id.eq(entry_id))
@@ -215,7 +206,7 @@ pub fn cited_by(
 }
 
 /// Re-indexes one document: its folded number, type, issuer and abstract.
-fn index(conn: &mut SqliteConnection, id: i32) -> QueryResult<()> {
+fn index(conn: &mut Db, id: i32) -> QueryResult<()> {
     diesel::sql_query("DELETE FROM documents_index WHERE rowid = ?")
         .bind::<Integer, _>(id)
         .execute(conn)?;
@@ -244,7 +235,7 @@ pub struct DocFilter {
     pub status: Option<DocStatus>,
 }
 
-fn filtered(filter: &DocFilter) -> documents::BoxedQuery<'static, diesel::sqlite::Sqlite> {
+fn filtered(filter: &DocFilter) -> documents::BoxedQuery<'static, super::Backend> {
     let mut q = documents::table.into_boxed();
     if let Some(fts) = &filter.fts {
         // The match runs once in the subquery; rows are then read by id.
@@ -282,7 +273,7 @@ fn filtered(filter: &DocFilter) -> documents::BoxedQuery<'static, diesel::sqlite
 
 /// A page of documents matching `filter`, newest first, and how many match.
 pub fn search(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     filter: &DocFilter,
     offset: i64,
     limit: i64,
@@ -302,7 +293,7 @@ pub fn search(
 
 /// The values the list's filters offer: types, issuers, years (newest
 /// first), each as used by some document.
-pub fn facets(conn: &mut SqliteConnection) -> QueryResult<(Vec<String>, Vec<String>, Vec<i32>)> {
+pub fn facets(conn: &mut Db) -> QueryResult<(Vec<String>, Vec<String>, Vec<i32>)> {
     let types = documents::table
         .select(documents::doc_type)
         .distinct()
@@ -323,7 +314,7 @@ pub fn facets(conn: &mut SqliteConnection) -> QueryResult<(Vec<String>, Vec<Stri
 }
 
 /// The entries (in any state) whose text cites any of `numbers`.
-pub fn citing_entries(conn: &mut SqliteConnection, numbers: &[&str]) -> QueryResult<Vec<i32>> {
+pub fn citing_entries(conn: &mut Db, numbers: &[&str]) -> QueryResult<Vec<i32>> {
     entry_citations::table
         .filter(entry_citations::number.eq_any(numbers))
         .select(entry_citations::entry_id)
@@ -334,11 +325,7 @@ pub fn citing_entries(conn: &mut SqliteConnection, numbers: &[&str]) -> QueryRes
 
 /// Replaces the document numbers entry `entry_id` cites (the entries'
 /// write path calls this in its transaction).
-pub fn set_citations(
-    conn: &mut SqliteConnection,
-    entry_id: i32,
-    numbers: &[String],
-) -> QueryResult<()> {
+pub fn set_citations(conn: &mut Db, entry_id: i32, numbers: &[String]) -> QueryResult<()> {
     diesel::delete(entry_citations::table.filter(entry_citations::entry_id.eq(entry_id)))
         .execute(conn)?;
     if numbers.is_empty() {
@@ -353,8 +340,9 @@ pub fn set_citations(
             )
         })
         .collect();
-    diesel::insert_or_ignore_into(entry_citations::table)
+    each_backend!(conn, |c| diesel::insert_into(entry_citations::table)
         .values(&rows)
-        .execute(conn)?;
+        .on_conflict_do_nothing()
+        .execute(c))?;
     Ok(())
 }

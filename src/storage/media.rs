@@ -1,6 +1,7 @@
 //! The media library: stored images, their alt text and caption, which
 //! entries use them; and entries' attachments.
 
+use super::Db;
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDateTime;
@@ -12,7 +13,7 @@ use crate::domain::image::LIBRARY_URL;
 use crate::domain::slug;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, PartialEq)]
-#[diesel(table_name = media, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = media, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct Media {
     pub id: i32,
     pub hash: String,
@@ -51,11 +52,11 @@ pub fn search_text(alt: &str, caption: &str, name: &str) -> String {
     slug::fold(&format!("{alt} {caption} {name}"))
 }
 
-pub fn find(conn: &mut SqliteConnection, id: i32) -> QueryResult<Media> {
+pub fn find(conn: &mut Db, id: i32) -> QueryResult<Media> {
     media::table.find(id).select(Media::as_select()).first(conn)
 }
 
-pub fn find_by_hash(conn: &mut SqliteConnection, hash: &str) -> QueryResult<Option<Media>> {
+pub fn find_by_hash(conn: &mut Db, hash: &str) -> QueryResult<Option<Media>> {
     media::table
         .filter(media::hash.eq(hash))
         .select(Media::as_select())
@@ -63,7 +64,7 @@ pub fn find_by_hash(conn: &mut SqliteConnection, hash: &str) -> QueryResult<Opti
         .optional()
 }
 
-pub fn find_by_path(conn: &mut SqliteConnection, path: &str) -> QueryResult<Option<Media>> {
+pub fn find_by_path(conn: &mut Db, path: &str) -> QueryResult<Option<Media>> {
     media::table
         .filter(media::path.eq(path))
         .select(Media::as_select())
@@ -73,15 +74,15 @@ pub fn find_by_path(conn: &mut SqliteConnection, path: &str) -> QueryResult<Opti
 
 /// Adds an image; if its hash is already there (the same file uploaded
 /// twice, or at once from two tabs), returns the existing row and `false`.
-pub fn insert(conn: &mut SqliteConnection, new: &NewMedia) -> QueryResult<(Media, bool)> {
+pub fn insert(conn: &mut Db, new: &NewMedia) -> QueryResult<(Media, bool)> {
     super::write(conn, |conn| {
         if let Some(m) = find_by_hash(conn, new.hash)? {
             return Ok((m, false));
         }
-        let m = diesel::insert_into(media::table)
+        let m = each_backend!(conn, |c| diesel::insert_into(media::table)
             .values(new)
             .returning(Media::as_returning())
-            .get_result(conn)?;
+            .get_result(c))?;
         Ok((m, true))
     })
 }
@@ -90,7 +91,7 @@ pub fn insert(conn: &mut SqliteConnection, new: &NewMedia) -> QueryResult<(Media
 /// given, only images no entry uses if `unused`. Returns the page and the
 /// total.
 pub fn list(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     text: Option<&str>,
     unused: bool,
     offset: i64,
@@ -127,21 +128,16 @@ pub fn list(
 }
 
 /// Sets an image's alt text and caption.
-pub fn set_text(
-    conn: &mut SqliteConnection,
-    id: i32,
-    alt: &str,
-    caption: &str,
-) -> QueryResult<Media> {
+pub fn set_text(conn: &mut Db, id: i32, alt: &str, caption: &str) -> QueryResult<Media> {
     let m = find(conn, id)?;
-    diesel::update(media::table.find(id))
+    each_backend!(conn, |c| diesel::update(media::table.find(id))
         .set((
             media::alt.eq(alt),
             media::caption.eq(caption),
             media::search_text.eq(search_text(alt, caption, &m.original_name)),
         ))
         .returning(Media::as_returning())
-        .get_result(conn)
+        .get_result(c))
 }
 
 /// An entry that uses an image.
@@ -153,7 +149,7 @@ pub struct Use {
 }
 
 /// The entries that use image `id`.
-pub fn uses(conn: &mut SqliteConnection, id: i32) -> QueryResult<Vec<Use>> {
+pub fn uses(conn: &mut Db, id: i32) -> QueryResult<Vec<Use>> {
     media_uses::table
         .inner_join(entries::table)
         .filter(media_uses::media_id.eq(id))
@@ -163,7 +159,7 @@ pub fn uses(conn: &mut SqliteConnection, id: i32) -> QueryResult<Vec<Use>> {
 }
 
 /// How many entries use each of `ids`.
-pub fn use_counts(conn: &mut SqliteConnection, ids: &[i32]) -> QueryResult<HashMap<i32, i64>> {
+pub fn use_counts(conn: &mut Db, ids: &[i32]) -> QueryResult<HashMap<i32, i64>> {
     let rows: Vec<(i32, i64)> = media_uses::table
         .filter(media_uses::media_id.eq_any(ids))
         .group_by(media_uses::media_id)
@@ -174,8 +170,8 @@ pub fn use_counts(conn: &mut SqliteConnection, ids: &[i32]) -> QueryResult<HashM
 
 /// Deletes image `id` unless an entry uses it; returns the deleted row,
 /// or the entries in the way.
-pub fn delete_unused(conn: &mut SqliteConnection, id: i32) -> QueryResult<Result<Media, Vec<Use>>> {
-    conn.immediate_transaction(|conn| {
+pub fn delete_unused(conn: &mut Db, id: i32) -> QueryResult<Result<Media, Vec<Use>>> {
+    super::write(conn, |conn| {
         let m = find(conn, id)?;
         let users = uses(conn, id)?;
         if !users.is_empty() {
@@ -202,7 +198,7 @@ pub fn referenced_paths(image_path: Option<&str>, body_md: &str) -> BTreeSet<Str
 /// Records which library images entry `entry_id` uses (called by the
 /// entries' write path, in its transaction).
 pub fn sync_uses(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     entry_id: i32,
     image_path: Option<&str>,
     body_md: &str,
@@ -225,15 +221,15 @@ pub fn sync_uses(
             )
         })
         .collect();
-    diesel::insert_into(media_uses::table)
+    each_backend!(conn, |c| diesel::insert_into(media_uses::table)
         .values(&rows)
-        .execute(conn)?;
+        .execute(c))?;
     Ok(())
 }
 
 /// Width and height of the library images among `paths`.
 pub fn dimensions(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     paths: &BTreeSet<String>,
 ) -> QueryResult<HashMap<String, (u32, u32)>> {
     let rows: Vec<(String, i32, i32)> = media::table
@@ -247,15 +243,13 @@ pub fn dimensions(
 }
 
 /// Every library image's path, oldest first (for `loa media regenerate`).
-pub fn all_paths(conn: &mut SqliteConnection) -> QueryResult<Vec<String>> {
+pub fn all_paths(conn: &mut Db) -> QueryResult<Vec<String>> {
     media::table.order(media::id).select(media::path).load(conn)
 }
 
 /// Featured images of entries that are not in the library (stored before
 /// it existed): path, width, height, alt, caption.
-pub fn unregistered_featured(
-    conn: &mut SqliteConnection,
-) -> QueryResult<Vec<(String, String, String)>> {
+pub fn unregistered_featured(conn: &mut Db) -> QueryResult<Vec<(String, String, String)>> {
     let rows: Vec<(Option<String>, String, String)> = entries::table
         .filter(entries::image_path.is_not_null())
         .filter(diesel::dsl::not(diesel::dsl::exists(
@@ -276,7 +270,7 @@ pub fn unregistered_featured(
 
 /// Images with alt text, newest first: what the editor offers as a
 /// featured image.
-pub fn choosable(conn: &mut SqliteConnection, limit: i64) -> QueryResult<Vec<Media>> {
+pub fn choosable(conn: &mut Db, limit: i64) -> QueryResult<Vec<Media>> {
     media::table
         .filter(media::alt.ne(""))
         .order((media::created_at.desc(), media::id.desc()))
@@ -286,7 +280,7 @@ pub fn choosable(conn: &mut SqliteConnection, limit: i64) -> QueryResult<Vec<Med
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, PartialEq)]
-#[diesel(table_name = attachments, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = attachments, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct Attachment {
     pub id: i32,
     pub entry_id: i32,
@@ -298,7 +292,7 @@ pub struct Attachment {
 }
 
 /// An entry's attachments, in order.
-pub fn attachments_of(conn: &mut SqliteConnection, entry_id: i32) -> QueryResult<Vec<Attachment>> {
+pub fn attachments_of(conn: &mut Db, entry_id: i32) -> QueryResult<Vec<Attachment>> {
     attachments::table
         .filter(attachments::entry_id.eq(entry_id))
         .order((attachments::position, attachments::id))
@@ -308,19 +302,19 @@ pub fn attachments_of(conn: &mut SqliteConnection, entry_id: i32) -> QueryResult
 
 /// Attaches a stored document to an entry, last in its list.
 pub fn attach(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     entry_id: i32,
     path: &str,
     title: &str,
     mime: &str,
     size_bytes: i32,
 ) -> QueryResult<Attachment> {
-    conn.immediate_transaction(|conn| {
+    super::write(conn, |conn| {
         let last: Option<i32> = attachments::table
             .filter(attachments::entry_id.eq(entry_id))
             .select(diesel::dsl::max(attachments::position))
             .first(conn)?;
-        diesel::insert_into(attachments::table)
+        each_backend!(conn, |c| diesel::insert_into(attachments::table)
             .values((
                 attachments::entry_id.eq(entry_id),
                 attachments::path.eq(path),
@@ -330,18 +324,14 @@ pub fn attach(
                 attachments::position.eq(last.unwrap_or(0) + 1),
             ))
             .returning(Attachment::as_returning())
-            .get_result(conn)
+            .get_result(c))
     })
 }
 
 /// Removes attachment `id` of entry `entry_id`; returns it, and whether
 /// its file is still attached elsewhere.
-pub fn detach(
-    conn: &mut SqliteConnection,
-    entry_id: i32,
-    id: i32,
-) -> QueryResult<(Attachment, bool)> {
-    conn.immediate_transaction(|conn| {
+pub fn detach(conn: &mut Db, entry_id: i32, id: i32) -> QueryResult<(Attachment, bool)> {
+    super::write(conn, |conn| {
         let a = attachments::table
             .filter(attachments::id.eq(id))
             .filter(attachments::entry_id.eq(entry_id))
@@ -363,7 +353,7 @@ pub fn detach(
 
 /// Every stored document file, once each, newest first: what a registry
 /// record may offer for download.
-pub fn document_files(conn: &mut SqliteConnection) -> QueryResult<Vec<Attachment>> {
+pub fn document_files(conn: &mut Db) -> QueryResult<Vec<Attachment>> {
     let mut all: Vec<Attachment> = attachments::table
         .order(attachments::id.desc())
         .select(Attachment::as_select())
@@ -374,10 +364,7 @@ pub fn document_files(conn: &mut SqliteConnection) -> QueryResult<Vec<Attachment
 }
 
 /// The attachment stored at `path` (for its download name).
-pub fn attachment_by_path(
-    conn: &mut SqliteConnection,
-    path: &str,
-) -> QueryResult<Option<Attachment>> {
+pub fn attachment_by_path(conn: &mut Db, path: &str) -> QueryResult<Option<Attachment>> {
     attachments::table
         .filter(attachments::path.eq(path))
         .order(attachments::id)
@@ -388,7 +375,7 @@ pub fn attachment_by_path(
 
 /// The entries that show library images (rendered again after the
 /// derivative widths change).
-pub fn entries_using_media(conn: &mut SqliteConnection) -> QueryResult<Vec<i32>> {
+pub fn entries_using_media(conn: &mut Db) -> QueryResult<Vec<i32>> {
     entries::table
         .filter(diesel::dsl::exists(
             media_uses::table.filter(media_uses::entry_id.eq(entries::id)),
@@ -400,7 +387,7 @@ pub fn entries_using_media(conn: &mut SqliteConnection) -> QueryResult<Vec<i32>>
 
 /// Records that the entries whose featured image is `path` use image
 /// `media_id` (for images registered after those entries were saved).
-pub fn link_featured(conn: &mut SqliteConnection, media_id: i32, path: &str) -> QueryResult<()> {
+pub fn link_featured(conn: &mut Db, media_id: i32, path: &str) -> QueryResult<()> {
     let ids: Vec<i32> = entries::table
         .filter(entries::image_path.eq(path))
         .select(entries::id)
@@ -414,8 +401,9 @@ pub fn link_featured(conn: &mut SqliteConnection, media_id: i32, path: &str) -> 
             )
         })
         .collect();
-    diesel::insert_or_ignore_into(media_uses::table)
+    each_backend!(conn, |c| diesel::insert_into(media_uses::table)
         .values(&rows)
-        .execute(conn)?;
+        .on_conflict_do_nothing()
+        .execute(c))?;
     Ok(())
 }

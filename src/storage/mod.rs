@@ -1,7 +1,20 @@
 //! Everything that speaks SQL. Synchronous functions over
-//! `&mut SqliteConnection` returning `QueryResult`; the web layer runs them
+//! `&mut Db` returning `QueryResult`; the web layer runs them
 //! off the async executor. SQLite specifics stay in this module so another
 //! backend can replace it.
+
+/// Runs the same diesel code on the connection inside [`Db`], compiled
+/// once per backend: for the statements `MultiConnection` cannot build
+/// (upserts, `ON CONFLICT DO NOTHING`, multi-row inserts).
+macro_rules! each_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::storage::Db::Sqlite($c) => $body,
+            $crate::storage::Db::Pg($c) => $body,
+        }
+    };
+}
+pub(crate) use each_backend;
 
 pub mod audit;
 pub mod cards;
@@ -23,7 +36,7 @@ pub mod throttle;
 mod types;
 pub mod users;
 
-pub use pool::{Conn, Pool, open_pool};
+pub use pool::{Conn, Db, MultiBackend as Backend, Pool, open_pool};
 
 /// UTC now, as stored (whole seconds keep text comparisons simple).
 pub fn utc_now() -> chrono::NaiveDateTime {
@@ -31,26 +44,54 @@ pub fn utc_now() -> chrono::NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(0)
 }
 
-/// Runs `f` in a write transaction: `BEGIN IMMEDIATE` when none is open
-/// (the write lock at once, so a read-then-write never fails half-way on
-/// a busy database), else a savepoint inside the caller's transaction, so
-/// that writes compose (an import registering an image and saving the
-/// entry that shows it).
-pub fn write<T, E, F>(conn: &mut diesel::SqliteConnection, f: F) -> Result<T, E>
+/// Runs `f` in a write transaction: one writer at a time, taken at the
+/// start so a read-then-write never fails half-way on a busy database
+/// (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: a transaction that first takes
+/// the write advisory lock, held to its end). Inside a caller's
+/// transaction it is a savepoint, so that writes compose (an import
+/// registering an image and saving the entry that shows it).
+pub fn write<T, E, F>(conn: &mut Db, f: F) -> Result<T, E>
 where
-    F: FnOnce(&mut diesel::SqliteConnection) -> Result<T, E>,
+    F: FnOnce(&mut Db) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
     use diesel::Connection;
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    let open = AnsiTransactionManager::transaction_manager_status_mut(conn)
+    let open = <Db as TransactionManager<Db>>::transaction_manager_status_mut(conn)
         .transaction_depth()
         .ok()
         .flatten()
         .is_some();
     if open {
-        conn.transaction(f)
-    } else {
-        conn.immediate_transaction(f)
+        return conn.transaction(f);
     }
+    match conn {
+        Db::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        Db::Pg(c) => {
+            AnsiTransactionManager::begin_transaction(c)?;
+            if let Err(e) = lock_writes(c) {
+                let _ = AnsiTransactionManager::rollback_transaction(c);
+                return Err(e.into());
+            }
+        }
+    }
+    match f(&mut *conn) {
+        Ok(value) => {
+            <Db as TransactionManager<Db>>::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(e) => match <Db as TransactionManager<Db>>::rollback_transaction(conn) {
+            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(e),
+            Err(rollback) => Err(rollback.into()),
+        },
+    }
+}
+
+/// Takes PostgreSQL's write lock until the open transaction ends.
+fn lock_writes(conn: &mut diesel::PgConnection) -> diesel::QueryResult<()> {
+    use diesel::RunQueryDsl;
+    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+        .bind::<diesel::sql_types::BigInt, _>(pool::locks::WRITE)
+        .execute(conn)
+        .map(drop)
 }

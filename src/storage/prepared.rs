@@ -8,49 +8,80 @@
 //! give the same statements with fixed text (`tests/prepared.rs` checks
 //! that reading pages use no other kind).
 //!
-//! SQLite-specific (`json_each`); a PostgreSQL backend would bind an array
-//! (`= ANY($1)`) instead.
+//! SQLite reads the list with `json_each`; PostgreSQL binds it as one
+//! array (`= ANY($1)`), which diesel's `eq_any` already does there.
 
 use diesel::QueryResult;
 use diesel::expression::{AppearsOnTable, Expression, ValidGrouping};
+use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::query_dsl::RunQueryDsl;
-use diesel::sql_types::{Bool, Text};
+use diesel::serialize::ToSql;
+use diesel::sql_types::{Array, Bool, HasSqlType, SqlType, Text};
 use diesel::sqlite::Sqlite;
 use serde::Serialize;
+
+use super::Backend;
 
 /// `column IN (SELECT value FROM json_each(?))`, the list bound as one
 /// JSON array: the same text whatever the list's length.
 #[derive(Debug, Clone)]
-pub struct InList<C> {
+pub struct InList<C, V> {
     column: C,
     list: String,
+    values: Vec<V>,
 }
 
 /// `column` is one of `values` (ids, numbers, names).
-pub fn in_list<C, V: Serialize>(column: C, values: &[V]) -> InList<C> {
+pub fn in_list<C, V: Serialize + Clone>(column: C, values: &[V]) -> InList<C, V> {
     InList {
         column,
         list: serde_json::to_string(values).expect("a list of plain values is JSON"),
+        values: values.to_vec(),
     }
 }
 
-impl<C: Expression> Expression for InList<C> {
+impl<C: Expression, V> Expression for InList<C, V> {
     type SqlType = Bool;
 }
 
-impl<C: ValidGrouping<G>, G> ValidGrouping<G> for InList<C> {
+impl<C: ValidGrouping<G>, G, V> ValidGrouping<G> for InList<C, V> {
     type IsAggregate = C::IsAggregate;
 }
 
-impl<C: AppearsOnTable<QS>, QS> AppearsOnTable<QS> for InList<C> {}
+impl<C: AppearsOnTable<QS>, QS, V> AppearsOnTable<QS> for InList<C, V> {}
 
-impl<C> QueryId for InList<C> {
+impl<C, V> QueryId for InList<C, V> {
     type QueryId = ();
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl<C: QueryFragment<Sqlite>> QueryFragment<Sqlite> for InList<C> {
+impl<C, V> QueryFragment<Pg> for InList<C, V>
+where
+    C: Expression + QueryFragment<Pg>,
+    C::SqlType: SqlType,
+    Pg: HasSqlType<C::SqlType>,
+    Vec<V>: ToSql<Array<C::SqlType>, Pg>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.column.walk_ast(out.reborrow())?;
+        out.push_sql(" = ANY(");
+        out.push_bind_param::<Array<C::SqlType>, _>(&self.values)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl<C, V> QueryFragment<Backend> for InList<C, V>
+where
+    Self: QueryFragment<Sqlite> + QueryFragment<Pg>,
+{
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
+        Backend::walk_variant_ast(self, out)
+    }
+}
+
+impl<C: QueryFragment<Sqlite>, V> QueryFragment<Sqlite> for InList<C, V> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
         self.column.walk_ast(out.reborrow())?;
         out.push_sql(" IN (SELECT value FROM json_each(");
@@ -80,12 +111,12 @@ impl<Q> QueryId for Fixed<Q> {
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl<Q: QueryFragment<Sqlite>> QueryFragment<Sqlite> for Fixed<Q> {
-    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+impl<Q: QueryFragment<Backend>> QueryFragment<Backend> for Fixed<Q> {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
         self.0.walk_ast(out)
     }
 
-    fn is_safe_to_cache_prepared(&self, _: &Sqlite) -> QueryResult<bool> {
+    fn is_safe_to_cache_prepared(&self, _: &Backend) -> QueryResult<bool> {
         Ok(true)
     }
 }

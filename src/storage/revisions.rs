@@ -1,13 +1,14 @@
 //! Revisions: every save of an entry keeps a full snapshot (JSON written
 //! and read by `service::entries`).
 
+use super::Db;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::revisions;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = revisions, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = revisions, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct Revision {
     pub id: i32,
     pub entry_id: i32,
@@ -20,7 +21,7 @@ pub struct Revision {
 }
 
 pub fn record(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     entry_id: i32,
     snapshot_json: &str,
     saved_by: &str,
@@ -40,7 +41,7 @@ pub fn record(
 }
 
 /// An entry's revisions, newest first.
-pub fn for_entry(conn: &mut SqliteConnection, entry_id: i32) -> QueryResult<Vec<Revision>> {
+pub fn for_entry(conn: &mut Db, entry_id: i32) -> QueryResult<Vec<Revision>> {
     revisions::table
         .filter(revisions::entry_id.eq(entry_id))
         .order(revisions::id.desc())
@@ -49,7 +50,7 @@ pub fn for_entry(conn: &mut SqliteConnection, entry_id: i32) -> QueryResult<Vec<
 }
 
 /// One revision of an entry.
-pub fn find(conn: &mut SqliteConnection, entry_id: i32, id: i32) -> QueryResult<Option<Revision>> {
+pub fn find(conn: &mut Db, entry_id: i32, id: i32) -> QueryResult<Option<Revision>> {
     revisions::table
         .filter(revisions::entry_id.eq(entry_id))
         .filter(revisions::id.eq(id))
@@ -59,11 +60,7 @@ pub fn find(conn: &mut SqliteConnection, entry_id: i32, id: i32) -> QueryResult<
 }
 
 /// The revision that produced `version` of an entry.
-pub fn at_version(
-    conn: &mut SqliteConnection,
-    entry_id: i32,
-    version: i32,
-) -> QueryResult<Option<Revision>> {
+pub fn at_version(conn: &mut Db, entry_id: i32, version: i32) -> QueryResult<Option<Revision>> {
     revisions::table
         .filter(revisions::entry_id.eq(entry_id))
         .filter(revisions::version.eq(version))

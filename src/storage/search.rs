@@ -6,6 +6,7 @@
 //! findable the moment it becomes public. Text arrives folded
 //! (`domain::slug::fold`): FTS5 only tokenizes.
 
+use super::Db;
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
@@ -30,7 +31,7 @@ pub struct Document {
 }
 
 /// Drops entry `id` from the index (it is no longer published, or gone).
-pub fn remove(conn: &mut SqliteConnection, id: i32) -> QueryResult<()> {
+pub fn remove(conn: &mut Db, id: i32) -> QueryResult<()> {
     diesel::sql_query("DELETE FROM search_index WHERE rowid = ?")
         .bind::<Integer, _>(id)
         .execute(conn)?;
@@ -38,7 +39,7 @@ pub fn remove(conn: &mut SqliteConnection, id: i32) -> QueryResult<()> {
 }
 
 /// Indexes entry `id` as `doc`, in place of what it had.
-pub fn put(conn: &mut SqliteConnection, id: i32, doc: &Document) -> QueryResult<()> {
+pub fn put(conn: &mut Db, id: i32, doc: &Document) -> QueryResult<()> {
     remove(conn, id)?;
     diesel::sql_query(
         "INSERT INTO search_index (rowid, title, summary, body, category, tags, byline) \
@@ -58,7 +59,7 @@ pub fn put(conn: &mut SqliteConnection, id: i32, doc: &Document) -> QueryResult<
 /// Empties the index: FTS5's own clear for a contentless index drops its
 /// pages at once, where `DELETE FROM` removed 100,000 rows one by one,
 /// holding the write lock past another starting server's busy timeout.
-pub fn clear(conn: &mut SqliteConnection) -> QueryResult<()> {
+pub fn clear(conn: &mut Db) -> QueryResult<()> {
     diesel::sql_query("INSERT INTO search_index(search_index) VALUES('delete-all')")
         .execute(conn)?;
     Ok(())
@@ -146,7 +147,7 @@ struct Id {
 /// itself the planner may walk `entries` by its status index and re-run the
 /// match for every row (minutes instead of milliseconds on 100,000 entries).
 pub fn search(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     fts: &str,
     filter: SearchFilter,
     now: NaiveDateTime,

@@ -1,6 +1,7 @@
 //! Site settings as key/value rows: site identity imported from
 //! `content/site.toml`, and the signing key shared by every server.
 
+use super::Db;
 use diesel::prelude::*;
 
 use super::schema::settings;
@@ -10,7 +11,7 @@ pub const SECRET_KEY: &str = "secret_key";
 /// Prefix of site-identity keys in the settings table.
 pub const SITE_PREFIX: &str = "site.";
 
-pub fn get(conn: &mut SqliteConnection, key: &str) -> QueryResult<Option<String>> {
+pub fn get(conn: &mut Db, key: &str) -> QueryResult<Option<String>> {
     settings::table
         .find(key)
         .select(settings::value)
@@ -18,26 +19,23 @@ pub fn get(conn: &mut SqliteConnection, key: &str) -> QueryResult<Option<String>
         .optional()
 }
 
-pub fn set(conn: &mut SqliteConnection, key: &str, value: &str) -> QueryResult<()> {
-    diesel::insert_into(settings::table)
+pub fn set(conn: &mut Db, key: &str, value: &str) -> QueryResult<()> {
+    each_backend!(conn, |c| diesel::insert_into(settings::table)
         .values((settings::key.eq(key), settings::value.eq(value)))
         .on_conflict(settings::key)
         .do_update()
         .set(settings::value.eq(value))
-        .execute(conn)?;
+        .execute(c))?;
     Ok(())
 }
 
-pub fn remove(conn: &mut SqliteConnection, key: &str) -> QueryResult<()> {
+pub fn remove(conn: &mut Db, key: &str) -> QueryResult<()> {
     diesel::delete(settings::table.find(key)).execute(conn)?;
     Ok(())
 }
 
 /// Every setting whose key starts with `prefix`, sorted by key.
-pub fn with_prefix(
-    conn: &mut SqliteConnection,
-    prefix: &str,
-) -> QueryResult<Vec<(String, String)>> {
+pub fn with_prefix(conn: &mut Db, prefix: &str) -> QueryResult<Vec<(String, String)>> {
     settings::table
         .filter(settings::key.like(format!("{prefix}%")))
         .order(settings::key)
@@ -46,12 +44,8 @@ pub fn with_prefix(
 
 /// The stored value of `key`, or `make()` stored now — atomically, so two
 /// servers starting together agree on one value.
-pub fn get_or_init(
-    conn: &mut SqliteConnection,
-    key: &str,
-    make: impl FnOnce() -> String,
-) -> QueryResult<String> {
-    conn.immediate_transaction(|conn| {
+pub fn get_or_init(conn: &mut Db, key: &str, make: impl FnOnce() -> String) -> QueryResult<String> {
+    super::write(conn, |conn| {
         if let Some(v) = get(conn, key)? {
             return Ok(v);
         }
@@ -64,16 +58,14 @@ pub fn get_or_init(
 const RULES_KEY: &str = "comments.rules";
 
 /// The comment moderation rules (defaults until an admin changes them).
-pub fn moderation_rules(
-    conn: &mut SqliteConnection,
-) -> QueryResult<crate::domain::moderation::Rules> {
+pub fn moderation_rules(conn: &mut Db) -> QueryResult<crate::domain::moderation::Rules> {
     Ok(get(conn, RULES_KEY)?
         .and_then(|json| serde_json::from_str(&json).ok())
         .unwrap_or_default())
 }
 
 pub fn save_moderation_rules(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     rules: &crate::domain::moderation::Rules,
 ) -> QueryResult<()> {
     let json = serde_json::to_string(rules)

@@ -1,5 +1,6 @@
 //! Tags: created on first use from their Vietnamese name.
 
+use super::Db;
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -7,18 +8,18 @@ use super::schema::{entry_tags, tags};
 use crate::domain::slug;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, PartialEq)]
-#[diesel(table_name = tags, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = tags, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct Tag {
     pub id: i32,
     pub slug: String,
     pub name: String,
 }
 
-pub fn find(conn: &mut SqliteConnection, id: i32) -> QueryResult<Tag> {
+pub fn find(conn: &mut Db, id: i32) -> QueryResult<Tag> {
     tags::table.find(id).select(Tag::as_select()).first(conn)
 }
 
-pub fn find_by_slug(conn: &mut SqliteConnection, slug: &str) -> QueryResult<Option<Tag>> {
+pub fn find_by_slug(conn: &mut Db, slug: &str) -> QueryResult<Option<Tag>> {
     tags::table
         .filter(tags::slug.eq(slug))
         .select(Tag::as_select())
@@ -27,20 +28,20 @@ pub fn find_by_slug(conn: &mut SqliteConnection, slug: &str) -> QueryResult<Opti
 }
 
 /// The tag named `name` (matched by slug), created when missing.
-pub fn ensure(conn: &mut SqliteConnection, name: &str) -> QueryResult<Tag> {
+pub fn ensure(conn: &mut Db, name: &str) -> QueryResult<Tag> {
     let name = name.trim();
     let slug = slug::slugify_or(name, "the");
     if let Some(tag) = find_by_slug(conn, &slug)? {
         return Ok(tag);
     }
-    diesel::insert_into(tags::table)
+    each_backend!(conn, |c| diesel::insert_into(tags::table)
         .values((tags::slug.eq(&slug), tags::name.eq(name)))
         .returning(Tag::as_returning())
-        .get_result(conn)
+        .get_result(c))
 }
 
 /// Names of an entry's tags, in the order they sort on its page.
-pub fn names_for_entry(conn: &mut SqliteConnection, entry_id: i32) -> QueryResult<Vec<String>> {
+pub fn names_for_entry(conn: &mut Db, entry_id: i32) -> QueryResult<Vec<String>> {
     let mut names: Vec<String> = tags::table
         .inner_join(entry_tags::table)
         .filter(entry_tags::entry_id.eq(entry_id))
@@ -51,11 +52,7 @@ pub fn names_for_entry(conn: &mut SqliteConnection, entry_id: i32) -> QueryResul
 }
 
 /// Replaces an entry's tags with those named (blank and repeated names skipped).
-pub fn set_for_entry(
-    conn: &mut SqliteConnection,
-    entry_id: i32,
-    names: &[String],
-) -> QueryResult<()> {
+pub fn set_for_entry(conn: &mut Db, entry_id: i32, names: &[String]) -> QueryResult<()> {
     diesel::delete(entry_tags::table.filter(entry_tags::entry_id.eq(entry_id))).execute(conn)?;
     let mut ids = Vec::new();
     for name in names.iter().filter(|n| !n.trim().is_empty()) {
@@ -73,14 +70,14 @@ pub fn set_for_entry(
             )
         })
         .collect();
-    diesel::insert_into(entry_tags::table)
+    each_backend!(conn, |c| diesel::insert_into(entry_tags::table)
         .values(&rows)
-        .execute(conn)?;
+        .execute(c))?;
     Ok(())
 }
 
 /// Tags of an entry, for its page, in Vietnamese order.
-pub fn for_entry(conn: &mut SqliteConnection, entry_id: i32) -> QueryResult<Vec<Tag>> {
+pub fn for_entry(conn: &mut Db, entry_id: i32) -> QueryResult<Vec<Tag>> {
     let mut tags: Vec<Tag> = tags::table
         .inner_join(entry_tags::table)
         .filter(entry_tags::entry_id.eq(entry_id))
@@ -100,7 +97,7 @@ pub struct TagUse {
 }
 
 /// Every tag with its number of entries, by name.
-pub fn all_with_counts(conn: &mut SqliteConnection) -> QueryResult<Vec<TagUse>> {
+pub fn all_with_counts(conn: &mut Db) -> QueryResult<Vec<TagUse>> {
     tags::table
         .left_join(entry_tags::table)
         .group_by((tags::id, tags::slug, tags::name))
@@ -115,7 +112,7 @@ pub fn all_with_counts(conn: &mut SqliteConnection) -> QueryResult<Vec<TagUse>> 
 }
 
 /// Entries that carry tag `id`.
-pub fn entries_with(conn: &mut SqliteConnection, id: i32) -> QueryResult<Vec<i32>> {
+pub fn entries_with(conn: &mut Db, id: i32) -> QueryResult<Vec<i32>> {
     entry_tags::table
         .filter(entry_tags::tag_id.eq(id))
         .select(entry_tags::entry_id)
@@ -123,7 +120,7 @@ pub fn entries_with(conn: &mut SqliteConnection, id: i32) -> QueryResult<Vec<i32
 }
 
 /// Gives tag `id` a new name (its slug, the address, stays).
-pub fn rename(conn: &mut SqliteConnection, id: i32, name: &str) -> QueryResult<()> {
+pub fn rename(conn: &mut Db, id: i32, name: &str) -> QueryResult<()> {
     diesel::update(tags::table.find(id))
         .set(tags::name.eq(name))
         .execute(conn)?;
@@ -131,7 +128,7 @@ pub fn rename(conn: &mut SqliteConnection, id: i32, name: &str) -> QueryResult<(
 }
 
 /// Deletes tag `id`; the entries that carried it keep going without it.
-pub fn delete(conn: &mut SqliteConnection, id: i32) -> QueryResult<bool> {
+pub fn delete(conn: &mut Db, id: i32) -> QueryResult<bool> {
     diesel::delete(tags::table.find(id))
         .execute(conn)
         .map(|n| n == 1)

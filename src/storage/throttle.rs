@@ -1,6 +1,7 @@
 //! Failed sign-ins, counted per account and per address, in the database
 //! so every server sees the same counts.
 
+use super::Db;
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -15,7 +16,7 @@ pub const LOCK_MINUTES: i64 = 15;
 
 /// Until when `keys` are locked, if any is.
 pub fn locked_until(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     keys: &[String],
     now: NaiveDateTime,
 ) -> QueryResult<Option<NaiveDateTime>> {
@@ -29,20 +30,12 @@ pub fn locked_until(
 }
 
 /// Counts a failure for each key; returns the highest count in the window.
-pub fn record_failure(
-    conn: &mut SqliteConnection,
-    keys: &[String],
-    now: NaiveDateTime,
-) -> QueryResult<i32> {
-    conn.immediate_transaction(|conn| count_failure(conn, keys, now))
+pub fn record_failure(conn: &mut Db, keys: &[String], now: NaiveDateTime) -> QueryResult<i32> {
+    super::write(conn, |conn| count_failure(conn, keys, now))
 }
 
 /// [`record_failure`] inside the caller's transaction.
-fn count_failure(
-    conn: &mut SqliteConnection,
-    keys: &[String],
-    now: NaiveDateTime,
-) -> QueryResult<i32> {
+fn count_failure(conn: &mut Db, keys: &[String], now: NaiveDateTime) -> QueryResult<i32> {
     {
         let mut worst = 0;
         for key in keys {
@@ -60,14 +53,18 @@ fn count_failure(
                 _ => now,
             };
             let locked = (failures >= LOCK_AFTER).then(|| now + Duration::minutes(LOCK_MINUTES));
-            diesel::replace_into(lf::table)
-                .values((
-                    lf::key.eq(key),
-                    lf::failures.eq(failures),
-                    lf::first_at.eq(first_at),
-                    lf::locked_until.eq(locked),
-                ))
-                .execute(conn)?;
+            let row = (
+                lf::key.eq(key),
+                lf::failures.eq(failures),
+                lf::first_at.eq(first_at),
+                lf::locked_until.eq(locked),
+            );
+            each_backend!(conn, |c| diesel::insert_into(lf::table)
+                .values(row)
+                .on_conflict(lf::key)
+                .do_update()
+                .set(row)
+                .execute(c))?;
             worst = worst.max(failures);
         }
         Ok(worst)
@@ -75,7 +72,7 @@ fn count_failure(
 }
 
 /// Forgets the failures of `keys` (after a successful sign-in).
-pub fn clear(conn: &mut SqliteConnection, keys: &[String]) -> QueryResult<()> {
+pub fn clear(conn: &mut Db, keys: &[String]) -> QueryResult<()> {
     diesel::delete(lf::table.filter(lf::key.eq_any(keys))).execute(conn)?;
     Ok(())
 }
@@ -85,11 +82,11 @@ pub fn clear(conn: &mut SqliteConnection, keys: &[String]) -> QueryResult<()> {
 /// slip past the lock. A successful sign-in then [`clear`]s the count.
 /// Returns the lock's end if locked, else the attempt's number.
 pub fn begin_attempt(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     keys: &[String],
     now: NaiveDateTime,
 ) -> QueryResult<Result<i32, NaiveDateTime>> {
-    conn.immediate_transaction(|conn| {
+    super::write(conn, |conn| {
         if let Some(until) = locked_until(conn, keys, now)? {
             return Ok(Err(until));
         }

@@ -1,5 +1,6 @@
 //! Staff accounts.
 
+use super::Db;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
@@ -8,7 +9,7 @@ use super::schema::users;
 use crate::domain::user::Role;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
-#[diesel(table_name = users, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = users, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct User {
     pub id: i32,
     pub username: String,
@@ -34,7 +35,7 @@ impl User {
     }
 }
 
-pub fn find(conn: &mut SqliteConnection, id: i32) -> QueryResult<Option<User>> {
+pub fn find(conn: &mut Db, id: i32) -> QueryResult<Option<User>> {
     users::table
         .find(id)
         .select(User::as_select())
@@ -42,7 +43,7 @@ pub fn find(conn: &mut SqliteConnection, id: i32) -> QueryResult<Option<User>> {
         .optional()
 }
 
-pub fn find_by_username(conn: &mut SqliteConnection, username: &str) -> QueryResult<Option<User>> {
+pub fn find_by_username(conn: &mut Db, username: &str) -> QueryResult<Option<User>> {
     users::table
         .filter(users::username.eq(username))
         .select(User::as_select())
@@ -50,26 +51,26 @@ pub fn find_by_username(conn: &mut SqliteConnection, username: &str) -> QueryRes
         .optional()
 }
 
-pub fn all(conn: &mut SqliteConnection) -> QueryResult<Vec<User>> {
+pub fn all(conn: &mut Db) -> QueryResult<Vec<User>> {
     users::table
         .order(users::username)
         .select(User::as_select())
         .load(conn)
 }
 
-pub fn count(conn: &mut SqliteConnection) -> QueryResult<i64> {
+pub fn count(conn: &mut Db) -> QueryResult<i64> {
     users::table.count().get_result(conn)
 }
 
 pub fn create(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     username: &str,
     display_name: &str,
     password_hash: &str,
     role: Role,
     now: NaiveDateTime,
 ) -> QueryResult<User> {
-    diesel::insert_into(users::table)
+    each_backend!(conn, |c| diesel::insert_into(users::table)
         .values((
             users::username.eq(username),
             users::display_name.eq(display_name),
@@ -78,10 +79,10 @@ pub fn create(
             users::created_at.eq(now),
         ))
         .returning(User::as_returning())
-        .get_result(conn)
+        .get_result(c))
 }
 
-pub fn set_role(conn: &mut SqliteConnection, id: i32, role: Role) -> QueryResult<bool> {
+pub fn set_role(conn: &mut Db, id: i32, role: Role) -> QueryResult<bool> {
     diesel::update(users::table.find(id))
         .set((
             users::role.eq(role.as_str()),
@@ -92,7 +93,7 @@ pub fn set_role(conn: &mut SqliteConnection, id: i32, role: Role) -> QueryResult
 }
 
 /// A new password ends every session of the account.
-pub fn set_password(conn: &mut SqliteConnection, id: i32, hash: &str) -> QueryResult<bool> {
+pub fn set_password(conn: &mut Db, id: i32, hash: &str) -> QueryResult<bool> {
     diesel::update(users::table.find(id))
         .set((
             users::password_hash.eq(hash),
@@ -103,7 +104,7 @@ pub fn set_password(conn: &mut SqliteConnection, id: i32, hash: &str) -> QueryRe
 }
 
 /// Disabling ends every session of the account at once.
-pub fn set_disabled(conn: &mut SqliteConnection, id: i32, disabled: bool) -> QueryResult<bool> {
+pub fn set_disabled(conn: &mut Db, id: i32, disabled: bool) -> QueryResult<bool> {
     diesel::update(users::table.find(id))
         .set((
             users::disabled.eq(disabled),
@@ -114,7 +115,7 @@ pub fn set_disabled(conn: &mut SqliteConnection, id: i32, disabled: bool) -> Que
 }
 
 /// Ends every session of the account (logout).
-pub fn end_sessions(conn: &mut SqliteConnection, id: i32) -> QueryResult<()> {
+pub fn end_sessions(conn: &mut Db, id: i32) -> QueryResult<()> {
     diesel::update(users::table.find(id))
         .set(users::session_version.eq(users::session_version + 1))
         .execute(conn)?;

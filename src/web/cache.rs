@@ -28,6 +28,7 @@
 //!   that goes back (the system's, corrected) makes the log due and
 //!   pages stale, never the reverse.
 
+use crate::storage::Db;
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicU64, Ordering};
@@ -42,7 +43,7 @@ use actix_web::middleware::Next;
 use actix_web::web::{self, Bytes};
 use actix_web::{Error, HttpMessage, HttpResponse};
 use chrono::NaiveDateTime;
-use diesel::{QueryResult, SqliteConnection};
+use diesel::QueryResult;
 
 use super::{AppState, cookies, session};
 use crate::storage::changes::{self, Change};
@@ -291,7 +292,7 @@ fn horizon_secs(at: Option<NaiveDateTime>) -> i64 {
 impl PageCache {
     /// Reads the change log on `conn` and drops what it makes stale; `now`
     /// decides whether a scheduled entry has gone public.
-    pub fn read_log(&self, conn: &mut SqliteConnection, now: NaiveDateTime) -> QueryResult<()> {
+    pub fn read_log(&self, conn: &mut Db, now: NaiveDateTime) -> QueryResult<()> {
         let seen = self.seen.load(Ordering::Acquire);
         let first = changes::first_id(conn)?;
         let rows = changes::since(conn, seen, MAX_CHANGES)?;

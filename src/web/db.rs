@@ -1,7 +1,7 @@
 //! Running storage work off the async executor.
 
+use crate::storage::Db;
 use actix_web::web;
-use diesel::SqliteConnection;
 
 use super::AppState;
 use crate::error::AppError;
@@ -10,7 +10,7 @@ use crate::error::AppError;
 pub async fn run<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, AppError>
 where
     T: Send + 'static,
-    F: FnOnce(&mut SqliteConnection) -> Result<T, AppError> + Send + 'static,
+    F: FnOnce(&mut Db) -> Result<T, AppError> + Send + 'static,
 {
     let pool = state.pool.clone();
     web::block(move || {

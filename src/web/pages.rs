@@ -1,13 +1,13 @@
 //! What every page shares: the site's identity, the category navigation,
 //! the page's own URL; and the themed error page.
 
+use crate::storage::Db;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use actix_web::HttpRequest;
 use actix_web::http::StatusCode;
 use actix_web::web;
-use diesel::SqliteConnection;
 use serde::Serialize;
 
 use super::AppState;
@@ -42,7 +42,7 @@ impl Base {
 
 pub use crate::storage::settings::SITE_PREFIX;
 
-pub fn load_base(conn: &mut SqliteConnection) -> diesel::QueryResult<Base> {
+pub fn load_base(conn: &mut Db) -> diesel::QueryResult<Base> {
     let site = settings::with_prefix(conn, SITE_PREFIX)?
         .into_iter()
         .map(|(k, v)| (k[SITE_PREFIX.len()..].to_owned(), v))

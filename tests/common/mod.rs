@@ -3,6 +3,7 @@
 //! HTML helpers.
 #![allow(dead_code)] // each test file uses a different part of this module
 
+use loa::storage::Db;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -13,7 +14,6 @@ use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::{test, web};
 use chrono::NaiveDateTime;
-use diesel::SqliteConnection;
 use loa::config::Config;
 use loa::content::import;
 use loa::domain::entry::{EntryKind, Status};
@@ -86,7 +86,7 @@ impl TestSite {
     ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config {
-            database: dir.path().join("loa.db"),
+            database: dir.path().join("loa.db").to_string_lossy().into_owned(),
             uploads: dir.path().join("uploads"),
             themes: repo().join("themes"),
             content: site_dir(),
@@ -483,12 +483,12 @@ impl EntryBuilder {
         self
     }
     /// Saves it; returns the id and its public path.
-    pub fn save(mut self, conn: &mut SqliteConnection) -> (i32, String) {
+    pub fn save(mut self, conn: &mut Db) -> (i32, String) {
         self.save_ref(conn)
     }
 
     /// Saves it and keeps the builder, to change and save again.
-    pub fn save_ref(&mut self, conn: &mut SqliteConnection) -> (i32, String) {
+    pub fn save_ref(&mut self, conn: &mut Db) -> (i32, String) {
         self.data.body_html = markdown::render(&self.data.body_md).into_string();
         let saved = loa::service::entries::save_by_slug(
             conn,
@@ -502,7 +502,7 @@ impl EntryBuilder {
     }
 }
 
-pub fn category(conn: &mut SqliteConnection, slug: &str, name: &str) -> i32 {
+pub fn category(conn: &mut Db, slug: &str, name: &str) -> i32 {
     storage::categories::upsert(
         conn,
         &storage::categories::CategoryData {

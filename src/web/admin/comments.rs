@@ -1,6 +1,7 @@
 //! `/admin/comments`: the moderation queue (moderators, editors, admins),
 //! official replies, and the moderation rules (admins).
 
+use crate::storage::Db;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -150,10 +151,7 @@ const ACTIONS: [&str; 6] = ["approve", "unapprove", "restore", "spam", "trash", 
 /// hourly in `loa serve`, never on a page that only reads: a `GET` of the
 /// queue writes nothing, so it needs no write lock and cannot fail on a
 /// busy database. The hourly run keeps the promise on a quiet site.
-pub fn forget_old_addresses(
-    conn: &mut diesel::SqliteConnection,
-    now: NaiveDateTime,
-) -> Result<usize, AppError> {
+pub fn forget_old_addresses(conn: &mut Db, now: NaiveDateTime) -> Result<usize, AppError> {
     match settings::moderation_rules(conn)?.forget_addresses_before(now) {
         Some(before) => Ok(store::forget_addresses(conn, before)?),
         None => Ok(0),
@@ -163,7 +161,7 @@ pub fn forget_old_addresses(
 /// Applies `action` to `ids`; returns how many changed. Old addresses
 /// are forgotten with it ([`forget_old_addresses`]).
 fn apply(
-    conn: &mut diesel::SqliteConnection,
+    conn: &mut Db,
     ids: &[i32],
     action: &str,
     who: &str,

@@ -9,6 +9,7 @@
 //! what the editor copies into an entry; delete is refused while any
 //! entry uses the image.
 
+use crate::storage::Db;
 use std::collections::{BTreeMap, HashMap};
 
 use actix_multipart::Multipart;
@@ -547,10 +548,7 @@ pub async fn delete(
 
 /// The library's images with alt text that the editor offers, newest
 /// first, as cards.
-pub(super) fn choosable(
-    conn: &mut diesel::SqliteConnection,
-    tz: chrono_tz::Tz,
-) -> Result<Vec<MediaCard>, AppError> {
+pub(super) fn choosable(conn: &mut Db, tz: chrono_tz::Tz) -> Result<Vec<MediaCard>, AppError> {
     Ok(library::choosable(conn, 60)?
         .iter()
         .map(|m| card(m, 0, tz))

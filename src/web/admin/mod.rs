@@ -17,6 +17,7 @@ mod media;
 mod print;
 mod users;
 
+use crate::storage::Db;
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
@@ -209,7 +210,7 @@ impl Auditor {
     /// Records `action` on `target` by the signed-in person.
     fn record(
         &self,
-        conn: &mut diesel::SqliteConnection,
+        conn: &mut Db,
         action: &str,
         target: &str,
         detail: &str,
@@ -253,7 +254,7 @@ async fn change<T, F>(
 ) -> Result<T, AppError>
 where
     T: Send + 'static,
-    F: FnOnce(&mut diesel::SqliteConnection, &Auditor) -> Result<T, AppError> + Send + 'static,
+    F: FnOnce(&mut Db, &Auditor) -> Result<T, AppError> + Send + 'static,
 {
     staff.check_csrf(state, token)?;
     staff.require(allowed)?;
@@ -268,7 +269,7 @@ fn client_ip(state: &AppState, req: &HttpRequest) -> Option<String> {
 
 /// Records an audit event (who, what, from where).
 fn audit(
-    conn: &mut diesel::SqliteConnection,
+    conn: &mut Db,
     state: &AppState,
     ip: &Option<String>,
     who: &str,

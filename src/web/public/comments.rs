@@ -1,6 +1,7 @@
 //! `POST {entry}/comments`: store a valid comment as pending; send an invalid
 //! one back (422) with every typed value and a message at each bad field.
 
+use crate::storage::Db;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -80,7 +81,7 @@ pub async fn post(
     // One write transaction from the checks to the insert: a double click
     // cannot slip a second copy past the duplicate and 15-second rules.
     let (page, outcome) = db::run(&state, move |conn| {
-        conn.immediate_transaction(|conn| {
+        crate::storage::write(conn, |conn| {
             decide(
                 conn, &st, kind, &slug, now, &pending, reply_to, cpage, post, browser, ip,
                 user_agent, trapped, consented,
@@ -94,7 +95,7 @@ pub async fn post(
 /// The checks, the rules and the insert, inside one transaction.
 #[allow(clippy::too_many_arguments)]
 fn decide(
-    conn: &mut diesel::SqliteConnection,
+    conn: &mut Db,
     st: &web::Data<AppState>,
     kind: crate::domain::entry::EntryKind,
     slug: &str,

@@ -1,13 +1,13 @@
 //! One entry's page: the body, its bulletin items, related entries, the
 //! approved comments (plus this browser's own pending ones) and the form.
 
+use crate::storage::Db;
 use std::borrow::Cow;
 
 use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use chrono::NaiveDateTime;
-use diesel::SqliteConnection;
 use serde::Serialize;
 
 use super::{kind_of, query};
@@ -63,7 +63,7 @@ pub(super) struct EntryPage {
 /// page `comment_page` of its threads; 404 when it is not public.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn load(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     kind: EntryKind,
     slug: &str,
     now: NaiveDateTime,
@@ -145,7 +145,7 @@ pub(super) fn load(
 /// How many approved comments an entry has, and its threads (approved
 /// comments and `pending` ones) as keys, oldest first.
 fn threads_of(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     entry_id: i32,
     pending: &[Comment],
 ) -> Result<(usize, Vec<comment::Thread<CommentKey>>), AppError> {
@@ -159,7 +159,7 @@ fn threads_of(
 /// The page of threads that shows comment `id` to a browser whose own
 /// pending comments are `pending_ids` (1 when it is not shown at all).
 pub(super) fn page_of(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     entry_id: i32,
     pending_ids: &[i32],
     id: i32,

@@ -1,5 +1,6 @@
 //! Paginated listings: by kind, by category, by tag.
 
+use crate::storage::Db;
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -48,9 +49,7 @@ struct ListingPage<'a> {
 async fn listing(
     state: web::Data<AppState>,
     req: HttpRequest,
-    heading: impl FnOnce(&mut diesel::SqliteConnection) -> Result<(Filter, Heading), AppError>
-    + Send
-    + 'static,
+    heading: impl FnOnce(&mut Db) -> Result<(Filter, Heading), AppError> + Send + 'static,
 ) -> Result<HttpResponse, AppError> {
     let page = page_param(&req)?;
     let per_page = state.config.per_page;

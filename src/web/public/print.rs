@@ -5,12 +5,12 @@
 //! folding order); a bulletin prints as one document, its entries after its
 //! contents.
 
+use crate::storage::Db;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDateTime;
-use diesel::SqliteConnection;
 use serde::Serialize;
 
 use super::kind_of;
@@ -42,11 +42,7 @@ pub(crate) struct PrintPage {
 
 /// Reads `entry` and what its print page shows. The bulletin's items are
 /// the public ones at `now`.
-pub(crate) fn load(
-    conn: &mut SqliteConnection,
-    entry: Entry,
-    now: NaiveDateTime,
-) -> Result<PrintPage, AppError> {
+pub(crate) fn load(conn: &mut Db, entry: Entry, now: NaiveDateTime) -> Result<PrintPage, AppError> {
     let category = entry
         .category_id
         .map(|id| categories::find(conn, id))

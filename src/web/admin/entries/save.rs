@@ -3,6 +3,7 @@
 //! (`domain::workflow`), the fields by `domain::entry_form`, and the
 //! entry written through the one save path (`service::entries`).
 
+use crate::storage::Db;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::OptionalExtension;
@@ -161,7 +162,7 @@ fn clash_problem(c: Clash) -> Problem {
 
 /// The database's answers to the editor's checks.
 struct Lookup<'c> {
-    conn: &'c mut diesel::SqliteConnection,
+    conn: &'c mut Db,
     /// The entry being edited: its own slug is not "taken".
     editing: Option<i32>,
 }
@@ -197,7 +198,7 @@ type Checked = Result<(EntryData, Vec<i32>), Vec<Problem>>;
 /// the data to save (its body rendered by the save path) and a bulletin's
 /// item ids. `existing` is the entry being edited (None for a new one).
 fn checked(
-    conn: &mut diesel::SqliteConnection,
+    conn: &mut Db,
     v: &Values,
     kind: EntryKind,
     existing: Option<&Entry>,
