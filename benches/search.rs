@@ -142,7 +142,7 @@ fn main() -> anyhow::Result<()> {
         let fts = query.fts();
         time(q, || {
             let (hits, total) =
-                search::search(conn, &fts, Default::default(), now, 0, 10).expect("search");
+                search::search(conn, &query, Default::default(), now, 0, 10).expect("search");
             for h in &hits {
                 std::hint::black_box(snippet(&h.body_md, &query, 220));
             }
@@ -162,9 +162,9 @@ fn main() -> anyhow::Result<()> {
         kind: Some(loa::domain::entry::EntryKind::Leaflet),
         category_id: None,
     };
-    let fts = Query::parse("cai cach").fts();
+    let query = Query::parse("cai cach");
     time("cai cach, leaflets only", || {
-        search::search(conn, &fts, leaflets, now, 0, 10)
+        search::search(conn, &query, leaflets, now, 0, 10)
             .expect("search")
             .1 as usize
     });

@@ -105,6 +105,41 @@ impl Query {
             .collect::<Vec<_>>()
             .join(" ")
     }
+
+    /// The same query for PostgreSQL's `to_tsquery('simple', …)`: every
+    /// term required (`&`), a phrase's tokens adjacent (`<->`), the open
+    /// last word a prefix (`:*`). With `weight`, each token matches only
+    /// text of that weight (`A`: the title).
+    pub fn tsquery(&self, weight: Option<char>) -> String {
+        let label = weight.map(String::from).unwrap_or_default();
+        self.terms
+            .iter()
+            .map(|t| {
+                let last = t.tokens.len().saturating_sub(1);
+                let words: Vec<String> = t
+                    .tokens
+                    .iter()
+                    .enumerate()
+                    .map(|(i, tok)| {
+                        // Tokens hold only letters and digits: quoting
+                        // is enough to keep `&`, `!` or `:` out.
+                        let star = if t.prefix && i == last { "*" } else { "" };
+                        if star.is_empty() && label.is_empty() {
+                            format!("'{tok}'")
+                        } else {
+                            format!("'{tok}':{star}{label}")
+                        }
+                    })
+                    .collect();
+                if words.len() > 1 {
+                    format!("({})", words.join(" <-> "))
+                } else {
+                    words.join("")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" & ")
+    }
 }
 
 /// `text` folded, with for each folded char the byte range of the original
@@ -260,6 +295,20 @@ mod tests {
 
     fn fts(q: &str) -> String {
         Query::parse(q).fts()
+    }
+
+    #[test]
+    fn postgres_queries_say_the_same_as_fts5_ones() {
+        let ts = |q: &str, w| Query::parse(q).tsquery(w);
+        assert_eq!(ts("Cải cách ", None), "'cai' & 'cach'");
+        assert_eq!(ts("cải cách", None), "'cai' & 'cach':*");
+        assert_eq!(ts("171/KH-SVHTT ", None), "('171' <-> 'kh' <-> 'svhtt')");
+        assert_eq!(
+            ts("\"thủ tục\" đường", None),
+            "('thu' <-> 'tuc') & 'duong':*"
+        );
+        assert_eq!(ts("cải cách", Some('A')), "'cai':A & 'cach':*A");
+        assert_eq!(ts("' & ! :* <->", None), "");
     }
 
     #[test]

@@ -6,11 +6,16 @@ use super::Db;
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::expression::{AppearsOnTable, Expression, ValidGrouping};
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::{Bool, Integer, Text};
+use diesel::sqlite::Sqlite;
 
 use super::schema::{documents, entry_citations};
 use crate::domain::document::{DocStatus, ValidDocument, slug_for};
+use crate::domain::search::{Query, tokens};
 use crate::domain::slug::fold;
 
 /// A document's record.
@@ -207,10 +212,28 @@ pub fn cited_by(conn: &mut Db, entry_id: i32) -> QueryResult<HashMap<String, Str
 
 /// Re-indexes one document: its folded number, type, issuer and abstract.
 fn index(conn: &mut Db, id: i32) -> QueryResult<()> {
+    let d = find(conn, id)?;
+    if let Db::Pg(c) = conn {
+        // Each field its own tsvector: a phrase never runs from one field
+        // into the next.
+        let words = |text: &str| tokens(&fold(text)).join(" ");
+        diesel::sql_query(
+            "INSERT INTO documents_index (id, doc) VALUES ($1, \
+               to_tsvector('simple', $2) || to_tsvector('simple', $3) \
+               || to_tsvector('simple', $4) || to_tsvector('simple', $5)) \
+             ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc",
+        )
+        .bind::<Integer, _>(d.id)
+        .bind::<Text, _>(words(&d.number))
+        .bind::<Text, _>(words(&d.doc_type))
+        .bind::<Text, _>(words(&d.issuer))
+        .bind::<Text, _>(words(&d.abstract_text))
+        .execute(c)?;
+        return Ok(());
+    }
     diesel::sql_query("DELETE FROM documents_index WHERE rowid = ?")
         .bind::<Integer, _>(id)
         .execute(conn)?;
-    let d = find(conn, id)?;
     diesel::sql_query(
         "INSERT INTO documents_index (rowid, number, doc_type, issuer, abstract) \
          VALUES (?, ?, ?, ?, ?)",
@@ -227,8 +250,8 @@ fn index(conn: &mut Db, id: i32) -> QueryResult<()> {
 /// What the public list is narrowed to.
 #[derive(Debug, Clone, Default)]
 pub struct DocFilter {
-    /// An FTS5 expression from `domain::search::Query::fts`.
-    pub fts: Option<String>,
+    /// Words, phrases and numbers the record must hold.
+    pub query: Option<Query>,
     pub doc_type: Option<String>,
     pub issuer: Option<String>,
     pub year: Option<i32>,
@@ -237,15 +260,11 @@ pub struct DocFilter {
 
 fn filtered(filter: &DocFilter) -> documents::BoxedQuery<'static, super::Backend> {
     let mut q = documents::table.into_boxed();
-    if let Some(fts) = &filter.fts {
-        // The match runs once in the subquery; rows are then read by id.
-        q = q.filter(
-            diesel::dsl::sql::<Bool>(
-                "documents.id IN (SELECT rowid FROM documents_index WHERE documents_index MATCH ",
-            )
-            .bind::<Text, _>(fts.clone())
-            .sql(")"),
-        );
+    if let Some(query) = &filter.query {
+        q = q.filter(IndexMatch {
+            fts: query.fts(),
+            tsquery: query.tsquery(None),
+        });
     }
     if let Some(t) = &filter.doc_type {
         q = q.filter(documents::doc_type.eq(t.clone()));
@@ -345,4 +364,56 @@ pub fn set_citations(conn: &mut Db, entry_id: i32, numbers: &[String]) -> QueryR
         .on_conflict_do_nothing()
         .execute(c))?;
     Ok(())
+}
+
+/// `documents.id` is among the index's matches: the match runs once in the
+/// subquery, and rows are then read by id. FTS5's `MATCH` on SQLite, a
+/// `tsquery` on PostgreSQL.
+#[derive(Debug, Clone)]
+struct IndexMatch {
+    fts: String,
+    tsquery: String,
+}
+
+impl Expression for IndexMatch {
+    type SqlType = Bool;
+}
+
+impl<G> ValidGrouping<G> for IndexMatch {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl AppearsOnTable<documents::table> for IndexMatch {}
+
+impl QueryId for IndexMatch {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl QueryFragment<Sqlite> for IndexMatch {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        out.push_sql(
+            "documents.id IN (SELECT rowid FROM documents_index WHERE documents_index MATCH ",
+        );
+        out.push_bind_param::<Text, _>(&self.fts)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl QueryFragment<Pg> for IndexMatch {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql(
+            "documents.id IN (SELECT id FROM documents_index WHERE doc @@ to_tsquery('simple', ",
+        );
+        out.push_bind_param::<Text, _>(&self.tsquery)?;
+        out.push_sql("))");
+        Ok(())
+    }
+}
+
+impl QueryFragment<super::Backend> for IndexMatch {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, super::Backend>) -> QueryResult<()> {
+        super::Backend::walk_variant_ast(self, out)
+    }
 }

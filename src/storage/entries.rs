@@ -527,7 +527,10 @@ pub fn sitemap_rows(
 }
 
 /// The newest `per_category` public entries of every category, in one query
-/// that walks each category's index (no scan of all entries).
+/// that walks each category's index (no scan of all entries). The
+/// placeholders are PostgreSQL's `$1`, `$2`; SQLite reads them as named
+/// parameters numbered in order of first appearance, so they must appear
+/// in order.
 pub fn latest_per_category(
     conn: &mut Db,
     now: NaiveDateTime,
@@ -541,8 +544,8 @@ pub fn latest_per_category(
          FROM categories c \
          JOIN entries e ON e.id IN ( \
              SELECT x.id FROM entries x \
-             WHERE x.category_id = c.id AND x.public_at <= ? \
-             ORDER BY x.public_at DESC, x.id DESC LIMIT ?) \
+             WHERE x.category_id = c.id AND x.public_at <= $1 \
+             ORDER BY x.public_at DESC, x.id DESC LIMIT $2) \
          ORDER BY c.position, c.name, e.public_at DESC, e.id DESC",
         )
         .bind::<Timestamp, _>(now)

@@ -5,6 +5,13 @@
 //! checked at query time against `entries`, so a scheduled entry becomes
 //! findable the moment it becomes public. Text arrives folded
 //! (`domain::slug::fold`): FTS5 only tokenizes.
+//!
+//! On PostgreSQL the index is a `tsvector` per entry (`simple`
+//! configuration, GIN index): the folded text is cut into tokens here, as
+//! FTS5's tokenizer cuts it, so PostgreSQL's own parser (which would keep
+//! `171/kh-svhtt` as a file path) sees plain words. Fields carry weights
+//! instead of FTS5's column weights: A title, B summary and tags, C
+//! category and byline, D body.
 
 use super::Db;
 use std::collections::{HashMap, HashSet};
@@ -15,6 +22,7 @@ use diesel::sql_types::{BigInt, Double, Integer, Text, Timestamp};
 
 use super::cards::EntryCard;
 use crate::domain::entry::EntryKind;
+use crate::domain::search::{Query, tokens};
 
 /// Column weights for ranking: title, summary, body, category, tags, byline.
 const WEIGHTS: &str = "10.0, 4.0, 1.0, 2.0, 3.0, 2.0";
@@ -32,7 +40,11 @@ pub struct Document {
 
 /// Drops entry `id` from the index (it is no longer published, or gone).
 pub fn remove(conn: &mut Db, id: i32) -> QueryResult<()> {
-    diesel::sql_query("DELETE FROM search_index WHERE rowid = ?")
+    let sql = match conn {
+        Db::Sqlite(_) => "DELETE FROM search_index WHERE rowid = ?",
+        Db::Pg(_) => "DELETE FROM search_index WHERE id = $1",
+    };
+    diesel::sql_query(sql)
         .bind::<Integer, _>(id)
         .execute(conn)?;
     Ok(())
@@ -40,6 +52,25 @@ pub fn remove(conn: &mut Db, id: i32) -> QueryResult<()> {
 
 /// Indexes entry `id` as `doc`, in place of what it had.
 pub fn put(conn: &mut Db, id: i32, doc: &Document) -> QueryResult<()> {
+    if let Db::Pg(c) = conn {
+        let words = |text: &str| tokens(text).join(" ");
+        diesel::sql_query(
+            "INSERT INTO search_index (id, doc) VALUES ($1, \
+               setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B') \
+               || setweight(to_tsvector('simple', $4), 'D') || setweight(to_tsvector('simple', $5), 'C') \
+               || setweight(to_tsvector('simple', $6), 'B') || setweight(to_tsvector('simple', $7), 'C')) \
+             ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc",
+        )
+        .bind::<Integer, _>(id)
+        .bind::<Text, _>(words(&doc.title))
+        .bind::<Text, _>(words(&doc.summary))
+        .bind::<Text, _>(words(&doc.body))
+        .bind::<Text, _>(words(&doc.category))
+        .bind::<Text, _>(words(&doc.tags))
+        .bind::<Text, _>(words(&doc.byline))
+        .execute(c)?;
+        return Ok(());
+    }
     remove(conn, id)?;
     diesel::sql_query(
         "INSERT INTO search_index (rowid, title, summary, body, category, tags, byline) \
@@ -60,8 +91,11 @@ pub fn put(conn: &mut Db, id: i32, doc: &Document) -> QueryResult<()> {
 /// pages at once, where `DELETE FROM` removed 100,000 rows one by one,
 /// holding the write lock past another starting server's busy timeout.
 pub fn clear(conn: &mut Db) -> QueryResult<()> {
-    diesel::sql_query("INSERT INTO search_index(search_index) VALUES('delete-all')")
-        .execute(conn)?;
+    let sql = match conn {
+        Db::Sqlite(_) => "INSERT INTO search_index(search_index) VALUES('delete-all')",
+        Db::Pg(_) => "DELETE FROM search_index",
+    };
+    diesel::sql_query(sql).execute(conn)?;
     Ok(())
 }
 
@@ -148,12 +182,76 @@ struct Id {
 /// match for every row (minutes instead of milliseconds on 100,000 entries).
 pub fn search(
     conn: &mut Db,
-    fts: &str,
+    query: &Query,
     filter: SearchFilter,
     now: NaiveDateTime,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<Hit>, i64)> {
+    let (candidates, total, scores, in_title) = match conn {
+        Db::Sqlite(_) => sqlite_candidates(conn, &query.fts(), filter, now)?,
+        Db::Pg(_) => pg_candidates(conn, query, filter, now)?,
+    };
+    if candidates.is_empty() {
+        return Ok((Vec::new(), total));
+    }
+
+    // Sort keys worked out once, not in every comparison.
+    let mut ranked: Vec<(bool, f64, &str, i32)> = candidates
+        .iter()
+        .map(|c| {
+            let score = scores.get(&c.id).copied().unwrap_or(0.0);
+            (in_title.contains(&c.id), score, c.public_at.as_str(), c.id)
+        })
+        .collect();
+    ranked.sort_unstable_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then(a.1.total_cmp(&b.1))
+            .then(b.2.cmp(a.2))
+            .then(b.3.cmp(&a.3))
+    });
+    let page: Vec<i32> = ranked
+        .iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(0))
+        .map(|c| c.3)
+        .collect();
+    if page.is_empty() {
+        return Ok((Vec::new(), total));
+    }
+    let marks: Vec<String> = match conn {
+        Db::Sqlite(_) => vec!["?".into(); page.len()],
+        Db::Pg(_) => (1..=page.len()).map(|i| format!("${i}")).collect(),
+    };
+    let sql = format!(
+        "SELECT e.id, e.kind AS kind_name, e.slug, e.title, e.summary, e.byline, e.publish_at, \
+                e.image_path, e.image_alt, e.image_width, e.image_height, e.category_id, \
+                c.slug AS category_slug, c.name AS category_name, e.body_md, e.image_caption \
+         FROM entries e LEFT JOIN categories c ON c.id = e.category_id \
+         WHERE e.id IN ({})",
+        marks.join(", ")
+    );
+    let mut q = diesel::sql_query(sql).into_boxed();
+    for id in &page {
+        q = q.bind::<Integer, _>(*id);
+    }
+    let mut hits = q.load::<Hit>(conn)?;
+    hits.sort_by_key(|h| page.iter().position(|&id| id == h.card.id));
+    Ok((hits, total))
+}
+
+/// The newest `RANKED` matches (of `RANKED + 1` looked for), how many were
+/// found, their scores (lower is better; empty when not every match is a
+/// candidate) and which match in the title.
+type Candidates = (Vec<Candidate>, i64, HashMap<i32, f64>, HashSet<i32>);
+
+/// [`search`]'s first two steps on SQLite's FTS5 index.
+fn sqlite_candidates(
+    conn: &mut Db,
+    fts: &str,
+    filter: SearchFilter,
+    now: NaiveDateTime,
+) -> QueryResult<Candidates> {
     let mut conditions = String::from("search_index MATCH ? AND e.public_at <= ?");
     if filter.kind.is_some() {
         conditions.push_str(" AND e.kind = ?");
@@ -187,7 +285,7 @@ pub fn search(
     let total = candidates.len() as i64;
     candidates.truncate(RANKED as usize);
     let Some(oldest) = candidates.last().map(|c| c.id) else {
-        return Ok((Vec::new(), 0));
+        return Ok((Vec::new(), 0, HashMap::new(), HashSet::new()));
     };
     // Every match is a candidate: rank by relevance (bm25 is lower for
     // better matches). The matches all lie between the oldest and the
@@ -219,43 +317,83 @@ pub fn search(
     .into_iter()
     .map(|r| r.id)
     .collect();
+    Ok((candidates, total, scores, in_title))
+}
 
-    // Sort keys worked out once, not in every comparison.
-    let mut ranked: Vec<(bool, f64, &str, i32)> = candidates
-        .iter()
-        .map(|c| {
-            let score = scores.get(&c.id).copied().unwrap_or(0.0);
-            (in_title.contains(&c.id), score, c.public_at.as_str(), c.id)
-        })
-        .collect();
-    ranked.sort_unstable_by(|a, b| {
-        b.0.cmp(&a.0)
-            .then(a.1.total_cmp(&b.1))
-            .then(b.2.cmp(a.2))
-            .then(b.3.cmp(&a.3))
-    });
-    let page: Vec<i32> = ranked
-        .iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(limit).unwrap_or(0))
-        .map(|c| c.3)
-        .collect();
-    if page.is_empty() {
-        return Ok((Vec::new(), total));
+/// Weights of `ts_rank` for D, C, B and A text (body; category and byline;
+/// summary and tags; title), in FTS5's proportions.
+const PG_WEIGHTS: &str = "'{0.1, 0.2, 0.35, 1.0}'";
+
+/// [`search`]'s first two steps on PostgreSQL's `tsvector` index: the
+/// same candidates (newest first, `RANKED + 1` looked for), scored with
+/// `ts_rank` (negated: lower is better, as bm25) when all are candidates.
+fn pg_candidates(
+    conn: &mut Db,
+    query: &Query,
+    filter: SearchFilter,
+    now: NaiveDateTime,
+) -> QueryResult<Candidates> {
+    let mut conditions = String::from("s.doc @@ to_tsquery('simple', $1) AND e.public_at <= $2");
+    let mut n = 2;
+    if filter.kind.is_some() {
+        n += 1;
+        conditions.push_str(&format!(" AND e.kind = ${n}"));
     }
-    let marks = vec!["?"; page.len()].join(", ");
-    let sql = format!(
-        "SELECT e.id, e.kind AS kind_name, e.slug, e.title, e.summary, e.byline, e.publish_at, \
-                e.image_path, e.image_alt, e.image_width, e.image_height, e.category_id, \
-                c.slug AS category_slug, c.name AS category_name, e.body_md, e.image_caption \
-         FROM entries e LEFT JOIN categories c ON c.id = e.category_id \
-         WHERE e.id IN ({marks})"
-    );
-    let mut q = diesel::sql_query(sql).into_boxed();
-    for id in &page {
-        q = q.bind::<Integer, _>(*id);
+    if filter.category_id.is_some() {
+        n += 1;
+        conditions.push_str(&format!(" AND e.category_id = ${n}"));
     }
-    let mut hits = q.load::<Hit>(conn)?;
-    hits.sort_by_key(|h| page.iter().position(|&id| id == h.card.id));
-    Ok((hits, total))
+    let tsquery = query.tsquery(None);
+    let matching = |select: &str, tail: &str| {
+        let mut q = diesel::sql_query(format!(
+            "SELECT {select} FROM search_index s JOIN entries e ON e.id = s.id \
+             WHERE {conditions} {tail}"
+        ))
+        .into_boxed()
+        .bind::<Text, _>(tsquery.clone())
+        .bind::<Timestamp, _>(now);
+        if let Some(kind) = filter.kind {
+            q = q.bind::<Text, _>(kind.as_str());
+        }
+        if let Some(cat) = filter.category_id {
+            q = q.bind::<Integer, _>(cat);
+        }
+        q
+    };
+    let mut candidates = matching(
+        "s.id, to_char(e.public_at, 'YYYY-MM-DD HH24:MI:SS') AS public_at",
+        &format!("ORDER BY s.id DESC LIMIT ${}", n + 1),
+    )
+    .bind::<BigInt, _>(RANKED + 1)
+    .load::<Candidate>(conn)?;
+    let total = candidates.len() as i64;
+    candidates.truncate(RANKED as usize);
+    let Some(oldest) = candidates.last().map(|c| c.id) else {
+        return Ok((Vec::new(), 0, HashMap::new(), HashSet::new()));
+    };
+    let scores: HashMap<i32, f64> = if total <= RANKED {
+        matching(
+            &format!(
+                "s.id, -ts_rank({PG_WEIGHTS}, s.doc, to_tsquery('simple', $1))::float8 AS score"
+            ),
+            &format!("AND s.id >= ${}", n + 1),
+        )
+        .bind::<Integer, _>(oldest)
+        .load::<Score>(conn)?
+        .into_iter()
+        .map(|r| (r.id, r.score))
+        .collect()
+    } else {
+        HashMap::new()
+    };
+    let in_title: HashSet<i32> = diesel::sql_query(
+        "SELECT id FROM search_index WHERE doc @@ to_tsquery('simple', $1) AND id >= $2",
+    )
+    .bind::<Text, _>(query.tsquery(Some('A')))
+    .bind::<Integer, _>(oldest)
+    .load::<Id>(conn)?
+    .into_iter()
+    .map(|r| r.id)
+    .collect();
+    Ok((candidates, total, scores, in_title))
 }

@@ -1,6 +1,7 @@
-//! Shared test scaffolding: a site on a fresh SQLite file in a temporary
-//! folder, a client that keeps cookies like a browser, entry builders, and
-//! HTML helpers.
+//! Shared test scaffolding: a site on a fresh database (a SQLite file in a
+//! temporary folder, or, when `LOA_TEST_POSTGRES` names a PostgreSQL
+//! server, a database of its own there), a client that keeps cookies like
+//! a browser, entry builders, and HTML helpers.
 #![allow(dead_code)] // each test file uses a different part of this module
 
 use loa::storage::Db;
@@ -67,6 +68,97 @@ pub struct TestSite {
     pub dir: TempDir,
     pub state: web::Data<AppState>,
     clock: Arc<Mutex<NaiveDateTime>>,
+    /// The site's PostgreSQL database, dropped with the site.
+    _pg: Option<PgDatabase>,
+}
+
+/// The PostgreSQL server the suite runs against: `LOA_TEST_POSTGRES`, a
+/// URL without a database name (`postgres://postgres@127.0.0.1:5433`)
+/// whose role may create databases. `cargo xtask test` starts a throwaway
+/// cluster and runs the integration tests a second time with it set.
+pub fn postgres() -> Option<String> {
+    std::env::var("LOA_TEST_POSTGRES")
+        .ok()
+        .filter(|url| !url.is_empty())
+        .map(|url| url.trim_end_matches('/').to_owned())
+}
+
+/// Whether this run's sites are on PostgreSQL. Tests of what only one
+/// backend has (SQLite's WAL, its query plans, `loa backup`'s file copy)
+/// return early on the other, saying so.
+pub fn on_postgres() -> bool {
+    postgres().is_some()
+}
+
+/// For tests of what only SQLite has (its WAL, its query plans, the file
+/// copy of `loa backup`): true, after saying so, when this run is on
+/// PostgreSQL, and the test then returns.
+pub fn sqlite_only(what: &str) -> bool {
+    let skip = on_postgres();
+    if skip {
+        eprintln!("SQLite only ({what}): skipped on PostgreSQL");
+    }
+    skip
+}
+
+/// A database of one test on the PostgreSQL server, copied from a
+/// template migrated once per test process (a copy takes milliseconds,
+/// the migrations a second).
+struct PgDatabase {
+    server: String,
+    name: String,
+}
+
+impl PgDatabase {
+    fn create(server: &str) -> Self {
+        use diesel::{Connection, RunQueryDsl};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static TEMPLATE: OnceLock<String> = OnceLock::new();
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let admin = || {
+            diesel::PgConnection::establish(&format!("{server}/postgres"))
+                .expect("the test PostgreSQL server (LOA_TEST_POSTGRES)")
+        };
+        let pid = std::process::id();
+        let template = TEMPLATE.get_or_init(|| {
+            let name = format!("loa_template_{pid}");
+            diesel::sql_query(format!("DROP DATABASE IF EXISTS {name}"))
+                .execute(&mut admin())
+                .expect("drop an old template");
+            diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut admin())
+                .expect("create the template");
+            // Migrated, then closed: a template must have no connections.
+            drop(storage::open_pool(&format!("{server}/{name}"), 1).expect("migrate the template"));
+            name
+        });
+        let name = format!("loa_test_{pid}_{}", NEXT.fetch_add(1, Ordering::Relaxed));
+        diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .execute(&mut admin())
+            .expect("create a test database");
+        Self {
+            server: server.to_owned(),
+            name,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("{}/{}", self.server, self.name)
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        use diesel::{Connection, RunQueryDsl};
+        if let Ok(mut admin) = diesel::PgConnection::establish(&format!("{}/postgres", self.server))
+        {
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut admin);
+        }
+    }
 }
 
 impl TestSite {
@@ -85,8 +177,12 @@ impl TestSite {
         state_fn: impl FnOnce(AppState) -> AppState,
     ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
+        let pg = postgres().map(|server| PgDatabase::create(&server));
         let mut config = Config {
-            database: dir.path().join("loa.db").to_string_lossy().into_owned(),
+            database: match &pg {
+                Some(db) => db.url(),
+                None => dir.path().join("loa.db").to_string_lossy().into_owned(),
+            },
             uploads: dir.path().join("uploads"),
             themes: repo().join("themes"),
             content: site_dir(),
@@ -110,6 +206,7 @@ impl TestSite {
             dir,
             state: web::Data::new(state),
             clock,
+            _pg: pg,
         }
     }
 

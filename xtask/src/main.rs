@@ -2,7 +2,11 @@
 //! (the alias is in `.cargo/config.toml`).
 //!
 //! - `cargo xtask test [ARGS]`: installs what the test suite needs when it
-//!   is missing (see [`NEEDS`]), then runs `cargo test --locked ARGS`.
+//!   is missing (see [`NEEDS`]), runs `cargo test --locked ARGS` (SQLite),
+//!   then starts a throwaway PostgreSQL cluster ([`postgres::Cluster`]) and
+//!   runs the integration tests again against it
+//!   (`LOA_TEST_POSTGRES`), and stops it. `LOA_XTASK_POSTGRES=0` skips the
+//!   second run.
 //! - `cargo xtask install`: only the first half.
 //!
 //! Installing takes Debian's `apt-get` and root. Without them the command
@@ -13,6 +17,8 @@ use std::env;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
+
+mod postgres;
 
 /// Something the suite needs from the system, and the package that
 /// provides it.
@@ -34,6 +40,9 @@ enum Check {
     },
     /// A font family `fc-list` lists (case ignored).
     Font(&'static str),
+    /// PostgreSQL's server programs (`initdb`, `pg_ctl`), which Debian
+    /// keeps off `PATH`.
+    PostgresServer,
 }
 
 /// What the test suite needs. A new service (PostgreSQL, say) is one more
@@ -80,6 +89,11 @@ const NEEDS: &[Need] = &[
         why: "the browser tests decode the printed QR code",
     },
     Need {
+        check: Check::PostgresServer,
+        package: "postgresql",
+        why: "the integration tests run a second time on a throwaway PostgreSQL cluster",
+    },
+    Need {
         check: Check::Font("Liberation"),
         package: "fonts-liberation",
         why: "the printed pages' fonts, so PDFs lay out as in CI",
@@ -91,7 +105,7 @@ fn main() -> ExitCode {
     let command = args.next();
     let rest: Vec<OsString> = args.collect();
     let result = match command.as_ref().and_then(|c| c.to_str()) {
-        Some("test") => install().and_then(|()| cargo_test(&rest)),
+        Some("test") => install().and_then(|()| test(&rest)),
         Some("install") if rest.is_empty() => install().map(|()| ExitCode::SUCCESS),
         _ => {
             eprintln!(
@@ -165,19 +179,55 @@ fn apt() -> Command {
     cmd
 }
 
+/// The suite on SQLite, then the integration tests on PostgreSQL.
+fn test(args: &[OsString]) -> Result<ExitCode, String> {
+    let sqlite = cargo_test(args, None)?;
+    if sqlite != ExitCode::SUCCESS || env::var("LOA_XTASK_POSTGRES").is_ok_and(|v| v == "0") {
+        return Ok(sqlite);
+    }
+    // Only the integration tests open sites; unit tests need no database.
+    let picks_targets = args.iter().any(|a| {
+        let a = a.to_string_lossy();
+        [
+            "--test",
+            "--lib",
+            "--bins",
+            "--bin",
+            "--doc",
+            "--benches",
+            "--examples",
+        ]
+        .iter()
+        .any(|t| a == *t || a.starts_with(&format!("{t}=")))
+    });
+    let mut pg_args: Vec<OsString> = Vec::new();
+    if !picks_targets {
+        pg_args.extend(["--test".into(), "integration".into()]);
+    }
+    pg_args.extend(args.iter().cloned());
+    let cluster = postgres::Cluster::start(is_root())?;
+    eprintln!("xtask: integration tests on PostgreSQL ({})", cluster.url());
+    let result = cargo_test(&pg_args, Some(&cluster.url()));
+    drop(cluster);
+    result
+}
+
 /// `cargo test --locked` with the caller's arguments, in the workspace's
-/// root, with the cargo that runs this.
-fn cargo_test(args: &[OsString]) -> Result<ExitCode, String> {
+/// root, with the cargo that runs this; on PostgreSQL when `pg` is given.
+fn cargo_test(args: &[OsString], pg: Option<&str>) -> Result<ExitCode, String> {
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .unwrap_or(Path::new("."));
     // `--locked` is always given; twice would be refused.
     let args = args.iter().filter(|a| a.as_os_str() != "--locked");
-    let status = Command::new(&cargo)
-        .args(["test", "--locked"])
-        .args(args)
-        .current_dir(root)
+    let mut cmd = Command::new(&cargo);
+    cmd.args(["test", "--locked"]).args(args).current_dir(root);
+    match pg {
+        Some(url) => cmd.env("LOA_TEST_POSTGRES", url),
+        None => cmd.env_remove("LOA_TEST_POSTGRES"),
+    };
+    let status = cmd
         .status()
         .map_err(|e| format!("cannot run {}: {e}", cargo.to_string_lossy()))?;
     Ok(match status.code() {
@@ -211,6 +261,7 @@ impl Check {
                     .to_lowercase()
                     .contains(&family.to_lowercase())
             }),
+            Check::PostgresServer => postgres::server_bin().is_some(),
         }
     }
 }
@@ -220,6 +271,7 @@ impl std::fmt::Display for Check {
         match self {
             Check::Program { name, .. } => write!(f, "`{name}`"),
             Check::Font(family) => write!(f, "the {family} fonts"),
+            Check::PostgresServer => write!(f, "PostgreSQL's server"),
         }
     }
 }

@@ -157,13 +157,13 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     };
     let parsed = Query::parse(&q);
     let filter = DocFilter {
-        fts: (!parsed.is_empty()).then(|| parsed.fts()),
+        query: (!parsed.is_empty()).then(|| parsed.clone()),
         doc_type: (!doc_type.is_empty()).then(|| doc_type.clone()),
         issuer: (!issuer.is_empty()).then(|| issuer.clone()),
         year,
         status,
     };
-    let filtered = filter.fts.is_some()
+    let filtered = filter.query.is_some()
         || filter.doc_type.is_some()
         || filter.issuer.is_some()
         || year.is_some()

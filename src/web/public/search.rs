@@ -88,7 +88,7 @@ pub async fn search(
     let parsed = Query::parse(&q);
     let per_page = state.config.per_page;
     let now = state.now();
-    let fts = parsed.fts();
+    let query = parsed.clone();
     let empty = parsed.is_empty();
     let (base, cats, hits, total) = db::run(&state, move |conn| {
         let base = pages::load_base(conn)?;
@@ -103,7 +103,7 @@ pub async fn search(
             let offset = i64::from(page - 1) * i64::from(per_page);
             index::search(
                 conn,
-                &fts,
+                &query,
                 SearchFilter { kind, category_id },
                 now,
                 offset,
