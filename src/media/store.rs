@@ -159,7 +159,7 @@ pub fn write_all(uploads: &Path, files: &[(String, &[u8])]) -> io::Result<()> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let tmp = dir.join(format!(".{name}.{}.part", std::process::id()));
+            let tmp = dir.join(temp_name(&name));
             temps.push((tmp.clone(), dest));
             std::fs::write(&tmp, bytes)?;
         }
@@ -174,6 +174,32 @@ pub fn write_all(uploads: &Path, files: &[(String, &[u8])]) -> io::Result<()> {
         }
     }
     result
+}
+
+/// A hidden temporary name for `name` that no other writer picks: the
+/// host's name, the process id and a counter, so servers sharing one
+/// uploads folder (NFS) never write to the same temporary file, nor do
+/// two uploads of the same image in one process.
+fn temp_name(name: &str) -> String {
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static HOST: OnceLock<String> = OnceLock::new();
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let host = HOST.get_or_init(|| {
+        let raw = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+        let clean: String = raw
+            .trim()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        if clean.is_empty() {
+            "host".into()
+        } else {
+            clean
+        }
+    });
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!(".{name}.{host}.{}.{n}.part", std::process::id())
 }
 
 /// Every file that belongs to the image stored at `path` (it and its
@@ -259,4 +285,27 @@ pub fn find_stored(uploads: &Path, file: &str) -> Option<String> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_names_differ_by_host_process_and_write() {
+        let a = temp_name("anh.webp");
+        let b = temp_name("anh.webp");
+        assert_ne!(a, b);
+        assert!(a.starts_with(".anh.webp.") && a.ends_with(".part"), "{a}");
+        assert!(a.contains(&format!(".{}.", std::process::id())), "{a}");
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+        let host: String = host
+            .trim()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        if !host.is_empty() {
+            assert!(a.contains(&format!(".{host}.")), "{a}");
+        }
+    }
 }
