@@ -245,6 +245,28 @@ pub fn search(
 /// candidate) and which match in the title.
 type Candidates = (Vec<Candidate>, i64, HashMap<i32, f64>, HashSet<i32>);
 
+/// `sql`, whose conditions take in order the match expression, the time
+/// and the filters that are set, with those bound.
+fn with_conditions(
+    sql: String,
+    expression: String,
+    filter: SearchFilter,
+    now: NaiveDateTime,
+) -> diesel::query_builder::BoxedSqlQuery<'static, super::Backend, diesel::query_builder::SqlQuery>
+{
+    let mut q = diesel::sql_query(sql)
+        .into_boxed()
+        .bind::<Text, _>(expression)
+        .bind::<Timestamp, _>(now);
+    if let Some(kind) = filter.kind {
+        q = q.bind::<Text, _>(kind.as_str());
+    }
+    if let Some(cat) = filter.category_id {
+        q = q.bind::<Integer, _>(cat);
+    }
+    q
+}
+
 /// [`search`]'s first two steps on SQLite's FTS5 index.
 fn sqlite_candidates(
     conn: &mut Db,
@@ -260,21 +282,16 @@ fn sqlite_candidates(
         conditions.push_str(" AND e.category_id = ?");
     }
     let matching = |select: &str, tail: &str| {
-        let mut q = diesel::sql_query(format!(
-            "SELECT {select} FROM search_index s \
-             CROSS JOIN entries e INDEXED BY entries_lookup ON e.id = s.rowid \
-             WHERE {conditions} {tail}"
-        ))
-        .into_boxed()
-        .bind::<Text, _>(fts.to_owned())
-        .bind::<Timestamp, _>(now);
-        if let Some(kind) = filter.kind {
-            q = q.bind::<Text, _>(kind.as_str());
-        }
-        if let Some(cat) = filter.category_id {
-            q = q.bind::<Integer, _>(cat);
-        }
-        q
+        with_conditions(
+            format!(
+                "SELECT {select} FROM search_index s \
+                 CROSS JOIN entries e INDEXED BY entries_lookup ON e.id = s.rowid \
+                 WHERE {conditions} {tail}"
+            ),
+            fts.to_owned(),
+            filter,
+            now,
+        )
     };
     let mut candidates = matching(
         "s.rowid AS id, e.public_at",
@@ -345,20 +362,15 @@ fn pg_candidates(
     }
     let tsquery = query.tsquery(None);
     let matching = |select: &str, tail: &str| {
-        let mut q = diesel::sql_query(format!(
-            "SELECT {select} FROM search_index s JOIN entries e ON e.id = s.id \
-             WHERE {conditions} {tail}"
-        ))
-        .into_boxed()
-        .bind::<Text, _>(tsquery.clone())
-        .bind::<Timestamp, _>(now);
-        if let Some(kind) = filter.kind {
-            q = q.bind::<Text, _>(kind.as_str());
-        }
-        if let Some(cat) = filter.category_id {
-            q = q.bind::<Integer, _>(cat);
-        }
-        q
+        with_conditions(
+            format!(
+                "SELECT {select} FROM search_index s JOIN entries e ON e.id = s.id \
+                 WHERE {conditions} {tail}"
+            ),
+            tsquery.clone(),
+            filter,
+            now,
+        )
     };
     let mut candidates = matching(
         "s.id, to_char(e.public_at, 'YYYY-MM-DD HH24:MI:SS') AS public_at",

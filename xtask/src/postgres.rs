@@ -100,16 +100,12 @@ impl Cluster {
         }
     }
 
+    /// Runs `cmd`; a failure comes with the server's log.
     fn run(&self, cmd: &mut Command) -> Result<(), String> {
-        let status = cmd
-            .status()
-            .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
-        if status.success() {
-            Ok(())
-        } else {
+        crate::run(cmd).map_err(|e| {
             let log = std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default();
-            Err(format!("{cmd:?} failed ({status})\n{log}"))
-        }
+            format!("{e}\n{log}")
+        })
     }
 
     fn pid(&self) -> Option<String> {
