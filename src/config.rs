@@ -50,6 +50,10 @@ pub struct Config {
     /// MiB (identity and compressed copies counted). 0 turns the page
     /// cache off.
     pub page_cache_mib: u32,
+    /// On SIGTERM, seconds during which `/readyz` fails while pages are
+    /// still served, so a load balancer's health check takes the server
+    /// out before it stops listening. Then requests in flight finish.
+    pub drain_seconds: u32,
     /// Headless Chromium for PDF downloads of print pages; unset means
     /// `/usr/bin/chromium`. When the file is missing, staff are told to
     /// print from the browser instead.
@@ -73,6 +77,7 @@ impl Default for Config {
             dev_reload: false,
             trusted_proxies: Vec::new(),
             page_cache_mib: 16,
+            drain_seconds: 5,
             chromium: None,
         }
     }
@@ -154,6 +159,12 @@ impl Config {
                     self.page_cache_mib = value.parse().map_err(|_| ConfigError::Env {
                         name,
                         message: "expected a whole number of MiB".into(),
+                    })?
+                }
+                "LOA_DRAIN_SECONDS" => {
+                    self.drain_seconds = value.parse().map_err(|_| ConfigError::Env {
+                        name,
+                        message: "expected a whole number of seconds".into(),
                     })?
                 }
                 "LOA_DEV_RELOAD" => self.dev_reload = matches!(value.as_str(), "1" | "true"),

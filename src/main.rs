@@ -438,19 +438,61 @@ fn serve(config: Config) -> anyhow::Result<()> {
         }
     }
     forget_addresses_hourly(pool.clone());
+    if pool.get()?.is_postgres() && config.base_url.is_none() {
+        tracing::warn!(
+            "no base_url: with several servers behind a load balancer, links in feeds, \
+             sitemaps and QR codes follow each request's Host header; set base_url to the \
+             public address"
+        );
+    }
     let bind = config.bind.clone();
+    let drain = std::time::Duration::from_secs(config.drain_seconds.into());
     let state = web::Data::new(AppState::new(config, pool)?);
     tracing::info!("serving on http://{bind}/");
     actix_web::rt::System::new().block_on(async move {
-        HttpServer::new(move || build_app(state.clone()))
+        let app_state = state.clone();
+        let server = HttpServer::new(move || build_app(app_state.clone()))
             // Blocking work is database work: more threads than pooled
             // connections would only wait, each with its own stack and
             // allocator arena.
             .worker_max_blocking_threads(BLOCKING_THREADS)
+            .disable_signals()
             .bind(&bind)
             .with_context(|| format!("cannot listen on {bind}"))?
-            .run()
-            .await
-            .context("server stopped")
+            .run();
+        let handle = server.handle();
+        actix_web::rt::spawn(async move {
+            if let Err(e) = stop_on_signal(&state, handle, drain).await {
+                tracing::error!("cannot listen for signals: {e}");
+            }
+        });
+        server.await.context("server stopped")
     })
+}
+
+/// SIGTERM (a deploy, the orchestrator): `/readyz` fails for `drain`
+/// while pages are still served, then the server stops listening and
+/// finishes the requests in flight. SIGINT (Ctrl-C) skips the drain.
+async fn stop_on_signal(
+    state: &web::Data<AppState>,
+    server: actix_web::dev::ServerHandle,
+    drain: std::time::Duration,
+) -> std::io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    let drain = tokio::select! {
+        _ = term.recv() => drain,
+        _ = int.recv() => std::time::Duration::ZERO,
+    };
+    state
+        .draining
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    tracing::info!(
+        "stopping: /readyz fails from now; still serving for {} s, then finishing requests in flight",
+        drain.as_secs()
+    );
+    actix_web::rt::time::sleep(drain).await;
+    server.stop(true).await;
+    Ok(())
 }

@@ -17,5 +17,6 @@ mod prepared;
 mod print;
 mod public_site;
 mod search;
+mod servers;
 mod staff;
 mod storage;

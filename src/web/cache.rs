@@ -400,7 +400,10 @@ pub async fn hit(
 /// anonymous reader's, for a rendered page (files such as theme assets and
 /// uploads are served from disk with their own long-lived headers).
 fn cacheable(req: &ServiceRequest) -> bool {
-    anonymous(req) && !req.path().starts_with("/static/") && !req.path().starts_with("/uploads/")
+    anonymous(req)
+        && !req.path().starts_with("/static/")
+        && !req.path().starts_with("/uploads/")
+        && !super::PROBES.contains(&req.path())
 }
 
 /// The middleware: answers from the cache, fills it, and reads the change

@@ -7,6 +7,7 @@ mod contract;
 mod cookies;
 mod db;
 pub mod forms;
+mod health;
 mod multipart;
 mod pages;
 mod pdf;
@@ -51,7 +52,12 @@ pub struct AppState {
     pub cache: cache::PageCache,
     /// What an uploaded image may be (tests lower the byte limit).
     pub media_limits: crate::media::images::Limits,
+    /// Set on SIGTERM: `/readyz` fails while pages are still served.
+    pub draining: std::sync::atomic::AtomicBool,
 }
+
+/// The load balancer's probes: never cached, never in the request log.
+pub const PROBES: [&str; 2] = ["/healthz", "/readyz"];
 
 impl AppState {
     /// Loads the theme and the signing key (from config, or made once and
@@ -98,6 +104,7 @@ impl AppState {
             sitemap_max: 50_000,
             cache,
             media_limits: Default::default(),
+            draining: Default::default(),
         })
     }
 
@@ -241,8 +248,13 @@ pub fn build_app(
         // level is off: only wrapped when it will be written.
         .wrap(middleware::Condition::new(
             tracing::enabled!(target: "loa::http", tracing::Level::INFO),
-            middleware::Logger::new("%r %s %b %Dms").log_target("loa::http"),
+            PROBES.iter().fold(
+                middleware::Logger::new("%r %s %b %Dms").log_target("loa::http"),
+                |log, path| log.exclude(*path),
+            ),
         ))
+        .route(PROBES[0], web::get().to(health::live))
+        .route(PROBES[1], web::get().to(health::ready))
         .route("/static/{file:.*}", web::get().to(static_files::asset))
         .route("/uploads/{path:.*}", web::get().to(static_files::upload))
         .configure(admin::routes)
