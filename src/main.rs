@@ -448,6 +448,7 @@ fn serve(config: Config) -> anyhow::Result<()> {
     let bind = config.bind.clone();
     let drain = std::time::Duration::from_secs(config.drain_seconds.into());
     let state = web::Data::new(AppState::new(config, pool)?);
+    loa::web::cache::listen(&state);
     tracing::info!("serving on http://{bind}/");
     actix_web::rt::System::new().block_on(async move {
         let app_state = state.clone();

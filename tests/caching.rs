@@ -728,3 +728,53 @@ async fn a_forwarded_host_cannot_file_its_page_under_the_real_host() {
         assert!(home.body.contains("http://loa.example/"));
     }
 }
+
+/// On PostgreSQL another server's change reaches this server's page cache
+/// when it commits (the change log's `NOTIFY`), not at the next poll: here
+/// the poll is an hour away, so only the notification can drop the page.
+#[actix_web::test]
+async fn on_postgresql_a_change_made_elsewhere_drops_the_cached_page_at_once() {
+    use diesel::prelude::*;
+    use loa::storage::schema::entries;
+    if !common::on_postgres() {
+        eprintln!("PostgreSQL only (LISTEN/NOTIFY): skipped on SQLite, where the poll serves");
+        return;
+    }
+    let site = TestSite::build(
+        |_| {},
+        |s| s.with_cache_sync(std::time::Duration::from_secs(3600)),
+    );
+    site.import(&common::site_dir());
+    site.state
+        .cache
+        .read_log(&mut site.conn(), site.now())
+        .unwrap();
+    loa::web::cache::listen(&site.state);
+    let mut c = site.client().await;
+    let before = c.get(ARTICLE).await;
+    assert_eq!(before.status, StatusCode::OK);
+    assert!(!before.body.contains("Tiêu đề sửa ở máy chủ khác"));
+    // Another server (or the CLI) edits the title: a write this server
+    // does not see, committed on its own connection.
+    diesel::update(entries::table.filter(entries::slug.eq(ARTICLE.rsplit('/').next().unwrap())))
+        .set(entries::title.eq("Tiêu đề sửa ở máy chủ khác"))
+        .execute(&mut site.conn())
+        .unwrap();
+    // A bound only so that a lost notification fails instead of hanging;
+    // how fast it comes is the load test's business.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        if c.get(ARTICLE)
+            .await
+            .body
+            .contains("Tiêu đề sửa ở máy chủ khác")
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the cached page outlived the change"
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

@@ -1,9 +1,12 @@
 //! The change log that keeps every server's page cache honest.
 //!
 //! Rows are written by triggers (migration `000008_changes`) whenever
-//! something a public page shows changes, whoever writes it. Readers only
+//! something a public page shows changes, whoever writes it. Readers
 //! poll: the rows after the last id they have seen, and when the next
-//! scheduled entry goes public.
+//! scheduled entry goes public. On PostgreSQL the logging trigger also
+//! sends `NOTIFY loa_changes` (delivered at commit), which a [`Listener`]
+//! hears, so other servers read the log at once instead of at their next
+//! poll.
 
 use super::Db;
 use chrono::NaiveDateTime;
@@ -66,4 +69,43 @@ pub fn next_publication(conn: &mut Db, now: NaiveDateTime) -> QueryResult<Option
         .filter(entries::public_at.gt(now))
         .select(diesel::dsl::min(entries::public_at))
         .first::<Option<NaiveDateTime>>(conn)
+}
+
+/// A connection of its own that `LISTEN`s to `loa_changes` (PostgreSQL).
+pub struct Listener(diesel::PgConnection);
+
+/// How often a [`Listener`] looks for notifications while waiting: libpq
+/// reads them without blocking, and diesel does not expose the socket to
+/// wait on.
+const LISTEN_STEP: std::time::Duration = std::time::Duration::from_millis(50);
+
+impl Listener {
+    pub fn open(url: &str) -> Result<Self, diesel::ConnectionError> {
+        let mut conn = diesel::PgConnection::establish(url)?;
+        diesel::sql_query("LISTEN loa_changes")
+            .execute(&mut conn)
+            .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+        Ok(Self(conn))
+    }
+
+    /// Waits up to `timeout` for notifications; true when some came.
+    pub fn wait(&mut self, timeout: std::time::Duration) -> QueryResult<bool> {
+        let until = std::time::Instant::now() + timeout;
+        loop {
+            let mut heard = false;
+            for note in self.0.notifications_iter() {
+                note?;
+                heard = true;
+            }
+            if heard {
+                return Ok(true);
+            }
+            if std::time::Instant::now() >= until {
+                // A query now and then notices a connection that died.
+                diesel::sql_query("SELECT 1").execute(&mut self.0)?;
+                return Ok(false);
+            }
+            std::thread::sleep(LISTEN_STEP);
+        }
+    }
 }

@@ -313,6 +313,54 @@ impl PageCache {
     }
 }
 
+/// On PostgreSQL: a thread that reads the change log as soon as another
+/// server (or the CLI) commits a change, instead of at this server's next
+/// poll. It reconnects after an error, and ends with the state.
+pub fn listen(state: &web::Data<AppState>) {
+    let crate::storage::pool::Location::Postgres(url) =
+        crate::storage::pool::Location::parse(&state.config.database)
+    else {
+        return;
+    };
+    let weak = Arc::downgrade(&state.clone().into_inner());
+    std::thread::spawn(move || {
+        loop {
+            match changes::Listener::open(&url) {
+                Ok(mut listener) => loop {
+                    let heard = match listener.wait(Duration::from_secs(10)) {
+                        Ok(heard) => heard,
+                        Err(e) => {
+                            tracing::warn!("page cache: change notifications lost: {e}");
+                            break;
+                        }
+                    };
+                    let Some(state) = weak.upgrade() else { return };
+                    if heard {
+                        let read = state
+                            .pool
+                            .get()
+                            .map_err(|e| e.to_string())
+                            .and_then(|mut c| {
+                                state
+                                    .cache
+                                    .read_log(&mut c, state.now())
+                                    .map_err(|e| e.to_string())
+                            });
+                        if let Err(e) = read {
+                            tracing::warn!("page cache: cannot read the change log: {e}");
+                        }
+                    }
+                },
+                Err(e) => tracing::warn!("page cache: cannot listen for changes: {e}"),
+            }
+            if weak.strong_count() == 0 {
+                return;
+            }
+            std::thread::sleep(Duration::from_secs(1));
+        }
+    });
+}
+
 /// Reads the change log (see [`PageCache::read_log`]) when it is due, or
 /// at once when `force`d (after this server's own writes).
 pub async fn sync(state: &web::Data<AppState>, force: bool) {
