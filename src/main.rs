@@ -64,6 +64,13 @@ enum Command {
         /// The copy to write; must not exist yet.
         file: PathBuf,
     },
+    /// Copy the whole site into an empty PostgreSQL database and check
+    /// the counts (stop the site first, or new comments are left behind).
+    CopyDatabase {
+        /// postgres://user:password@host/database (migrated here first).
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
     /// Export every entry as files that import back to the same entries.
     Export {
         /// Folder to write into (created if missing).
@@ -262,6 +269,7 @@ fn main() -> anyhow::Result<()> {
             println!("wrote {}", file.display());
             Ok(())
         }
+        Command::CopyDatabase { to } => copy_database(&config, &to),
         Command::Media(MediaCommand::Regenerate) => {
             let pool = open(&config)?;
             let report = loa::service::media::regenerate_all(
@@ -337,6 +345,50 @@ fn run_import(
         eprintln!("  {}: {why}", path.display());
     }
     Ok(report)
+}
+
+/// `loa copy-database --to URL`: the site into an empty PostgreSQL
+/// database, its search indexes rebuilt there, then every table counted
+/// on both sides.
+fn copy_database(config: &Config, to: &str) -> anyhow::Result<()> {
+    let target = storage::pool::Location::parse(to);
+    if !matches!(target, storage::pool::Location::Postgres(_)) {
+        bail!("--to must be a postgres:// URL");
+    }
+    let source = open(config)?;
+    let dest =
+        storage::open_pool(to, 2).with_context(|| format!("opening {}", target.display()))?;
+    let (mut from, mut into) = (source.get()?, dest.get()?);
+    let bar = indicatif::ProgressBar::new_spinner();
+    storage::copy::copy_site(&mut from, &mut into, |table, n| {
+        bar.set_message(format!("{table}: {n} rows"));
+        bar.tick();
+    })?;
+    bar.finish_and_clear();
+    // Counted before the rebuild, which notes itself in settings.
+    let counts = storage::copy::compare(&mut from, &mut into)?;
+    let mut differ = Vec::new();
+    for c in &counts {
+        println!("{:<16} {:>9} {:>9}", c.table, c.source, c.copy);
+        if c.source != c.copy {
+            differ.push(c.table);
+        }
+    }
+    if !differ.is_empty() {
+        bail!(
+            "counts differ in {} (was the site still taking writes?)",
+            differ.join(", ")
+        );
+    }
+    let entries = loa::service::search::reindex_all(&mut into, |_, _| {})?;
+    let documents = storage::documents::reindex_all(&mut into)?;
+    println!("search index rebuilt: {entries} entries, {documents} documents");
+    println!(
+        "copied {} into {}; set database to that URL on every server",
+        database_name(config),
+        target.display()
+    );
+    Ok(())
 }
 
 /// `loa reindex`: rebuilds the index with a progress bar, unless a server

@@ -147,3 +147,163 @@ fn on_sigterm_readiness_fails_first_then_the_server_finishes_and_exits() {
     assert!(status.success(), "{status}");
     assert!(server.get("/healthz").is_none(), "nothing listens any more");
 }
+
+/// `loa copy-database`: a SQLite site moves into an empty PostgreSQL
+/// database whole, and the copy serves the same pages and takes new
+/// entries; a second copy into the now full database is refused.
+#[actix_web::test]
+async fn a_sqlite_site_moves_to_postgresql_whole() {
+    use loa::domain::entry::EntryKind;
+    let Some(pg) = common::PgDatabase::empty() else {
+        eprintln!("PostgreSQL only (the destination): skipped on SQLite");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("loa.db");
+    let source_url = source.to_string_lossy().into_owned();
+    {
+        let pool = loa::storage::open_pool(&source_url, 1).unwrap();
+        let mut conn = pool.get().unwrap();
+        let report = loa::content::import::import_dir(
+            &mut conn,
+            &common::site_dir(),
+            &loa::content::import::Target {
+                uploads: &dir.path().join("uploads"),
+                tz: chrono_tz::Asia::Ho_Chi_Minh,
+                now: common::utc("2026-01-01 00:00:00"),
+                progress: false,
+            },
+        )
+        .unwrap();
+        assert!(report.failed.is_empty());
+        // Staff, an official reply in a thread, the audit: every kind of
+        // value (booleans, times, nulls) the copy has to carry.
+        let now = common::utc("2026-01-02 03:04:05");
+        let admin = loa::storage::users::create(
+            &mut conn,
+            "quantri",
+            "Quản trị",
+            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g",
+            loa::domain::user::Role::Admin,
+            now,
+        )
+        .unwrap();
+        let article = loa::storage::entries::find_by_slug(
+            &mut conn,
+            "so-vhtt-ha-noi-tang-cuong-thong-tin-tuyen-truyen-ve-cai-cach-hanh-chinh",
+        )
+        .unwrap()
+        .unwrap();
+        let mut comment = loa::storage::comments::NewComment {
+            entry_id: article.id,
+            parent_id: None,
+            author_name: "Nguyễn Văn An".into(),
+            author_email: "an@example.vn".into(),
+            author_url: None,
+            content: "Thủ tục này nộp ở đâu?".into(),
+            content_html: "<p>Thủ tục này nộp ở đâu?</p>".into(),
+            status: loa::domain::comment::CommentStatus::Approved,
+            held_by: String::new(),
+            ip: Some("203.0.113.7".into()),
+            user_agent: "Mozilla/5.0".into(),
+            created_at: now,
+            official: false,
+            handled_at: Some(now),
+            handled_by: String::new(),
+        };
+        let question = loa::storage::comments::insert(&mut conn, &comment).unwrap();
+        comment.parent_id = Some(question);
+        comment.official = true;
+        comment.author_name = admin.display_name.clone();
+        comment.content = "Tại bộ phận một cửa của Sở.".into();
+        comment.content_html = "<p>Tại bộ phận một cửa của Sở.</p>".into();
+        loa::storage::comments::insert(&mut conn, &comment).unwrap();
+        loa::storage::audit::record(
+            &mut conn,
+            now,
+            "quantri",
+            "user.create",
+            "quantri",
+            "",
+            None,
+        )
+        .unwrap();
+    }
+    let copy = |to: &str| {
+        Command::new(env!("CARGO_BIN_EXE_loa"))
+            .args(["--database", &source_url, "copy-database", "--to", to])
+            .env("RUST_LOG", "warn")
+            .current_dir(common::repo())
+            .output()
+            .unwrap()
+    };
+    let out = copy(&pg.url());
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let source_pool = loa::storage::open_pool(&source_url, 1).unwrap();
+    let copy_pool = loa::storage::open_pool(&pg.url(), 2).unwrap();
+    let counts = loa::storage::copy::compare(
+        &mut source_pool.get().unwrap(),
+        &mut copy_pool.get().unwrap(),
+    )
+    .unwrap();
+    for c in &counts {
+        // settings: the copy's search rebuild notes itself there.
+        if c.table != "settings" {
+            assert_eq!(c.source, c.copy, "{}", c.table);
+        }
+        assert!(said.contains(c.table), "{said}");
+    }
+    for table in [
+        "entries",
+        "users",
+        "comments",
+        "audit_log",
+        "documents",
+        "media",
+    ] {
+        assert!(
+            counts.iter().any(|c| c.table == table && c.copy > 0),
+            "{table} copied empty"
+        );
+    }
+    // The copy serves the site: the same article, found by search.
+    let site_on = |database: String| TestSite::with_config(move |c| c.database = database);
+    let on_pg = site_on(pg.url());
+    let mut c = on_pg.client().await;
+    let article = c
+        .get("/articles/so-vhtt-ha-noi-tang-cuong-thong-tin-tuyen-truyen-ve-cai-cach-hanh-chinh")
+        .await;
+    assert_eq!(article.status, StatusCode::OK);
+    assert!(article.body.contains("Thủ tục này nộp ở đâu?"));
+    assert!(article.body.contains("Tại bộ phận một cửa của Sở."));
+    let found = c.get("/search?q=c%E1%BA%A3i+c%C3%A1ch+").await;
+    assert_eq!(found.status, StatusCode::OK);
+    let on_sqlite = site_on(source_url.clone());
+    let mut s = on_sqlite.client().await;
+    let expected = s.get("/search?q=c%E1%BA%A3i+c%C3%A1ch+").await;
+    // The same entries (bm25 and ts_rank may order the body matches
+    // differently).
+    let sorted = |page: &common::Page| {
+        let mut titles = page.texts(".search-results .card-title");
+        titles.sort();
+        titles
+    };
+    assert_eq!(sorted(&found), sorted(&expected));
+    assert!(!sorted(&found).is_empty());
+    // New rows get new ids (the identities moved past the copied ones).
+    common::entry(EntryKind::Article, "Bài đầu tiên sau khi chuyển")
+        .save(&mut copy_pool.get().unwrap());
+    // A second copy would mix two sites: refused, nothing written.
+    let again = copy(&pg.url());
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("not empty"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+}

@@ -210,6 +210,17 @@ pub fn cited_by(conn: &mut Db, entry_id: i32) -> QueryResult<HashMap<String, Str
     Ok(rows.into_iter().collect())
 }
 
+/// Indexes every document again (a copied site); returns how many.
+pub fn reindex_all(conn: &mut Db) -> QueryResult<usize> {
+    let ids: Vec<i32> = documents::table.select(documents::id).load(conn)?;
+    super::write(conn, |conn| {
+        for &id in &ids {
+            index(conn, id)?;
+        }
+        Ok(ids.len())
+    })
+}
+
 /// Re-indexes one document: its folded number, type, issuer and abstract.
 fn index(conn: &mut Db, id: i32) -> QueryResult<()> {
     let d = find(conn, id)?;

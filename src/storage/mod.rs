@@ -21,6 +21,7 @@ pub mod cards;
 pub mod categories;
 pub mod changes;
 pub mod comments;
+pub mod copy;
 pub mod documents;
 pub mod entries;
 pub mod media;

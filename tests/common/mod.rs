@@ -104,12 +104,32 @@ pub fn sqlite_only(what: &str) -> bool {
 /// A database of one test on the PostgreSQL server, copied from a
 /// template migrated once per test process (a copy takes milliseconds,
 /// the migrations a second).
-struct PgDatabase {
+pub struct PgDatabase {
     server: String,
     name: String,
 }
 
 impl PgDatabase {
+    /// A new, empty (not migrated) database on the test server, dropped
+    /// with the value; None when this run is not on PostgreSQL.
+    pub fn empty() -> Option<Self> {
+        use diesel::{Connection, RunQueryDsl};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let server = postgres()?;
+        let name = format!(
+            "loa_empty_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut admin = diesel::PgConnection::establish(&format!("{server}/postgres"))
+            .expect("the test PostgreSQL server (LOA_TEST_POSTGRES)");
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .expect("create a database");
+        Some(Self { server, name })
+    }
+
     fn create(server: &str) -> Self {
         use diesel::{Connection, RunQueryDsl};
         use std::sync::atomic::{AtomicUsize, Ordering};
@@ -142,7 +162,7 @@ impl PgDatabase {
         }
     }
 
-    fn url(&self) -> String {
+    pub fn url(&self) -> String {
         format!("{}/{}", self.server, self.name)
     }
 }
