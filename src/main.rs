@@ -471,9 +471,18 @@ fn serve(config: Config) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.uploads)
         .with_context(|| format!("creating {}", config.uploads.display()))?;
     let pool = open(&config)?;
-    if entries::count_all(&mut *pool.get()?)? == 0 && config.content.is_dir() {
-        run_import(&pool, &config, &config.content.clone(), false)?;
-    }
+    // Servers started together on an empty site import it once: the
+    // second waits for the first, then finds entries.
+    storage::pool::exclusive(
+        &mut *pool.get()?,
+        storage::pool::locks::START,
+        |conn| -> anyhow::Result<()> {
+            if entries::count_all(conn)? == 0 && config.content.is_dir() {
+                run_import(&pool, &config, &config.content.clone(), false)?;
+            }
+            Ok(())
+        },
+    )?;
     if !loa::service::search::is_current(&mut *pool.get()?)? {
         use loa::service::search::Reindex;
         match loa::service::search::reindex_unless_running(&mut *pool.get()?, false, |_, _| {})? {

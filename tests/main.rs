@@ -5,6 +5,7 @@
 
 mod common;
 
+mod balancer;
 mod browser;
 mod caching;
 mod comments;

@@ -68,7 +68,11 @@ impl Server {
         // A bound only so that a server that never starts fails the test
         // instead of hanging it.
         let deadline = Instant::now() + Duration::from_secs(120);
+        let mut server = server;
         while get(&server.addr, "/healthz").is_none() {
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!("loa serve stopped at start: {status}");
+            }
             assert!(Instant::now() < deadline, "loa serve did not start");
             std::thread::sleep(Duration::from_millis(50));
         }

@@ -37,6 +37,8 @@ pub mod locks {
     pub const WRITE: i64 = 7_135_001;
     /// Migrations, while several servers start together.
     pub const MIGRATE: i64 = 7_135_002;
+    /// `serve`'s start: the seed import into an empty site.
+    pub const START: i64 = 7_135_003;
 }
 
 /// Where the database is, read from the `database` setting.
@@ -189,6 +191,31 @@ pub fn run_migrations(conn: &mut Db) -> Result<usize, OpenError> {
             ran
         }
     }
+}
+
+/// Runs `f` while holding PostgreSQL's advisory lock `key` (for its
+/// session: `f` may commit many transactions), so that servers started
+/// together do it one after the other. On SQLite, which one machine's one
+/// server uses, `f` simply runs.
+pub fn exclusive<T, E>(
+    conn: &mut Db,
+    key: i64,
+    f: impl FnOnce(&mut Db) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    if !conn.is_postgres() {
+        return f(conn);
+    }
+    diesel::sql_query("SELECT pg_advisory_lock($1)")
+        .bind::<diesel::sql_types::BigInt, _>(key)
+        .execute(conn)?;
+    let result = f(conn);
+    diesel::sql_query("SELECT pg_advisory_unlock($1)")
+        .bind::<diesel::sql_types::BigInt, _>(key)
+        .execute(conn)?;
+    result
 }
 
 /// Whether every embedded migration has been applied (`/readyz`).

@@ -94,6 +94,14 @@ const NEEDS: &[Need] = &[
         why: "the integration tests run a second time on a throwaway PostgreSQL cluster",
     },
     Need {
+        check: Check::Program {
+            name: "haproxy",
+            var: None,
+        },
+        package: "haproxy",
+        why: "the several-servers tests put two loa servers behind it",
+    },
+    Need {
         check: Check::Font("Liberation"),
         package: "fonts-liberation",
         why: "the printed pages' fonts, so PDFs lay out as in CI",
