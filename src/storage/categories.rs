@@ -31,10 +31,10 @@ pub struct CategoryData {
 /// Vietnamese order ([`crate::domain::slug::sort_names`]; SQLite's byte
 /// order would put *Chính* before *Cải*).
 pub fn all(conn: &mut Db) -> QueryResult<Vec<Category>> {
-    let mut all: Vec<Category> = categories::table
+    let mut all: Vec<Category> = each_backend!(conn, |c| categories::table
         .order((categories::position, categories::name))
         .select(Category::as_select())
-        .load(conn)?;
+        .load(c))?;
     // Read on every page: sorted again only when two share a position.
     if all.windows(2).any(|w| w[0].position == w[1].position) {
         crate::domain::slug::sort_names(&mut all, |c| &c.name);

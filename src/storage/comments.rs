@@ -106,23 +106,23 @@ impl CommentKey {
 
 /// The keys of the approved comments on `entry_id`, oldest first.
 pub fn approved_keys(conn: &mut Db, entry_id: i32) -> QueryResult<Vec<CommentKey>> {
-    comments::table
+    each_backend!(conn, |c| comments::table
         .filter(comments::entry_id.eq(entry_id))
         .filter(comments::status.eq(CommentStatus::Approved.as_str()))
         .order((comments::created_at, comments::id))
         .select((comments::id, comments::parent_id, comments::created_at))
-        .load(conn)
+        .load(c))
 }
 
 /// Those of `ids` that are approved comments on `entry_id`, oldest first.
 pub fn approved_among(conn: &mut Db, entry_id: i32, ids: &[i32]) -> QueryResult<Vec<Comment>> {
-    comments::table
+    each_backend!(conn, |c| comments::table
         .filter(super::prepared::in_list(comments::id, ids))
         .filter(comments::entry_id.eq(entry_id))
         .filter(comments::status.eq(CommentStatus::Approved.as_str()))
         .order((comments::created_at, comments::id))
         .select(Comment::as_select())
-        .load(conn)
+        .load(c))
 }
 
 /// Those of `ids` that are still pending on `entry_id` (a commenter's own).

@@ -200,12 +200,12 @@ pub fn slugs_for_numbers(
 /// citations its write path stored, so a page served does not scan its
 /// text. When a number was reused, the newest record wins.
 pub fn cited_by(conn: &mut Db, entry_id: i32) -> QueryResult<HashMap<String, String>> {
-    let rows: Vec<(String, String)> = entry_citations::table
+    let rows: Vec<(String, String)> = each_backend!(conn, |c| entry_citations::table
         .inner_join(documents::table.on(documents::number.eq(entry_citations::number)))
         .filter(entry_citations::entry_id.eq(entry_id))
         .order((documents::issued_on.asc(), documents::id.asc()))
         .select((documents::number, documents::slug))
-        .load(conn)?;
+        .load(c))?;
     // Later (newer) rows overwrite earlier ones.
     Ok(rows.into_iter().collect())
 }

@@ -154,11 +154,70 @@ macro_rules! card_columns {
     };
 }
 
+/// Entries matching `filter`, whatever their visibility, as a boxed query
+/// for the backend the caller's connection has: a macro, so that hot
+/// reads can run it on the connection inside [`Db`] (`each_backend!`)
+/// and skip the multi-backend's per-query SQL building.
+macro_rules! matching {
+    ($filter:expr) => {{
+        let filter: Filter = $filter;
+        let mut q = entries::table.into_boxed();
+        if let Some(kind) = filter.kind {
+            q = q.filter(entries::kind.eq(kind.as_str()));
+        }
+        if let Some(cat) = filter.category_id {
+            q = q.filter(entries::category_id.eq(cat));
+        }
+        if let Some(tag) = filter.tag_id {
+            q = q.filter(
+                entries::id.eq_any(
+                    entry_tags::table
+                        .filter(entry_tags::tag_id.eq(tag))
+                        .select(entry_tags::entry_id),
+                ),
+            );
+        }
+        if filter.featured {
+            q = q.filter(entries::featured.eq(true));
+        }
+        q
+    }};
+}
+
+/// [`matching!`] and public at `now`.
+macro_rules! filtered {
+    ($filter:expr, $now:expr $(,)?) => {
+        matching!($filter).filter(public!($now))
+    };
+}
+
+/// A tag's public entries (as `entry_tags` rows), newest first.
+macro_rules! tag_ordered {
+    ($tag:expr, $now:expr) => {
+        entry_tags::table
+            .filter(entry_tags::tag_id.eq($tag))
+            .filter(entry_tags::public_at.le($now))
+            .order((entry_tags::public_at.desc(), entry_tags::entry_id.desc()))
+            .into_boxed()
+    };
+}
+
+/// Entries of the boxed query `q` at or after `key` in listing order.
+macro_rules! from_key {
+    ($q:expr, $key:expr) => {{
+        let (at, id): ListingKey = $key;
+        $q.filter(entries::public_at.le(at))
+            .filter(diesel::dsl::not(
+                entries::public_at.eq(at).and(entries::id.gt(id)),
+            ))
+    }};
+}
+
 /// Bulletins by year and number, whatever day each went online (a handful
 /// a year: sorting them costs nothing).
 macro_rules! bulletins_in_order {
     ($filter:expr, $now:expr) => {
-        filtered($filter, $now)
+        filtered!($filter, $now)
             .left_join(categories::table)
             .select(card_columns!())
             .order((
@@ -168,34 +227,6 @@ macro_rules! bulletins_in_order {
                 entries::id.desc(),
             ))
     };
-}
-
-fn filtered(filter: Filter, now: NaiveDateTime) -> entries::BoxedQuery<'static, super::Backend> {
-    matching(filter).filter(public!(now))
-}
-
-/// Entries matching `filter`, whatever their visibility.
-fn matching(filter: Filter) -> entries::BoxedQuery<'static, super::Backend> {
-    let mut q = entries::table.into_boxed();
-    if let Some(kind) = filter.kind {
-        q = q.filter(entries::kind.eq(kind.as_str()));
-    }
-    if let Some(cat) = filter.category_id {
-        q = q.filter(entries::category_id.eq(cat));
-    }
-    if let Some(tag) = filter.tag_id {
-        q = q.filter(
-            entries::id.eq_any(
-                entry_tags::table
-                    .filter(entry_tags::tag_id.eq(tag))
-                    .select(entry_tags::entry_id),
-            ),
-        );
-    }
-    if filter.featured {
-        q = q.filter(entries::featured.eq(true));
-    }
-    q
 }
 
 /// One page of public entries, newest first (bulletins: by year and
@@ -229,13 +260,13 @@ pub fn listing_anchors(
     every: i64,
 ) -> QueryResult<Vec<ListingKey>> {
     let keys: Vec<(Option<NaiveDateTime>, i32)> = match only_tag(filter) {
-        Some(tag) => tag_ordered(tag, now)
+        Some(tag) => each_backend!(conn, |c| tag_ordered!(tag, now)
             .select((entry_tags::public_at, entry_tags::entry_id))
-            .load(conn)?,
-        None => filtered(filter, now)
+            .load(c))?,
+        None => each_backend!(conn, |c| filtered!(filter, now)
             .select((entries::public_at, entries::id))
             .order((entries::public_at.desc(), entries::id.desc()))
-            .load(conn)?,
+            .load(c))?,
     };
     Ok(keys
         .into_iter()
@@ -264,61 +295,53 @@ pub fn list_public_from(
     };
     let total = count_listing(conn, filter, now)?;
     if is_bulletins(filter) {
-        let cards = bulletins_in_order!(filter, now)
+        let cards = each_backend!(conn, |c| bulletins_in_order!(filter, now)
             .offset(offset)
             .limit(limit)
-            .load(conn)?;
+            .load(c))?;
         return Ok((cards, total));
     }
     if let Some(tag) = only_tag(filter) {
         // As below: from a key, one upper bound only.
-        let mut q = tag_ordered(tag, start.map_or(now, |(at, _)| at));
-        if let Some((at, id)) = start {
-            q = q.filter(diesel::dsl::not(
-                entry_tags::public_at
-                    .eq(at)
-                    .and(entry_tags::entry_id.gt(id)),
-            ));
-        }
-        let ids: Vec<i32> = q
-            .select(entry_tags::entry_id)
-            .offset(skip)
-            .limit(limit)
-            .load(conn)?;
+        let ids: Vec<i32> = each_backend!(conn, |c| {
+            let mut q = tag_ordered!(tag, start.map_or(now, |(at, _)| at));
+            if let Some((at, id)) = start {
+                q = q.filter(diesel::dsl::not(
+                    entry_tags::public_at
+                        .eq(at)
+                        .and(entry_tags::entry_id.gt(id)),
+                ));
+            }
+            q.select(entry_tags::entry_id)
+                .offset(skip)
+                .limit(limit)
+                .load(c)
+        })?;
         return Ok((cards_in_order(conn, &ids)?, total));
     }
     // From a key, `public_at <= key` already means public: a second upper
     // bound on the same column would let SQLite walk from `now` instead.
-    let q = match start {
-        Some(key) => from_key(matching(filter), key),
-        None => filtered(filter, now),
-    };
-    let first: Option<(Option<NaiveDateTime>, i32)> = q
-        .select((entries::public_at, entries::id))
-        .order((entries::public_at.desc(), entries::id.desc()))
-        .offset(skip)
-        .first(conn)
-        .optional()?;
+    let first: Option<(Option<NaiveDateTime>, i32)> = each_backend!(conn, |c| {
+        let q = match start {
+            Some(key) => from_key!(matching!(filter), key),
+            None => filtered!(filter, now),
+        };
+        q.select((entries::public_at, entries::id))
+            .order((entries::public_at.desc(), entries::id.desc()))
+            .offset(skip)
+            .first(c)
+            .optional()
+    })?;
     let Some((Some(at), id)) = first else {
         return Ok((Vec::new(), total));
     };
-    let cards = from_key(matching(filter), (at, id))
+    let cards = each_backend!(conn, |c| from_key!(matching!(filter), (at, id))
         .left_join(categories::table)
         .select(card_columns!())
         .order((entries::public_at.desc(), entries::id.desc()))
         .limit(limit)
-        .load(conn)?;
+        .load(c))?;
     Ok((cards, total))
-}
-
-/// Entries of `q` at or after `key` in listing order.
-fn from_key(
-    q: entries::BoxedQuery<'static, super::Backend>,
-    (at, id): ListingKey,
-) -> entries::BoxedQuery<'static, super::Backend> {
-    q.filter(entries::public_at.le(at)).filter(diesel::dsl::not(
-        entries::public_at.eq(at).and(entries::id.gt(id)),
-    ))
 }
 
 /// How many public entries a listing holds at `now`: the count the
@@ -347,25 +370,27 @@ fn count_listing(conn: &mut Db, filter: Filter, now: NaiveDateTime) -> QueryResu
         } => ("category", cat.to_string()),
         _ => match only_tag(filter) {
             Some(tag) => ("tag", tag.to_string()),
-            None => return filtered(filter, now).count().get_result(conn),
+            None => {
+                return each_backend!(conn, |c| filtered!(filter, now).count().get_result(c));
+            }
         },
     };
-    let kept: i64 = listing_counts::table
-        .find((scope, key))
+    let kept: i64 = each_backend!(conn, |c| listing_counts::table
+        .find((scope, key.as_str()))
         .select(listing_counts::n)
-        .first(conn)
-        .optional()?
-        .unwrap_or(0);
+        .first(c)
+        .optional())?
+    .unwrap_or(0);
     let later: i64 = match only_tag(filter) {
-        Some(tag) => entry_tags::table
+        Some(tag) => each_backend!(conn, |c| entry_tags::table
             .filter(entry_tags::tag_id.eq(tag))
             .filter(entry_tags::public_at.gt(now))
             .count()
-            .get_result(conn)?,
-        None => matching(filter)
+            .get_result(c))?,
+        None => each_backend!(conn, |c| matching!(filter)
             .filter(entries::public_at.gt(now))
             .count()
-            .get_result(conn)?,
+            .get_result(c))?,
     };
     Ok(kept - later)
 }
@@ -392,22 +417,13 @@ fn only_tag(filter: Filter) -> Option<i32> {
     }
 }
 
-/// A tag's public entries, newest first, from its index alone.
-fn tag_ordered(tag: i32, now: NaiveDateTime) -> entry_tags::BoxedQuery<'static, super::Backend> {
-    entry_tags::table
-        .filter(entry_tags::tag_id.eq(tag))
-        .filter(entry_tags::public_at.le(now))
-        .order((entry_tags::public_at.desc(), entry_tags::entry_id.desc()))
-        .into_boxed()
-}
-
 /// The cards of `ids`, in that order.
 fn cards_in_order(conn: &mut Db, ids: &[i32]) -> QueryResult<Vec<EntryCard>> {
-    let mut cards: Vec<EntryCard> = entries::table
+    let mut cards: Vec<EntryCard> = each_backend!(conn, |c| entries::table
         .left_join(categories::table)
         .filter(super::prepared::in_list(entries::id, ids))
         .select(card_columns!())
-        .load(conn)?;
+        .load(c))?;
     cards.sort_by_key(|c| ids.iter().position(|i| *i == c.id));
     Ok(cards)
 }
@@ -419,12 +435,12 @@ pub fn latest_public(
     now: NaiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<EntryCard>> {
-    filtered(filter, now)
+    each_backend!(conn, |c| filtered!(filter, now)
         .left_join(categories::table)
         .select(card_columns!())
         .order((entries::public_at.desc(), entries::id.desc()))
         .limit(limit)
-        .load(conn)
+        .load(c))
 }
 
 /// Public entries related to `entry_id`: in its category or sharing a tag
@@ -443,7 +459,7 @@ pub fn related_public(
 ) -> QueryResult<Vec<EntryCard>> {
     let mut keys: Vec<(NaiveDateTime, i32)> = Vec::new();
     if let Some(cat) = category_id {
-        let rows: Vec<(Option<NaiveDateTime>, i32)> = filtered(
+        let rows: Vec<(Option<NaiveDateTime>, i32)> = each_backend!(conn, |c| filtered!(
             Filter {
                 category_id: Some(cat),
                 ..Filter::default()
@@ -454,15 +470,16 @@ pub fn related_public(
         .select((entries::public_at, entries::id))
         .order((entries::public_at.desc(), entries::id.desc()))
         .limit(limit)
-        .load(conn)?;
+        .load(c))?;
         keys.extend(rows.into_iter().filter_map(|(at, id)| Some((at?, id))));
     }
     for &tag in tag_ids {
-        let rows: Vec<(Option<NaiveDateTime>, i32)> = tag_ordered(tag, now)
-            .filter(entry_tags::entry_id.ne(entry_id))
-            .select((entry_tags::public_at, entry_tags::entry_id))
-            .limit(limit)
-            .load(conn)?;
+        let rows: Vec<(Option<NaiveDateTime>, i32)> =
+            each_backend!(conn, |c| tag_ordered!(tag, now)
+                .filter(entry_tags::entry_id.ne(entry_id))
+                .select((entry_tags::public_at, entry_tags::entry_id))
+                .limit(limit)
+                .load(c))?;
         keys.extend(rows.into_iter().filter_map(|(at, id)| Some((at?, id))));
     }
     keys.sort_unstable_by(|a, b| b.cmp(a));
@@ -483,7 +500,7 @@ pub fn latest_public_full(
     now: NaiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<(Entry, Option<String>)>> {
-    filtered(filter, now)
+    filtered!(filter, now)
         .left_join(categories::table)
         .select((Entry::as_select(), categories::name.nullable()))
         .order((entries::public_at.desc(), entries::id.desc()))
@@ -503,7 +520,7 @@ pub struct SitemapRow {
 
 /// How many entries are public.
 pub fn count_public(conn: &mut Db, now: NaiveDateTime) -> QueryResult<i64> {
-    filtered(Filter::default(), now).count().get_result(conn)
+    filtered!(Filter::default(), now).count().get_result(conn)
 }
 
 /// Public entries in a stable order (oldest id first), a slice at a time.
@@ -513,7 +530,7 @@ pub fn sitemap_rows(
     offset: i64,
     limit: i64,
 ) -> QueryResult<Vec<SitemapRow>> {
-    filtered(Filter::default(), now)
+    filtered!(Filter::default(), now)
         .select((
             entries::kind,
             entries::slug,
@@ -536,7 +553,7 @@ pub fn latest_per_category(
     now: NaiveDateTime,
     per_category: i32,
 ) -> QueryResult<Vec<EntryCard>> {
-    super::prepared::fixed(
+    each_backend!(conn, |c| super::prepared::fixed(
         diesel::sql_query(
             "SELECT e.id, e.kind AS kind_name, e.slug, e.title, e.summary, e.byline, e.publish_at, \
                 e.image_path, e.image_alt, e.image_width, e.image_height, e.category_id, \
@@ -551,7 +568,7 @@ pub fn latest_per_category(
         .bind::<Timestamp, _>(now)
         .bind::<Integer, _>(per_category),
     )
-    .load(conn)
+    .load(c))
 }
 
 /// A public entry of `kind` by slug, with its category.
@@ -561,13 +578,13 @@ pub fn find_public(
     slug: &str,
     now: NaiveDateTime,
 ) -> QueryResult<Option<Entry>> {
-    entries::table
+    each_backend!(conn, |c| entries::table
         .filter(entries::kind.eq(kind.as_str()))
         .filter(entries::slug.eq(slug))
         .filter(public!(now))
         .select(Entry::as_select())
-        .first(conn)
-        .optional()
+        .first(c))
+    .optional()
 }
 
 /// Any entry by slug, whatever its state (for import and the admin).
@@ -610,14 +627,14 @@ pub fn bulletin_items_public(
     bulletin_id: i32,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<EntryCard>> {
-    bulletin_items::table
+    each_backend!(conn, |c| bulletin_items::table
         .inner_join(entries::table.on(entries::id.eq(bulletin_items::entry_id)))
         .left_join(categories::table.on(categories::id.nullable().eq(entries::category_id)))
         .filter(bulletin_items::bulletin_id.eq(bulletin_id))
         .filter(public!(now))
         .order(bulletin_items::position)
         .select(card_columns!())
-        .load(conn)
+        .load(c))
 }
 
 /// The public entries a bulletin gathers, whole, in the bulletin's order
@@ -890,7 +907,7 @@ pub fn public_choices(
     now: NaiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<(i32, String, String)>> {
-    filtered(Filter::default(), now)
+    filtered!(Filter::default(), now)
         .select((entries::id, entries::slug, entries::title))
         .order((entries::public_at.desc(), entries::id.desc()))
         .limit(limit)

@@ -293,11 +293,11 @@ pub struct Attachment {
 
 /// An entry's attachments, in order.
 pub fn attachments_of(conn: &mut Db, entry_id: i32) -> QueryResult<Vec<Attachment>> {
-    attachments::table
+    each_backend!(conn, |c| attachments::table
         .filter(attachments::entry_id.eq(entry_id))
         .order((attachments::position, attachments::id))
         .select(Attachment::as_select())
-        .load(conn)
+        .load(c))
 }
 
 /// Attaches a stored document to an entry, last in its list.

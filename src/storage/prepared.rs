@@ -111,12 +111,12 @@ impl<Q> QueryId for Fixed<Q> {
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl<Q: QueryFragment<Backend>> QueryFragment<Backend> for Fixed<Q> {
-    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
+impl<DB: diesel::backend::Backend, Q: QueryFragment<DB>> QueryFragment<DB> for Fixed<Q> {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         self.0.walk_ast(out)
     }
 
-    fn is_safe_to_cache_prepared(&self, _: &Backend) -> QueryResult<bool> {
+    fn is_safe_to_cache_prepared(&self, _: &DB) -> QueryResult<bool> {
         Ok(true)
     }
 }

@@ -12,11 +12,11 @@ pub const SECRET_KEY: &str = "secret_key";
 pub const SITE_PREFIX: &str = "site.";
 
 pub fn get(conn: &mut Db, key: &str) -> QueryResult<Option<String>> {
-    settings::table
+    each_backend!(conn, |c| settings::table
         .find(key)
         .select(settings::value)
-        .first(conn)
-        .optional()
+        .first(c))
+    .optional()
 }
 
 pub fn set(conn: &mut Db, key: &str, value: &str) -> QueryResult<()> {
@@ -36,10 +36,10 @@ pub fn remove(conn: &mut Db, key: &str) -> QueryResult<()> {
 
 /// Every setting whose key starts with `prefix`, sorted by key.
 pub fn with_prefix(conn: &mut Db, prefix: &str) -> QueryResult<Vec<(String, String)>> {
-    settings::table
+    each_backend!(conn, |c| settings::table
         .filter(settings::key.like(format!("{prefix}%")))
         .order(settings::key)
-        .load(conn)
+        .load(c))
 }
 
 /// The stored value of `key`, or `make()` stored now — atomically, so two

@@ -78,11 +78,11 @@ pub fn set_for_entry(conn: &mut Db, entry_id: i32, names: &[String]) -> QueryRes
 
 /// Tags of an entry, for its page, in Vietnamese order.
 pub fn for_entry(conn: &mut Db, entry_id: i32) -> QueryResult<Vec<Tag>> {
-    let mut tags: Vec<Tag> = tags::table
+    let mut tags: Vec<Tag> = each_backend!(conn, |c| tags::table
         .inner_join(entry_tags::table)
         .filter(entry_tags::entry_id.eq(entry_id))
         .select(Tag::as_select())
-        .load(conn)?;
+        .load(c))?;
     slug::sort_names(&mut tags, |t| &t.name);
     Ok(tags)
 }

@@ -315,7 +315,9 @@ impl PageCache {
 
 /// On PostgreSQL: a thread that reads the change log as soon as another
 /// server (or the CLI) commits a change, instead of at this server's next
-/// poll. It reconnects after an error, and ends with the state.
+/// poll. Listening has begun when this returns (unless the database could
+/// not be reached: then the thread keeps trying). It reconnects after an
+/// error, and ends with the state.
 pub fn listen(state: &web::Data<AppState>) {
     let crate::storage::pool::Location::Postgres(url) =
         crate::storage::pool::Location::parse(&state.config.database)
@@ -323,9 +325,13 @@ pub fn listen(state: &web::Data<AppState>) {
         return;
     };
     let weak = Arc::downgrade(&state.clone().into_inner());
+    let mut first = Some(changes::Listener::open(&url));
     std::thread::spawn(move || {
         loop {
-            match changes::Listener::open(&url) {
+            match first
+                .take()
+                .unwrap_or_else(|| changes::Listener::open(&url))
+            {
                 Ok(mut listener) => loop {
                     let heard = match listener.wait(Duration::from_secs(10)) {
                         Ok(heard) => heard,
