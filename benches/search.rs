@@ -3,8 +3,10 @@
 //!     cargo bench --bench search                 # 100,000 entries
 //!     LOA_BENCH_ENTRIES=20000 cargo bench --bench search
 //!     LOA_BENCH_BEFORE=0 cargo bench --bench search  # without the `(all)` lines
+//!     LOA_BENCH_DATABASE=postgres://postgres@127.0.0.1:5432/bench cargo bench --bench search
 //!
-//! Builds the corpus in a temporary SQLite file (reproducible: fixed seed),
+//! Builds the corpus in a temporary SQLite file, or in the empty database
+//! `LOA_BENCH_DATABASE` names (PostgreSQL; reproducible: fixed seed),
 //! then runs each query many times through the same code `/search` uses
 //! (the newest `RANKED` matches ranked, one page of 10, snippets) and prints
 //! p50, p95 and the slowest run. Beside it, on the same database in the
@@ -101,7 +103,9 @@ fn main() -> anyhow::Result<()> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let dir = tempfile::tempdir()?;
-    let pool = storage::open_pool(&dir.path().join("bench.db").to_string_lossy(), 2)?;
+    let database = std::env::var("LOA_BENCH_DATABASE")
+        .unwrap_or_else(|_| dir.path().join("bench.db").to_string_lossy().into_owned());
+    let pool = storage::open_pool(&database, 2)?;
     let conn = &mut pool.get()?;
 
     let bar = ProgressBar::new(n as u64);
@@ -111,7 +115,13 @@ fn main() -> anyhow::Result<()> {
     let t = Instant::now();
     corpus::generate(conn, n, 42, |done| bar.set_position(done as u64))?;
     bar.finish_and_clear();
-    let size = std::fs::metadata(dir.path().join("bench.db"))?.len();
+    let size = if conn.is_postgres() {
+        diesel::sql_query("SELECT pg_database_size(current_database()) AS n")
+            .get_result::<Count>(conn)?
+            .n as u64
+    } else {
+        std::fs::metadata(&database)?.len()
+    };
     println!(
         "corpus: {n} entries generated and indexed in {:.1} s, database {:.0} MiB\n",
         t.elapsed().as_secs_f64(),
@@ -123,7 +133,8 @@ fn main() -> anyhow::Result<()> {
         "{:<34} {:>7} {:>9} {:>9} {:>9}",
         "query", "matches", "p50 ms", "p95 ms", "max ms"
     );
-    let all = std::env::var("LOA_BENCH_BEFORE").map_or(true, |v| v != "0");
+    // The old way is FTS5 SQL: SQLite only.
+    let all = !conn.is_postgres() && std::env::var("LOA_BENCH_BEFORE").map_or(true, |v| v != "0");
     for q in [
         "cai cach",
         "thu tuc",
