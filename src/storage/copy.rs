@@ -79,6 +79,9 @@ struct Row {
 struct Column {
     #[diesel(sql_type = Text)]
     name: String,
+    /// Place in the primary key, from 1; 0 for other columns.
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pk: i32,
 }
 
 #[derive(QueryableByName)]
@@ -121,20 +124,14 @@ fn copy_table(
     table: &'static str,
     progress: &mut impl FnMut(&str, i64),
 ) -> Result<(), CopyError> {
-    let columns: Vec<String> =
-        diesel::sql_query("SELECT name FROM pragma_table_info(?) ORDER BY cid")
+    let table_info: Vec<Column> =
+        diesel::sql_query("SELECT name, pk FROM pragma_table_info(?) ORDER BY cid")
             .bind::<Text, _>(table)
-            .load::<Column>(from)?
-            .into_iter()
-            .map(|c| c.name)
-            .collect();
-    let keys: Vec<String> =
-        diesel::sql_query("SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk")
-            .bind::<Text, _>(table)
-            .load::<Column>(from)?
-            .into_iter()
-            .map(|c| c.name)
-            .collect();
+            .load(from)?;
+    let columns: Vec<&str> = table_info.iter().map(|c| c.name.as_str()).collect();
+    let mut key_columns: Vec<&Column> = table_info.iter().filter(|c| c.pk > 0).collect();
+    key_columns.sort_by_key(|c| c.pk);
+    let keys: Vec<&str> = key_columns.iter().map(|c| c.name.as_str()).collect();
     // Names come from the schema, not from input; quoted all the same.
     let object = columns
         .iter()
