@@ -769,6 +769,10 @@ async fn the_queue_moves_comments_one_at_a_time_and_in_bulk() {
     assert_eq!(oldest.texts(".queue-meta strong")[0], "Người 1");
     let found = c.get("/admin/comments?status=pending&q=dung+3").await;
     assert_eq!(found.texts(".queue-meta strong"), vec!["Người 3"]);
+    // Typed in capitals, found all the same (on PostgreSQL too, whose LIKE
+    // minds case).
+    let shouted = c.get("/admin/comments?status=pending&q=DUNG+3").await;
+    assert_eq!(shouted.texts(".queue-meta strong"), vec!["Người 3"]);
     let dash = c.get("/admin").await;
     assert_eq!(
         dash.text(".admin-nav .count"),

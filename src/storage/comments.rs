@@ -308,11 +308,9 @@ fn queue_filtered(f: &QueueFilter) -> comments::BoxedQuery<'static, super::Backe
                 .replace('_', "\\_")
         );
         q = q.filter(
-            comments::content
-                .like(p.clone())
-                .escape('\\')
-                .or(comments::author_name.like(p.clone()).escape('\\'))
-                .or(comments::author_email.like(p).escape('\\')),
+            super::prepared::ci_like(comments::content, p.clone())
+                .or(super::prepared::ci_like(comments::author_name, p.clone()))
+                .or(super::prepared::ci_like(comments::author_email, p)),
         );
     }
     q

@@ -853,10 +853,8 @@ fn admin_filtered(f: &AdminFilter) -> entries::BoxedQuery<'static, super::Backen
                 .replace('_', "\\_")
         );
         q = q.filter(
-            entries::title
-                .like(pattern.clone())
-                .escape('\\')
-                .or(entries::slug.like(pattern).escape('\\')),
+            super::prepared::ci_like(entries::title, pattern.clone())
+                .or(super::prepared::ci_like(entries::slug, pattern)),
         );
     }
     q

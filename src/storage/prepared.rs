@@ -122,3 +122,62 @@ impl<DB: diesel::backend::Backend, Q: QueryFragment<DB>> QueryFragment<DB> for F
 }
 
 impl<Q, Conn> RunQueryDsl<Conn> for Fixed<Q> {}
+
+/// `column LIKE pattern ESCAPE '\'` without regard to case, as the admin's
+/// substring filters expect: SQLite's `LIKE` already ignores ASCII case;
+/// PostgreSQL's does not, so there it is `ILIKE` (which its trigram
+/// indexes serve too).
+#[derive(Debug, Clone)]
+pub struct CiLike<C> {
+    column: C,
+    pattern: String,
+}
+
+/// `column` contains `pattern` (a `LIKE` pattern escaped with `\`).
+pub fn ci_like<C>(column: C, pattern: String) -> CiLike<C> {
+    CiLike { column, pattern }
+}
+
+impl<C: Expression> Expression for CiLike<C> {
+    type SqlType = Bool;
+}
+
+impl<C: ValidGrouping<G>, G> ValidGrouping<G> for CiLike<C> {
+    type IsAggregate = C::IsAggregate;
+}
+
+impl<C: AppearsOnTable<QS>, QS> AppearsOnTable<QS> for CiLike<C> {}
+
+impl<C> QueryId for CiLike<C> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<C: QueryFragment<Sqlite>> QueryFragment<Sqlite> for CiLike<C> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        self.column.walk_ast(out.reborrow())?;
+        out.push_sql(" LIKE ");
+        out.push_bind_param::<Text, _>(&self.pattern)?;
+        out.push_sql(" ESCAPE '\\'");
+        Ok(())
+    }
+}
+
+impl<C: QueryFragment<Pg>> QueryFragment<Pg> for CiLike<C> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.column.walk_ast(out.reborrow())?;
+        out.push_sql(" ILIKE ");
+        out.push_bind_param::<Text, _>(&self.pattern)?;
+        out.push_sql(" ESCAPE '\\'");
+        Ok(())
+    }
+}
+
+impl<C> QueryFragment<Backend> for CiLike<C>
+where
+    Self: QueryFragment<Sqlite> + QueryFragment<Pg>,
+{
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
+        Backend::walk_variant_ast(self, out)
+    }
+}
