@@ -188,10 +188,7 @@ pub fn search(
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<Hit>, i64)> {
-    let (candidates, total, scores, in_title) = match conn {
-        Db::Sqlite(_) => sqlite_candidates(conn, &query.fts(), filter, now)?,
-        Db::Pg(_) => pg_candidates(conn, query, filter, now)?,
-    };
+    let (candidates, total, scores, in_title) = candidates(conn, query, filter, now)?;
     if candidates.is_empty() {
         return Ok((Vec::new(), total));
     }
@@ -219,10 +216,7 @@ pub fn search(
     if page.is_empty() {
         return Ok((Vec::new(), total));
     }
-    let marks: Vec<String> = match conn {
-        Db::Sqlite(_) => vec!["?".into(); page.len()],
-        Db::Pg(_) => (1..=page.len()).map(|i| format!("${i}")).collect(),
-    };
+    let marks: Vec<String> = (1..=page.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
         "SELECT e.id, e.kind AS kind_name, e.slug, e.title, e.summary, e.byline, e.publish_at, \
                 e.image_path, e.image_alt, e.image_width, e.image_height, e.category_id, \
@@ -245,57 +239,102 @@ pub fn search(
 /// candidate) and which match in the title.
 type Candidates = (Vec<Candidate>, i64, HashMap<i32, f64>, HashSet<i32>);
 
-/// `sql`, whose conditions take in order the match expression, the time
-/// and the filters that are set, with those bound.
-fn with_conditions(
-    sql: String,
+/// Weights of `ts_rank` for D, C, B and A text (body; category and byline;
+/// summary and tags; title), in FTS5's proportions.
+const PG_WEIGHTS: &str = "'{0.1, 0.2, 0.35, 1.0}'";
+
+/// What [`candidates`] says differently to each backend. Placeholders are
+/// `$1, $2…` in order of first appearance, which SQLite reads as numbered
+/// named parameters.
+struct Dialect {
+    /// The index joined to `entries` (alias `s` and `e`).
+    from: &'static str,
+    /// An index row's entry id.
+    id: &'static str,
+    /// `$1` is the match expression.
+    matches: &'static str,
+    /// `public_at` as stored text (`YYYY-MM-DD HH:MM:SS`).
+    public_at: &'static str,
+    /// Relevance, lower is better.
+    score: String,
+    /// Ids matching `$1` in the title, from id `$2` up.
+    in_title: &'static str,
+    /// The match expression, and the same restricted to the title.
     expression: String,
-    filter: SearchFilter,
-    now: NaiveDateTime,
-) -> diesel::query_builder::BoxedSqlQuery<'static, super::Backend, diesel::query_builder::SqlQuery>
-{
-    let mut q = diesel::sql_query(sql)
-        .into_boxed()
-        .bind::<Text, _>(expression)
-        .bind::<Timestamp, _>(now);
-    if let Some(kind) = filter.kind {
-        q = q.bind::<Text, _>(kind.as_str());
-    }
-    if let Some(cat) = filter.category_id {
-        q = q.bind::<Integer, _>(cat);
-    }
-    q
+    title_expression: String,
 }
 
-/// [`search`]'s first two steps on SQLite's FTS5 index.
-fn sqlite_candidates(
+impl Dialect {
+    fn of(conn: &Db, query: &Query) -> Self {
+        match conn {
+            // CROSS JOIN: SQLite takes the order as written (see
+            // [`search`]); INDEXED BY: the small covering index.
+            Db::Sqlite(_) => Self {
+                from: "search_index s \
+                       CROSS JOIN entries e INDEXED BY entries_lookup ON e.id = s.rowid",
+                id: "s.rowid",
+                matches: "search_index MATCH $1",
+                public_at: "e.public_at",
+                score: format!("bm25(search_index, {WEIGHTS})"),
+                in_title: "SELECT rowid AS id FROM search_index \
+                           WHERE search_index MATCH $1 AND rowid >= $2",
+                expression: query.fts(),
+                title_expression: format!("{{title}} : ({})", query.fts()),
+            },
+            Db::Pg(_) => Self {
+                from: "search_index s JOIN entries e ON e.id = s.id",
+                id: "s.id",
+                matches: "s.doc @@ to_tsquery('simple', $1)",
+                public_at: "to_char(e.public_at, 'YYYY-MM-DD HH24:MI:SS')",
+                score: format!("-ts_rank({PG_WEIGHTS}, s.doc, to_tsquery('simple', $1))::float8"),
+                in_title: "SELECT id FROM search_index \
+                           WHERE doc @@ to_tsquery('simple', $1) AND id >= $2",
+                expression: query.tsquery(None),
+                title_expression: query.tsquery(Some('A')),
+            },
+        }
+    }
+}
+
+/// [`search`]'s first two steps: the candidates (newest first, `RANKED +
+/// 1` looked for), their scores when every match is a candidate, and
+/// which of them match in the title.
+fn candidates(
     conn: &mut Db,
-    fts: &str,
+    query: &Query,
     filter: SearchFilter,
     now: NaiveDateTime,
 ) -> QueryResult<Candidates> {
-    let mut conditions = String::from("search_index MATCH ? AND e.public_at <= ?");
+    let d = Dialect::of(conn, query);
+    let mut conditions = format!("{} AND e.public_at <= $2", d.matches);
+    let mut n = 2;
     if filter.kind.is_some() {
-        conditions.push_str(" AND e.kind = ?");
+        n += 1;
+        conditions.push_str(&format!(" AND e.kind = ${n}"));
     }
     if filter.category_id.is_some() {
-        conditions.push_str(" AND e.category_id = ?");
+        n += 1;
+        conditions.push_str(&format!(" AND e.category_id = ${n}"));
     }
     let matching = |select: &str, tail: &str| {
-        with_conditions(
-            format!(
-                "SELECT {select} FROM search_index s \
-                 CROSS JOIN entries e INDEXED BY entries_lookup ON e.id = s.rowid \
-                 WHERE {conditions} {tail}"
-            ),
-            fts.to_owned(),
-            filter,
-            now,
-        )
+        let mut q = diesel::sql_query(format!(
+            "SELECT {select} FROM {} WHERE {conditions} {tail}",
+            d.from
+        ))
+        .into_boxed()
+        .bind::<Text, _>(d.expression.clone())
+        .bind::<Timestamp, _>(now);
+        if let Some(kind) = filter.kind {
+            q = q.bind::<Text, _>(kind.as_str());
+        }
+        if let Some(cat) = filter.category_id {
+            q = q.bind::<Integer, _>(cat);
+        }
+        q
     };
     let mut candidates = matching(
-        "s.rowid AS id, e.public_at",
-        "ORDER BY s.rowid DESC LIMIT ?",
+        &format!("{} AS id, {} AS public_at", d.id, d.public_at),
+        &format!("ORDER BY {} DESC LIMIT ${}", d.id, n + 1),
     )
     .bind::<BigInt, _>(RANKED + 1)
     .load::<Candidate>(conn)?;
@@ -304,16 +343,15 @@ fn sqlite_candidates(
     let Some(oldest) = candidates.last().map(|c| c.id) else {
         return Ok((Vec::new(), 0, HashMap::new(), HashSet::new()));
     };
-    // Every match is a candidate: rank by relevance (bm25 is lower for
-    // better matches). The matches all lie between the oldest and the
-    // newest candidate: FTS5 seeks to that range instead of walking them
-    // all again (a phrase of common words walks every entry holding its
-    // words).
+    // Every match is a candidate: rank by relevance. The matches all lie
+    // between the oldest and the newest candidate: FTS5 seeks to that
+    // range instead of walking them all again (a phrase of common words
+    // walks every entry holding its words).
     let scores: HashMap<i32, f64> = if total <= RANKED {
         let newest = candidates.first().map_or(oldest, |c| c.id);
         matching(
-            &format!("s.rowid AS id, bm25(search_index, {WEIGHTS}) AS score"),
-            "AND s.rowid BETWEEN ? AND ?",
+            &format!("{} AS id, {} AS score", d.id, d.score),
+            &format!("AND {} BETWEEN ${} AND ${}", d.id, n + 1, n + 2),
         )
         .bind::<Integer, _>(oldest)
         .bind::<Integer, _>(newest)
@@ -324,88 +362,12 @@ fn sqlite_candidates(
     } else {
         HashMap::new()
     };
-
-    let in_title: HashSet<i32> = diesel::sql_query(
-        "SELECT rowid AS id FROM search_index WHERE search_index MATCH ? AND rowid >= ?",
-    )
-    .bind::<Text, _>(format!("{{title}} : ({fts})"))
-    .bind::<Integer, _>(oldest)
-    .load::<Id>(conn)?
-    .into_iter()
-    .map(|r| r.id)
-    .collect();
-    Ok((candidates, total, scores, in_title))
-}
-
-/// Weights of `ts_rank` for D, C, B and A text (body; category and byline;
-/// summary and tags; title), in FTS5's proportions.
-const PG_WEIGHTS: &str = "'{0.1, 0.2, 0.35, 1.0}'";
-
-/// [`search`]'s first two steps on PostgreSQL's `tsvector` index: the
-/// same candidates (newest first, `RANKED + 1` looked for), scored with
-/// `ts_rank` (negated: lower is better, as bm25) when all are candidates.
-fn pg_candidates(
-    conn: &mut Db,
-    query: &Query,
-    filter: SearchFilter,
-    now: NaiveDateTime,
-) -> QueryResult<Candidates> {
-    let mut conditions = String::from("s.doc @@ to_tsquery('simple', $1) AND e.public_at <= $2");
-    let mut n = 2;
-    if filter.kind.is_some() {
-        n += 1;
-        conditions.push_str(&format!(" AND e.kind = ${n}"));
-    }
-    if filter.category_id.is_some() {
-        n += 1;
-        conditions.push_str(&format!(" AND e.category_id = ${n}"));
-    }
-    let tsquery = query.tsquery(None);
-    let matching = |select: &str, tail: &str| {
-        with_conditions(
-            format!(
-                "SELECT {select} FROM search_index s JOIN entries e ON e.id = s.id \
-                 WHERE {conditions} {tail}"
-            ),
-            tsquery.clone(),
-            filter,
-            now,
-        )
-    };
-    let mut candidates = matching(
-        "s.id, to_char(e.public_at, 'YYYY-MM-DD HH24:MI:SS') AS public_at",
-        &format!("ORDER BY s.id DESC LIMIT ${}", n + 1),
-    )
-    .bind::<BigInt, _>(RANKED + 1)
-    .load::<Candidate>(conn)?;
-    let total = candidates.len() as i64;
-    candidates.truncate(RANKED as usize);
-    let Some(oldest) = candidates.last().map(|c| c.id) else {
-        return Ok((Vec::new(), 0, HashMap::new(), HashSet::new()));
-    };
-    let scores: HashMap<i32, f64> = if total <= RANKED {
-        matching(
-            &format!(
-                "s.id, -ts_rank({PG_WEIGHTS}, s.doc, to_tsquery('simple', $1))::float8 AS score"
-            ),
-            &format!("AND s.id >= ${}", n + 1),
-        )
+    let in_title: HashSet<i32> = diesel::sql_query(d.in_title)
+        .bind::<Text, _>(d.title_expression)
         .bind::<Integer, _>(oldest)
-        .load::<Score>(conn)?
+        .load::<Id>(conn)?
         .into_iter()
-        .map(|r| (r.id, r.score))
-        .collect()
-    } else {
-        HashMap::new()
-    };
-    let in_title: HashSet<i32> = diesel::sql_query(
-        "SELECT id FROM search_index WHERE doc @@ to_tsquery('simple', $1) AND id >= $2",
-    )
-    .bind::<Text, _>(query.tsquery(Some('A')))
-    .bind::<Integer, _>(oldest)
-    .load::<Id>(conn)?
-    .into_iter()
-    .map(|r| r.id)
-    .collect();
+        .map(|r| r.id)
+        .collect();
     Ok((candidates, total, scores, in_title))
 }
