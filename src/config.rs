@@ -54,6 +54,13 @@ pub struct Config {
     /// still served, so a load balancer's health check takes the server
     /// out before it stops listening. Then requests in flight finish.
     pub drain_seconds: u32,
+    /// Seconds a shared cache in front of loa (nginx's `proxy_cache`, a
+    /// CDN) may keep a public page (`s-maxage`). Above 0, an anonymous
+    /// reader's entry page is the same bytes for everyone: its comment
+    /// token is bound to the entry and the moment of rendering, not to the
+    /// browser. 0 (the default): entry pages are private to each browser
+    /// and only loa's own page cache keeps them.
+    pub shared_cache_seconds: u32,
     /// Headless Chromium for PDF downloads of print pages; unset means
     /// `/usr/bin/chromium`. When the file is missing, staff are told to
     /// print from the browser instead.
@@ -78,6 +85,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             page_cache_mib: 16,
             drain_seconds: 5,
+            shared_cache_seconds: 0,
             chromium: None,
         }
     }
@@ -167,6 +175,12 @@ impl Config {
                         message: "expected a whole number of seconds".into(),
                     })?
                 }
+                "LOA_SHARED_CACHE_SECONDS" => {
+                    self.shared_cache_seconds = value.parse().map_err(|_| ConfigError::Env {
+                        name,
+                        message: "expected a whole number of seconds".into(),
+                    })?
+                }
                 "LOA_DEV_RELOAD" => self.dev_reload = matches!(value.as_str(), "1" | "true"),
                 "LOA_TRUSTED_PROXIES" => {
                     self.trusted_proxies = value
@@ -202,6 +216,17 @@ impl Config {
         self.timezone
             .parse()
             .unwrap_or(chrono_tz::Asia::Ho_Chi_Minh)
+    }
+
+    /// `Cache-Control` for a public page that browsers may keep
+    /// `browser_secs`: with a shared cache configured, it may keep the page
+    /// `shared_cache_seconds` (whatever the browser's lifetime), so that a
+    /// change shows through it within that time.
+    pub fn public_cache_control(&self, browser_secs: u32) -> String {
+        match self.shared_cache_seconds {
+            0 => format!("public, max-age={browser_secs}"),
+            shared => format!("public, max-age={browser_secs}, s-maxage={shared}"),
+        }
     }
 
     /// Whether cookies should carry `Secure`.

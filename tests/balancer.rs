@@ -25,21 +25,22 @@ const ARTICLE: &str =
     "/articles/so-vhtt-ha-noi-tang-cuong-thong-tin-tuyen-truyen-ve-cai-cach-hanh-chinh";
 
 /// An answer, read whole.
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
+pub(super) struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
 
-    fn attr(&self, css: &str, attr: &str) -> Option<String> {
+    pub fn attr(&self, css: &str, attr: &str) -> Option<String> {
         let html = Html::parse_document(&self.body);
         let sel = Selector::parse(css).unwrap();
         html.select(&sel)
@@ -51,16 +52,16 @@ impl Reply {
 
 /// A browser over plain sockets: HTTP/1.0 (whole answers, no chunks),
 /// cookies kept.
-struct Browser {
+pub(super) struct Browser {
     addr: String,
-    cookies: BTreeMap<String, String>,
+    pub cookies: BTreeMap<String, String>,
     /// The address of the citizen behind a proxy of its own (sent as
     /// `X-Forwarded-For`; haproxy appends the hop it saw).
     forwarded_for: Option<String>,
 }
 
 impl Browser {
-    fn new(addr: &str) -> Self {
+    pub fn new(addr: &str) -> Self {
         Self {
             addr: addr.to_owned(),
             cookies: BTreeMap::new(),
@@ -70,13 +71,31 @@ impl Browser {
 
     /// None when nothing answered (connection refused or cut).
     fn send(&mut self, method: &str, path: &str, form: Option<&[(&str, &str)]>) -> Option<Reply> {
+        let body = form.map(|f| serde_urlencoded::to_string(f).unwrap());
+        let content_type = form.map(|_| "application/x-www-form-urlencoded");
+        self.exchange(
+            method,
+            path,
+            content_type,
+            body.unwrap_or_default().as_bytes(),
+            &[],
+        )
+    }
+
+    /// One request with `body` of `content_type` and `headers`; the answer
+    /// read whole.
+    pub fn exchange(
+        &mut self,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: &[u8],
+        headers: &[(&str, &str)],
+    ) -> Option<Reply> {
         let mut stream = TcpStream::connect(&self.addr).ok()?;
         stream
             .set_read_timeout(Some(Duration::from_secs(30)))
             .ok()?;
-        let body = form
-            .map(|f| serde_urlencoded::to_string(f).unwrap())
-            .unwrap_or_default();
         let cookies = self
             .cookies
             .iter()
@@ -90,19 +109,23 @@ impl Browser {
         if let Some(ip) = &self.forwarded_for {
             head.push_str(&format!("X-Forwarded-For: {ip}\r\n"));
         }
-        if form.is_some() {
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        if let Some(ct) = content_type {
             head.push_str(&format!(
-                "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+                "Content-Type: {ct}\r\nContent-Length: {}\r\n",
                 body.len()
             ));
         }
         head.push_str("\r\n");
         stream.write_all(head.as_bytes()).ok()?;
-        stream.write_all(body.as_bytes()).ok()?;
+        stream.write_all(body).ok()?;
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).ok()?;
-        let raw = String::from_utf8_lossy(&raw).into_owned();
-        let (head, body) = raw.split_once("\r\n\r\n")?;
+        let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
+        let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+        let bytes = raw[split + 4..].to_vec();
         let mut lines = head.lines();
         let status = lines.next()?.split(' ').nth(1)?.parse().ok()?;
         let headers: Vec<(String, String)> = lines
@@ -119,15 +142,16 @@ impl Browser {
         Some(Reply {
             status,
             headers,
-            body: body.to_owned(),
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
         })
     }
 
-    fn get(&mut self, path: &str) -> Option<Reply> {
+    pub fn get(&mut self, path: &str) -> Option<Reply> {
         self.send("GET", path, None)
     }
 
-    fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Option<Reply> {
+    pub fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Option<Reply> {
         self.send("POST", path, Some(form))
     }
 }
@@ -192,7 +216,7 @@ fn haproxy() -> String {
         .to_owned()
 }
 
-fn free_port() -> u16 {
+pub(super) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -202,7 +226,7 @@ fn free_port() -> u16 {
 
 /// The site's database, migrated, with lenient comment limits (one
 /// address, the balancer's, sends everything here) and a moderator.
-fn prepare(url: &str) {
+pub(super) fn prepare(url: &str) {
     let pool = loa::storage::open_pool(url, 1).unwrap();
     let conn = &mut pool.get().unwrap();
     let mut rules = loa::storage::settings::moderation_rules(conn).unwrap();
@@ -244,7 +268,7 @@ fn two_servers(db: &PgDatabase, dir: &Path) -> (Server, Server) {
 }
 
 /// The stored comment with `content`, if any: (id, status).
-fn stored(url: &str, content: &str) -> Option<(i32, String)> {
+pub(super) fn stored(url: &str, content: &str) -> Option<(i32, String)> {
     use loa::storage::schema::comments;
     let pool = loa::storage::open_pool(url, 1).unwrap();
     comments::table
@@ -256,7 +280,7 @@ fn stored(url: &str, content: &str) -> Option<(i32, String)> {
 }
 
 /// The comment form of the article, filled in; (action, fields).
-fn comment_form(page: &Reply, content: &str) -> (String, Vec<(String, String)>) {
+pub(super) fn comment_form(page: &Reply, content: &str) -> (String, Vec<(String, String)>) {
     let token = page.attr("input[name=csrf_token]", "value").expect("token");
     let action = page
         .attr("form.comment-form", "action")
@@ -280,7 +304,41 @@ fn comment_form(page: &Reply, content: &str) -> (String, Vec<(String, String)>) 
     )
 }
 
-fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+/// A staff member signed in at `addr`, and the admin's form token.
+pub(super) fn sign_in(addr: &str, username: &str, password: &str) -> (Browser, String) {
+    let mut staff = Browser::new(addr);
+    let login = staff.get("/admin/login").unwrap();
+    let token = login.attr("input[name=csrf_token]", "value").unwrap();
+    let signed_in = staff
+        .post(
+            "/admin/login",
+            &[
+                ("username", username),
+                ("password", password),
+                ("csrf_token", &token),
+            ],
+        )
+        .unwrap();
+    assert_eq!(signed_in.status, 303, "{}", signed_in.body);
+    let admin = staff.get("/admin").unwrap();
+    let token = admin.attr("input[name=csrf_token]", "value").unwrap();
+    (staff, token)
+}
+
+/// The moderator [`prepare`] made signs in at `addr` and approves
+/// comment `id`.
+pub(super) fn approve(addr: &str, id: i32) {
+    let (mut moderator, token) = sign_in(addr, "kiemduyet", "mat-khau-kiem-duyet");
+    let approved = moderator
+        .post(
+            &format!("/admin/comments/{id}/approve"),
+            &[("csrf_token", &token)],
+        )
+        .unwrap();
+    assert_eq!(approved.status, 303, "{}", approved.body);
+}
+
+pub(super) fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
     fields
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
@@ -334,29 +392,7 @@ fn a_comment_through_the_balancer_approved_on_the_other_server_shows_on_both() {
 
     // The moderator works on the server the citizen did not use.
     let other = if served_by == "a" { &b } else { &a };
-    let mut moderator = Browser::new(&other.addr);
-    let login = moderator.get("/admin/login").unwrap();
-    let token = login.attr("input[name=csrf_token]", "value").unwrap();
-    let signed_in = moderator
-        .post(
-            "/admin/login",
-            &[
-                ("username", "kiemduyet"),
-                ("password", "mat-khau-kiem-duyet"),
-                ("csrf_token", &token),
-            ],
-        )
-        .unwrap();
-    assert_eq!(signed_in.status, 303);
-    let admin = moderator.get("/admin").unwrap();
-    let token = admin.attr("input[name=csrf_token]", "value").unwrap();
-    let approved = moderator
-        .post(
-            &format!("/admin/comments/{id}/approve"),
-            &[("csrf_token", &token)],
-        )
-        .unwrap();
-    assert_eq!(approved.status, 303, "{}", approved.body);
+    approve(&other.addr, id);
     let at = Instant::now();
     assert_eq!(stored(&db.url(), content).unwrap().1, "approved");
 

@@ -125,6 +125,107 @@ async fn entry_pages_are_cached_but_each_browser_gets_its_own_token() {
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
+#[actix_web::test]
+async fn with_a_shared_cache_an_entry_page_is_the_same_bytes_for_every_reader() {
+    let site = TestSite::build(
+        |c| {
+            c.shared_cache_seconds = 30;
+            c.page_cache_mib = 0; // what loa renders, not its own cache
+        },
+        |s| s,
+    );
+    site.import(&common::site_dir());
+    let mut a = site.client().await;
+    let mut b = site.client().await;
+    let pa = a.get(ARTICLE).await;
+    let pb = b.get(ARTICLE).await;
+    // A cache in front may keep it 30 s; browsers check it each time.
+    assert_eq!(
+        pa.header("cache-control").as_deref(),
+        Some("public, max-age=0, s-maxage=30")
+    );
+    assert_eq!(
+        pa.body, pb.body,
+        "one page for everyone, its token included"
+    );
+    assert!(
+        pa.header("set-cookie").is_none(),
+        "a shared page sets no cookie"
+    );
+    assert!(a.cookies.is_empty());
+    // Listings carry the same shared lifetime.
+    assert_eq!(
+        a.get("/articles").await.header("cache-control").as_deref(),
+        Some("public, max-age=60, s-maxage=30")
+    );
+    // A citizen with no cookie at all comments with the shared token.
+    site.set_now(site.now() + chrono::Duration::seconds(20));
+    let posted = comment(&mut b, &pb.token()).await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    // Now b has a comment awaiting moderation: its page is its own.
+    let own = b.get(ARTICLE).await;
+    assert_eq!(
+        own.header("cache-control").as_deref(),
+        Some("private, no-cache")
+    );
+    assert!(
+        own.body
+            .contains("Xin hỏi thủ tục đăng ký biểu diễn nghệ thuật.")
+    );
+    assert!(!a.get(ARTICLE).await.body.contains("Xin hỏi thủ tục"));
+    // The shared token is for this entry only.
+    let other = id_at(&site, ARTICLE) + 1;
+    let forged = site.state.keys.comment_token(
+        other,
+        site.now().and_utc().timestamp(),
+        loa::web::tokens::SHARED,
+    );
+    let mut c = site.client().await;
+    let refused = comment(&mut c, &forged).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Signed-in staff never get the shared page.
+    site.add_user("bientap", Role::Editor, PW);
+    let mut staff = site.client().await;
+    staff.login("bientap", PW).await;
+    let theirs = staff.get(ARTICLE).await;
+    assert_eq!(
+        theirs.header("cache-control").as_deref(),
+        Some("private, no-cache")
+    );
+}
+
+#[actix_web::test]
+async fn loas_own_cache_keeps_the_shared_entry_page_whole() {
+    let site = TestSite::build(|c| c.shared_cache_seconds = 30, |s| s);
+    site.import(&common::site_dir());
+    let mut a = site.client().await;
+    let mut b = site.client().await;
+    let pa = a.get(ARTICLE).await;
+    let pb = b.get(ARTICLE).await;
+    assert_eq!(pa.body, pb.body);
+    // One validator for everyone, so a shared cache can revalidate.
+    let etag = pa.header("etag").expect("ETag");
+    assert_eq!(pb.header("etag").as_deref(), Some(etag.as_str()));
+    assert_eq!(
+        b.revalidate(ARTICLE, &etag).await.status,
+        StatusCode::NOT_MODIFIED
+    );
+    let br = a
+        .send_raw(
+            actix_web::test::TestRequest::get()
+                .uri(ARTICLE)
+                .insert_header(("accept-encoding", "br")),
+        )
+        .await;
+    assert_eq!(
+        br.headers
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("br")
+    );
+    assert_eq!(unbrotli(&br.body), pa.body);
+}
+
 /// The page with its comment token blanked out.
 fn without_token(page: &Page) -> String {
     page.body.replace(&page.token(), "")

@@ -16,6 +16,7 @@ mod media;
 mod moderation;
 mod prepared;
 mod print;
+mod proxy_cache;
 mod public_site;
 mod search;
 mod servers;

@@ -393,8 +393,10 @@ async fn sync_at(state: &web::Data<AppState>, force: bool, now: NaiveDateTime) {
     }
 }
 
-/// Whether this request may be answered from (and fill) the cache.
-fn anonymous(req: &ServiceRequest) -> bool {
+/// Whether this request may be answered from (and fill) the cache: it
+/// carries none of the cookies that make a page personal (a shared cache
+/// in front of loa must bypass itself for the same cookies: README).
+pub(crate) fn anonymous(req: &actix_web::HttpRequest) -> bool {
     req.cookie(session::COOKIE).is_none()
         && req.cookie(cookies::PENDING).is_none()
         && req.cookie(cookies::FLASH).is_none()
@@ -454,7 +456,7 @@ pub async fn hit(
 /// anonymous reader's, for a rendered page (files such as theme assets and
 /// uploads are served from disk with their own long-lived headers).
 fn cacheable(req: &ServiceRequest) -> bool {
-    anonymous(req)
+    anonymous(req.request())
         && !req.path().starts_with("/static/")
         && !req.path().starts_with("/uploads/")
         && !super::PROBES.contains(&req.path())

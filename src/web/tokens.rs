@@ -15,6 +15,16 @@ use sha2::{Digest, Sha256, Sha512};
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// The "browser" of a token on a page a shared cache keeps (the
+/// `shared_cache_seconds` setting): the same for every reader, and never a
+/// real browser id (those are 20 to 64 characters). Forgery across sites
+/// gains nothing there: an anonymous comment carries no one's authority,
+/// and the staff's session cookie (SameSite=Lax) is not sent with another
+/// site's POST. What such a token still proves is that the poster fetched
+/// the page, and when it was rendered (the form's time trap counts from
+/// then, so it catches fewer bots behind a shared cache).
+pub const SHARED: &str = "";
+
 /// How long a rendered comment form stays valid.
 pub const FORM_TOKEN_TTL_SECS: i64 = 2 * 24 * 3600;
 

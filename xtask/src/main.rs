@@ -102,6 +102,14 @@ const NEEDS: &[Need] = &[
         why: "the several-servers tests put two loa servers behind it",
     },
     Need {
+        check: Check::Program {
+            name: "nginx",
+            var: None,
+        },
+        package: "nginx",
+        why: "a shared cache (proxy_cache) in front of loa in the tests",
+    },
+    Need {
         check: Check::Font("Liberation"),
         package: "fonts-liberation",
         why: "the printed pages' fonts, so PDFs lay out as in CI",

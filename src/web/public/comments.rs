@@ -18,6 +18,7 @@ use crate::web::AppState;
 use crate::web::cookies;
 use crate::web::db;
 use crate::web::forms::{CommentFormView, CommentPost};
+use crate::web::tokens;
 
 /// What the rules decided about a post.
 enum Outcome {
@@ -129,11 +130,16 @@ fn decide(
                 key: "comment_closed",
             });
         }
-        let issued = browser.as_deref().and_then(|b| {
+        // Bound to this browser, or from a page every reader shares.
+        let check = |b: &str| {
             st.keys
                 .check_comment_token(&post.csrf_token, entry_id, b, now.and_utc().timestamp())
                 .ok()
-        });
+        };
+        let issued = browser
+            .as_deref()
+            .and_then(check)
+            .or_else(|| check(tokens::SHARED));
         if issued.is_none() {
             errors.push(FieldError {
                 field: "form",

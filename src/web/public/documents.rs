@@ -231,7 +231,10 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         // Filtered views are not pages of their own for search engines.
         noindex: filtered || page > 1,
     };
-    Ok(html(theme.render_view("documents/list.html", &view)?))
+    Ok(html(
+        &state,
+        theme.render_view("documents/list.html", &view)?,
+    ))
 }
 
 /// schema.org `Legislation` (the type search engines read for legal and
@@ -330,5 +333,8 @@ pub async fn show(
         document: &view,
         citing: CardView::list(citing, state.config.tz()),
     };
-    Ok(html(theme.render_view("documents/show.html", &page)?))
+    Ok(html(
+        &state,
+        theme.render_view("documents/show.html", &page)?,
+    ))
 }

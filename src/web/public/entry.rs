@@ -28,6 +28,7 @@ use crate::web::db;
 use crate::web::forms::{CommentFormView, ReplyTo};
 use crate::web::pages::{self, Base, Common};
 use crate::web::session::Staff;
+use crate::web::tokens;
 use crate::web::views::{self, CardView, EntryView};
 
 /// Replies nest this deep; deeper ones line up at the last level.
@@ -246,10 +247,22 @@ pub(super) fn respond(
 ) -> Result<HttpResponse, AppError> {
     let tz = state.config.tz();
     // Rendered for the page cache: the token (and the browser-id cookie)
-    // are put in per request when the page is served.
+    // are put in per request when the page is served. Unless a shared
+    // cache keeps the page: then it is the same bytes for every anonymous
+    // reader, its token bound to no browser.
     let filling = req.extensions().get::<cache::Filling>().is_some();
+    let shared = state.config.shared_cache_seconds > 0
+        && status == StatusCode::OK
+        && moderator.is_none()
+        && cache::anonymous(req);
     let mut new_cookie = None;
-    if filling {
+    if shared {
+        form.token = state.keys.comment_token(
+            page.entry.id,
+            state.now().and_utc().timestamp(),
+            tokens::SHARED,
+        );
+    } else if filling {
         form.token = state.cache.placeholder().to_owned();
     } else {
         let browser_id = match cookies::browser_id(req) {
@@ -378,8 +391,13 @@ pub(super) fn respond(
 
     let mut res = HttpResponse::build(status);
     res.content_type("text/html; charset=utf-8");
-    // Pages with a form token or someone's pending comment are personal.
-    res.insert_header(("Cache-Control", "private, no-cache"));
+    // Pages with a browser's form token or its pending comment are
+    // personal; a shared page is checked again by browsers each time.
+    if shared {
+        res.insert_header(("Cache-Control", state.config.public_cache_control(0)));
+    } else {
+        res.insert_header(("Cache-Control", "private, no-cache"));
+    }
     if let Some(c) = new_cookie {
         res.cookie(c);
     }

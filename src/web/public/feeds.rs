@@ -160,7 +160,7 @@ async fn feed(
     };
     Ok(HttpResponse::Ok()
         .content_type("application/atom+xml; charset=utf-8")
-        .insert_header(("Cache-Control", "public, max-age=300"))
+        .insert_header(("Cache-Control", state.config.public_cache_control(300)))
         .body(state.theme.render_view("feeds/atom.xml", &view)?))
 }
 
@@ -224,10 +224,10 @@ fn fixed_paths(cats: &[categories::Category], documents: &[String]) -> Vec<Strin
     paths
 }
 
-fn xml(body: Vec<u8>) -> HttpResponse {
+fn xml(state: &AppState, body: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/xml; charset=utf-8")
-        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .insert_header(("Cache-Control", state.config.public_cache_control(3600)))
         .body(body)
 }
 
@@ -263,9 +263,12 @@ pub async fn sitemap(
             })
             .collect();
         urls.extend(rows.into_iter().map(|r| url_entry(&origin, r)));
-        return Ok(xml(state
-            .theme
-            .render_view("sitemaps/urlset.xml", &UrlsetView { urls })?));
+        return Ok(xml(
+            &state,
+            state
+                .theme
+                .render_view("sitemaps/urlset.xml", &UrlsetView { urls })?,
+        ));
     }
     // Part 1 holds the fixed pages and the first entries; the rest follow.
     let first = max - fixed.len() as i64;
@@ -276,10 +279,12 @@ pub async fn sitemap(
             lastmod: None,
         })
         .collect();
-    Ok(xml(state.theme.render_view(
-        "sitemaps/index.xml",
-        &IndexView { sitemaps },
-    )?))
+    Ok(xml(
+        &state,
+        state
+            .theme
+            .render_view("sitemaps/index.xml", &IndexView { sitemaps })?,
+    ))
 }
 
 fn url_entry(origin: &str, r: entries::SitemapRow) -> UrlEntry {
@@ -333,10 +338,12 @@ pub async fn sitemap_part(
         }));
     }
     urls.extend(rows.into_iter().map(|r| url_entry(&origin, r)));
-    Ok(xml(state.theme.render_view(
-        "sitemaps/urlset.xml",
-        &UrlsetView { urls },
-    )?))
+    Ok(xml(
+        &state,
+        state
+            .theme
+            .render_view("sitemaps/urlset.xml", &UrlsetView { urls })?,
+    ))
 }
 
 /// `/robots.txt`: everything but the admin, and where the sitemap is.
@@ -344,7 +351,7 @@ pub async fn robots(state: web::Data<AppState>, req: HttpRequest) -> HttpRespons
     let origin = pages::origin(&state, &req);
     HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
-        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .insert_header(("Cache-Control", state.config.public_cache_control(3600)))
         .body(format!(
             "User-agent: *\nDisallow: /admin\nDisallow: /search\n\nSitemap: {origin}/sitemap.xml\n"
         ))

@@ -92,5 +92,5 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         latest,
         blocks: grouped,
     };
-    Ok(html(state.theme.render_view("home.html", &view)?))
+    Ok(html(&state, state.theme.render_view("home.html", &view)?))
 }

@@ -121,6 +121,7 @@ async fn listing(
         pagination,
     };
     Ok(html(
+        &state,
         state.theme.render_view("listings/listing.html", &view)?,
     ))
 }

@@ -15,6 +15,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::domain::entry::EntryKind;
 use crate::error::AppError;
+use crate::web::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::home));
@@ -84,10 +85,10 @@ pub(crate) fn page_param(req: &HttpRequest) -> Result<u32, AppError> {
     }
 }
 
-/// A rendered page, with a short cache lifetime for shared caches.
-fn html(body: Vec<u8>) -> HttpResponse {
+/// A rendered page, with a short cache lifetime.
+fn html(state: &AppState, body: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .insert_header(("Cache-Control", "public, max-age=60"))
+        .insert_header(("Cache-Control", state.config.public_cache_control(60)))
         .body(body)
 }

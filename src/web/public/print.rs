@@ -187,5 +187,5 @@ pub async fn show_print(
         load(conn, entry, now)
     })
     .await?;
-    Ok(super::html(render(&state, &req, page, None)?))
+    Ok(super::html(&state, render(&state, &req, page, None)?))
 }

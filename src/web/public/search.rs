@@ -185,7 +185,7 @@ pub async fn search(
     };
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .insert_header(("Cache-Control", "public, max-age=60"))
+        .insert_header(("Cache-Control", state.config.public_cache_control(60)))
         .body(state.theme.render_view("search.html", &view)?))
 }
 
