@@ -503,7 +503,7 @@ fn import_seed(content: &Path, db: &Path, uploads: &Path) -> anyhow::Result<word
         conn,
         content,
         &import::Target {
-            uploads,
+            uploads: &loa::media::uploads::Uploads::Folder(uploads.to_owned()),
             tz: loa::config::Config::default().tz(),
             now: storage::utc_now(),
             progress: false,

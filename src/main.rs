@@ -11,6 +11,7 @@ use tracing_subscriber::EnvFilter;
 use loa::config::Config;
 use loa::content::{export, import};
 use loa::domain::user::{self, Role};
+use loa::media::uploads::Uploads;
 use loa::storage::{self, entries};
 use loa::{AppState, build_app};
 
@@ -274,7 +275,7 @@ fn main() -> anyhow::Result<()> {
             let pool = open(&config)?;
             let report = loa::service::media::regenerate_all(
                 &mut *pool.get()?,
-                &config.uploads,
+                &uploads(&config)?,
                 storage::utc_now(),
                 true,
             )?;
@@ -292,8 +293,13 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Export { dir } => {
             let pool = open(&config)?;
-            let n =
-                export::export_dir(&mut *pool.get()?, &dir, &config.uploads, config.tz(), true)?;
+            let n = export::export_dir(
+                &mut *pool.get()?,
+                &dir,
+                &uploads(&config)?,
+                config.tz(),
+                true,
+            )?;
             println!("exported {n} entries to {}", dir.display());
             Ok(())
         }
@@ -311,6 +317,15 @@ fn open(config: &Config) -> anyhow::Result<storage::Pool> {
         .with_context(|| format!("opening {}", database_name(config)))
 }
 
+/// Where uploaded files go (a folder is created when missing).
+fn uploads(config: &Config) -> anyhow::Result<Uploads> {
+    let uploads = Uploads::open(&config.uploads)?;
+    if let Some(dir) = uploads.folder() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    Ok(uploads)
+}
+
 /// The `database` setting as shown to people: no password.
 fn database_name(config: &Config) -> String {
     storage::pool::Location::parse(&config.database).display()
@@ -326,7 +341,7 @@ fn run_import(
         &mut *pool.get()?,
         dir,
         &import::Target {
-            uploads: &config.uploads,
+            uploads: &uploads(config)?,
             tz: config.tz(),
             now: storage::utc_now(),
             progress,
@@ -468,8 +483,7 @@ fn forget_addresses_hourly(pool: storage::Pool) {
 }
 
 fn serve(config: Config) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&config.uploads)
-        .with_context(|| format!("creating {}", config.uploads.display()))?;
+    uploads(&config)?;
     let pool = open(&config)?;
     // Servers started together on an empty site import it once: the
     // second waits for the first, then finds entries.

@@ -178,7 +178,7 @@ fn export_then_import_gives_the_same_entries() {
     let n = loa::content::export::export_dir(
         &mut site.conn(),
         out.path(),
-        &site.state.config.uploads,
+        &site.state.uploads,
         site.state.config.tz(),
         false,
     )

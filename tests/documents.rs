@@ -535,7 +535,7 @@ async fn the_registry_exports_and_imports_again_unchanged() {
     loa::content::export::export_dir(
         &mut site.conn(),
         out.path(),
-        &site.state.config.uploads,
+        &site.state.uploads,
         site.state.config.tz(),
         false,
     )

@@ -7,6 +7,7 @@ mod common;
 
 mod balancer;
 mod browser;
+mod bucket;
 mod caching;
 mod comments;
 mod content_files;

@@ -739,7 +739,8 @@ fn regenerate_makes_missing_derivatives_again_and_adopts_old_featured_images() {
     std::fs::remove_file(&lost).unwrap();
     // A featured image stored before the library existed: not in it.
     diesel::RunQueryDsl::execute(diesel::sql_query("DELETE FROM media"), conn).unwrap();
-    let report = loa::service::media::regenerate_all(conn, &uploads, site.now(), false).unwrap();
+    let report =
+        loa::service::media::regenerate_all(conn, &site.state.uploads, site.now(), false).unwrap();
     assert!(report.failed.is_empty(), "{:?}", report.failed);
     assert_eq!((report.registered, report.images), (1, 1));
     assert!(lost.is_file());

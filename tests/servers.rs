@@ -172,7 +172,7 @@ async fn a_sqlite_site_moves_to_postgresql_whole() {
             &mut conn,
             &common::site_dir(),
             &loa::content::import::Target {
-                uploads: &dir.path().join("uploads"),
+                uploads: &loa::media::uploads::Uploads::Folder(dir.path().join("uploads")),
                 tz: chrono_tz::Asia::Ho_Chi_Minh,
                 now: common::utc("2026-01-01 00:00:00"),
                 progress: false,

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::files::{self, BulletinMeta, ContentFile, FrontMatter, ImageMeta, LeafletMeta};
 use crate::domain::entry::EntryKind;
+use crate::media::uploads::Uploads;
 use crate::storage::categories::{self, CategoryData};
 use crate::storage::{entries, settings, tags};
 
@@ -63,7 +64,7 @@ fn write(path: &Path, text: &str) -> Result<(), ExportError> {
 pub fn export_dir(
     conn: &mut Db,
     dir: &Path,
-    uploads: &Path,
+    uploads: &Uploads,
     tz: Tz,
     progress: bool,
 ) -> Result<usize, ExportError> {
@@ -128,8 +129,11 @@ pub fn export_dir(
                     std::fs::create_dir_all(parent)
                         .map_err(|err| ExportError::Io(parent.display().to_string(), err))?;
                 }
-                std::fs::copy(uploads.join(p), &dest)
+                let bytes = uploads
+                    .read(p)
                     .map_err(|err| ExportError::Io(p.clone(), err))?;
+                std::fs::write(&dest, bytes)
+                    .map_err(|err| ExportError::Io(dest.display().to_string(), err))?;
                 Some(ImageMeta {
                     src: format!("../media/{name}"),
                     alt: e.image_alt.clone(),

@@ -13,6 +13,7 @@ use walkdir::WalkDir;
 use super::files::{self, ContentFile};
 use crate::domain::entry::EntryKind;
 use crate::domain::slug;
+use crate::media::uploads::Uploads;
 use crate::media::{images, store};
 use crate::service::entries::{self as save_path, Save, SaveError, Saved, Saver};
 use crate::service::media::{self as library, Registration};
@@ -46,7 +47,7 @@ pub enum ImportError {
 
 /// Where imported media go, and the zone of dates written without offset.
 pub struct Target<'a> {
-    pub uploads: &'a Path,
+    pub uploads: &'a Uploads,
     pub tz: Tz,
     pub now: chrono::NaiveDateTime,
     pub progress: bool,
@@ -348,7 +349,7 @@ fn store_image(
     conn: &mut Db,
     src: &Path,
     meta: &files::ImageMeta,
-    uploads: &Path,
+    uploads: &Uploads,
     when: chrono::NaiveDateTime,
 ) -> Result<media_store::Media, String> {
     let bytes = std::fs::read(src).map_err(|e| format!("image {}: {e}", src.display()))?;

@@ -7,6 +7,7 @@
 //!   its content, not its name.
 //! - [`store`]: files under `uploads/` by year/month with content-hash
 //!   names, written to a temporary file and renamed only when complete.
+//! - [`uploads`]: where those files live: a folder, or an S3 bucket.
 //!
 //! No database here: `service::media` registers stored images in the
 //! library and regenerates them.
@@ -14,3 +15,4 @@
 pub mod documents;
 pub mod images;
 pub mod store;
+pub mod uploads;

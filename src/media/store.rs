@@ -1,10 +1,11 @@
-//! Media files on disk: `uploads/YYYY/MM/<content hash>.<ext>` and the
+//! Media files: `uploads/YYYY/MM/<content hash>.<ext>` and the
 //! derivatives beside it (`<hash>-640.jpg`, `<hash>-640.webp`); documents
 //! under `uploads/files/YYYY/MM/`. The uploader's file name never becomes
 //! a path. Every file is written to a hidden temporary file in its folder
 //! and renamed into place only once all of an upload's files are written,
 //! so a refused or failed upload leaves nothing behind and a half-written
-//! file is never served.
+//! file is never served. In a bucket ([`Uploads::Bucket`]) objects appear
+//! whole, and an upload's are removed again if one of them fails.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use super::documents::{self, DocKind};
 use super::images::{self, Checked, Format, Limits, Refusal, Rendition};
+use super::uploads::Uploads;
 
 /// The content-hash part of a name: 12 bytes of SHA-256, in hex.
 pub fn hash_name(bytes: &[u8]) -> String {
@@ -128,13 +130,13 @@ impl Prepared {
     }
 
     /// Writes every rendition at `path` (all or none).
-    pub fn write(&self, uploads: &Path, path: &str) -> io::Result<StoredImage> {
+    pub fn write(&self, uploads: &Uploads, path: &str) -> io::Result<StoredImage> {
         let files: Vec<(String, &[u8])> = self
             .renditions
             .iter()
             .map(|r| (rendition_path(path, r.suffix, r.format), r.bytes.as_slice()))
             .collect();
-        write_all(uploads, &files)?;
+        uploads.write_all(&files)?;
         Ok(StoredImage {
             path: path.to_owned(),
             hash: self.hash.clone(),
@@ -146,9 +148,9 @@ impl Prepared {
     }
 }
 
-/// Writes `files` (paths under `uploads`) to temporary files, then renames
-/// them all into place; on any failure removes what it wrote.
-pub fn write_all(uploads: &Path, files: &[(String, &[u8])]) -> io::Result<()> {
+/// Writes `files` (paths under the folder `uploads`) to temporary files,
+/// then renames them all into place; on any failure removes what it wrote.
+pub(super) fn write_all(uploads: &Path, files: &[(String, &[u8])]) -> io::Result<()> {
     let mut temps: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(files.len());
     let result = (|| {
         for (rel, bytes) in files {
@@ -220,24 +222,21 @@ pub fn files_of(path: &str, format: Format) -> Vec<String> {
 }
 
 /// Removes the image stored at `path` and its derivatives.
-pub fn remove_image(uploads: &Path, path: &str, format: Format) -> io::Result<()> {
+pub fn remove_image(uploads: &Uploads, path: &str, format: Format) -> io::Result<()> {
     for rel in files_of(path, format) {
-        match std::fs::remove_file(uploads.join(rel)) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-            _ => {}
-        }
+        uploads.remove(&rel)?;
     }
     Ok(())
 }
 
 /// Re-makes the derivatives of the image stored at `path` from the stored
 /// full-size file (after the widths or encoders change).
-pub fn regenerate(uploads: &Path, path: &str) -> Result<StoredImage, StoreError> {
-    let bytes = std::fs::read(uploads.join(path))?;
+pub fn regenerate(uploads: &Uploads, path: &str) -> Result<StoredImage, StoreError> {
+    let bytes = uploads.read(path)?;
     let (_, format) = crate::domain::image::parse_path(path).ok_or(Refusal::NotAllowed)?;
     // Stale derivatives of widths no longer made go first.
     for rel in files_of(path, format).into_iter().skip(1) {
-        let _ = std::fs::remove_file(uploads.join(rel));
+        let _ = uploads.remove(&rel);
     }
     let _turn = Turn::take();
     let checked = images::decode(format, &bytes, &Limits::default())?;
@@ -253,38 +252,17 @@ pub fn regenerate(uploads: &Path, path: &str) -> Result<StoredImage, StoreError>
 
 /// Checks a document and writes it; returns its kind, path and size.
 pub fn store_document(
-    uploads: &Path,
+    uploads: &Uploads,
     name: &str,
     bytes: &[u8],
     when: NaiveDateTime,
 ) -> Result<(DocKind, String), StoreError> {
     let kind = documents::check(name, bytes)?;
     let path = document_path(when, &hash_name(bytes), kind);
-    if !uploads.join(&path).is_file() {
-        write_all(uploads, &[(path.clone(), bytes)])?;
+    if !uploads.exists(&path)? {
+        uploads.write_all(&[(path.clone(), bytes)])?;
     }
     Ok((kind, path))
-}
-
-/// `YYYY/MM/<file>` if `file` is already stored under `uploads` (the same
-/// bytes are stored once, wherever they first landed).
-pub fn find_stored(uploads: &Path, file: &str) -> Option<String> {
-    let years = std::fs::read_dir(uploads).ok()?;
-    for year in years.filter_map(Result::ok).filter(|e| e.path().is_dir()) {
-        let Ok(months) = std::fs::read_dir(year.path()) else {
-            continue;
-        };
-        for month in months.filter_map(Result::ok) {
-            if month.path().join(file).is_file() {
-                return Some(format!(
-                    "{}/{}/{file}",
-                    year.file_name().to_string_lossy(),
-                    month.file_name().to_string_lossy()
-                ));
-            }
-        }
-    }
-    None
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 //! image already written under `uploads/` (an upload, an imported image,
 //! a featured image from before the library), and `loa media regenerate`.
 
+use crate::media::uploads::Uploads;
 use crate::storage::Db;
-use std::path::Path;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -76,7 +76,7 @@ pub struct Report {
 /// when `progress`.
 pub fn regenerate_all(
     conn: &mut Db,
-    uploads: &Path,
+    uploads: &Uploads,
     now: NaiveDateTime,
     progress: bool,
 ) -> QueryResult<Report> {
@@ -117,14 +117,14 @@ pub fn regenerate_all(
 /// Adds a featured image stored before the library to it.
 fn register_existing(
     conn: &mut Db,
-    uploads: &Path,
+    uploads: &Uploads,
     path: &str,
     alt: &str,
     caption: &str,
     now: NaiveDateTime,
 ) -> Result<(), String> {
     let (stem, format) = parse_path(path).ok_or("not a library path")?;
-    let bytes = std::fs::read(uploads.join(path)).map_err(|e| e.to_string())?;
+    let bytes = uploads.read(path).map_err(|e| e.to_string())?;
     let checked =
         images::decode(format, &bytes, &images::Limits::default()).map_err(|e| e.to_string())?;
     let stored = StoredImage {

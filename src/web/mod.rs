@@ -54,6 +54,8 @@ pub struct AppState {
     pub media_limits: crate::media::images::Limits,
     /// Set on SIGTERM: `/readyz` fails while pages are still served.
     pub draining: std::sync::atomic::AtomicBool,
+    /// Where uploaded files live (a folder or a bucket).
+    pub uploads: crate::media::uploads::Uploads,
 }
 
 /// The load balancer's probes: never cached, never in the request log.
@@ -95,7 +97,9 @@ impl AppState {
                 )?
             }
         };
+        let uploads = crate::media::uploads::Uploads::open(&config.uploads)?;
         Ok(Self {
+            uploads,
             keys: tokens::Keys::new(secret.as_bytes()),
             config,
             pool,
@@ -147,6 +151,8 @@ pub enum StateError {
     Pool(#[from] diesel::r2d2::PoolError),
     #[error("database: {0}")]
     Query(#[from] diesel::result::Error),
+    #[error(transparent)]
+    Uploads(#[from] crate::media::uploads::OpenError),
 }
 
 /// The client's address: the peer's, or — when the peer is a trusted

@@ -18,6 +18,7 @@ use regex::Regex;
 
 use super::AppState;
 use crate::error::AppError;
+use crate::media::uploads::Uploads;
 
 /// `GET /static/{file}`
 pub async fn asset(
@@ -60,18 +61,7 @@ pub async fn upload(
 ) -> Result<HttpResponse, AppError> {
     let path = path.into_inner();
     let (mime, document) = served_type(&path).ok_or(AppError::NotFound)?;
-    let file = state.config.uploads.join(&path);
-    // No such file is a missing page (404); a file that cannot be read
-    // (permissions, a disk error) is a server fault (500, logged).
-    let named = NamedFile::open_async(&file)
-        .await
-        .map_err(AppError::missing_page)?;
-    let mut named = named
-        .set_content_type(mime)
-        .use_etag(true)
-        .use_last_modified(true)
-        .prefer_utf8(false);
-    if document {
+    let disposition = if document {
         let p = path.clone();
         let title = super::db::run(&state, move |conn| {
             Ok(crate::storage::media::attachment_by_path(conn, &p)?.map(|a| a.title))
@@ -79,7 +69,7 @@ pub async fn upload(
         .await?;
         let ext = path.rsplit('.').next().unwrap_or("");
         let name = download_name(title.as_deref().unwrap_or("tai-lieu"), ext);
-        named = named.set_content_disposition(ContentDisposition {
+        ContentDisposition {
             disposition: DispositionType::Attachment,
             parameters: vec![
                 DispositionParam::Filename(
@@ -91,19 +81,68 @@ pub async fn upload(
                     value: format!("{name}.{ext}").into_bytes(),
                 }),
             ],
-        });
+        }
     } else {
-        named = named.set_content_disposition(ContentDisposition {
+        ContentDisposition {
             disposition: DispositionType::Inline,
             parameters: vec![],
-        });
-    }
-    let mut res = named.into_response(&req);
+        }
+    };
+    let mut res = match &state.uploads {
+        Uploads::Folder(dir) => {
+            // No such file is a missing page (404); a file that cannot be
+            // read (permissions, a disk error) is a server fault (500).
+            NamedFile::open_async(dir.join(&path))
+                .await
+                .map_err(AppError::missing_page)?
+                .set_content_type(mime)
+                .use_etag(true)
+                .use_last_modified(true)
+                .prefer_utf8(false)
+                .set_content_disposition(disposition)
+                .into_response(&req)
+        }
+        Uploads::Bucket(_) => from_bucket(&state.uploads, &req, &path, mime, disposition).await?,
+    };
     res.headers_mut().insert(
         CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=31536000, immutable"),
     );
     Ok(res)
+}
+
+/// A file from the uploads bucket, passed through. Its name is its
+/// content's hash, so the name is its validator: a browser's copy is
+/// always current (`304`).
+async fn from_bucket(
+    uploads: &Uploads,
+    req: &HttpRequest,
+    path: &str,
+    mime: actix_web::mime::Mime,
+    disposition: ContentDisposition,
+) -> Result<HttpResponse, AppError> {
+    let etag = format!("\"{}\"", path.replace('/', "-"));
+    let current = req
+        .headers()
+        .get(actix_web::http::header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    let mut res = if current {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header((actix_web::http::header::ETAG, etag))
+        .insert_header((actix_web::http::header::CONTENT_DISPOSITION, disposition));
+    if current {
+        return Ok(res.finish());
+    }
+    let bytes = uploads
+        .fetch(path)
+        .await
+        .map_err(AppError::from)?
+        .ok_or(AppError::NotFound)?;
+    Ok(res.content_type(mime).body(bytes))
 }
 
 /// The content type of a file the library may serve, and whether it is a

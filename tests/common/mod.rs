@@ -248,7 +248,7 @@ impl TestSite {
             &mut self.conn(),
             dir,
             &import::Target {
-                uploads: &self.state.config.uploads,
+                uploads: &self.state.uploads,
                 tz: self.state.config.tz(),
                 now: self.now(),
                 progress: false,

@@ -2,7 +2,8 @@
 //! (the alias is in `.cargo/config.toml`).
 //!
 //! - `cargo xtask test [ARGS]`: installs what the test suite needs when it
-//!   is missing (see [`NEEDS`]), runs `cargo test --locked ARGS` (SQLite),
+//!   is missing (Debian's packages, [`NEEDS`]; programs from crates.io,
+//!   [`TOOLS`], built into `target/tools`), runs `cargo test --locked ARGS` (SQLite),
 //!   then starts a throwaway PostgreSQL cluster ([`postgres::Cluster`]) and
 //!   runs the integration tests again against it
 //!   (`LOA_TEST_POSTGRES`), and stops it. `LOA_XTASK_POSTGRES=0` skips the
@@ -137,8 +138,69 @@ fn main() -> ExitCode {
     })
 }
 
-/// Installs the packages of the needs that are not met.
+/// A program from crates.io that the tests run, built with `cargo
+/// install` into `target/tools` (beside the build output: never
+/// committed, gone with `cargo clean`).
+struct Tool {
+    krate: &'static str,
+    /// Exact: the newest that builds with this toolchain.
+    version: &'static str,
+    features: &'static str,
+    why: &'static str,
+}
+
+const TOOLS: &[Tool] = &[Tool {
+    krate: "s3s-fs",
+    // 0.15 and later need Rust 1.96.
+    version: "0.14.1",
+    features: "binary",
+    why: "the tests keep uploads in a real S3 server (tests/bucket.rs)",
+}];
+
+/// Where the tools live: `target/tools/bin/<name>` (the tests look there).
+fn tools_root() -> PathBuf {
+    workspace_root().join("target").join("tools")
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap_or(Path::new("."))
+        .to_owned()
+}
+
+/// Installs what the tests need: Debian's packages, then the tools.
 fn install() -> Result<(), String> {
+    install_packages()?;
+    install_tools()
+}
+
+/// Builds the tools that are missing.
+fn install_tools() -> Result<(), String> {
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let root = tools_root();
+    for tool in TOOLS {
+        if root.join("bin").join(tool.krate).is_file() {
+            continue;
+        }
+        eprintln!(
+            "xtask: building {} {} from crates.io ({}) into {}",
+            tool.krate,
+            tool.version,
+            tool.why,
+            root.display()
+        );
+        run(Command::new(&cargo)
+            .args(["install", "--locked", "--quiet", "--root"])
+            .arg(&root)
+            .args(["--version", &format!("={}", tool.version)])
+            .args(["--features", tool.features, tool.krate]))?;
+    }
+    Ok(())
+}
+
+/// Installs the packages of the needs that are not met.
+fn install_packages() -> Result<(), String> {
     let missing: Vec<&Need> = NEEDS.iter().filter(|n| !n.check.met()).collect();
     if missing.is_empty() {
         return Ok(());
@@ -232,13 +294,11 @@ fn test(args: &[OsString]) -> Result<ExitCode, String> {
 /// root, with the cargo that runs this; on PostgreSQL when `pg` is given.
 fn cargo_test(args: &[OsString], pg: Option<&str>) -> Result<ExitCode, String> {
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap_or(Path::new("."));
+    let root = workspace_root();
     // `--locked` is always given; twice would be refused.
     let args = args.iter().filter(|a| a.as_os_str() != "--locked");
     let mut cmd = Command::new(&cargo);
-    cmd.args(["test", "--locked"]).args(args).current_dir(root);
+    cmd.args(["test", "--locked"]).args(args).current_dir(&root);
     match pg {
         Some(url) => cmd.env("LOA_TEST_POSTGRES", url),
         None => cmd.env_remove("LOA_TEST_POSTGRES"),

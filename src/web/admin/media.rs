@@ -298,7 +298,7 @@ async fn store_one(
             media: Some(card(&m, 0, tz)),
         });
     }
-    let uploads = state.config.uploads.clone();
+    let uploads = state.uploads.clone();
     let now = state.now();
     let n = name.clone();
     let stored = web::block(move || -> Result<_, store::StoreError> {
@@ -527,7 +527,7 @@ pub async fn delete(
     .await?;
     match outcome {
         Ok(m) => {
-            let uploads = state.config.uploads.clone();
+            let uploads = state.uploads.clone();
             let format = Format::parse(&m.format).unwrap_or(Format::Jpeg);
             let removed =
                 web::block(move || store::remove_image(&uploads, &m.path, format)).await?;

@@ -84,7 +84,7 @@ pub async fn attach(
             .take(200)
             .collect(),
     };
-    let uploads = state.config.uploads.clone();
+    let uploads = state.uploads.clone();
     let now = state.now();
     let size = file.bytes.len();
     let stored =
@@ -135,8 +135,8 @@ pub async fn detach(
     )
     .await?;
     if !still {
-        let file = state.config.uploads.join(&a.path);
-        let _ = web::block(move || std::fs::remove_file(file)).await?;
+        let uploads = state.uploads.clone();
+        let _ = web::block(move || uploads.remove(&a.path)).await?;
     }
     Ok(see_other(&format!("/admin/entries/{id}/edit#attachments")))
 }
