@@ -183,7 +183,7 @@ impl Balancer {
         }
         let file = dir.join("haproxy.cfg");
         std::fs::write(&file, config).unwrap();
-        let child = Command::new(haproxy())
+        let child = Command::new(system_program("haproxy"))
             .arg("-db")
             .arg("-f")
             .arg(&file)
@@ -208,14 +208,6 @@ impl Drop for Balancer {
     }
 }
 
-fn haproxy() -> String {
-    ["/usr/sbin/haproxy", "/usr/bin/haproxy"]
-        .into_iter()
-        .find(|p| Path::new(p).is_file())
-        .unwrap_or("haproxy")
-        .to_owned()
-}
-
 pub(super) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -233,16 +225,36 @@ pub(super) fn prepare(url: &str) {
     rules.min_seconds = 1;
     rules.per_hour = 10_000;
     loa::storage::settings::save_moderation_rules(conn, &rules).unwrap();
-    let hash = loa::auth::hash("mat-khau-kiem-duyet").unwrap();
-    loa::storage::users::create(
-        conn,
+    add_staff(
+        url,
         "kiemduyet",
-        "Kiểm duyệt viên",
-        &hash,
+        "mat-khau-kiem-duyet",
         loa::domain::user::Role::Moderator,
+    );
+}
+
+/// A staff account on the site's database `url`.
+pub(super) fn add_staff(url: &str, username: &str, password: &str, role: loa::domain::user::Role) {
+    let pool = loa::storage::open_pool(url, 1).unwrap();
+    let hash = loa::auth::hash(password).unwrap();
+    loa::storage::users::create(
+        &mut pool.get().unwrap(),
+        username,
+        username,
+        &hash,
+        role,
         loa::storage::utc_now(),
     )
     .unwrap();
+}
+
+/// A program from Debian's packages (in `/usr/sbin` for a service).
+pub(super) fn system_program(name: &str) -> String {
+    ["/usr/sbin", "/usr/bin"]
+        .into_iter()
+        .map(|dir| format!("{dir}/{name}"))
+        .find(|p| Path::new(p).is_file())
+        .unwrap_or_else(|| name.to_owned())
 }
 
 /// Both servers, started at the same moment on the same empty site: the

@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::balancer::{Browser, free_port, sign_in};
+use super::balancer::{Browser, add_staff, free_port, sign_in};
 use super::servers::Server;
-use crate::common::{self, PgDatabase};
+use crate::common;
 
 const ARTICLE: &str =
     "/articles/so-vhtt-ha-noi-tang-cuong-thong-tin-tuyen-truyen-ve-cai-cach-hanh-chinh";
@@ -154,24 +154,13 @@ fn multipart(fields: &[(&str, &str)], file: (&str, &str, &[u8])) -> (String, Vec
 fn uploads_in_a_bucket_are_shared_by_every_server() {
     let dir = tempfile::tempdir().unwrap();
     let s3 = S3Server::start(&dir.path().join("s3"));
-    let pg = PgDatabase::empty();
-    let url = match &pg {
-        Some(db) => db.url(),
-        None => dir.path().join("loa.db").to_string_lossy().into_owned(),
-    };
-    {
-        let pool = loa::storage::open_pool(&url, 1).unwrap();
-        let hash = loa::auth::hash("mat-khau-bien-tap").unwrap();
-        loa::storage::users::create(
-            &mut pool.get().unwrap(),
-            "bientap",
-            "Biên tập viên",
-            &hash,
-            loa::domain::user::Role::Editor,
-            loa::storage::utc_now(),
-        )
-        .unwrap();
-    }
+    let (_pg, url) = common::server_database(dir.path());
+    add_staff(
+        &url,
+        "bientap",
+        "mat-khau-bien-tap",
+        loa::domain::user::Role::Editor,
+    );
     let content = common::site_dir().to_string_lossy().into_owned();
     let mut env = s3.env(SECRET);
     env.push(("LOA_CONTENT", content));

@@ -14,9 +14,11 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::balancer::{Browser, approve, comment_form, free_port, pairs, prepare, stored};
+use super::balancer::{
+    Browser, approve, comment_form, free_port, pairs, prepare, stored, system_program,
+};
 use super::servers::Server;
-use crate::common::{self, PgDatabase};
+use crate::common;
 
 const ARTICLE: &str =
     "/articles/so-vhtt-ha-noi-tang-cuong-thong-tin-tuyen-truyen-ve-cai-cach-hanh-chinh";
@@ -93,7 +95,7 @@ impl Nginx {
         std::fs::create_dir_all(dir).unwrap();
         let file = dir.join("nginx.conf");
         std::fs::write(&file, nginx_config(dir, &addr, upstream)).unwrap();
-        let child = Command::new(nginx())
+        let child = Command::new(system_program("nginx"))
             .arg("-p")
             .arg(dir)
             .arg("-e")
@@ -127,23 +129,10 @@ impl Drop for Nginx {
     }
 }
 
-fn nginx() -> String {
-    ["/usr/sbin/nginx", "/usr/bin/nginx"]
-        .into_iter()
-        .find(|p| Path::new(p).is_file())
-        .unwrap_or("nginx")
-        .to_owned()
-}
-
 #[test]
 fn readers_get_the_article_from_nginxs_cache_and_an_approved_comment_still_shows() {
     let dir = tempfile::tempdir().unwrap();
-    // The suite's database: PostgreSQL when it runs there, else a file.
-    let pg = PgDatabase::empty();
-    let url = match &pg {
-        Some(db) => db.url(),
-        None => dir.path().join("loa.db").to_string_lossy().into_owned(),
-    };
+    let (_pg, url) = common::server_database(dir.path());
     prepare(&url);
     let content = common::site_dir().to_string_lossy().into_owned();
     let shared = SHARED_SECONDS.to_string();

@@ -101,6 +101,19 @@ pub fn sqlite_only(what: &str) -> bool {
     skip
 }
 
+/// A database for a real `loa serve` process: a PostgreSQL database of its
+/// own when the suite runs there (kept while the first value lives), else
+/// a SQLite file in `dir`.
+pub fn server_database(dir: &Path) -> (Option<PgDatabase>, String) {
+    match PgDatabase::empty() {
+        Some(db) => {
+            let url = db.url();
+            (Some(db), url)
+        }
+        None => (None, dir.join("loa.db").to_string_lossy().into_owned()),
+    }
+}
+
 /// A database of one test on the PostgreSQL server, copied from a
 /// template migrated once per test process (a copy takes milliseconds,
 /// the migrations a second).
