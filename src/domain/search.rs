@@ -22,6 +22,50 @@ pub struct Term {
     pub tokens: Vec<String>,
     /// The last token may be the start of a longer word (typing in progress).
     pub prefix: bool,
+    /// Written as one word joined by `/` or `-` (see [`joined`]): its
+    /// [`joined`] form, which the PostgreSQL index holds as one word.
+    pub joined: Option<String>,
+}
+
+/// A word whose parts are joined by `/` or `-`, as document numbers are
+/// written (`171/kh-svhtt`, `42/2022/nd-cp`), as one token: `zz`, then
+/// the parts joined by `z` (`zz171zkhzsvhtt`; Vietnamese has no `z`, and
+/// PostgreSQL's parser keeps such a run of letters and digits whole).
+/// PostgreSQL's index holds it beside the parts, so finding such a number
+/// is one lookup of a rare word instead of a phrase whose common parts
+/// (`kh`, `svhtt`) are in thousands of entries. `None` unless `word`
+/// (folded) is two to eight runs of letters and digits joined by single
+/// `/` or `-`; other punctuation around it is ignored.
+pub fn joined(word: &str) -> Option<String> {
+    let word = word.trim_matches(|c: char| !c.is_alphanumeric());
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (i, c) in word.char_indices() {
+        if c.is_alphanumeric() {
+            continue;
+        }
+        if !matches!(c, '/' | '-') || i == start {
+            return None;
+        }
+        parts.push(&word[start..i]);
+        start = i + c.len_utf8();
+    }
+    parts.push(&word[start..]);
+    ((2..=8).contains(&parts.len()) && word.len() <= 64).then(|| format!("zz{}", parts.join("z")))
+}
+
+/// The words PostgreSQL's index is given for a folded field: its tokens,
+/// then the [`joined`] form of each joined word in it (a word here is
+/// what lies between spaces and punctuation other than `/` and `-`).
+pub fn index_words(folded: &str) -> String {
+    let mut out = tokens(folded).join(" ");
+    for word in folded.split(|c: char| !(c.is_alphanumeric() || c == '/' || c == '-')) {
+        if let Some(j) = joined(word) {
+            out.push(' ');
+            out.push_str(&j);
+        }
+    }
+    out
 }
 
 /// A parsed query.
@@ -58,15 +102,18 @@ impl Query {
                     terms.push(Term {
                         tokens: toks,
                         prefix: false,
+                        joined: None,
                     });
                 }
             } else {
                 for word in part.split_whitespace() {
-                    let toks = tokens(&fold(word));
+                    let folded = fold(word);
+                    let toks = tokens(&folded);
                     if !toks.is_empty() {
                         terms.push(Term {
                             tokens: toks,
                             prefix: false,
+                            joined: joined(&folded),
                         });
                     }
                 }
@@ -109,15 +156,23 @@ impl Query {
     /// The same query for PostgreSQL's `to_tsquery('simple', …)`: every
     /// term required (`&`), a phrase's tokens adjacent (`<->`), the open
     /// last word a prefix (`:*`). With `weight`, each token matches only
-    /// text of that weight (`A`: the title).
+    /// text of that weight (`A`: the title). A word joined by `/` or `-`
+    /// is its [`joined`] token, which the index holds ([`index_words`]).
     pub fn tsquery(&self, weight: Option<char>) -> String {
         let label = weight.map(String::from).unwrap_or_default();
         self.terms
             .iter()
             .map(|t| {
-                let last = t.tokens.len().saturating_sub(1);
-                let words: Vec<String> = t
-                    .tokens
+                let one;
+                let tokens = match &t.joined {
+                    Some(j) => {
+                        one = [j.clone()];
+                        &one[..]
+                    }
+                    None => &t.tokens[..],
+                };
+                let last = tokens.len().saturating_sub(1);
+                let words: Vec<String> = tokens
                     .iter()
                     .enumerate()
                     .map(|(i, tok)| {
@@ -302,13 +357,36 @@ mod tests {
         let ts = |q: &str, w| Query::parse(q).tsquery(w);
         assert_eq!(ts("Cải cách ", None), "'cai' & 'cach'");
         assert_eq!(ts("cải cách", None), "'cai' & 'cach':*");
-        assert_eq!(ts("171/KH-SVHTT ", None), "('171' <-> 'kh' <-> 'svhtt')");
+        // A document number is the one word the index holds for it; in
+        // quotes it is a phrase of its parts.
+        assert_eq!(ts("171/KH-SVHTT ", None), "'zz171zkhzsvhtt'");
+        assert_eq!(ts("số 171/KH-SV", Some('A')), "'so':A & 'zz171zkhzsv':*A");
+        assert_eq!(ts("\"171/KH-SVHTT\"", None), "('171' <-> 'kh' <-> 'svhtt')");
         assert_eq!(
             ts("\"thủ tục\" đường", None),
             "('thu' <-> 'tuc') & 'duong':*"
         );
         assert_eq!(ts("cải cách", Some('A')), "'cai':A & 'cach':*A");
         assert_eq!(ts("' & ! :* <->", None), "");
+    }
+
+    #[test]
+    fn words_joined_by_slashes_or_hyphens_are_also_one_word() {
+        assert_eq!(joined("171/kh-svhtt").as_deref(), Some("zz171zkhzsvhtt"));
+        assert_eq!(
+            joined("(42/2022/nd-cp),").as_deref(),
+            Some("zz42z2022zndzcp")
+        );
+        for not in ["cai", "171/", "a//b", "a,b", "a/b.c", "", "/-/"] {
+            assert_eq!(joined(not), None, "{not:?}");
+        }
+        // The same number written in another order is another word.
+        assert_ne!(joined("17/1kh-svhtt"), joined("171/kh-svhtt"));
+        assert_eq!(
+            index_words(&fold("Kế hoạch số 171/KH-SVHTT,ngày 02/3/2022 (COVID-19).")),
+            "ke hoach so 171 kh svhtt ngay 02 3 2022 covid 19 \
+             zz171zkhzsvhtt zz02z3z2022 zzcovidz19"
+        );
     }
 
     #[test]

@@ -17,7 +17,11 @@ use crate::storage::{self as store, settings};
 ///
 /// Version 4: the index is made again with prefix indexes (migration
 /// `search_prefix`), empty until rebuilt.
-pub const INDEX_VERSION: &str = "4";
+///
+/// Version 5: on PostgreSQL, both indexes (entries and the document
+/// registry) hold words joined by `/` or `-` as one word
+/// (`domain::search::index_words`); the rebuild indexes the registry too.
+pub const INDEX_VERSION: &str = "5";
 const VERSION_KEY: &str = "search_index_version";
 /// Set while a rebuild runs: the Unix time of its latest batch.
 pub const REBUILD_KEY: &str = "search_index_rebuild";
@@ -76,8 +80,9 @@ pub fn reindex_unless_running(
 /// Each batch marks the rebuild as running (see [`reindex_unless_running`])
 /// and renders every entry again through the save path's
 /// [`entries::rerender`] (body with its links, search row, cited numbers,
-/// media uses).
+/// media uses). The document registry's index is made again first.
 pub fn reindex_all(conn: &mut Db, mut progress: impl FnMut(usize, usize)) -> QueryResult<usize> {
+    store::documents::reindex_all(conn)?;
     let ids = store::entries::all_ids(conn)?;
     let total = ids.len();
     // Batches keep each write transaction short, so the site keeps serving.

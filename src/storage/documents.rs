@@ -15,7 +15,7 @@ use diesel::sqlite::Sqlite;
 
 use super::schema::{documents, entry_citations};
 use crate::domain::document::{DocStatus, ValidDocument, slug_for};
-use crate::domain::search::{Query, tokens};
+use crate::domain::search::{Query, index_words};
 use crate::domain::slug::fold;
 
 /// A document's record.
@@ -227,7 +227,7 @@ fn index(conn: &mut Db, id: i32) -> QueryResult<()> {
     if let Db::Pg(c) = conn {
         // Each field its own tsvector: a phrase never runs from one field
         // into the next.
-        let words = |text: &str| tokens(&fold(text)).join(" ");
+        let words = |text: &str| index_words(&fold(text));
         diesel::sql_query(
             "INSERT INTO documents_index (id, doc) VALUES ($1, \
                to_tsvector('simple', $2) || to_tsvector('simple', $3) \

@@ -9,7 +9,9 @@
 //! On PostgreSQL the index is a `tsvector` per entry (`simple`
 //! configuration, GIN index): the folded text is cut into tokens here, as
 //! FTS5's tokenizer cuts it, so PostgreSQL's own parser (which would keep
-//! `171/kh-svhtt` as a file path) sees plain words. Fields carry weights
+//! `171/kh-svhtt` as a file path) sees plain words, plus one word for each
+//! word joined by `/` or `-` (`domain::search::joined`), so a document
+//! number is one lookup rather than a phrase. Fields carry weights
 //! instead of FTS5's column weights: A title, B summary and tags, C
 //! category and byline, D body.
 
@@ -22,7 +24,7 @@ use diesel::sql_types::{BigInt, Double, Integer, Text, Timestamp};
 
 use super::cards::EntryCard;
 use crate::domain::entry::EntryKind;
-use crate::domain::search::{Query, tokens};
+use crate::domain::search::{Query, index_words};
 
 /// Column weights for ranking: title, summary, body, category, tags, byline.
 const WEIGHTS: &str = "10.0, 4.0, 1.0, 2.0, 3.0, 2.0";
@@ -53,7 +55,7 @@ pub fn remove(conn: &mut Db, id: i32) -> QueryResult<()> {
 /// Indexes entry `id` as `doc`, in place of what it had.
 pub fn put(conn: &mut Db, id: i32, doc: &Document) -> QueryResult<()> {
     if let Db::Pg(c) = conn {
-        let words = |text: &str| tokens(text).join(" ");
+        let words = index_words;
         diesel::sql_query(
             "INSERT INTO search_index (id, doc) VALUES ($1, \
                setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B') \
