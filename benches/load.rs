@@ -5,6 +5,8 @@
 //!     LOA_BENCH_ENTRIES=20000 LOA_LOAD_SECONDS=5 LOA_LOAD_ROUNDS=1 cargo bench --bench load
 //!     LOA_LOAD_WORDPRESS=1 cargo bench --bench load  # plus WordPress (as root)
 //!     LOA_LOAD_SOAK=600 cargo bench --bench load     # plus a 10-minute memory run
+//!     LOA_LOAD_POSTGRES=postgres://postgres@127.0.0.1:5432/loa_load cargo bench --bench load
+//!                                                    # plus PostgreSQL and two servers
 //!
 //! 1. Generates a corpus (100,000 entries of Vietnamese text, categories,
 //!    tags, comments; fixed seed) with a progress bar, kept under
@@ -46,6 +48,16 @@
 //!    loa's peak memory.
 //! 7. Posts comments as fast as wrk can (each from its own address via a
 //!    trusted proxy header) and counts what was stored.
+//! 8. With `LOA_LOAD_POSTGRES` (a database URL; the bench drops and
+//!    creates that database, so name one of its own): copies the prepared
+//!    site into it with `loa copy-database` (timed), starts loa on it with
+//!    the page cache and without, and a second server without, and
+//!    haproxy (Debian's) on loopback in front of one and of both. Every
+//!    loa target above gets its PostgreSQL twin, run right after it; the
+//!    uncached reference article is also timed through haproxy with one
+//!    server and with two; comments are posted to PostgreSQL too. Prints
+//!    PostgreSQL against SQLite per page, search p99 on both, and two
+//!    servers against one.
 //!
 //! wrk and nginx are installed with apt-get when missing. wrk runs on the
 //! same machine, so every figure is pessimistic; compare the ratios.
@@ -71,6 +83,13 @@ mod wordpress;
 const LOA_CACHED: u16 = 8091;
 const LOA_UNCACHED: u16 = 8092;
 const STATIC: u16 = 8093;
+/// With `LOA_LOAD_POSTGRES`: loa on PostgreSQL with and without the page
+/// cache, a second server without, and haproxy before one and before both.
+const PG_CACHED: u16 = 8095;
+const PG_UNCACHED: u16 = 8096;
+const PG_SECOND: u16 = 8097;
+const BALANCED_ONE: u16 = 8098;
+const BALANCED_TWO: u16 = 8099;
 /// A returning reader's browser id (the first visit only adds a cookie).
 const BROWSER: &str = "lgbenchreader0000000000000";
 
@@ -89,8 +108,11 @@ fn main() -> anyhow::Result<()> {
     let with_wordpress = env_or("LOA_LOAD_WORDPRESS", 0u8) == 1;
     // Only targets whose name contains this (`none`: just build the corpus).
     let only: String = env_or("LOA_LOAD_ONLY", String::new());
+    // A database the bench may drop and create again.
+    let postgres: String = env_or("LOA_LOAD_POSTGRES", String::new());
+    let postgres = (!postgres.is_empty()).then_some(postgres);
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    ensure_tools()?;
+    ensure_tools(postgres.is_some())?;
 
     let work = repo.join("target/loa-load");
     std::fs::create_dir_all(&work)?;
@@ -128,13 +150,30 @@ fn main() -> anyhow::Result<()> {
     let seed = import_seed(&repo.join("content"), &db, &run.path().join("uploads"))?;
     // A first start does any one-off work (a search index rebuilt after
     // an upgrade); the timed one is an ordinary restart.
+    let sqlite = db.to_string_lossy().into_owned();
     drop(Guard(
-        start_loa(binary, &repo, run.path(), LOA_CACHED, true)?.0,
+        start_loa(binary, &repo, run.path(), &sqlite, LOA_CACHED, true)?.0,
     ));
-    let (cached, startup) = start_loa(binary, &repo, run.path(), LOA_CACHED, true)?;
-    let (uncached, _) = start_loa(binary, &repo, run.path(), LOA_UNCACHED, false)?;
+    let (cached, startup) = start_loa(binary, &repo, run.path(), &sqlite, LOA_CACHED, true)?;
+    let (uncached, _) = start_loa(binary, &repo, run.path(), &sqlite, LOA_UNCACHED, false)?;
     let cached = Guard(cached);
     let _uncached = Guard(uncached);
+    // The same site on PostgreSQL: copied as a department moving up would.
+    let mut on_postgres = Vec::new();
+    if let Some(url) = &postgres {
+        let took = copy_to_postgres(binary, run.path(), &db, url)?;
+        println!(
+            "loa copy-database: the {entries}-entry site copied to PostgreSQL and its search \
+             indexes rebuilt in {:.0} s",
+            took.as_secs_f64()
+        );
+        for (port, cache) in [(PG_CACHED, true), (PG_UNCACHED, false), (PG_SECOND, false)] {
+            on_postgres.push(Guard(
+                start_loa(binary, &repo, run.path(), url, port, cache)?.0,
+            ));
+        }
+        on_postgres.push(Guard(start_haproxy(run.path())?));
+    }
 
     // The static copies: the articles' bytes exactly as loa sends them.
     // nginx's workers run as another user: let them read the pages.
@@ -316,7 +355,24 @@ fn main() -> anyhow::Result<()> {
             LOA_UNCACHED,
             "/search?q=thu+tuc".into(),
         ),
+        // A document number, as staff and journalists look them up.
+        target(
+            "",
+            "search 171/KH-SVHTT, cache off".into(),
+            LOA_UNCACHED,
+            "/search?q=171%2FKH-SVHTT".into(),
+        ),
+        // Common words within one kind.
+        target(
+            "",
+            "search cai cach leaflets, off".into(),
+            LOA_UNCACHED,
+            "/search?q=cai+cach&kind=leaflet".into(),
+        ),
     ]);
+    if postgres.is_some() {
+        targets = with_postgres_twins(targets, &reference);
+    }
     let targets: Vec<Target> = targets
         .into_iter()
         .enumerate()
@@ -376,6 +432,9 @@ fn main() -> anyhow::Result<()> {
             .position(|t| t.key == key)
             .and_then(|ti| Run::median(&results[ti][ci]))
     };
+    if postgres.is_some() {
+        compare_databases(&targets, &results);
+    }
     for (ci, c) in CONNS.iter().enumerate() {
         if let (Some(base), Some(hit), Some(miss)) = (
             median("static", ci),
@@ -437,8 +496,12 @@ fn main() -> anyhow::Result<()> {
     drop(wordpress);
 
     if only.is_empty() || only == "comments" {
-        post_comments(&run, &db, &article, seconds)?;
+        post_comments(&run, &sqlite, LOA_CACHED, &article, seconds, "SQLite")?;
+        if let Some(url) = &postgres {
+            post_comments(&run, url, PG_CACHED, &article, seconds, "PostgreSQL")?;
+        }
     }
+    drop(on_postgres);
     if soak > 0 {
         soak_memory(cached.0.id(), &article, soak)?;
     }
@@ -655,11 +718,13 @@ fn cpu_ticks() -> (u64, u64, u64) {
 /// Comments: as many as wrk can send, each from its own address.
 fn post_comments(
     run: &tempfile::TempDir,
-    db: &Path,
+    database: &str,
+    port: u16,
     article: &str,
     seconds: u64,
+    label: &str,
 ) -> anyhow::Result<()> {
-    let (status, form) = http_get(LOA_CACHED, article)?;
+    let (status, form) = http_get(port, article)?;
     if status != 200 {
         bail!("article: HTTP {status}");
     }
@@ -671,9 +736,9 @@ fn post_comments(
         .to_owned();
     let script = run.path().join("post.lua");
     std::fs::write(&script, POST_LUA)?;
-    let before = count_bench_comments(db)?;
+    let before = count_bench_comments(database)?;
     let posted = wrk(
-        LOA_CACHED,
+        port,
         &format!("{article}/comments"),
         16,
         seconds,
@@ -681,10 +746,10 @@ fn post_comments(
         Some((&script, &token)),
     )?;
     std::thread::sleep(Duration::from_millis(500));
-    let stored = count_bench_comments(db)? - before;
+    let stored = count_bench_comments(database)? - before;
     let answered = posted.requests - posted.errors;
     println!(
-        "\ncomments: {} POSTs answered with a redirect in {seconds} s ({:.0}/s), {} stored, {} refused, {} lost",
+        "\ncomments on {label}: {} POSTs answered with a redirect in {seconds} s ({:.0}/s), {} stored, {} refused, {} lost",
         answered,
         answered as f64 / seconds as f64,
         stored,
@@ -747,8 +812,12 @@ function request()
 end
 "#;
 
-fn ensure_tools() -> anyhow::Result<()> {
-    let missing: Vec<&str> = [("wrk", "wrk"), ("nginx", "nginx")]
+fn ensure_tools(haproxy: bool) -> anyhow::Result<()> {
+    let mut tools = vec![("wrk", "wrk"), ("nginx", "nginx")];
+    if haproxy {
+        tools.push(("haproxy", "haproxy"));
+    }
+    let missing: Vec<&str> = tools
         .into_iter()
         .filter(|(bin, _)| {
             !Path::new("/usr/bin").join(bin).exists() && !Path::new("/usr/sbin").join(bin).exists()
@@ -854,15 +923,154 @@ fn count_articles(db: &Path) -> anyhow::Result<u64> {
     Ok(n as u64)
 }
 
-fn count_bench_comments(db: &Path) -> anyhow::Result<u64> {
-    let mut conn = Db::establish(&db.to_string_lossy())?;
-    conn.batch_execute("PRAGMA busy_timeout = 5000")?;
+fn count_bench_comments(database: &str) -> anyhow::Result<u64> {
+    let pool = storage::open_pool(database, 1)?;
+    let mut conn = pool.get()?;
     use loa::storage::schema::comments::dsl::*;
     let n: i64 = comments
         .filter(content.like("Y kien thu tai %"))
         .count()
-        .get_result(&mut conn)?;
+        .get_result(&mut *conn)?;
     Ok(n as u64)
+}
+
+/// Drops and creates the database `url` names, and copies the SQLite
+/// site `db` into it with `loa copy-database`; how long the copy took.
+fn copy_to_postgres(binary: &str, dir: &Path, db: &Path, url: &str) -> anyhow::Result<Duration> {
+    let (server, name) = url
+        .rsplit_once('/')
+        .filter(|(_, name)| !name.is_empty() && !name.contains(['?', '"']))
+        .context("LOA_LOAD_POSTGRES: expected postgres://…/<database>")?;
+    let mut admin = diesel::PgConnection::establish(&format!("{server}/postgres"))?;
+    // One statement each: together they would be one transaction, which
+    // DROP DATABASE refuses.
+    admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))?;
+    admin.batch_execute(&format!("CREATE DATABASE \"{name}\""))?;
+    let started = Instant::now();
+    let status = Command::new(binary)
+        .arg("--database")
+        .arg(db)
+        .args(["copy-database", "--to", url])
+        .current_dir(dir)
+        .env("RUST_LOG", "warn")
+        .status()?;
+    if !status.success() {
+        bail!("loa copy-database failed");
+    }
+    Ok(started.elapsed())
+}
+
+/// Debian's haproxy: `BALANCED_ONE` before the first PostgreSQL server
+/// (cache off), `BALANCED_TWO` before it and the second.
+fn start_haproxy(dir: &Path) -> anyhow::Result<Child> {
+    let conf = dir.join("haproxy.cfg");
+    std::fs::write(
+        &conf,
+        format!(
+            "global\n  maxconn 4096\n\
+             defaults\n  mode http\n  timeout connect 1s\n  timeout client 30s\n  timeout server 30s\n  \
+             option http-keep-alive\n\
+             frontend one\n  bind 127.0.0.1:{BALANCED_ONE}\n  default_backend one\n\
+             frontend two\n  bind 127.0.0.1:{BALANCED_TWO}\n  default_backend two\n\
+             backend one\n  server a 127.0.0.1:{PG_UNCACHED}\n\
+             backend two\n  balance roundrobin\n  server a 127.0.0.1:{PG_UNCACHED}\n  \
+             server b 127.0.0.1:{PG_SECOND}\n"
+        ),
+    )?;
+    let haproxy = ["/usr/sbin/haproxy", "/usr/bin/haproxy"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .context("haproxy not found")?;
+    let child = Command::new(haproxy)
+        .args(["-db", "-f"])
+        .arg(&conf)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let started = Instant::now();
+    while http_get(BALANCED_TWO, "/healthz").map(|r| r.0).unwrap_or(0) != 200 {
+        if started.elapsed() > Duration::from_secs(10) {
+            bail!("haproxy did not start on port {BALANCED_TWO}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(child)
+}
+
+/// Each loa target followed by its twin on PostgreSQL (same page, same
+/// cache setting), and the uncached reference article through haproxy
+/// before one server and before two.
+fn with_postgres_twins(targets: Vec<Target>, reference: &str) -> Vec<Target> {
+    let mut out = Vec::with_capacity(targets.len() * 2 + 2);
+    for t in targets {
+        let twin = match t.port {
+            LOA_CACHED => Some(PG_CACHED),
+            LOA_UNCACHED => Some(PG_UNCACHED),
+            _ => None,
+        };
+        let twin = twin.map(|port| Target {
+            key: "",
+            name: format!("{} [pg]", t.name),
+            port,
+            path: t.path.clone(),
+            conns: t.conns,
+            cookie: t.cookie,
+        });
+        out.push(t);
+        out.extend(twin);
+    }
+    for (port, name) in [
+        (BALANCED_ONE, "reference off [pg], haproxy+1"),
+        (BALANCED_TWO, "reference off [pg], haproxy+2"),
+    ] {
+        out.push(Target {
+            key: "",
+            name: name.into(),
+            port,
+            path: reference.to_owned(),
+            conns: &CONNS,
+            cookie: true,
+        });
+    }
+    out
+}
+
+/// PostgreSQL against SQLite for every twin, and two servers against
+/// one, from the medians of this run.
+fn compare_databases(targets: &[Target], results: &[Vec<Vec<Run>>]) {
+    let find = |name: &str| targets.iter().position(|t| t.name == name);
+    println!("\nPostgreSQL against SQLite (req/s ratio; p99 ms SQLite / PostgreSQL):");
+    for (ci, c) in CONNS.iter().enumerate() {
+        for (ti, t) in targets.iter().enumerate() {
+            let Some(pg) = find(&format!("{} [pg]", t.name)) else {
+                continue;
+            };
+            let (Some(a), Some(b)) = (Run::median(&results[ti][ci]), Run::median(&results[pg][ci]))
+            else {
+                continue;
+            };
+            println!(
+                "  {:<34} {c:>3} conns: {:>5.2}x   p99 {:>7.2} / {:>7.2}",
+                t.name,
+                b.rps / a.rps,
+                a.p99 * 1e3,
+                b.p99 * 1e3
+            );
+        }
+    }
+    for (ci, c) in CONNS.iter().enumerate() {
+        let one = find("reference off [pg], haproxy+1").and_then(|i| Run::median(&results[i][ci]));
+        let two = find("reference off [pg], haproxy+2").and_then(|i| Run::median(&results[i][ci]));
+        if let (Some(one), Some(two)) = (one, two) {
+            println!(
+                "two servers behind haproxy against one, uncached reference article, {c} conns: \
+                 {:.2}x ({:.0} against {:.0} req/s; both servers and wrk share this machine's cores)",
+                two.rps / one.rps,
+                two.rps,
+                one.rps
+            );
+        }
+    }
 }
 
 struct Guard(Child);
@@ -881,6 +1089,7 @@ fn start_loa(
     binary: &str,
     repo: &Path,
     dir: &Path,
+    database: &str,
     port: u16,
     cache: bool,
 ) -> anyhow::Result<(Child, Duration)> {
@@ -889,7 +1098,7 @@ fn start_loa(
         .arg("serve")
         .current_dir(dir)
         .env("LOA_BIND", format!("127.0.0.1:{port}"))
-        .env("LOA_DATABASE", dir.join("loa.db"))
+        .env("LOA_DATABASE", database)
         .env("LOA_UPLOADS", dir.join("uploads"))
         .env("LOA_CONTENT", dir.join("no-content"))
         .env("LOA_THEMES", repo.join("themes"))
