@@ -248,7 +248,7 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Import { dir } => {
             let pool = open(&config)?;
-            let report = run_import(&pool, &config, &dir, true)?;
+            let report = run_import(&pool, &config, &uploads(&config)?, &dir, true)?;
             if !report.failed.is_empty() {
                 bail!("{} file(s) could not be imported", report.failed.len());
             }
@@ -334,6 +334,7 @@ fn database_name(config: &Config) -> String {
 fn run_import(
     pool: &storage::Pool,
     config: &Config,
+    uploads: &Uploads,
     dir: &Path,
     progress: bool,
 ) -> anyhow::Result<import::Report> {
@@ -341,7 +342,7 @@ fn run_import(
         &mut *pool.get()?,
         dir,
         &import::Target {
-            uploads: &uploads(config)?,
+            uploads,
             tz: config.tz(),
             now: storage::utc_now(),
             progress,
@@ -483,7 +484,8 @@ fn forget_addresses_hourly(pool: storage::Pool) {
 }
 
 fn serve(config: Config) -> anyhow::Result<()> {
-    uploads(&config)?;
+    // Opened once here (a bucket is checked once) for the seed import.
+    let uploads = uploads(&config)?;
     let pool = open(&config)?;
     // Servers started together on an empty site import it once: the
     // second waits for the first, then finds entries.
@@ -492,7 +494,7 @@ fn serve(config: Config) -> anyhow::Result<()> {
         storage::pool::locks::START,
         |conn| -> anyhow::Result<()> {
             if entries::count_all(conn)? == 0 && config.content.is_dir() {
-                run_import(&pool, &config, &config.content.clone(), false)?;
+                run_import(&pool, &config, &uploads, &config.content.clone(), false)?;
             }
             Ok(())
         },
