@@ -152,11 +152,28 @@ fn on_sigterm_readiness_fails_first_then_the_server_finishes_and_exits() {
     assert!(server.get("/healthz").is_none(), "nothing listens any more");
 }
 
+#[derive(diesel::QueryableByName)]
+struct TableName {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    table_name: String,
+}
+
+#[derive(diesel::QueryableByName, Debug, PartialEq)]
+struct ListingCount {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    scope: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    key: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
 /// `loa copy-database`: a SQLite site moves into an empty PostgreSQL
 /// database whole, and the copy serves the same pages and takes new
 /// entries; a second copy into the now full database is refused.
 #[actix_web::test]
 async fn a_sqlite_site_moves_to_postgresql_whole() {
+    use diesel::RunQueryDsl;
     use loa::domain::entry::EntryKind;
     let Some(pg) = common::PgDatabase::empty() else {
         eprintln!("PostgreSQL only (the destination): skipped on SQLite");
@@ -299,9 +316,46 @@ async fn a_sqlite_site_moves_to_postgresql_whole() {
     };
     assert_eq!(sorted(&found), sorted(&expected));
     assert!(!sorted(&found).is_empty());
-    // New rows get new ids (the identities moved past the copied ones).
+    // Every table is copied or rebuilt: a table added later and
+    // forgotten by the copy fails here.
+    let mut tables: Vec<String> = diesel::sql_query(
+        "SELECT table_name::text AS table_name FROM information_schema.tables \
+         WHERE table_schema = current_schema() AND table_name NOT LIKE '\\_\\_%'",
+    )
+    .load::<TableName>(&mut copy_pool.get().unwrap())
+    .unwrap()
+    .into_iter()
+    .map(|t| t.table_name)
+    .collect();
+    tables.sort();
+    let mut known: Vec<String> = loa::storage::copy::TABLES
+        .iter()
+        .chain(&loa::storage::copy::DERIVED)
+        .map(|t| t.to_string())
+        .collect();
+    known.sort();
+    assert_eq!(tables, known);
+    // The listing counts arrive as the source kept them.
+    let listing_counts = |conn: &mut loa::storage::Db| {
+        diesel::sql_query("SELECT scope, key, n FROM listing_counts ORDER BY scope, key")
+            .load::<ListingCount>(conn)
+            .unwrap()
+    };
+    let counted = listing_counts(&mut copy_pool.get().unwrap());
+    assert_eq!(counted, listing_counts(&mut source_pool.get().unwrap()));
+    assert!(counted.iter().any(|c| c.scope == "tag" && c.n > 0));
+    // New rows get new ids (the identities moved past the copied ones),
+    // and the triggers the copy turned off are on again: the new entry
+    // is counted in its listings and logged for the page caches.
+    let logged = loa::storage::copy::count(&mut copy_pool.get().unwrap(), "changes").unwrap();
     common::entry(EntryKind::Article, "Bài đầu tiên sau khi chuyển")
         .save(&mut copy_pool.get().unwrap());
+    assert!(loa::storage::copy::count(&mut copy_pool.get().unwrap(), "changes").unwrap() > logged);
+    let all = |counts: &[ListingCount]| counts.iter().find(|c| c.scope == "all").unwrap().n;
+    assert_eq!(
+        all(&listing_counts(&mut copy_pool.get().unwrap())),
+        all(&counted) + 1
+    );
     // A second copy would mix two sites: refused, nothing written.
     let again = copy(&pg.url());
     assert!(!again.status.success());
