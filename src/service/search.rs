@@ -21,7 +21,10 @@ use crate::storage::{self as store, settings};
 /// Version 5: on PostgreSQL, both indexes (entries and the document
 /// registry) hold words joined by `/` or `-` as one word
 /// (`domain::search::index_words`); the rebuild indexes the registry too.
-pub const INDEX_VERSION: &str = "5";
+///
+/// Version 6: on PostgreSQL, both indexes also hold each two adjacent
+/// words as one (`domain::search::pair`), which phrase queries look up.
+pub const INDEX_VERSION: &str = "6";
 const VERSION_KEY: &str = "search_index_version";
 /// Set while a rebuild runs: the Unix time of its latest batch.
 pub const REBUILD_KEY: &str = "search_index_rebuild";
