@@ -129,7 +129,11 @@ pub fn copy_site(
             switch_triggers(to, "ENABLE")?;
             restart_ids(to)
         })
-    })
+    })?;
+    // Statistics for the planner, which has none for the new rows until
+    // autovacuum gets round to them.
+    diesel::sql_query("ANALYZE").execute(to)?;
+    Ok(())
 }
 
 /// Turns the copied tables' own triggers off or on (`USER`: foreign

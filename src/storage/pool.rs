@@ -98,11 +98,12 @@ impl Db {
             }
             Location::Postgres(url) => {
                 let mut conn = PgConnection::establish(url)?;
-                // No parallel workers: loa's queries are short and many run
-                // at once, so starting workers costs more than it saves (a
-                // search within one kind took 27 ms with two workers and
-                // 12 ms without, alone; under load it only gets worse).
-                conn.batch_execute("SET max_parallel_workers_per_gather = 0")
+                // No parallel workers and no JIT: loa's queries are short
+                // and many run at once, so starting workers or compiling a
+                // plan costs more than it saves (a search within one kind
+                // took 27 ms with two workers and 12 ms without, alone; a
+                // JIT compile alone took 190 ms).
+                conn.batch_execute("SET max_parallel_workers_per_gather = 0; SET jit = off")
                     .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
                 Ok(Self::Pg(conn))
             }
