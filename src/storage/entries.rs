@@ -6,7 +6,6 @@ use std::sync::LazyLock;
 
 use super::Db;
 use chrono::NaiveDateTime;
-
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text, Timestamp};
 use serde::{Deserialize, Serialize};

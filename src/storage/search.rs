@@ -20,7 +20,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Double, Integer, Text, Timestamp};
+use diesel::sql_types::{Array, BigInt, Double, Integer, Text, Timestamp};
 
 use super::cards::EntryCard;
 use crate::domain::entry::EntryKind;
@@ -259,13 +259,6 @@ struct Dialect {
     public_at: &'static str,
     /// Relevance, lower is better.
     score: String,
-    /// Ids matching `$1` in the title: on SQLite from id `$2` up (the
-    /// oldest candidate: FTS5 seeks there), on PostgreSQL among `$2`, the
-    /// candidates' ids joined by commas (a title weight cannot be checked
-    /// in the GIN index, so every match in the range would be reread).
-    in_title: &'static str,
-    /// `$2` of `in_title` is the list of candidates, not the oldest.
-    title_among_candidates: bool,
     /// The match expression, and the same restricted to the title.
     expression: String,
     title_expression: String,
@@ -283,9 +276,6 @@ impl Dialect {
                 matches: "search_index MATCH $1",
                 public_at: "e.public_at",
                 score: format!("bm25(search_index, {WEIGHTS})"),
-                in_title: "SELECT rowid AS id FROM search_index \
-                           WHERE search_index MATCH $1 AND rowid >= $2",
-                title_among_candidates: false,
                 expression: query.fts(),
                 title_expression: format!("{{title}} : ({})", query.fts()),
             },
@@ -297,10 +287,6 @@ impl Dialect {
                 // quarter of the query's time went to `to_char`.
                 public_at: "e.public_at::text",
                 score: format!("-ts_rank({PG_WEIGHTS}, s.doc, to_tsquery('simple', $1))::float8"),
-                in_title: "SELECT id FROM search_index \
-                           WHERE id = ANY(string_to_array($2, ',')::integer[]) \
-                           AND doc @@ to_tsquery('simple', $1)",
-                title_among_candidates: true,
                 expression: query.tsquery(None),
                 title_expression: query.tsquery(Some('A')),
             },
@@ -374,15 +360,24 @@ fn candidates(
     } else {
         HashMap::new()
     };
-    let title = diesel::sql_query(d.in_title)
-        .into_boxed()
-        .bind::<Text, _>(d.title_expression);
-    let title = if d.title_among_candidates {
-        let ids: Vec<String> = candidates.iter().map(|c| c.id.to_string()).collect();
-        title.bind::<Text, _>(ids.join(","))
-    } else {
-        title.bind::<Integer, _>(oldest)
+    // Which candidates match in the title. SQLite: from the oldest
+    // candidate's id up, FTS5 seeking there. PostgreSQL: among the
+    // candidates only (a title weight is checked in each row, not in the
+    // GIN index, so every match in that range would be reread).
+    let in_title: Vec<Id> = match conn {
+        Db::Sqlite(c) => diesel::sql_query(
+            "SELECT rowid AS id FROM search_index WHERE search_index MATCH $1 AND rowid >= $2",
+        )
+        .bind::<Text, _>(d.title_expression)
+        .bind::<Integer, _>(oldest)
+        .load(c)?,
+        Db::Pg(c) => diesel::sql_query(
+            "SELECT id FROM search_index WHERE id = ANY($2) AND doc @@ to_tsquery('simple', $1)",
+        )
+        .bind::<Text, _>(d.title_expression)
+        .bind::<Array<Integer>, _>(candidates.iter().map(|c| c.id).collect::<Vec<_>>())
+        .load(c)?,
     };
-    let in_title: HashSet<i32> = title.load::<Id>(conn)?.into_iter().map(|r| r.id).collect();
+    let in_title: HashSet<i32> = in_title.into_iter().map(|r| r.id).collect();
     Ok((candidates, total, scores, in_title))
 }
