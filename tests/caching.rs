@@ -548,6 +548,38 @@ async fn a_category_rename_shows_on_every_cached_page() {
     }
 }
 
+/// Public pages keep the site's name and navigation between changes
+/// instead of reading them for every page: with no page cache at all, a
+/// change made elsewhere (the CLI, another server) still shows on the
+/// next page once the change log is read.
+#[actix_web::test]
+async fn the_site_name_and_navigation_follow_changes_without_a_page_cache() {
+    let site = TestSite::with_config(|c| c.page_cache_mib = 0);
+    let report = site.import(&common::site_dir());
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    let mut reader = site.client().await;
+    for path in ["/", ARTICLE, "/articles", "/search?q=van+hoa"] {
+        assert!(reader.get(path).await.body.contains("Tin ngành"), "{path}");
+    }
+    {
+        use diesel::RunQueryDsl;
+        let conn = &mut site.conn();
+        let cat = loa::storage::categories::find_by_slug(conn, "tin-nganh")
+            .unwrap()
+            .unwrap();
+        diesel::sql_query("UPDATE categories SET name = 'Tin hoạt động ngành' WHERE id = $1")
+            .bind::<diesel::sql_types::Integer, _>(cat.id)
+            .execute(conn)
+            .unwrap();
+        loa::storage::settings::set(conn, "site.name", "Cổng thông tin thử nghiệm").unwrap();
+    }
+    for path in ["/", ARTICLE, "/articles", "/search?q=van+hoa"] {
+        let page = reader.get(path).await;
+        assert!(page.body.contains("Tin hoạt động ngành"), "{path}");
+        assert!(page.body.contains("Cổng thông tin thử nghiệm"), "{path}");
+    }
+}
+
 #[actix_web::test]
 async fn theme_assets_are_fingerprinted_and_cached_for_a_year() {
     let site = TestSite::with_content();

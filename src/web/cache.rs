@@ -164,6 +164,9 @@ pub struct PageCache {
     /// Every [`ANCHOR_EVERY`]-th key of the listings read deep, with the
     /// generation they were read at: deep pages start from them.
     anchors: Mutex<HashMap<Filter, Anchors>>,
+    /// The site's identity and navigation (`pages::Base`) as read at a
+    /// generation: every public page shows them, and they change rarely.
+    base: Mutex<Option<(u64, super::pages::Base)>>,
 }
 
 /// A listing's anchors and the generation they were read at.
@@ -191,6 +194,7 @@ impl PageCache {
             horizon: AtomicI64::new(horizon_secs(horizon)),
             generation: AtomicU64::new(0),
             anchors: Mutex::new(HashMap::new()),
+            base: Mutex::new(None),
         }
     }
 
@@ -266,6 +270,24 @@ impl PageCache {
             if self.generation() == generation {
                 anchors.insert(filter, (generation, keys));
             }
+        }
+    }
+
+    /// The site's identity and navigation kept since the last change.
+    pub fn base(&self) -> Option<super::pages::Base> {
+        let now = self.generation();
+        let base = self.base.lock().ok()?;
+        base.as_ref()
+            .filter(|(g, _)| *g == now)
+            .map(|(_, b)| b.clone())
+    }
+
+    /// Keeps `base`, read at `generation` (not if a change came since).
+    pub fn keep_base(&self, generation: u64, base: &super::pages::Base) {
+        if let Ok(mut kept) = self.base.lock()
+            && self.generation() == generation
+        {
+            *kept = Some((generation, base.clone()));
         }
     }
 

@@ -79,15 +79,22 @@ pub async fn post(
     let cpage = entry::comment_page(&req);
     let st = state.clone();
 
-    // One write transaction from the checks to the insert: a double click
+    // The page is read first, outside the write lock (a form with errors
+    // comes back on it, on the page of threads it was sent from); then one
+    // write transaction from the checks to the insert: a double click
     // cannot slip a second copy past the duplicate and 15-second rules.
+    // Reading the page under the lock held every other writer for its
+    // dozen statements.
     let (page, outcome) = db::run(&state, move |conn| {
-        crate::storage::write(conn, |conn| {
+        let page = entry::load(
+            conn, &st.cache, kind, &slug, now, &pending, reply_to, false, cpage,
+        )?;
+        let outcome = crate::storage::write(conn, |conn| {
             decide(
-                conn, &st, kind, &slug, now, &pending, reply_to, cpage, post, browser, ip,
-                user_agent, trapped, consented,
+                conn, &st, &page, now, &pending, post, browser, ip, user_agent, trapped, consented,
             )
-        })
+        })?;
+        Ok::<_, AppError>((page, outcome))
     })
     .await?;
     respond_to(&state, &req, kind, input, consented, page, outcome)
@@ -98,25 +105,19 @@ pub async fn post(
 fn decide(
     conn: &mut Db,
     st: &web::Data<AppState>,
-    kind: crate::domain::entry::EntryKind,
-    slug: &str,
+    page: &entry::EntryPage,
     now: chrono::NaiveDateTime,
     pending: &[i32],
-    reply_to: Option<i32>,
-    cpage: usize,
     post: CommentPost,
     browser: Option<String>,
     ip: Option<String>,
     user_agent: String,
     trapped: bool,
     consented: bool,
-) -> Result<(entry::EntryPage, Outcome), AppError> {
+) -> Result<Outcome, AppError> {
     {
         let rules = settings::moderation_rules(conn)?;
         let notes = crate::web::views::mask_notes(&st.theme);
-        // A form with errors comes back on the page of threads it was
-        // sent from.
-        let page = entry::load(conn, kind, slug, now, pending, reply_to, false, cpage)?;
         let entry_id = page.entry.id;
         let mut errors = Vec::new();
         if !moderation::accepts_comments(
@@ -164,7 +165,7 @@ fn decide(
         }
         let valid = match validated {
             Ok(v) if errors.is_empty() => v,
-            _ => return Ok((page, Outcome::Invalid(errors))),
+            _ => return Ok(Outcome::Invalid(errors)),
         };
         if trapped {
             store::insert(
@@ -180,7 +181,7 @@ fn decide(
                     &notes,
                 ),
             )?;
-            return Ok((page, Outcome::Trapped));
+            return Ok(Outcome::Trapped);
         }
         // The same person again within seconds, or too many from one address.
         let last = store::last_from(conn, ip.as_deref(), &valid.author_email)?;
@@ -198,19 +199,13 @@ fn decide(
             } else {
                 "comment_too_many"
             };
-            return Ok((
-                page,
-                Outcome::TooMany(vec![FieldError { field: "form", key }]),
-            ));
+            return Ok(Outcome::TooMany(vec![FieldError { field: "form", key }]));
         }
         if store::is_duplicate(conn, entry_id, &valid.author_email, &valid.content)? {
-            return Ok((
-                page,
-                Outcome::Invalid(vec![FieldError {
-                    field: "content",
-                    key: "comment_duplicate",
-                }]),
-            ));
+            return Ok(Outcome::Invalid(vec![FieldError {
+                field: "content",
+                key: "comment_duplicate",
+            }]));
         }
         let too_fast = issued.is_some_and(|t| now.and_utc().timestamp() - t < rules.min_seconds);
         let known = store::is_known(conn, &valid.author_name, &valid.author_email)?;
@@ -223,13 +218,10 @@ fn decide(
         };
         let (status, held_by) = match moderation::judge(&rules, &candidate, known, too_fast) {
             moderation::Verdict::Refuse(key) => {
-                return Ok((
-                    page,
-                    Outcome::Invalid(vec![FieldError {
-                        field: "content",
-                        key,
-                    }]),
-                ));
+                return Ok(Outcome::Invalid(vec![FieldError {
+                    field: "content",
+                    key,
+                }]));
             }
             moderation::Verdict::Approve => (CommentStatus::Approved, String::from("auto")),
             moderation::Verdict::Hold(reason) => (CommentStatus::Pending, reason),
@@ -254,14 +246,11 @@ fn decide(
             shown.push(id);
         }
         let at = entry::page_of(conn, entry_id, &shown, id, rules.per_page)?;
-        Ok((
-            page,
-            if status == CommentStatus::Approved {
-                Outcome::Approved(id, at)
-            } else {
-                Outcome::Pending(id, at)
-            },
-        ))
+        Ok(if status == CommentStatus::Approved {
+            Outcome::Approved(id, at)
+        } else {
+            Outcome::Pending(id, at)
+        })
     }
 }
 

@@ -169,11 +169,12 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         || year.is_some()
         || status.is_some();
     let per_page = state.config.per_page;
+    let shared = state.clone();
     let (base, rows, total, (types, issuers, years)) = db::run(&state, move |conn| {
         let offset = i64::from(page - 1) * i64::from(per_page);
         let (rows, total) = documents::search(conn, &filter, offset, i64::from(per_page))?;
         Ok((
-            pages::load_base(conn)?,
+            pages::shared_base(conn, &shared.cache)?,
             rows,
             total,
             documents::facets(conn)?,
@@ -279,6 +280,7 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let now = state.now();
     let slug = slug.into_inner();
+    let shared = state.clone();
     let (base, doc, citing) = db::run(&state, move |conn| {
         let doc = documents::find_by_slug(conn, &slug)?.ok_or(AppError::NotFound)?;
         let citing = entries::citing_public(conn, &doc.number, now)?;
@@ -287,7 +289,11 @@ pub async fn show(
                 .map(|a| u64::try_from(a.size_bytes).unwrap_or(0)),
             None => None,
         };
-        Ok((pages::load_base(conn)?, (doc, size), citing))
+        Ok((
+            pages::shared_base(conn, &shared.cache)?,
+            (doc, size),
+            citing,
+        ))
     })
     .await?;
     let (doc, size) = doc;

@@ -65,6 +65,7 @@ pub(super) struct EntryPage {
 #[allow(clippy::too_many_arguments)]
 pub(super) fn load(
     conn: &mut Db,
+    cache: &crate::web::cache::PageCache,
     kind: EntryKind,
     slug: &str,
     now: NaiveDateTime,
@@ -74,7 +75,7 @@ pub(super) fn load(
     comment_page: usize,
 ) -> Result<EntryPage, AppError> {
     let entry = entries::find_public(conn, kind, slug, now)?.ok_or(AppError::NotFound)?;
-    let base = pages::load_base(conn)?;
+    let base = pages::shared_base(conn, cache)?;
     let category = entry.category_id.and_then(|id| base.category(id));
     let tags = tags::for_entry(conn, entry.id)?;
     let tag_ids: Vec<i32> = tags.iter().map(|t| t.id).collect();
@@ -460,9 +461,11 @@ pub async fn show(
     let slug = slug.into_inner();
     let old = slug.clone();
     let cpage = comment_page(&req);
+    let shared = state.clone();
     let loaded = db::run(&state, move |conn| {
         load(
             conn,
+            &shared.cache,
             kind,
             &slug,
             now,

@@ -39,8 +39,9 @@ struct HomePage<'a> {
 
 pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
     let now = state.now();
+    let shared = state.clone();
     let (base, featured, latest, blocks) = db::run(&state, move |conn| {
-        let base = pages::load_base(conn)?;
+        let base = pages::shared_base(conn, &shared.cache)?;
         let featured = entries::latest_public(
             conn,
             Filter {

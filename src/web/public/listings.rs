@@ -80,7 +80,12 @@ async fn listing(
             i64::from(per_page),
             anchors.as_deref().map(|k| (k.as_slice(), ANCHOR_EVERY)),
         )?;
-        Ok((pages::load_base(conn)?, heading, cards, total))
+        Ok((
+            pages::shared_base(conn, &shared.cache)?,
+            heading,
+            cards,
+            total,
+        ))
     })
     .await?;
     let pagination = Pagination::new(req.path(), page, per_page, total);

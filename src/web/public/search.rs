@@ -90,8 +90,9 @@ pub async fn search(
     let now = state.now();
     let query = parsed.clone();
     let empty = parsed.is_empty();
+    let shared = state.clone();
     let (base, cats, hits, total) = db::run(&state, move |conn| {
-        let base = pages::load_base(conn)?;
+        let base = pages::shared_base(conn, &shared.cache)?;
         let cats = base.sections.clone();
         let category_id = category_slug
             .as_deref()
