@@ -122,7 +122,7 @@ fn main() -> anyhow::Result<()> {
 
     let work = repo.join("target/loa-load");
     std::fs::create_dir_all(&work)?;
-    let pristine = work.join(format!("corpus-{entries}.db"));
+    let pristine = work.join(format!("corpus-{entries}-v{}.db", corpus::VERSION));
     if !pristine.exists() {
         generate(&pristine, entries)?;
     }
