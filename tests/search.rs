@@ -192,6 +192,21 @@ async fn only_public_entries_are_found_and_the_index_follows_every_change() {
         found(&mut c, &format!("q={}", enc("số hóa hồ sơ"))).await,
         vec!["/articles/chuyen-doi-so-o-phuong"]
     );
+    // Another kind and category: the filters follow.
+    let moved = category(&mut site.conn(), "so-hoa", "Số hóa");
+    draft.data.kind = EntryKind::Leaflet;
+    draft.data.category_id = Some(moved);
+    draft.save_ref(&mut site.conn());
+    let hoso = enc("số hóa hồ sơ");
+    assert_eq!(
+        found(&mut c, &format!("q={hoso}&kind=leaflet&category=so-hoa")).await,
+        vec!["/leaflets/chuyen-doi-so-o-phuong"]
+    );
+    assert!(
+        found(&mut c, &format!("q={hoso}&kind=article"))
+            .await
+            .is_empty()
+    );
     // Unpublish: gone.
     draft.data.status = Status::Archived;
     draft.save_ref(&mut site.conn());
@@ -327,7 +342,8 @@ fn reindex_rebuilds_the_index() {
     // a word the entry does not hold.)
     let (insert, stale_sql) = if common::on_postgres() {
         (
-            "INSERT INTO search_index (id, doc) SELECT min(id), to_tsvector('simple', 'zzyzx') \
+            "INSERT INTO search_index (id, doc, pairs, kind, public_at) \
+             SELECT min(id), to_tsvector('simple', 'zzyzx'), '', 'article', '2000-01-01' \
              FROM entries ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc",
             "SELECT id AS n FROM search_index WHERE doc @@ to_tsquery('simple', 'zzyzx')",
         )

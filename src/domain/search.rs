@@ -55,25 +55,24 @@ pub fn joined(word: &str) -> Option<String> {
 }
 
 /// Two adjacent tokens as one word for PostgreSQL's index: `zy`, the
-/// first, `z`, the second (`zymotzcua` for `một cửa`). A phrase query
-/// asks for its pairs beside the phrase itself ([`Query::tsquery`]), so
-/// the GIN index hands over only entries holding every pair, a few,
-/// instead of every entry holding every word (12,530 of 100,000 for
-/// `"một cửa liên thông"`), each of which PostgreSQL rereads to check
-/// that the words are adjacent. Vietnamese words are mostly two
-/// syllables, so a pair is usually a word. A pair that is not really
-/// there (`z` inside a token) only adds a candidate: the phrase is
-/// still checked.
+/// first, `z`, the second (`zymotzcua` for `một cửa`). The index keeps
+/// them in a column of their own ([`index_pairs`]); a phrase query asks
+/// that column for its pairs ([`Query::pairs_tsquery`]) beside the phrase
+/// itself, so the GIN index hands over only entries holding every pair, a
+/// few, instead of every entry holding every word (12,530 of 100,000 for
+/// `"một cửa liên thông"`), each of which PostgreSQL rereads to check that
+/// the words are adjacent. Vietnamese words are mostly two syllables, so
+/// a pair is usually a word. A pair that is not really there (`z` inside
+/// a token) only adds a candidate: the phrase is still checked.
 pub fn pair(first: &str, second: &str) -> String {
     format!("zy{first}z{second}")
 }
 
 /// The words PostgreSQL's index is given for a folded field: its tokens,
 /// then the [`joined`] form of each joined word in it (a word here is
-/// what lies between spaces and punctuation other than `/` and `-`), then
-/// the [`pair`] of each two adjacent tokens. The extra words come after
-/// the tokens, so they never stand between two tokens of a phrase; pairs
-/// are made within one field, as FTS5 matches a phrase within one column.
+/// what lies between spaces and punctuation other than `/` and `-`). The
+/// joined words come after the tokens, so they never stand between two
+/// tokens of a phrase.
 pub fn index_words(folded: &str) -> String {
     let tokens = tokens(folded);
     let mut out = tokens.join(" ");
@@ -83,11 +82,42 @@ pub fn index_words(folded: &str) -> String {
             out.push_str(&j);
         }
     }
-    for two in tokens.windows(2) {
-        out.push(' ');
-        out.push_str(&pair(&two[0], &two[1]));
-    }
     out
+}
+
+/// The [`pair`] of each two adjacent tokens of a folded field, for the
+/// index's column of pairs. Made within one field, as FTS5 matches a
+/// phrase within one column.
+pub fn index_pairs(folded: &str) -> String {
+    let tokens = tokens(folded);
+    let pairs: Vec<String> = tokens
+        .windows(2)
+        .map(|two| pair(&two[0], &two[1]))
+        .collect();
+    pairs.join(" ")
+}
+
+/// The words SQLite's index holds in its `facets` column for an entry of
+/// `kind` (`article`, …) in category `category_id`: `zk` and the kind,
+/// `zc` and the category's id. A search within one kind or category
+/// requires its facet ([`facet_filter`]). Vietnamese has no `z`, and
+/// folded text never makes these words from a reader's typing by chance.
+pub fn facets(kind: &str, category_id: Option<i32>) -> String {
+    match category_id {
+        Some(c) => format!("zk{kind} zc{c}"),
+        None => format!("zk{kind}"),
+    }
+}
+
+/// The FTS5 expression requiring the facets of a kind and a category
+/// (either may be absent); `None` when neither is asked for.
+pub fn facet_filter(kind: Option<&str>, category_id: Option<i32>) -> Option<String> {
+    let words: Vec<String> = kind
+        .map(|k| format!("\"zk{k}\""))
+        .into_iter()
+        .chain(category_id.map(|c| format!("\"zc{c}\"")))
+        .collect();
+    (!words.is_empty()).then(|| format!("{{facets}} : ({})", words.join(" ")))
 }
 
 /// A parsed query.
@@ -176,23 +206,10 @@ impl Query {
     }
 
     /// The same query for PostgreSQL's `to_tsquery('simple', …)`: every
-    /// term required (`&`), a phrase's tokens adjacent (`<->`) and its
-    /// [`pair`]s required beside it, the open last word a prefix (`:*`).
-    /// With `weight`, each token matches only text of that weight (`A`:
-    /// the title). A word joined by `/` or `-` is its [`joined`] token,
-    /// which the index holds ([`index_words`]).
-    pub fn tsquery(&self, weight: Option<char>) -> String {
-        let label = weight.map(String::from).unwrap_or_default();
-        // Words hold only letters and digits: quoting is enough to keep
-        // `&`, `!` or `:` out.
-        let lexeme = |word: &str, prefix: bool| {
-            let star = if prefix { "*" } else { "" };
-            if star.is_empty() && label.is_empty() {
-                format!("'{word}'")
-            } else {
-                format!("'{word}':{star}{label}")
-            }
-        };
+    /// term required (`&`), a phrase's tokens adjacent (`<->`), the open
+    /// last word a prefix (`:*`). A word joined by `/` or `-` is its
+    /// [`joined`] token, which the index holds ([`index_words`]).
+    pub fn tsquery(&self) -> String {
         self.terms
             .iter()
             .map(|t| {
@@ -201,26 +218,47 @@ impl Query {
                     None => &t.tokens[..],
                 };
                 let last = tokens.len() - 1;
-                if last == 0 {
-                    return lexeme(&tokens[0], t.prefix);
-                }
                 let words: Vec<String> = tokens
                     .iter()
                     .enumerate()
                     .map(|(i, tok)| lexeme(tok, t.prefix && i == last))
                     .collect();
-                // The pairs narrow the candidates, the phrase decides.
-                let mut parts = vec![format!("({})", words.join(" <-> "))];
-                parts.extend(
-                    tokens
-                        .windows(2)
-                        .enumerate()
-                        .map(|(i, two)| lexeme(&pair(&two[0], &two[1]), t.prefix && i + 1 == last)),
-                );
-                format!("({})", parts.join(" & "))
+                if last == 0 {
+                    words.concat()
+                } else {
+                    format!("({})", words.join(" <-> "))
+                }
             })
             .collect::<Vec<_>>()
             .join(" & ")
+    }
+
+    /// What the index's column of pairs must hold for [`Self::tsquery`]
+    /// to match: every [`pair`] of every phrase (the last a prefix when
+    /// its phrase's last word is). `None` without a phrase.
+    pub fn pairs_tsquery(&self) -> Option<String> {
+        let pairs: Vec<String> =
+            self.terms
+                .iter()
+                .filter(|t| t.joined.is_none())
+                .flat_map(|t| {
+                    let last = t.tokens.len().saturating_sub(1);
+                    t.tokens.windows(2).enumerate().map(move |(i, two)| {
+                        lexeme(&pair(&two[0], &two[1]), t.prefix && i + 1 == last)
+                    })
+                })
+                .collect();
+        (!pairs.is_empty()).then(|| pairs.join(" & "))
+    }
+}
+
+/// One word of a tsquery. Words hold only letters and digits: quoting is
+/// enough to keep `&`, `!` or `:` out.
+fn lexeme(word: &str, prefix: bool) -> String {
+    if prefix {
+        format!("'{word}':*")
+    } else {
+        format!("'{word}'")
     }
 }
 
@@ -381,34 +419,48 @@ mod tests {
 
     #[test]
     fn postgres_queries_say_the_same_as_fts5_ones() {
-        let ts = |q: &str, w| Query::parse(q).tsquery(w);
-        assert_eq!(ts("Cải cách ", None), "'cai' & 'cach'");
-        assert_eq!(ts("cải cách", None), "'cai' & 'cach':*");
+        let ts = |q: &str| Query::parse(q).tsquery();
+        let pairs = |q: &str| Query::parse(q).pairs_tsquery();
+        assert_eq!(ts("Cải cách "), "'cai' & 'cach'");
+        assert_eq!(ts("cải cách"), "'cai' & 'cach':*");
+        assert_eq!(pairs("cải cách"), None);
         // A document number is the one word the index holds for it; in
         // quotes it is a phrase of its parts.
-        assert_eq!(ts("171/KH-SVHTT ", None), "'zz171zkhzsvhtt'");
-        assert_eq!(ts("số 171/KH-SV", Some('A')), "'so':A & 'zz171zkhzsv':*A");
+        assert_eq!(ts("171/KH-SVHTT "), "'zz171zkhzsvhtt'");
+        assert_eq!(pairs("171/KH-SVHTT "), None);
+        assert_eq!(ts("số 171/KH-SV"), "'so' & 'zz171zkhzsv':*");
+        assert_eq!(ts("\"171/KH-SVHTT\""), "('171' <-> 'kh' <-> 'svhtt')");
         assert_eq!(
-            ts("\"171/KH-SVHTT\"", None),
-            "(('171' <-> 'kh' <-> 'svhtt') & 'zy171zkh' & 'zykhzsvhtt')"
+            pairs("\"171/KH-SVHTT\"").as_deref(),
+            Some("'zy171zkh' & 'zykhzsvhtt'")
         );
-        assert_eq!(
-            ts("\"thủ tục\" đường", None),
-            "(('thu' <-> 'tuc') & 'zythuztuc') & 'duong':*"
-        );
+        assert_eq!(ts("\"thủ tục\" đường"), "('thu' <-> 'tuc') & 'duong':*");
+        assert_eq!(pairs("\"thủ tục\" đường").as_deref(), Some("'zythuztuc'"));
         // A word of several tokens being typed: its last pair is a prefix.
+        assert_eq!(ts("cai.cach"), "('cai' <-> 'cach':*)");
+        assert_eq!(pairs("cai.cach").as_deref(), Some("'zycaizcach':*"));
+        // An unclosed quote is a phrase, never a prefix.
+        assert_eq!(ts("\"một cửa"), "('mot' <-> 'cua')");
+        assert_eq!(pairs("\"một cửa").as_deref(), Some("'zymotzcua'"));
+        assert_eq!(ts("' & ! :* <->"), "");
+        assert_eq!(pairs("' & ! :* <->"), None);
+    }
+
+    #[test]
+    fn a_filtered_search_requires_the_facets_of_its_kind_and_category() {
+        assert_eq!(facets("leaflet", Some(12)), "zkleaflet zc12");
+        assert_eq!(facets("article", None), "zkarticle");
         assert_eq!(
-            ts("cai.cach", None),
-            "(('cai' <-> 'cach':*) & 'zycaizcach':*)"
+            facet_filter(Some("leaflet"), Some(12)).as_deref(),
+            Some(r#"{facets} : ("zkleaflet" "zc12")"#)
         );
-        // An unclosed quote is a phrase, never a prefix; a title phrase's
-        // pairs are title pairs.
         assert_eq!(
-            ts("\"một cửa", Some('A')),
-            "(('mot':A <-> 'cua':A) & 'zymotzcua':A)"
+            facet_filter(None, Some(3)).as_deref(),
+            Some(r#"{facets} : ("zc3")"#)
         );
-        assert_eq!(ts("cải cách", Some('A')), "'cai':A & 'cach':*A");
-        assert_eq!(ts("' & ! :* <->", None), "");
+        assert_eq!(facet_filter(None, None), None);
+        // A reader's words never become a facet.
+        assert!(!fts("zkleaflet").contains("{facets}"));
     }
 
     #[test]
@@ -426,9 +478,11 @@ mod tests {
         assert_eq!(
             index_words(&fold("Kế hoạch số 171/KH-SVHTT,ngày 02/3/2022 (COVID-19).")),
             "ke hoach so 171 kh svhtt ngay 02 3 2022 covid 19 \
-             zz171zkhzsvhtt zz02z3z2022 zzcovidz19 \
-             zykezhoach zyhoachzso zysoz171 zy171zkh zykhzsvhtt zysvhttzngay \
-             zyngayz02 zy02z3 zy3z2022 zy2022zcovid zycovidz19"
+             zz171zkhzsvhtt zz02z3z2022 zzcovidz19"
+        );
+        assert_eq!(
+            index_pairs(&fold("Kế hoạch số 171/KH-SVHTT,ngày")),
+            "zykezhoach zyhoachzso zysoz171 zy171zkh zykhzsvhtt zysvhttzngay"
         );
     }
 

@@ -8,7 +8,7 @@ use crate::domain::entry::Status;
 use crate::domain::slug::fold;
 use crate::render::markdown;
 use crate::storage::categories;
-use crate::storage::entries::EntryData;
+use crate::storage::entries::{self as store_entries, EntryData};
 use crate::storage::search::{self as store, Document};
 
 /// Writes entry `id`'s row (or removes it when the entry is not published
@@ -22,6 +22,9 @@ pub(super) fn index(
     if !matches!(data.status, Status::Published | Status::Scheduled) {
         return unindex(conn, id);
     }
+    let Some(public_at) = store_entries::public_at(data.status, data.publish_at) else {
+        return unindex(conn, id);
+    };
     let category = match data.category_id {
         Some(c) => categories::find(conn, c)?.name,
         None => String::new(),
@@ -37,6 +40,9 @@ pub(super) fn index(
         category: fold(&category),
         tags: fold(&tag_names.join(" ")),
         byline: fold(&data.byline),
+        kind: data.kind,
+        category_id: data.category_id,
+        public_at,
     };
     store::put(conn, id, &doc)
 }

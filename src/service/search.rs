@@ -24,7 +24,11 @@ use crate::storage::{self as store, settings};
 ///
 /// Version 6: on PostgreSQL, both indexes also hold each two adjacent
 /// words as one (`domain::search::pair`), which phrase queries look up.
-pub const INDEX_VERSION: &str = "6";
+///
+/// Version 7: on PostgreSQL, the pairs move to a column of their own, and
+/// each row holds its entry's kind, category and `public_at` (migration
+/// `search_columns`, which empties the index).
+pub const INDEX_VERSION: &str = "7";
 const VERSION_KEY: &str = "search_index_version";
 /// Set while a rebuild runs: the Unix time of its latest batch.
 pub const REBUILD_KEY: &str = "search_index_rebuild";

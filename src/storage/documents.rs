@@ -274,7 +274,7 @@ fn filtered(filter: &DocFilter) -> documents::BoxedQuery<'static, super::Backend
     if let Some(query) = &filter.query {
         q = q.filter(IndexMatch {
             fts: query.fts(),
-            tsquery: query.tsquery(None),
+            tsquery: query.tsquery(),
         });
     }
     if let Some(t) = &filter.doc_type {

@@ -2,9 +2,13 @@
 //! and the rebuild), read by `/search`.
 //!
 //! Only published entries are indexed; whether their time has come is
-//! checked at query time against `entries`, so a scheduled entry becomes
+//! checked at query time (against `entries` on SQLite, against the row's
+//! copy of `public_at` on PostgreSQL), so a scheduled entry becomes
 //! findable the moment it becomes public. Text arrives folded
-//! (`domain::slug::fold`): FTS5 only tokenizes.
+//! (`domain::slug::fold`): FTS5 only tokenizes. FTS5's last column,
+//! `facets`, holds the entry's kind and category as words
+//! (`domain::search::facets`): a filtered search requires them in its
+//! MATCH, so FTS5 walks only that kind's or category's entries.
 //!
 //! On PostgreSQL the index is a `tsvector` per entry (`simple`
 //! configuration, GIN index): the folded text is cut into tokens here, as
@@ -14,23 +18,36 @@
 //! number is one lookup rather than a phrase. Fields carry weights
 //! instead of FTS5's column weights: A title, B summary and tags, C
 //! category and byline, D body.
+//!
+//! PostgreSQL's row also holds what a search tests besides the words, so
+//! that a search reads `search_index` alone and reads an entry's `doc`
+//! (a few kilobytes, stored out of line) only when the cheap tests pass:
+//! the entry's kind, category and `public_at` (written with the row by
+//! the save path, which writes every change of them), `title` (the
+//! title's words alone, derived from `doc`, for the title test), and
+//! `pairs`, each two adjacent words as one (`domain::search::pair`), which
+//! phrase queries look up in a GIN index of their own. Kept out of `doc`,
+//! they do not make every other search read twice as much.
 
 use super::Db;
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Double, Integer, Text, Timestamp};
+use diesel::sql_types::{Array, BigInt, Double, Integer, Nullable, Text, Timestamp};
 
 use super::cards::EntryCard;
 use crate::domain::entry::EntryKind;
-use crate::domain::search::{Query, index_words};
+use crate::domain::search::{Query, facet_filter, facets, index_pairs, index_words};
 
-/// Column weights for ranking: title, summary, body, category, tags, byline.
-const WEIGHTS: &str = "10.0, 4.0, 1.0, 2.0, 3.0, 2.0";
+/// Column weights for ranking: title, summary, body, category, tags,
+/// byline, and the facets (kind and category words, which never rank).
+const WEIGHTS: &str = "10.0, 4.0, 1.0, 2.0, 3.0, 2.0, 0.0";
 
-/// One entry's indexed text, each field folded already.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// One entry's indexed text, each field folded already, and where it
+/// lists (which PostgreSQL's row keeps for the filters; SQLite reads them
+/// from `entries`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Document {
     pub title: String,
     pub summary: String,
@@ -38,6 +55,10 @@ pub struct Document {
     pub category: String,
     pub tags: String,
     pub byline: String,
+    pub kind: EntryKind,
+    pub category_id: Option<i32>,
+    /// From when the entry is public (`entries.public_at`).
+    pub public_at: NaiveDateTime,
 }
 
 /// Drops entry `id` from the index (it is no longer published, or gone).
@@ -56,12 +77,24 @@ pub fn remove(conn: &mut Db, id: i32) -> QueryResult<()> {
 pub fn put(conn: &mut Db, id: i32, doc: &Document) -> QueryResult<()> {
     if let Db::Pg(c) = conn {
         let words = index_words;
+        let fields = [
+            &doc.title,
+            &doc.summary,
+            &doc.body,
+            &doc.category,
+            &doc.tags,
+            &doc.byline,
+        ];
+        let pairs: Vec<String> = fields.iter().map(|f| index_pairs(f)).collect();
         diesel::sql_query(
-            "INSERT INTO search_index (id, doc) VALUES ($1, \
+            "INSERT INTO search_index (id, doc, pairs, kind, category_id, public_at) VALUES ($1, \
                setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B') \
                || setweight(to_tsvector('simple', $4), 'D') || setweight(to_tsvector('simple', $5), 'C') \
-               || setweight(to_tsvector('simple', $6), 'B') || setweight(to_tsvector('simple', $7), 'C')) \
-             ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc",
+               || setweight(to_tsvector('simple', $6), 'B') || setweight(to_tsvector('simple', $7), 'C'), \
+               strip(to_tsvector('simple', $8)), $9, $10, $11) \
+             ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc, pairs = EXCLUDED.pairs, \
+               kind = EXCLUDED.kind, category_id = EXCLUDED.category_id, \
+               public_at = EXCLUDED.public_at",
         )
         .bind::<Integer, _>(id)
         .bind::<Text, _>(words(&doc.title))
@@ -70,13 +103,17 @@ pub fn put(conn: &mut Db, id: i32, doc: &Document) -> QueryResult<()> {
         .bind::<Text, _>(words(&doc.category))
         .bind::<Text, _>(words(&doc.tags))
         .bind::<Text, _>(words(&doc.byline))
+        .bind::<Text, _>(pairs.join(" "))
+        .bind::<Text, _>(doc.kind.as_str())
+        .bind::<Nullable<Integer>, _>(doc.category_id)
+        .bind::<Timestamp, _>(doc.public_at)
         .execute(c)?;
         return Ok(());
     }
     remove(conn, id)?;
     diesel::sql_query(
-        "INSERT INTO search_index (rowid, title, summary, body, category, tags, byline) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO search_index (rowid, title, summary, body, category, tags, byline, facets) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind::<Integer, _>(id)
     .bind::<Text, _>(&doc.title)
@@ -85,6 +122,7 @@ pub fn put(conn: &mut Db, id: i32, doc: &Document) -> QueryResult<()> {
     .bind::<Text, _>(&doc.category)
     .bind::<Text, _>(&doc.tags)
     .bind::<Text, _>(&doc.byline)
+    .bind::<Text, _>(facets(doc.kind.as_str(), doc.category_id))
     .execute(conn)?;
     Ok(())
 }
@@ -249,8 +287,11 @@ const PG_WEIGHTS: &str = "'{0.1, 0.2, 0.35, 1.0}'";
 /// `$1, $2…` in order of first appearance, which SQLite reads as numbered
 /// named parameters.
 struct Dialect {
-    /// The index joined to `entries` (alias `s` and `e`).
+    /// The index, joined to `entries` on SQLite (alias `s` and `e`).
     from: &'static str,
+    /// The alias whose columns `public_at`, `kind` and `category_id` are
+    /// filtered on.
+    row: &'static str,
     /// An index row's entry id.
     id: &'static str,
     /// `$1` is the match expression.
@@ -262,33 +303,48 @@ struct Dialect {
     /// The match expression, and the same restricted to the title.
     expression: String,
     title_expression: String,
+    /// PostgreSQL: what the column of pairs must hold (a phrase's pairs).
+    pairs: Option<String>,
 }
 
 impl Dialect {
-    fn of(conn: &Db, query: &Query) -> Self {
+    fn of(conn: &Db, query: &Query, filter: SearchFilter) -> Self {
+        let kind = filter.kind.map(|k| k.as_str());
+        // The facets narrow FTS5's walk; `e.kind`/`e.category_id` below
+        // still decide.
+        let expression = match facet_filter(kind, filter.category_id) {
+            Some(facets) => format!("({}) AND {facets}", query.fts()),
+            None => query.fts(),
+        };
         match conn {
             // CROSS JOIN: SQLite takes the order as written (see
             // [`search`]); INDEXED BY: the small covering index.
             Db::Sqlite(_) => Self {
                 from: "search_index s \
                        CROSS JOIN entries e INDEXED BY entries_lookup ON e.id = s.rowid",
+                row: "e",
                 id: "s.rowid",
                 matches: "search_index MATCH $1",
                 public_at: "e.public_at",
                 score: format!("bm25(search_index, {WEIGHTS})"),
-                expression: query.fts(),
+                expression,
                 title_expression: format!("{{title}} : ({})", query.fts()),
+                pairs: None,
             },
+            // The row alone: no join, and `doc` is read only for rows of
+            // the kind, category and time asked for.
             Db::Pg(_) => Self {
-                from: "search_index s JOIN entries e ON e.id = s.id",
+                from: "search_index s",
+                row: "s",
                 id: "s.id",
                 matches: "s.doc @@ to_tsquery('simple', $1)",
                 // The text form (ISO order, compared as text): a
                 // quarter of the query's time went to `to_char`.
-                public_at: "e.public_at::text",
+                public_at: "s.public_at::text",
                 score: format!("-ts_rank({PG_WEIGHTS}, s.doc, to_tsquery('simple', $1))::float8"),
-                expression: query.tsquery(None),
-                title_expression: query.tsquery(Some('A')),
+                expression: query.tsquery(),
+                title_expression: query.tsquery(),
+                pairs: query.pairs_tsquery(),
             },
         }
     }
@@ -303,16 +359,20 @@ fn candidates(
     filter: SearchFilter,
     now: NaiveDateTime,
 ) -> QueryResult<Candidates> {
-    let d = Dialect::of(conn, query);
-    let mut conditions = format!("{} AND e.public_at <= $2", d.matches);
+    let d = Dialect::of(conn, query, filter);
+    let mut conditions = format!("{} AND {}.public_at <= $2", d.matches, d.row);
     let mut n = 2;
+    if d.pairs.is_some() {
+        n += 1;
+        conditions.push_str(&format!(" AND s.pairs @@ to_tsquery('simple', ${n})"));
+    }
     if filter.kind.is_some() {
         n += 1;
-        conditions.push_str(&format!(" AND e.kind = ${n}"));
+        conditions.push_str(&format!(" AND {}.kind = ${n}", d.row));
     }
     if filter.category_id.is_some() {
         n += 1;
-        conditions.push_str(&format!(" AND e.category_id = ${n}"));
+        conditions.push_str(&format!(" AND {}.category_id = ${n}", d.row));
     }
     let matching = |select: &str, tail: &str| {
         let mut q = diesel::sql_query(format!(
@@ -322,6 +382,9 @@ fn candidates(
         .into_boxed()
         .bind::<Text, _>(d.expression.clone())
         .bind::<Timestamp, _>(now);
+        if let Some(pairs) = &d.pairs {
+            q = q.bind::<Text, _>(pairs.clone());
+        }
         if let Some(kind) = filter.kind {
             q = q.bind::<Text, _>(kind.as_str());
         }
@@ -362,8 +425,8 @@ fn candidates(
     };
     // Which candidates match in the title. SQLite: from the oldest
     // candidate's id up, FTS5 seeking there. PostgreSQL: among the
-    // candidates only (a title weight is checked in each row, not in the
-    // GIN index, so every match in that range would be reread).
+    // candidates only, in their small `title` (not `doc`, read whole for
+    // a weight).
     let in_title: Vec<Id> = match conn {
         Db::Sqlite(c) => diesel::sql_query(
             "SELECT rowid AS id FROM search_index WHERE search_index MATCH $1 AND rowid >= $2",
@@ -372,7 +435,7 @@ fn candidates(
         .bind::<Integer, _>(oldest)
         .load(c)?,
         Db::Pg(c) => diesel::sql_query(
-            "SELECT id FROM search_index WHERE id = ANY($2) AND doc @@ to_tsquery('simple', $1)",
+            "SELECT id FROM search_index WHERE id = ANY($2) AND title @@ to_tsquery('simple', $1)",
         )
         .bind::<Text, _>(d.title_expression)
         .bind::<Array<Integer>, _>(candidates.iter().map(|c| c.id).collect::<Vec<_>>())

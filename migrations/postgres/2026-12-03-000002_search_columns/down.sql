@@ -1,0 +1,9 @@
+DROP INDEX search_index_category;
+DROP INDEX search_index_kind;
+DROP INDEX search_index_pairs;
+ALTER TABLE search_index
+    DROP COLUMN public_at,
+    DROP COLUMN category_id,
+    DROP COLUMN kind,
+    DROP COLUMN title,
+    DROP COLUMN pairs;
