@@ -54,15 +54,14 @@ pub fn joined(word: &str) -> Option<String> {
     ((2..=8).contains(&parts.len()) && word.len() <= 64).then(|| format!("zz{}", parts.join("z")))
 }
 
-/// Two adjacent tokens as one word: `zy`, the first, `z`, the second
-/// (`zymotzcua` for `một cửa`). Both indexes keep them apart from the
-/// words ([`index_pairs`]: PostgreSQL in a column, SQLite in the table
-/// `search_pairs`); a phrase query asks for its pairs
-/// ([`Query::pairs_tsquery`], [`Query::pairs_fts`]) beside the phrase
-/// itself, so the index hands over only entries holding every pair, a
+/// Two adjacent tokens as one word for PostgreSQL's index: `zy`, the
+/// first, `z`, the second (`zymotzcua` for `một cửa`). The index keeps
+/// them in a column of their own ([`index_pairs`]); a phrase query asks
+/// that column for its pairs ([`Query::pairs_tsquery`]) beside the phrase
+/// itself, so the GIN index hands over only entries holding every pair, a
 /// few, instead of every entry holding every word (12,530 of 100,000 for
-/// `"một cửa liên thông"`), each of which is reread to check that the
-/// words are adjacent. Vietnamese words are mostly two syllables, so
+/// `"một cửa liên thông"`), each of which PostgreSQL rereads to check that
+/// the words are adjacent. Vietnamese words are mostly two syllables, so
 /// a pair is usually a word. A pair that is not really there (`z` inside
 /// a token) only adds a candidate: the phrase is still checked.
 pub fn pair(first: &str, second: &str) -> String {
@@ -87,7 +86,7 @@ pub fn index_words(folded: &str) -> String {
 }
 
 /// The [`pair`] of each two adjacent tokens of a folded field, for the
-/// indexes' pairs. Made within one field, as FTS5 matches a
+/// index's column of pairs. Made within one field, as FTS5 matches a
 /// phrase within one column.
 pub fn index_pairs(folded: &str) -> String {
     let tokens = tokens(folded);
@@ -238,39 +237,18 @@ impl Query {
     /// to match: every [`pair`] of every phrase (the last a prefix when
     /// its phrase's last word is). `None` without a phrase.
     pub fn pairs_tsquery(&self) -> Option<String> {
-        let pairs: Vec<String> = self
-            .pairs()
-            .iter()
-            .map(|(word, prefix)| lexeme(word, *prefix))
-            .collect();
+        let pairs: Vec<String> =
+            self.terms
+                .iter()
+                .filter(|t| t.joined.is_none())
+                .flat_map(|t| {
+                    let last = t.tokens.len().saturating_sub(1);
+                    t.tokens.windows(2).enumerate().map(move |(i, two)| {
+                        lexeme(&pair(&two[0], &two[1]), t.prefix && i + 1 == last)
+                    })
+                })
+                .collect();
         (!pairs.is_empty()).then(|| pairs.join(" & "))
-    }
-
-    /// The same for SQLite's table of pairs, as an FTS5 expression.
-    pub fn pairs_fts(&self) -> Option<String> {
-        let pairs: Vec<String> = self
-            .pairs()
-            .iter()
-            .map(|(word, prefix)| format!("\"{word}\"{}", if *prefix { "*" } else { "" }))
-            .collect();
-        (!pairs.is_empty()).then(|| pairs.join(" "))
-    }
-
-    /// Every [`pair`] of every phrase a reader wrote (not of a word joined
-    /// by `/` or `-`, which both indexes find otherwise), and whether it
-    /// is a prefix.
-    fn pairs(&self) -> Vec<(String, bool)> {
-        self.terms
-            .iter()
-            .filter(|t| t.joined.is_none())
-            .flat_map(|t| {
-                let last = t.tokens.len().saturating_sub(1);
-                t.tokens
-                    .windows(2)
-                    .enumerate()
-                    .map(move |(i, two)| (pair(&two[0], &two[1]), t.prefix && i + 1 == last))
-            })
-            .collect()
     }
 }
 
@@ -466,17 +444,6 @@ mod tests {
         assert_eq!(pairs("\"một cửa").as_deref(), Some("'zymotzcua'"));
         assert_eq!(ts("' & ! :* <->"), "");
         assert_eq!(pairs("' & ! :* <->"), None);
-    }
-
-    #[test]
-    fn sqlite_asks_its_table_of_pairs_for_the_same_pairs() {
-        let fts = |q: &str| Query::parse(q).pairs_fts();
-        assert_eq!(
-            fts("\"một cửa liên thông\" sipas").as_deref(),
-            Some(r#""zymotzcua" "zycuazlien" "zylienzthong""#)
-        );
-        assert_eq!(fts("cai.cach").as_deref(), Some(r#""zycaizcach"*"#));
-        assert_eq!(fts("171/KH-SVHTT cai cach"), None);
     }
 
     #[test]

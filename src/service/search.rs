@@ -27,11 +27,8 @@ use crate::storage::{self as store, settings};
 ///
 /// Version 7: on PostgreSQL, the pairs move to a column of their own, and
 /// each row holds its entry's kind, category and `public_at` (migration
-/// `search_columns`, which empties the index); on SQLite, the kind and
-/// category are words of the index's `facets` column.
-///
-/// Version 8: on SQLite, the pairs too, in the table `search_pairs`.
-pub const INDEX_VERSION: &str = "8";
+/// `search_columns`, which empties the index).
+pub const INDEX_VERSION: &str = "7";
 const VERSION_KEY: &str = "search_index_version";
 /// Set while a rebuild runs: the Unix time of its latest batch.
 pub const REBUILD_KEY: &str = "search_index_rebuild";

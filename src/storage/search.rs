@@ -8,9 +8,7 @@
 //! (`domain::slug::fold`): FTS5 only tokenizes. FTS5's last column,
 //! `facets`, holds the entry's kind and category as words
 //! (`domain::search::facets`): a filtered search requires them in its
-//! MATCH, so FTS5 walks only that kind's or category's entries. The
-//! table `search_pairs` holds each entry's word pairs
-//! (`domain::search::pair`): a phrase query walks it first.
+//! MATCH, so FTS5 walks only that kind's or category's entries.
 //!
 //! On PostgreSQL the index is a `tsvector` per entry (`simple`
 //! configuration, GIN index): the folded text is cut into tokens here, as
@@ -65,42 +63,29 @@ pub struct Document {
 
 /// Drops entry `id` from the index (it is no longer published, or gone).
 pub fn remove(conn: &mut Db, id: i32) -> QueryResult<()> {
-    let sqls: &[&str] = match conn {
-        Db::Sqlite(_) => &[
-            "DELETE FROM search_index WHERE rowid = ?",
-            "DELETE FROM search_pairs WHERE rowid = ?",
-        ],
-        Db::Pg(_) => &["DELETE FROM search_index WHERE id = $1"],
+    let sql = match conn {
+        Db::Sqlite(_) => "DELETE FROM search_index WHERE rowid = ?",
+        Db::Pg(_) => "DELETE FROM search_index WHERE id = $1",
     };
-    for sql in sqls {
-        diesel::sql_query(*sql)
-            .bind::<Integer, _>(id)
-            .execute(conn)?;
-    }
+    diesel::sql_query(sql)
+        .bind::<Integer, _>(id)
+        .execute(conn)?;
     Ok(())
-}
-
-/// The [`index_pairs`] of every field of `doc`: each field's pairs, not
-/// pairs across two fields (FTS5 matches a phrase within one column).
-fn pairs_of(doc: &Document) -> String {
-    [
-        &doc.title,
-        &doc.summary,
-        &doc.body,
-        &doc.category,
-        &doc.tags,
-        &doc.byline,
-    ]
-    .iter()
-    .map(|f| index_pairs(f))
-    .collect::<Vec<_>>()
-    .join(" ")
 }
 
 /// Indexes entry `id` as `doc`, in place of what it had.
 pub fn put(conn: &mut Db, id: i32, doc: &Document) -> QueryResult<()> {
     if let Db::Pg(c) = conn {
         let words = index_words;
+        let fields = [
+            &doc.title,
+            &doc.summary,
+            &doc.body,
+            &doc.category,
+            &doc.tags,
+            &doc.byline,
+        ];
+        let pairs: Vec<String> = fields.iter().map(|f| index_pairs(f)).collect();
         diesel::sql_query(
             "INSERT INTO search_index (id, doc, pairs, kind, category_id, public_at) VALUES ($1, \
                setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B') \
@@ -118,7 +103,7 @@ pub fn put(conn: &mut Db, id: i32, doc: &Document) -> QueryResult<()> {
         .bind::<Text, _>(words(&doc.category))
         .bind::<Text, _>(words(&doc.tags))
         .bind::<Text, _>(words(&doc.byline))
-        .bind::<Text, _>(pairs_of(doc))
+        .bind::<Text, _>(pairs.join(" "))
         .bind::<Text, _>(doc.kind.as_str())
         .bind::<Nullable<Integer>, _>(doc.category_id)
         .bind::<Timestamp, _>(doc.public_at)
@@ -139,10 +124,6 @@ pub fn put(conn: &mut Db, id: i32, doc: &Document) -> QueryResult<()> {
     .bind::<Text, _>(&doc.byline)
     .bind::<Text, _>(facets(doc.kind.as_str(), doc.category_id))
     .execute(conn)?;
-    diesel::sql_query("INSERT INTO search_pairs (rowid, pairs) VALUES (?, ?)")
-        .bind::<Integer, _>(id)
-        .bind::<Text, _>(pairs_of(doc))
-        .execute(conn)?;
     Ok(())
 }
 
@@ -150,16 +131,11 @@ pub fn put(conn: &mut Db, id: i32, doc: &Document) -> QueryResult<()> {
 /// pages at once, where `DELETE FROM` removed 100,000 rows one by one,
 /// holding the write lock past another starting server's busy timeout.
 pub fn clear(conn: &mut Db) -> QueryResult<()> {
-    let sqls: &[&str] = match conn {
-        Db::Sqlite(_) => &[
-            "INSERT INTO search_index(search_index) VALUES('delete-all')",
-            "INSERT INTO search_pairs(search_pairs) VALUES('delete-all')",
-        ],
-        Db::Pg(_) => &["DELETE FROM search_index"],
+    let sql = match conn {
+        Db::Sqlite(_) => "INSERT INTO search_index(search_index) VALUES('delete-all')",
+        Db::Pg(_) => "DELETE FROM search_index",
     };
-    for sql in sqls {
-        diesel::sql_query(*sql).execute(conn)?;
-    }
+    diesel::sql_query(sql).execute(conn)?;
     Ok(())
 }
 
@@ -327,11 +303,8 @@ struct Dialect {
     /// The match expression, and the same restricted to the title.
     expression: String,
     title_expression: String,
-    /// What the pairs must hold (a phrase's pairs): `$3`, in
-    /// [`Self::pairs_match`].
+    /// PostgreSQL: what the column of pairs must hold (a phrase's pairs).
     pairs: Option<String>,
-    /// The test of the pairs: SQLite's table, PostgreSQL's column.
-    pairs_match: &'static str,
 }
 
 impl Dialect {
@@ -346,24 +319,6 @@ impl Dialect {
         match conn {
             // CROSS JOIN: SQLite takes the order as written (see
             // [`search`]); INDEXED BY: the small covering index.
-            // A phrase starts from the table of pairs, newest first: the
-            // few entries holding all its pairs, each then checked in the
-            // main index by rowid, instead of every entry holding all its
-            // words.
-            Db::Sqlite(_) if query.pairs_fts().is_some() => Self {
-                from: "search_pairs p \
-                       CROSS JOIN search_index s ON s.rowid = p.rowid \
-                       CROSS JOIN entries e INDEXED BY entries_lookup ON e.id = s.rowid",
-                row: "e",
-                id: "p.rowid",
-                matches: "search_index MATCH $1",
-                public_at: "e.public_at",
-                score: format!("bm25(search_index, {WEIGHTS})"),
-                expression,
-                title_expression: format!("{{title}} : ({})", query.fts()),
-                pairs: query.pairs_fts(),
-                pairs_match: "search_pairs MATCH $3",
-            },
             Db::Sqlite(_) => Self {
                 from: "search_index s \
                        CROSS JOIN entries e INDEXED BY entries_lookup ON e.id = s.rowid",
@@ -375,7 +330,6 @@ impl Dialect {
                 expression,
                 title_expression: format!("{{title}} : ({})", query.fts()),
                 pairs: None,
-                pairs_match: "",
             },
             // The row alone: no join, and `doc` is read only for rows of
             // the kind, category and time asked for.
@@ -391,7 +345,6 @@ impl Dialect {
                 expression: query.tsquery(),
                 title_expression: query.tsquery(),
                 pairs: query.pairs_tsquery(),
-                pairs_match: "s.pairs @@ to_tsquery('simple', $3)",
             },
         }
     }
@@ -411,8 +364,7 @@ fn candidates(
     let mut n = 2;
     if d.pairs.is_some() {
         n += 1;
-        conditions.push_str(" AND ");
-        conditions.push_str(d.pairs_match);
+        conditions.push_str(&format!(" AND s.pairs @@ to_tsquery('simple', ${n})"));
     }
     if filter.kind.is_some() {
         n += 1;
@@ -476,24 +428,12 @@ fn candidates(
     // candidates only, in their small `title` (not `doc`, read whole for
     // a weight).
     let in_title: Vec<Id> = match conn {
-        Db::Sqlite(c) => match &d.pairs {
-            None => diesel::sql_query(
-                "SELECT rowid AS id FROM search_index WHERE search_index MATCH $1 AND rowid >= $2",
-            )
-            .bind::<Text, _>(d.title_expression)
-            .bind::<Integer, _>(oldest)
-            .load(c)?,
-            // A phrase: through its pairs again, not every title in range.
-            Some(pairs) => diesel::sql_query(
-                "SELECT p.rowid AS id FROM search_pairs p \
-                 CROSS JOIN search_index s ON s.rowid = p.rowid \
-                 WHERE search_index MATCH $1 AND p.rowid >= $2 AND search_pairs MATCH $3",
-            )
-            .bind::<Text, _>(d.title_expression)
-            .bind::<Integer, _>(oldest)
-            .bind::<Text, _>(pairs.clone())
-            .load(c)?,
-        },
+        Db::Sqlite(c) => diesel::sql_query(
+            "SELECT rowid AS id FROM search_index WHERE search_index MATCH $1 AND rowid >= $2",
+        )
+        .bind::<Text, _>(d.title_expression)
+        .bind::<Integer, _>(oldest)
+        .load(c)?,
         Db::Pg(c) => diesel::sql_query(
             "SELECT id FROM search_index WHERE id = ANY($2) AND title @@ to_tsquery('simple', $1)",
         )
