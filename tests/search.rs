@@ -192,6 +192,12 @@ async fn only_public_entries_are_found_and_the_index_follows_every_change() {
         found(&mut c, &format!("q={}", enc("số hóa hồ sơ"))).await,
         vec!["/articles/chuyen-doi-so-o-phuong"]
     );
+    // As a phrase too (on PostgreSQL, through the word pairs).
+    let phrase = enc("\"hóa hồ sơ\"");
+    assert_eq!(
+        found(&mut c, &format!("q={phrase}")).await,
+        vec!["/articles/chuyen-doi-so-o-phuong"]
+    );
     // Another kind and category: the filters follow.
     let moved = category(&mut site.conn(), "so-hoa", "Số hóa");
     draft.data.kind = EntryKind::Leaflet;
@@ -215,6 +221,7 @@ async fn only_public_entries_are_found_and_the_index_follows_every_change() {
             .await
             .is_empty()
     );
+    assert!(found(&mut c, &format!("q={phrase}")).await.is_empty());
     // The future entry appears when its time comes.
     site.set_now(common::utc("2025-12-01 00:00:00"));
     assert_eq!(
@@ -222,10 +229,16 @@ async fn only_public_entries_are_found_and_the_index_follows_every_change() {
         vec!["/articles/chuyen-doi-so-tuong-lai"]
     );
     // Delete: gone.
+    let future = format!("q={}", enc("\"đổi số tương lai\""));
+    assert_eq!(
+        found(&mut c, &future).await,
+        vec!["/articles/chuyen-doi-so-tuong-lai"]
+    );
     diesel::delete(loa::storage::schema::entries::table)
         .execute(&mut *site.conn())
         .unwrap();
     assert!(found(&mut c, &q).await.is_empty());
+    assert!(found(&mut c, &future).await.is_empty());
 }
 
 #[actix_web::test]
