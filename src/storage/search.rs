@@ -309,16 +309,11 @@ struct Dialect {
 
 impl Dialect {
     fn of(conn: &Db, query: &Query, filter: SearchFilter) -> Self {
-        let kind = filter.kind.map(|k| k.as_str());
-        // The facets narrow FTS5's walk; `e.kind`/`e.category_id` below
-        // still decide.
-        let expression = match facet_filter(kind, filter.category_id) {
-            Some(facets) => format!("({}) AND {facets}", query.fts()),
-            None => query.fts(),
-        };
         match conn {
             // CROSS JOIN: SQLite takes the order as written (see
-            // [`search`]); INDEXED BY: the small covering index.
+            // [`search`]); INDEXED BY: the small covering index. The
+            // facets narrow FTS5's walk; `e.kind`/`e.category_id` still
+            // decide.
             Db::Sqlite(_) => Self {
                 from: "search_index s \
                        CROSS JOIN entries e INDEXED BY entries_lookup ON e.id = s.rowid",
@@ -327,7 +322,11 @@ impl Dialect {
                 matches: "search_index MATCH $1",
                 public_at: "e.public_at",
                 score: format!("bm25(search_index, {WEIGHTS})"),
-                expression,
+                expression: match facet_filter(filter.kind.map(|k| k.as_str()), filter.category_id)
+                {
+                    Some(facets) => format!("({}) AND {facets}", query.fts()),
+                    None => query.fts(),
+                },
                 title_expression: format!("{{title}} : ({})", query.fts()),
                 pairs: None,
             },
@@ -342,8 +341,9 @@ impl Dialect {
                 // quarter of the query's time went to `to_char`.
                 public_at: "s.public_at::text",
                 score: format!("-ts_rank({PG_WEIGHTS}, s.doc, to_tsquery('simple', $1))::float8"),
-                expression: query.tsquery(),
+                // `title` holds only the title's words: the same query.
                 title_expression: query.tsquery(),
+                expression: query.tsquery(),
                 pairs: query.pairs_tsquery(),
             },
         }
