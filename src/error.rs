@@ -29,6 +29,10 @@ pub enum AppError {
     /// A malformed request; the message key says what was wrong.
     #[error("bad request: {0}")]
     BadRequest(&'static str),
+    /// A request the state of things refuses (deleting a page that has
+    /// subpages); the message key says why.
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
     #[error("payload too large")]
     TooLarge,
     #[error("busy")]
@@ -85,7 +89,7 @@ impl AppError {
             AppError::LoginRequired(_) => "error_403_text",
             AppError::SessionEnded(_) => "error_session_text",
             AppError::StaleForm => "error_stale_form_text",
-            AppError::BadRequest(key) => key,
+            AppError::BadRequest(key) | AppError::Conflict(key) => key,
             AppError::TooLarge => "error_413_text",
             AppError::Busy => "error_503_text",
             AppError::Internal(_) => "error_500_text",
@@ -102,6 +106,7 @@ impl ResponseError for AppError {
             }
             AppError::LoginRequired(_) => StatusCode::SEE_OTHER,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

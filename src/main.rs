@@ -349,13 +349,14 @@ fn run_import(
         },
     )?;
     println!(
-        "imported from {}: {} created, {} updated, {} unchanged, {} categories, {} documents",
+        "imported from {}: {} created, {} updated, {} unchanged, {} categories, {} documents, {} pages",
         dir.display(),
         report.created,
         report.updated,
         report.unchanged,
         report.categories,
-        report.documents
+        report.documents,
+        report.pages
     );
     for (path, why) in &report.failed {
         eprintln!("  {}: {why}", path.display());

@@ -69,9 +69,14 @@ fn the_shipped_content_imports_cleanly() {
     let report = site.import(&repo().join("content"));
     assert!(report.failed.is_empty(), "{:?}", report.failed);
     assert!(report.created > 0, "{report:?}");
+    assert!(report.pages >= 3, "the department's pages: {report:?}");
     let again = site.import(&repo().join("content"));
     assert!(again.failed.is_empty(), "{:?}", again.failed);
-    assert_eq!((again.created, again.updated), (0, 0), "{again:?}");
+    assert_eq!(
+        (again.created, again.updated, again.pages),
+        (0, 0, 0),
+        "{again:?}"
+    );
 }
 
 #[test]

@@ -15,6 +15,7 @@ mod discovery;
 mod documents;
 mod media;
 mod moderation;
+mod pages;
 mod prepared;
 mod print;
 mod proxy_cache;

@@ -53,7 +53,7 @@ struct CategoriesFile {
     category: Vec<CategoryData>,
 }
 
-fn write(path: &Path, text: &str) -> Result<(), ExportError> {
+pub(super) fn write(path: &Path, text: &str) -> Result<(), ExportError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| ExportError::Io(dir.display().to_string(), e))?;
     }
@@ -182,5 +182,7 @@ pub fn export_dir(
         bar.inc(1);
     }
     bar.finish_and_clear();
+    // The department's pages, beside the entries (not counted as entries).
+    super::pages::export(conn, &dir.join(super::pages::FOLDER))?;
     Ok(all.len())
 }

@@ -97,6 +97,15 @@ pub enum ParseError {
 
 /// Splits and parses a content file.
 pub fn parse(text: &str) -> Result<ContentFile, ParseError> {
+    let (front, body) = split(text)?;
+    let front: FrontMatter =
+        toml::from_str(front).map_err(|e| ParseError::Toml(e.message().to_owned()))?;
+    Ok(ContentFile { front, body })
+}
+
+/// A content file's front matter (the TOML between the `+++` lines) and
+/// its body, without its surrounding blank lines.
+pub fn split(text: &str) -> Result<(&str, String), ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let rest = text
         .strip_prefix("+++\n")
@@ -108,13 +117,11 @@ pub fn parse(text: &str) -> Result<ContentFile, ParseError> {
         .or_else(|| rest.find("\n+++\r\n").map(|i| (i, i + 6)))
         .or_else(|| rest.strip_suffix("\n+++").map(|r| (r.len(), rest.len())))
         .ok_or(ParseError::NoFrontMatter)?;
-    let front: FrontMatter =
-        toml::from_str(&rest[..end.0]).map_err(|e| ParseError::Toml(e.message().to_owned()))?;
     let body = rest[end.1..]
         .replace("\r\n", "\n")
         .trim_matches('\n')
         .to_owned();
-    Ok(ContentFile { front, body })
+    Ok((&rest[..end.0], body))
 }
 
 /// Writes a content file back out.

@@ -31,6 +31,8 @@ pub struct Report {
     pub categories: usize,
     /// Records of `documents.toml` created or changed.
     pub documents: usize,
+    /// Pages (`pages/`) created or changed.
+    pub pages: usize,
     /// Files that could not be imported, with the reason.
     pub failed: Vec<(PathBuf, String)>,
 }
@@ -129,12 +131,15 @@ pub fn import_dir(conn: &mut Db, dir: &Path, target: &Target) -> Result<Report, 
         }
     }
 
+    // Pages have their own front matter and are imported after entries.
+    let pages_dir = dir.join(super::pages::FOLDER);
     let mut paths: Vec<PathBuf> = WalkDir::new(dir)
         .follow_links(false)
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
         .map(|e| e.into_path())
+        .filter(|p| !p.starts_with(&pages_dir))
         .filter(|p| {
             p.extension().is_some_and(|x| x == "md")
                 && !p
@@ -190,6 +195,16 @@ pub fn import_dir(conn: &mut Db, dir: &Path, target: &Target) -> Result<Report, 
             }
         }
         save_path::set_items(conn, bulletin_id, &ids)?;
+    }
+
+    if pages_dir.is_dir() {
+        let by = Saver {
+            name: "import",
+            now: target.now,
+        };
+        let pages = super::pages::import(conn, &pages_dir, by)?;
+        report.pages = pages.saved;
+        report.failed.extend(pages.failed);
     }
     Ok(report)
 }

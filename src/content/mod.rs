@@ -5,3 +5,4 @@ pub mod corpus;
 pub mod export;
 pub mod files;
 pub mod import;
+pub mod pages;

@@ -11,6 +11,7 @@ pub mod html;
 pub mod image;
 pub mod leaflet;
 pub mod moderation;
+pub mod page;
 pub mod search;
 pub mod slug;
 pub mod user;

@@ -19,5 +19,6 @@ pub mod documents;
 pub mod entries;
 pub mod index;
 pub mod media;
+pub mod pages;
 pub mod search;
 pub mod taxonomy;

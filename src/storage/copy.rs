@@ -26,7 +26,7 @@ use super::Db;
 
 /// Every table copied, parents before children (foreign keys hold at
 /// every insert; a comment's parent has a smaller id than its reply).
-pub const TABLES: [&str; 18] = [
+pub const TABLES: [&str; 21] = [
     "users",
     "categories",
     "tags",
@@ -41,6 +41,12 @@ pub const TABLES: [&str; 18] = [
     "media_uses",
     "documents",
     "entry_citations",
+    // A page's parent may have a larger id (moved under a newer page):
+    // PostgreSQL checks a foreign key at the end of each INSERT, and a
+    // batch holds 500 pages.
+    "pages",
+    "page_revisions",
+    "page_redirects",
     "settings",
     "audit_log",
     "login_failures",

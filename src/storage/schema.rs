@@ -163,6 +163,43 @@ diesel::table! {
 }
 
 diesel::table! {
+    pages (id) {
+        id -> Integer,
+        parent_id -> Nullable<Integer>,
+        position -> Integer,
+        slug -> Text,
+        path -> Text,
+        title -> Text,
+        summary -> Text,
+        body_md -> Text,
+        body_html -> Text,
+        contacts -> Text,
+        status -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    page_revisions (id) {
+        id -> Integer,
+        page_id -> Integer,
+        snapshot -> Text,
+        saved_by -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    page_redirects (old_path) {
+        old_path -> Text,
+        page_id -> Integer,
+    }
+}
+
+diesel::table! {
     revisions (id) {
         id -> Integer,
         entry_id -> Integer,
@@ -207,6 +244,8 @@ diesel::joinable!(entry_tags -> tags (tag_id));
 diesel::joinable!(media_uses -> entries (entry_id));
 diesel::joinable!(media_uses -> media (media_id));
 diesel::joinable!(revisions -> entries (entry_id));
+diesel::joinable!(page_revisions -> pages (page_id));
+diesel::joinable!(page_redirects -> pages (page_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     attachments,
@@ -222,6 +261,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     media,
     media_uses,
+    page_redirects,
+    page_revisions,
+    pages,
     revisions,
     settings,
     slug_redirects,

@@ -5,6 +5,7 @@
 use crate::domain::comment::CommentStatus;
 use crate::domain::document::DocStatus;
 use crate::domain::entry::{EntryKind, LeafletFormat, Status, UnknownValue};
+use crate::domain::page::PageStatus;
 use crate::domain::user::Role;
 
 macro_rules! text_enum {
@@ -29,5 +30,6 @@ text_enum!(
     CommentStatus,
     LeafletFormat,
     Role,
-    DocStatus
+    DocStatus,
+    PageStatus
 );

@@ -265,9 +265,9 @@ pub fn build_app(
         .route("/uploads/{path:.*}", web::get().to(static_files::upload))
         .configure(admin::routes)
         .configure(public::routes)
-        .default_service(web::to(|| async {
-            Err::<HttpResponse, _>(AppError::NotFound)
-        }))
+        // The department's pages live at their tree paths: whatever no
+        // route above answers (a GET that is no page is the 404).
+        .default_service(web::to(public::pages::show))
 }
 
 /// Replaces the empty body of every error response with the theme's page

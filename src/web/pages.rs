@@ -27,6 +27,9 @@ pub struct Base {
     pub site: BTreeMap<String, String>,
     /// The categories, in their order, for the navigation.
     pub categories: Vec<Link>,
+    /// The published top-level pages (`/gioi-thieu`…), in their order,
+    /// for the footer.
+    pub site_pages: Vec<Link>,
     /// The categories as stored, for pages that show one of them (saves
     /// reading it again).
     #[serde(skip)]
@@ -55,9 +58,17 @@ pub fn load_base(conn: &mut Db) -> diesel::QueryResult<Base> {
             name: c.name.clone(),
         })
         .collect();
+    let site_pages = crate::storage::pages::published_top(conn)?
+        .into_iter()
+        .map(|p| Link {
+            url: super::public::pages::url(&p.path),
+            name: p.title,
+        })
+        .collect();
     Ok(Base {
         site,
         categories,
+        site_pages,
         sections,
     })
 }

@@ -14,6 +14,7 @@ mod documents;
 mod entries;
 mod login;
 mod media;
+mod pages;
 mod print;
 mod users;
 
@@ -77,6 +78,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/admin/entries/{id}/attachments/{att}/delete",
             web::post().to(entries::detach),
+        )
+        .route("/admin/pages", web::get().to(pages::list))
+        .route("/admin/pages/new", web::get().to(pages::new))
+        .route("/admin/pages/new", web::post().to(pages::create))
+        .route("/admin/pages/{id}/edit", web::get().to(pages::edit))
+        .route("/admin/pages/{id}/edit", web::post().to(pages::update))
+        .route("/admin/pages/{id}/delete", web::post().to(pages::delete))
+        .route(
+            "/admin/pages/{id}/revisions/{rev}/restore",
+            web::post().to(pages::restore),
         )
         .route("/admin/media", web::get().to(media::library))
         .route("/admin/media", web::post().to(media::upload))

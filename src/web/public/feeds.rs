@@ -206,8 +206,13 @@ struct IndexView {
 }
 
 /// Pages every sitemap starts with: home, the kind listings, categories,
-/// the document registry and its records (a few hundred at most).
-fn fixed_paths(cats: &[categories::Category], documents: &[String]) -> Vec<String> {
+/// the document registry and its records, the department's public pages
+/// (a few hundred at most).
+fn fixed_paths(
+    cats: &[categories::Category],
+    documents: &[String],
+    site_pages: &[crate::storage::pages::Node],
+) -> Vec<String> {
     let mut paths = vec!["/".to_owned()];
     paths.extend(
         crate::domain::entry::EntryKind::ALL
@@ -221,6 +226,7 @@ fn fixed_paths(cats: &[categories::Category], documents: &[String]) -> Vec<Strin
             .iter()
             .map(|slug| super::documents::document_url(slug)),
     );
+    paths.extend(super::pages::public_paths(site_pages).map(super::pages::url));
     paths
 }
 
@@ -239,15 +245,16 @@ pub async fn sitemap(
 ) -> Result<HttpResponse, AppError> {
     let now = state.now();
     let max = state.sitemap_max as i64;
-    let (cats, docs, total) = db::run(&state, move |conn| {
+    let (cats, docs, site_pages, total) = db::run(&state, move |conn| {
         Ok((
             categories::all(conn)?,
             crate::storage::documents::slugs(conn)?,
+            crate::storage::pages::all(conn)?,
             entries::count_public(conn, now)?,
         ))
     })
     .await?;
-    let fixed = fixed_paths(&cats, &docs);
+    let fixed = fixed_paths(&cats, &docs, &site_pages);
     let origin = pages::origin(&state, &req);
     let all = fixed.len() as i64 + total;
     if all <= max {
@@ -308,14 +315,15 @@ pub async fn sitemap_part(
         .ok_or(AppError::NotFound)?;
     let now = state.now();
     let max = state.sitemap_max as i64;
-    let (cats, docs) = db::run(&state, |conn| {
+    let (cats, docs, site_pages) = db::run(&state, |conn| {
         Ok((
             categories::all(conn)?,
             crate::storage::documents::slugs(conn)?,
+            crate::storage::pages::all(conn)?,
         ))
     })
     .await?;
-    let fixed = fixed_paths(&cats, &docs);
+    let fixed = fixed_paths(&cats, &docs, &site_pages);
     let first = max - fixed.len() as i64;
     let (offset, limit) = if n == 1 {
         (0, first)

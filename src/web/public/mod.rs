@@ -6,6 +6,7 @@ mod entry;
 mod feeds;
 mod home;
 mod listings;
+pub(crate) mod pages;
 pub(crate) mod print;
 mod search;
 

@@ -1,0 +1,193 @@
+//! The department's own pages at their tree paths
+//! (`/gioi-thieu/co-cau-to-chuc`): any GET no other route answers comes
+//! here. A page is public when it and every page above it are published;
+//! a path a page left answers 301 to where the page is now.
+
+use std::borrow::Cow;
+
+use actix_web::http::{Method, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+use super::html;
+use crate::domain::page::{PageStatus, is_page_path, path_prefixes};
+use crate::error::AppError;
+use crate::render::dates::{self, ShownTime};
+use crate::storage::pages::{self, Node, Page};
+use crate::web::AppState;
+use crate::web::db;
+use crate::web::pages::{self as common_pages, Common};
+use crate::web::views::Link;
+
+/// One row of a page's contact list.
+#[derive(Serialize)]
+struct ContactView {
+    name: String,
+    position: String,
+    phone: String,
+    /// The phone for a `tel:` link (digits, a leading `+`).
+    tel: String,
+    email: String,
+}
+
+/// `pages/page.html`
+#[derive(Serialize)]
+struct PagePage<'a> {
+    #[serde(flatten)]
+    common: Common<'a>,
+    /// `title`, `summary`, `body_html` (safe), `url`, `updated`.
+    page: PageView<'a>,
+    /// Home, the pages above, and this one.
+    trail: Vec<Link>,
+    /// The page's contact list (`name`, `position`, `phone`, `tel`, `email`).
+    contacts: Vec<ContactView>,
+    /// The published pages below this one, in order.
+    children: Vec<Link>,
+}
+
+#[derive(Serialize)]
+struct PageView<'a> {
+    title: &'a str,
+    summary: &'a str,
+    body_html: &'a str,
+    url: String,
+    updated: ShownTime,
+}
+
+/// What a path leads to.
+enum Found {
+    Page(Box<Page>, Vec<Node>, Vec<Node>),
+    MovedTo(String),
+}
+
+/// The page's address.
+pub fn url(path: &str) -> String {
+    format!("/{path}")
+}
+
+/// The paths of the public pages among `nodes` (every page): published,
+/// under published parents.
+pub fn public_paths(nodes: &[Node]) -> impl Iterator<Item = &str> {
+    let published: std::collections::HashSet<&str> = nodes
+        .iter()
+        .filter(|n| n.status == PageStatus::Published)
+        .map(|n| n.path.as_str())
+        .collect();
+    nodes
+        .iter()
+        .map(|n| n.path.as_str())
+        .filter(move |p| path_prefixes(p).iter().all(|a| published.contains(a)))
+}
+
+/// The default service: a page at the request's path, or the 404.
+pub async fn show(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    if req.method() != Method::GET {
+        return Err(AppError::NotFound);
+    }
+    let raw = req.path().trim_start_matches('/');
+    let (path, slash) = match raw.strip_suffix('/') {
+        Some(p) => (p.to_owned(), true),
+        None => (raw.to_owned(), false),
+    };
+    if !is_page_path(&path) {
+        return Err(AppError::NotFound);
+    }
+    let shared = state.clone();
+    let (base, found) = db::run(&state, move |conn| {
+        let found = match pages::find_by_path(conn, &path)? {
+            Some(page) if page.status == PageStatus::Published => {
+                let above: Vec<&str> = path_prefixes(&path)
+                    .into_iter()
+                    .filter(|p| *p != path)
+                    .collect();
+                let ancestors = pages::at_paths(conn, &above)?;
+                let public = ancestors.len() == above.len()
+                    && ancestors.iter().all(|a| a.status == PageStatus::Published);
+                if !public {
+                    return Err(AppError::NotFound);
+                }
+                let children = pages::published_children(conn, page.id)?;
+                Found::Page(Box::new(page), ancestors, children)
+            }
+            Some(_) => return Err(AppError::NotFound),
+            None => match pages::redirect_target(conn, &path)? {
+                Some((_, to, PageStatus::Published)) => Found::MovedTo(to),
+                _ => return Err(AppError::NotFound),
+            },
+        };
+        Ok((common_pages::shared_base(conn, &shared.cache)?, found))
+    })
+    .await?;
+    let (page, mut ancestors, children) = match found {
+        Found::MovedTo(to) => return Ok(moved(&url(&to))),
+        Found::Page(page, _, _) if slash => return Ok(moved(&url(&page.path))),
+        Found::Page(page, ancestors, children) => (page, ancestors, children),
+    };
+    ancestors.sort_by_key(|a| a.path.len());
+    let theme = &state.theme;
+    let link = |n: &Node| Link {
+        name: n.title.clone(),
+        url: url(&n.path),
+    };
+    let trail: Vec<Link> = std::iter::once(Link {
+        name: theme.message("home"),
+        url: "/".into(),
+    })
+    .chain(ancestors.iter().map(link))
+    .chain(std::iter::once(Link {
+        name: page.title.clone(),
+        url: url(&page.path),
+    }))
+    .collect();
+    let contacts = crate::service::pages::contacts_of(&page)
+        .into_iter()
+        .map(|c| ContactView {
+            tel: c.tel(),
+            name: c.name,
+            position: c.position,
+            phone: c.phone,
+            email: c.email,
+        })
+        .collect();
+    let mut common = Common::new(&state, &req, base);
+    common.meta_title = Cow::Borrowed(&page.title);
+    if !page.summary.is_empty() {
+        common.meta_description = Cow::Borrowed(&page.summary);
+    }
+    common.json_ld = Some(crate::web::seo::script_json(&serde_json::json!({
+        "@context": "https://schema.org",
+        "@graph": [
+            {
+                "@type": "WebPage",
+                "@id": format!("{}{}", common.origin, url(&page.path)),
+                "url": format!("{}{}", common.origin, url(&page.path)),
+                "name": page.title,
+                "description": page.summary,
+                "inLanguage": common.lang,
+                "dateModified": format!("{}Z", page.updated_at.format("%Y-%m-%dT%H:%M:%S")),
+            },
+            crate::web::seo::breadcrumbs(&common.origin, &trail),
+        ],
+    })));
+    let view = PagePage {
+        page: PageView {
+            title: &page.title,
+            summary: &page.summary,
+            body_html: &page.body_html,
+            url: url(&page.path),
+            updated: dates::show(page.updated_at, state.config.tz()),
+        },
+        children: children.iter().map(link).collect(),
+        trail,
+        contacts,
+        common,
+    };
+    Ok(html(&state, theme.render_view("pages/page.html", &view)?))
+}
+
+/// A permanent redirect to a page's address.
+fn moved(to: &str) -> HttpResponse {
+    HttpResponse::MovedPermanently()
+        .insert_header((header::LOCATION, to))
+        .finish()
+}
