@@ -180,10 +180,16 @@ async fn the_sitemap_lists_every_public_page_with_lastmod() {
         urls.iter()
             .any(|(l, _)| l.ends_with("/documents/ke-hoach-171-kh-svhtt-2022"))
     );
+    let page = urls
+        .iter()
+        .find(|(l, _)| l.ends_with("/gioi-thieu/co-cau-to-chuc"))
+        .expect("a page below another in the sitemap");
+    assert!(page.1.is_some(), "pages have lastmod");
+    assert!(!urls.iter().any(|(l, _)| l.ends_with("/du-thao")));
     assert_eq!(
         urls.len(),
-        8 + 2 + 5,
-        "home, 3 kinds, 4 categories, the registry and its record, 5 entries"
+        8 + 2 + 3 + 5,
+        "home, 3 kinds, 4 categories, the registry and its record, 3 public pages, 5 entries"
     );
 }
 

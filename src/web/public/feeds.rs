@@ -212,7 +212,7 @@ fn fixed_paths(
     cats: &[categories::Category],
     documents: &[String],
     site_pages: &[crate::storage::pages::Node],
-) -> Vec<String> {
+) -> Vec<(String, Option<String>)> {
     let mut paths = vec!["/".to_owned()];
     paths.extend(
         crate::domain::entry::EntryKind::ALL
@@ -226,7 +226,11 @@ fn fixed_paths(
             .iter()
             .map(|slug| super::documents::document_url(slug)),
     );
-    paths.extend(super::pages::public_paths(site_pages).map(super::pages::url));
+    let mut paths: Vec<(String, Option<String>)> = paths.into_iter().map(|p| (p, None)).collect();
+    paths.extend(
+        super::pages::public_nodes(site_pages)
+            .map(|n| (super::pages::url(&n.path), Some(rfc3339(n.updated_at)))),
+    );
     paths
 }
 
@@ -264,9 +268,9 @@ pub async fn sitemap(
         .await?;
         let mut urls: Vec<UrlEntry> = fixed
             .into_iter()
-            .map(|p| UrlEntry {
+            .map(|(p, lastmod)| UrlEntry {
                 loc: format!("{origin}{p}"),
-                lastmod: None,
+                lastmod,
             })
             .collect();
         urls.extend(rows.into_iter().map(|r| url_entry(&origin, r)));
@@ -340,9 +344,9 @@ pub async fn sitemap_part(
     let origin = pages::origin(&state, &req);
     let mut urls: Vec<UrlEntry> = Vec::with_capacity(rows.len() + fixed.len());
     if n == 1 {
-        urls.extend(fixed.into_iter().map(|p| UrlEntry {
+        urls.extend(fixed.into_iter().map(|(p, lastmod)| UrlEntry {
             loc: format!("{origin}{p}"),
-            lastmod: None,
+            lastmod,
         }));
     }
     urls.extend(rows.into_iter().map(|r| url_entry(&origin, r)));

@@ -65,9 +65,9 @@ pub fn url(path: &str) -> String {
     format!("/{path}")
 }
 
-/// The paths of the public pages among `nodes` (every page): published,
-/// under published parents.
-pub fn public_paths(nodes: &[Node]) -> impl Iterator<Item = &str> {
+/// The public pages among `nodes` (every page): published, under
+/// published parents.
+pub fn public_nodes(nodes: &[Node]) -> impl Iterator<Item = &Node> {
     let published: std::collections::HashSet<&str> = nodes
         .iter()
         .filter(|n| n.status == PageStatus::Published)
@@ -75,8 +75,7 @@ pub fn public_paths(nodes: &[Node]) -> impl Iterator<Item = &str> {
         .collect();
     nodes
         .iter()
-        .map(|n| n.path.as_str())
-        .filter(move |p| path_prefixes(p).iter().all(|a| published.contains(a)))
+        .filter(move |n| path_prefixes(&n.path).iter().all(|a| published.contains(a)))
 }
 
 /// The default service: a page at the request's path, or the 404.
