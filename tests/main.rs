@@ -14,6 +14,7 @@ mod content_files;
 mod discovery;
 mod documents;
 mod media;
+mod menus;
 mod moderation;
 mod pages;
 mod prepared;

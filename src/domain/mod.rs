@@ -10,6 +10,7 @@ pub mod entry_form;
 pub mod html;
 pub mod image;
 pub mod leaflet;
+pub mod menu;
 pub mod moderation;
 pub mod page;
 pub mod search;

@@ -25,6 +25,7 @@ pub mod copy;
 pub mod documents;
 pub mod entries;
 pub mod media;
+pub mod menus;
 pub mod pages;
 pub mod pool;
 mod prepared;

@@ -163,6 +163,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    menu_items (id) {
+        id -> Integer,
+        menu -> Text,
+        parent_id -> Nullable<Integer>,
+        position -> Integer,
+        label -> Text,
+        target -> Text,
+        url -> Text,
+    }
+}
+
+diesel::table! {
     pages (id) {
         id -> Integer,
         parent_id -> Nullable<Integer>,
@@ -261,6 +273,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     media,
     media_uses,
+    menu_items,
     page_redirects,
     page_revisions,
     pages,

@@ -14,6 +14,7 @@ use super::AppState;
 pub use super::views::Link;
 use super::views::category_url;
 use crate::domain::entry::EntryKind;
+use crate::domain::menu;
 use crate::render::SafeHtml;
 use crate::render::templates::FALLBACK_ERROR_PAGE;
 use crate::storage::{categories, settings};
@@ -28,8 +29,13 @@ pub struct Base {
     /// The categories, in their order, for the navigation.
     pub categories: Vec<Link>,
     /// The published top-level pages (`/gioi-thieu`…), in their order,
-    /// for the footer.
+    /// for the footer when its menu is empty.
     pub site_pages: Vec<Link>,
+    /// The header menu admins edit (`/admin/menus`), empty when they have
+    /// not: the theme then shows its default navigation.
+    pub header_menu: Vec<MenuLink>,
+    /// The footer menu, likewise.
+    pub footer_menu: Vec<MenuLink>,
     /// The categories as stored, for pages that show one of them (saves
     /// reading it again).
     #[serde(skip)]
@@ -65,12 +71,79 @@ pub fn load_base(conn: &mut Db) -> diesel::QueryResult<Base> {
             name: p.title,
         })
         .collect();
+    let items = crate::storage::menus::all(conn)?;
+    let (header_menu, footer_menu) = if items.is_empty() {
+        Default::default()
+    } else {
+        let nodes = crate::storage::pages::all(conn)?;
+        let pages: BTreeMap<i32, String> = super::public::pages::public_nodes(&nodes)
+            .map(|n| (n.id, super::public::pages::url(&n.path)))
+            .collect();
+        let resolve = |target: &menu::Target| -> Option<String> {
+            Some(match target {
+                menu::Target::Home => "/".to_owned(),
+                menu::Target::Documents => "/documents".to_owned(),
+                menu::Target::Kind(k) => format!("/{}", k.path_segment()),
+                menu::Target::Category(id) => {
+                    category_url(&sections.iter().find(|c| c.id == *id)?.slug)
+                }
+                menu::Target::Page(id) => pages.get(id)?.clone(),
+                menu::Target::Url(url) => url.clone(),
+            })
+        };
+        (
+            menu_links(&items, menu::Menu::Header, &resolve),
+            menu_links(&items, menu::Menu::Footer, &resolve),
+        )
+    };
     Ok(Base {
         site,
         categories,
         site_pages,
+        header_menu,
+        footer_menu,
         sections,
     })
+}
+
+/// A menu item as pages show it: its submenu, if any, in `children`.
+#[derive(Debug, Clone, Serialize)]
+pub struct MenuLink {
+    pub name: String,
+    pub url: String,
+    pub children: Vec<Link>,
+}
+
+/// `menu`'s items whose target still exists (a deleted category, a page
+/// deleted or not public, leave theirs out, and their submenus with them).
+fn menu_links(
+    items: &[crate::storage::menus::MenuItem],
+    which: menu::Menu,
+    resolve: &dyn Fn(&menu::Target) -> Option<String>,
+) -> Vec<MenuLink> {
+    let target = |i: &crate::storage::menus::MenuItem| {
+        menu::Target::parse(&i.target, &i.url).and_then(|t| resolve(&t))
+    };
+    let ours = items.iter().filter(|i| i.menu == which.as_str());
+    ours.clone()
+        .filter(|i| i.parent_id.is_none())
+        .filter_map(|top| {
+            Some(MenuLink {
+                url: target(top)?,
+                name: top.label.clone(),
+                children: ours
+                    .clone()
+                    .filter(|i| i.parent_id == Some(top.id))
+                    .filter_map(|i| {
+                        Some(Link {
+                            url: target(i)?,
+                            name: i.label.clone(),
+                        })
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
 }
 
 /// [`load_base`] for the public pages: the copy `cache` keeps until the

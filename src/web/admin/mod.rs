@@ -14,6 +14,7 @@ mod documents;
 mod entries;
 mod login;
 mod media;
+mod menus;
 mod pages;
 mod print;
 mod users;
@@ -79,6 +80,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/admin/entries/{id}/attachments/{att}/delete",
             web::post().to(entries::detach),
         )
+        .route("/admin/menus", web::get().to(menus::show))
+        .route("/admin/menus", web::post().to(menus::create))
+        .route("/admin/menus/{id}", web::post().to(menus::update))
         .route("/admin/pages", web::get().to(pages::list))
         .route("/admin/pages/new", web::get().to(pages::new))
         .route("/admin/pages/new", web::post().to(pages::create))

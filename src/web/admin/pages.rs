@@ -89,7 +89,7 @@ struct EditPage<'a> {
 }
 
 /// Orders `nodes` as a tree: each page after its parent, with its depth.
-fn tree(nodes: Vec<Node>) -> Vec<(Node, usize)> {
+pub(super) fn tree(nodes: Vec<Node>) -> Vec<(Node, usize)> {
     fn walk(parent: Option<i32>, depth: usize, nodes: &[Node], out: &mut Vec<(Node, usize)>) {
         for n in nodes.iter().filter(|n| n.parent_id == parent) {
             out.push((n.clone(), depth));
