@@ -371,11 +371,17 @@ fn a_comment_through_the_balancer_approved_on_the_other_server_shows_on_both() {
         let pool = loa::storage::open_pool(&db.url(), 1).unwrap();
         let n = loa::storage::entries::count_all(&mut pool.get().unwrap()).unwrap();
         let mut files = 0;
+        let pages_dir = common::site_dir().join("pages");
         for e in walk(&common::site_dir()) {
-            files +=
-                usize::from(e.extension().is_some_and(|x| x == "md") && !e.ends_with("README.md"));
+            files += usize::from(
+                e.extension().is_some_and(|x| x == "md")
+                    && !e.ends_with("README.md")
+                    && !e.starts_with(&pages_dir),
+            );
         }
         assert_eq!(n as usize, files, "entries after two simultaneous starts");
+        let pages = loa::storage::pages::all(&mut pool.get().unwrap()).unwrap();
+        assert_eq!(pages.len(), 4, "pages after two simultaneous starts");
     }
     let lb = Balancer::start(dir.path(), &[("a", &a.addr), ("b", &b.addr)]);
 

@@ -160,7 +160,7 @@ async fn home_shows_featured_latest_and_category_blocks() {
         blocks.contains(&"Cải cách hành chính".to_owned()),
         "{blocks:?}"
     );
-    let nav = page.texts(".site-nav a");
+    let nav = page.texts(".nav-bar a");
     assert!(
         nav.contains(&"Tin ngành".to_owned()) && nav.contains(&msg("kind_bulletin_plural")),
         "{nav:?}"
@@ -179,7 +179,7 @@ async fn categories_with_the_same_position_are_in_vietnamese_order() {
         category(conn, "cai-cach", "Cải cách hành chính");
     }
     let mut c = site.client().await;
-    let nav = c.get("/").await.texts(".site-nav a");
+    let nav = c.get("/").await.texts(".nav-bar a");
     let cats: Vec<&str> = nav
         .iter()
         .map(String::as_str)
@@ -335,7 +335,7 @@ async fn unknown_paths_get_the_vietnamese_404_page() {
         assert_eq!(page.text("h1"), msg("error_404_title"), "{path}");
         assert_eq!(page.attr("a.button", "href").as_deref(), Some("/"));
         // The 404 still has the site's navigation.
-        assert!(page.texts(".site-nav a").contains(&"Tin ngành".to_owned()));
+        assert!(page.texts(".nav-bar a").contains(&"Tin ngành".to_owned()));
     }
     let wrong_method = c.post_form("/", &[]).await;
     assert_eq!(wrong_method.status, StatusCode::NOT_FOUND);

@@ -26,6 +26,40 @@ pub enum ThemeError {
     NoLanguage(String, PathBuf),
 }
 
+/// The themes under `themes_dir`: folders with a `templates` folder, sorted.
+pub fn themes(themes_dir: &Path) -> Vec<String> {
+    let mut found: Vec<String> = std::fs::read_dir(themes_dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("templates").is_dir())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| crate::domain::slug::is_valid(n))
+        .collect();
+    found.sort();
+    found
+}
+
+/// The languages theme `theme` has a catalogue for
+/// (`messages/<language>.toml`, in the theme or the default theme), sorted.
+pub fn languages(themes_dir: &Path, theme: &str) -> Vec<String> {
+    let mut found: Vec<String> = [theme, "default"]
+        .iter()
+        .filter_map(|t| std::fs::read_dir(themes_dir.join(t).join("messages")).ok())
+        .flatten()
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let lang = name.strip_suffix(".toml")?;
+            (lang.len() <= 8 && lang.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'))
+                .then(|| lang.to_owned())
+        })
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
 /// Interface strings, by key (`comment_heading`, …).
 pub type Messages = BTreeMap<String, String>;
 
@@ -99,9 +133,10 @@ impl Assets {
     }
 }
 
-/// Loaded templates and messages; cheap to share between workers.
+/// Loaded templates and messages; cheap to share between workers. An
+/// admin may [`Theme::switch`] to another theme while pages are served.
 pub struct Theme {
-    source: ThemeSource,
+    source: RwLock<ThemeSource>,
     loaded: RwLock<Arc<Loaded>>,
 }
 
@@ -109,14 +144,36 @@ impl Theme {
     pub fn load(source: ThemeSource) -> Result<Self, ThemeError> {
         let loaded = Arc::new(load(&source)?);
         Ok(Self {
-            source,
+            source: RwLock::new(source),
             loaded: RwLock::new(loaded),
         })
     }
 
+    /// What the theme is loaded from (a copy).
+    fn source(&self) -> ThemeSource {
+        self.source
+            .read()
+            .map(|s| s.clone())
+            .unwrap_or_else(|poisoned| poisoned.into_inner().clone())
+    }
+
+    /// Loads theme `name` in the same language and serves it from now on;
+    /// on an error the current theme stays.
+    pub fn switch(&self, name: &str) -> Result<(), ThemeError> {
+        let mut source = self.source();
+        source.theme = name.to_owned();
+        let fresh = Arc::new(load(&source)?);
+        if let (Ok(mut slot), Ok(mut from)) = (self.loaded.write(), self.source.write()) {
+            *slot = fresh;
+            *from = source;
+        }
+        Ok(())
+    }
+
     fn current(&self) -> Result<Arc<Loaded>, ThemeError> {
-        if self.source.reload {
-            let fresh = Arc::new(load(&self.source)?);
+        let source = self.source();
+        if source.reload {
+            let fresh = Arc::new(load(&source)?);
             if let Ok(mut slot) = self.loaded.write() {
                 *slot = fresh.clone();
             }
@@ -184,20 +241,16 @@ impl Theme {
         self.render(template, Context::from_serialize(view)?)
     }
 
-    pub fn name(&self) -> &str {
-        &self.source.theme
+    pub fn name(&self) -> String {
+        self.source().theme
     }
 
     /// The theme's static folders, the active theme's first.
     pub fn static_dirs(&self) -> Vec<PathBuf> {
-        let mut dirs = vec![
-            self.source
-                .themes_dir
-                .join(&self.source.theme)
-                .join("static"),
-        ];
-        if self.source.theme != "default" {
-            dirs.push(self.source.themes_dir.join("default").join("static"));
+        let source = self.source();
+        let mut dirs = vec![source.themes_dir.join(&source.theme).join("static")];
+        if source.theme != "default" {
+            dirs.push(source.themes_dir.join("default").join("static"));
         }
         dirs
     }
@@ -214,6 +267,13 @@ fn templates_of(dir: &Path, theme: &str, messages: &Arc<Messages>) -> Result<Ter
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
+        // Templates only: a theme's folder may hold notes (README.md).
+        .filter(|e| {
+            matches!(
+                e.path().extension().and_then(|x| x.to_str()),
+                Some("html" | "xml" | "txt")
+            )
+        })
     {
         let path = entry.path();
         let name = path

@@ -294,6 +294,7 @@ diesel::table! {
         disabled -> Bool,
         session_version -> Integer,
         created_at -> Timestamp,
+        language -> Text,
     }
 }
 

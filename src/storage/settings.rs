@@ -11,6 +11,10 @@ pub const SECRET_KEY: &str = "secret_key";
 /// Prefix of site-identity keys in the settings table.
 pub const SITE_PREFIX: &str = "site.";
 
+/// The theme an admin picked (`/admin/theme`); wins over `theme` in the
+/// configuration once set.
+pub const THEME: &str = "theme";
+
 pub fn get(conn: &mut Db, key: &str) -> QueryResult<Option<String>> {
     each_backend!(conn, |c| settings::table
         .find(key)

@@ -22,6 +22,8 @@ pub struct User {
     #[serde(skip)]
     pub session_version: i32,
     pub created_at: NaiveDateTime,
+    /// The language the person reads the admin in (`''`: the site's).
+    pub language: String,
 }
 
 impl User {
@@ -118,6 +120,14 @@ pub fn set_disabled(conn: &mut Db, id: i32, disabled: bool) -> QueryResult<bool>
 pub fn end_sessions(conn: &mut Db, id: i32) -> QueryResult<()> {
     diesel::update(users::table.find(id))
         .set(users::session_version.eq(users::session_version + 1))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Sets the language account `id` reads the admin in (`''`: the site's).
+pub fn set_language(conn: &mut Db, id: i32, language: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::language.eq(language))
         .execute(conn)?;
     Ok(())
 }

@@ -314,13 +314,16 @@ fn horizon_secs(at: Option<NaiveDateTime>) -> i64 {
 impl PageCache {
     /// Reads the change log on `conn` and drops what it makes stale; `now`
     /// decides whether a scheduled entry has gone public.
-    pub fn read_log(&self, conn: &mut Db, now: NaiveDateTime) -> QueryResult<()> {
+    /// Returns whether something site-wide changed (a `site` change, or
+    /// the whole cache dropped).
+    pub fn read_log(&self, conn: &mut Db, now: NaiveDateTime) -> QueryResult<bool> {
         let seen = self.seen.load(Ordering::Acquire);
         let first = changes::first_id(conn)?;
         let rows = changes::since(conn, seen, MAX_CHANGES)?;
         let horizon = changes::next_publication(conn, now)?;
         let passed = now.and_utc().timestamp() >= self.horizon.load(Ordering::Acquire);
         let missed = first.is_some_and(|f| f > seen + 1) || rows.len() as i64 >= MAX_CHANGES;
+        let site_wide = missed || rows.iter().any(|(_, c)| matches!(c, Change::Site));
         if passed || missed {
             self.clear();
         } else {
@@ -331,7 +334,7 @@ impl PageCache {
             self.seen.fetch_max(*last, Ordering::AcqRel);
         }
         self.horizon.store(horizon_secs(horizon), Ordering::Release);
-        Ok(())
+        Ok(site_wide)
     }
 }
 
@@ -369,10 +372,13 @@ pub fn listen(state: &web::Data<AppState>) {
                             .get()
                             .map_err(|e| e.to_string())
                             .and_then(|mut c| {
-                                state
-                                    .cache
-                                    .read_log(&mut c, state.now())
-                                    .map_err(|e| e.to_string())
+                                let mut read = || -> QueryResult<()> {
+                                    if state.cache.read_log(&mut c, state.now())? {
+                                        state.follow_theme(&mut c)?;
+                                    }
+                                    Ok(())
+                                };
+                                read().map_err(|e| e.to_string())
                             });
                         if let Err(e) = read {
                             tracing::warn!("page cache: cannot read the change log: {e}");
@@ -406,7 +412,13 @@ async fn sync_at(state: &web::Data<AppState>, force: bool, now: NaiveDateTime) {
         return;
     }
     let shared = state.clone();
-    let read = super::db::run(state, move |conn| Ok(shared.cache.read_log(conn, now)?)).await;
+    let read = super::db::run(state, move |conn| {
+        if shared.cache.read_log(conn, now)? {
+            shared.follow_theme(conn)?;
+        }
+        Ok(())
+    })
+    .await;
     cache.synced_ms.store(millis(now), Ordering::Release);
     cache.syncing.store(false, Ordering::Release);
     if let Err(e) = read {

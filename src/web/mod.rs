@@ -43,7 +43,11 @@ pub type Clock = Arc<dyn Fn() -> NaiveDateTime + Send + Sync>;
 pub struct AppState {
     pub config: Config,
     pub pool: Pool,
+    /// The theme in the site's language (`config.language`).
     pub theme: Theme,
+    /// The theme in each other language it has a catalogue for
+    /// (`messages/<language>.toml`): what staff may read the admin in.
+    pub other_languages: std::collections::BTreeMap<String, Theme>,
     pub keys: tokens::Keys,
     pub clock: Clock,
     /// URLs per sitemap file (the protocol's limit; tests lower it).
@@ -65,12 +69,30 @@ impl AppState {
     /// Loads the theme and the signing key (from config, or made once and
     /// kept in the database).
     pub fn new(config: Config, pool: Pool) -> Result<Self, StateError> {
-        let theme = Theme::load(ThemeSource {
-            themes_dir: config.themes.clone(),
-            theme: config.theme.clone(),
-            language: config.language.clone(),
-            reload: config.dev_reload,
-        })?;
+        // The theme an admin picked, while it is still there.
+        let picked = {
+            let mut conn = pool.get()?;
+            storage::settings::get(&mut conn, storage::settings::THEME)?
+        };
+        let theme_name = picked
+            .filter(|t| crate::render::templates::themes(&config.themes).contains(t))
+            .unwrap_or_else(|| config.theme.clone());
+        let load = |language: &str| {
+            Theme::load(ThemeSource {
+                themes_dir: config.themes.clone(),
+                theme: theme_name.clone(),
+                language: language.to_owned(),
+                reload: config.dev_reload,
+            })
+        };
+        let theme = load(&config.language)?;
+        let mut other_languages = std::collections::BTreeMap::new();
+        for language in crate::render::templates::languages(&config.themes, &theme_name) {
+            if language != config.language {
+                let loaded = load(&language)?;
+                other_languages.insert(language, loaded);
+            }
+        }
         let (seen, horizon) = {
             let mut conn = pool.get()?;
             (
@@ -99,6 +121,7 @@ impl AppState {
         };
         let uploads = crate::media::uploads::Uploads::open(&config.uploads)?;
         Ok(Self {
+            other_languages,
             uploads,
             keys: tokens::Keys::new(secret.as_bytes()),
             config,
@@ -138,6 +161,44 @@ impl AppState {
 
     pub fn now(&self) -> NaiveDateTime {
         (self.clock)()
+    }
+
+    /// Serves theme `name` from now on, in every language.
+    pub fn switch_theme(&self, name: &str) -> Result<(), ThemeError> {
+        self.theme.switch(name)?;
+        for theme in self.other_languages.values() {
+            theme.switch(name)?;
+        }
+        Ok(())
+    }
+
+    /// Follows the theme an admin picked (on this server or another):
+    /// called when the change log says something site-wide changed.
+    pub fn follow_theme(&self, conn: &mut storage::Db) -> diesel::QueryResult<()> {
+        let Some(picked) = storage::settings::get(conn, storage::settings::THEME)? else {
+            return Ok(());
+        };
+        if picked != self.theme.name()
+            && crate::render::templates::themes(&self.config.themes).contains(&picked)
+        {
+            match self.switch_theme(&picked) {
+                Ok(()) => tracing::info!("theme {picked:?} in use"),
+                Err(e) => tracing::error!("cannot switch to theme {picked:?}: {e}"),
+            }
+        }
+        Ok(())
+    }
+
+    /// The theme in `language`, or in the site's when it has none.
+    pub fn theme_in(&self, language: &str) -> &Theme {
+        self.other_languages.get(language).unwrap_or(&self.theme)
+    }
+
+    /// The languages the interface speaks: the site's first.
+    pub fn languages(&self) -> Vec<&str> {
+        std::iter::once(self.config.language.as_str())
+            .chain(self.other_languages.keys().map(String::as_str))
+            .collect()
     }
 }
 

@@ -110,6 +110,21 @@ impl Staff {
         self.user.role
     }
 
+    /// The language this person reads the admin in: their choice when the
+    /// theme speaks it, else the site's.
+    pub fn language<'a>(&'a self, state: &'a AppState) -> &'a str {
+        match self.user.language.as_str() {
+            "" => &state.config.language,
+            chosen if state.other_languages.contains_key(chosen) => chosen,
+            _ => &state.config.language,
+        }
+    }
+
+    /// The theme in [`Staff::language`]: what admin pages render with.
+    pub fn theme<'a>(&self, state: &'a AppState) -> &'a crate::render::templates::Theme {
+        state.theme_in(&self.user.language)
+    }
+
     /// Refuses (403, "reload the page") a state change whose `csrf_token`
     /// is not this session's.
     pub fn check_csrf(&self, state: &AppState, token: &str) -> Result<(), AppError> {

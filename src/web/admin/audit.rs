@@ -74,7 +74,7 @@ pub async fn list(
     })
     .await?;
     let tz = state.config.tz();
-    let messages = state.theme.messages();
+    let messages = staff.theme(&state).messages();
     let events: Vec<EventView> = events
         .into_iter()
         .map(|e| EventView {
@@ -93,7 +93,12 @@ pub async fn list(
         events,
         pagination,
     };
-    page_view(&state, "admin/audit.html", &view, StatusCode::OK)
+    page_view(
+        staff.theme(&state),
+        "admin/audit.html",
+        &view,
+        StatusCode::OK,
+    )
 }
 
 #[cfg(test)]

@@ -94,7 +94,7 @@ async fn list_page_with(
         error_target: target,
         row_edit: row.unwrap_or_default(),
     };
-    page_view(state, "admin/categories.html", &view, status)
+    page_view(staff.theme(state), "admin/categories.html", &view, status)
 }
 
 pub async fn list(
@@ -155,7 +155,7 @@ pub async fn create(
             &state,
             &req,
             &staff,
-            Some(state.theme.message(key)),
+            Some(staff.theme(&state).message(key)),
             values,
             StatusCode::UNPROCESSABLE_ENTITY,
         )
@@ -176,7 +176,7 @@ pub async fn create(
             &state,
             &req,
             &staff,
-            Some(state.theme.message("entry_slug_taken")),
+            Some(staff.theme(&state).message("entry_slug_taken")),
             values,
             StatusCode::UNPROCESSABLE_ENTITY,
         )
@@ -232,7 +232,7 @@ pub async fn update(
             &state,
             &req,
             &staff,
-            Some(state.theme.message(key)),
+            Some(staff.theme(&state).message(key)),
             Default::default(),
             Some(row),
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -341,7 +341,7 @@ async fn tags_page(
         error_id: error.as_ref().map(|e| e.0),
         error: error.as_ref().map(|e| e.1.as_str()),
     };
-    page_view(state, "admin/tags.html", &view, status)
+    page_view(staff.theme(state), "admin/tags.html", &view, status)
 }
 
 pub async fn rename_tag(
@@ -356,7 +356,7 @@ pub async fn rename_tag(
     if name.is_empty() {
         staff.check_csrf(&state, field(&form, "csrf_token"))?;
         staff.require(staff.role().edits_all())?;
-        let message = state.theme.message("tag_name_required");
+        let message = staff.theme(&state).message("tag_name_required");
         return tags_page(
             &state,
             &req,

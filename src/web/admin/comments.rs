@@ -72,7 +72,7 @@ pub async fn list(
     .await?;
     let tz = state.config.tz();
     let now = state.now();
-    let messages = state.theme.messages();
+    let messages = staff.theme(&state).messages();
     let rows: Vec<Row> = rows
         .into_iter()
         .map(|r| {
@@ -108,7 +108,7 @@ pub async fn list(
     }
     let notice = req
         .cookie(cookies::FLASH)
-        .and_then(|c| notice(&state, c.value()));
+        .and_then(|c| notice(staff.theme(&state), c.value()));
     let has_notice = notice.is_some();
     let view = QueuePage {
         admin: AdminBase::new(&state, &req, base, &staff),
@@ -120,7 +120,12 @@ pub async fn list(
         pagination: Pagination::with_query(&link, page_no, PER_PAGE, total),
         notice,
     };
-    let mut res = page_view(&state, "admin/comments/queue.html", &view, StatusCode::OK)?;
+    let mut res = page_view(
+        staff.theme(&state),
+        "admin/comments/queue.html",
+        &view,
+        StatusCode::OK,
+    )?;
     if has_notice {
         let _ = res.add_cookie(&cookies::clear_flash(state.config.is_https()));
     }
@@ -238,9 +243,9 @@ fn moderated(state: &AppState, back: &str, done: Done) -> HttpResponse {
 }
 
 /// The queue's notice for a flash cookie set by [`moderated`].
-fn notice(state: &AppState, flash: &str) -> Option<String> {
+fn notice(theme: &crate::render::templates::Theme, flash: &str) -> Option<String> {
     let done = flash.strip_prefix("moderated:")?;
-    let messages = state.theme.messages();
+    let messages = theme.messages();
     match done.split_once(':') {
         Some((action, n)) => Some(
             messages
@@ -346,7 +351,12 @@ async fn reply_page(
         text: &text,
         error: error.as_deref(),
     };
-    page_view(state, "admin/comments/reply.html", &view, status)
+    page_view(
+        staff.theme(state),
+        "admin/comments/reply.html",
+        &view,
+        status,
+    )
 }
 
 /// `POST /admin/comments/{id}/reply`: published at once, in the
@@ -371,7 +381,7 @@ pub async fn reply(
         } else {
             "comment_content_too_long"
         };
-        let message = state.theme.message(key);
+        let message = staff.theme(&state).message(key);
         return reply_page(
             &state,
             &req,
@@ -445,12 +455,12 @@ struct NumberField {
 /// The numeric settings as the form shows them (typed values kept, and
 /// the allowed range said for those in `errors`).
 fn numbers(
-    state: &AppState,
+    theme: &crate::render::templates::Theme,
     rules: &Rules,
     typed: Option<&Fields>,
     errors: &[String],
 ) -> Vec<NumberField> {
-    let message = state.theme.message("admin_setting_number");
+    let message = theme.message("admin_setting_number");
     let json = serde_json::to_value(rules).unwrap_or_default();
     NUMBER_RANGES
         .into_iter()
@@ -487,13 +497,13 @@ pub async fn settings_form(
     .await?;
     let view = SettingsPage {
         admin: AdminBase::new(&state, &req, base, &staff),
-        numbers: numbers(&state, &rules, None, &[]),
+        numbers: numbers(staff.theme(&state), &rules, None, &[]),
         rules: &rules,
         saved: req.query_string().contains("saved=1"),
         errors: &[],
     };
     page_view(
-        &state,
+        staff.theme(&state),
         "admin/comments/settings.html",
         &view,
         StatusCode::OK,
@@ -515,13 +525,13 @@ pub async fn save_settings(
         let base = db::run(&state, |conn| Ok(pages::load_base(conn)?)).await?;
         let view = SettingsPage {
             admin: AdminBase::new(&state, &req, base, &staff),
-            numbers: numbers(&state, &rules, Some(&form), &errors),
+            numbers: numbers(staff.theme(&state), &rules, Some(&form), &errors),
             rules: &rules,
             saved: false,
             errors: &errors,
         };
         return page_view(
-            &state,
+            staff.theme(&state),
             "admin/comments/settings.html",
             &view,
             StatusCode::UNPROCESSABLE_ENTITY,

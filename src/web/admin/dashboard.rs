@@ -78,5 +78,10 @@ pub async fn show(
             period_to: to.format("%Y-%m-%d").to_string(),
         });
     }
-    page_view(&state, "admin/dashboard.html", &view, StatusCode::OK)
+    page_view(
+        staff.theme(&state),
+        "admin/dashboard.html",
+        &view,
+        StatusCode::OK,
+    )
 }

@@ -115,7 +115,12 @@ pub async fn list(
         admin: AdminBase::new(&state, &req, base, &staff),
         documents: rows,
     };
-    page_view(&state, "admin/documents/list.html", &view, StatusCode::OK)
+    page_view(
+        staff.theme(&state),
+        "admin/documents/list.html",
+        &view,
+        StatusCode::OK,
+    )
 }
 
 /// The form, fresh or with what was typed and its problems.
@@ -164,7 +169,7 @@ async fn form(
             FileChoice {
                 label: format!(
                     "{name} ({})",
-                    state.theme.message("admin_document_file_current")
+                    staff.theme(state).message("admin_document_file_current")
                 ),
                 path,
             },
@@ -172,11 +177,11 @@ async fn form(
     }
     let field_errors: HashMap<&str, String> = problems
         .iter()
-        .map(|(f, key)| (*f, state.theme.message(key)))
+        .map(|(f, key)| (*f, staff.theme(state).message(key)))
         .collect();
     let summary: Vec<(&str, String)> = problems
         .iter()
-        .map(|(f, key)| (*f, state.theme.message(key)))
+        .map(|(f, key)| (*f, staff.theme(state).message(key)))
         .collect();
     let view = EditPage {
         admin: AdminBase::new(state, req, base, staff),
@@ -187,7 +192,12 @@ async fn form(
         document_id: id,
         statuses: DocStatus::ALL.map(DocStatus::as_str),
     };
-    page_view(state, "admin/documents/edit.html", &view, status)
+    page_view(
+        staff.theme(state),
+        "admin/documents/edit.html",
+        &view,
+        status,
+    )
 }
 
 /// `GET /admin/documents/new`

@@ -277,3 +277,40 @@ pub async fn logout(
         .map_err(AppError::internal)?;
     Ok(res)
 }
+
+/// `POST /admin/language`: the language this person reads the admin in
+/// (`language`, one the theme speaks; empty for the site's), then back to
+/// `back` (an admin page).
+pub async fn language(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let chosen = field(&form, "language").to_owned();
+    if !chosen.is_empty() && !state.languages().contains(&chosen.as_str()) {
+        return Err(AppError::BadRequest("error_400_text"));
+    }
+    let chosen = if chosen == state.config.language {
+        String::new()
+    } else {
+        chosen
+    };
+    let id = staff.user.id;
+    change(
+        &state,
+        &req,
+        &staff,
+        field(&form, "csrf_token"),
+        true,
+        move |conn, _| Ok(crate::storage::users::set_language(conn, id, &chosen)?),
+    )
+    .await?;
+    let back = field(&form, "back");
+    let back = if back.starts_with("/admin") && !back.starts_with("//") {
+        back
+    } else {
+        "/admin"
+    };
+    Ok(see_other(back))
+}

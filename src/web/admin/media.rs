@@ -203,7 +203,12 @@ async fn render_library(
         max_mb: state.media_limits.max_bytes / (1024 * 1024),
         widths: &images::WIDTHS,
     };
-    page_view(state, "admin/media/library.html", &view, status)
+    page_view(
+        staff.theme(state),
+        "admin/media/library.html",
+        &view,
+        status,
+    )
 }
 
 /// Whether the client asked for JSON (the upload script does).
@@ -239,14 +244,14 @@ pub async fn upload(
     let auditor = std::sync::Arc::new(auditor);
     let mut results = Vec::with_capacity(form.files.len());
     for file in form.files.into_iter().filter(|f| f.field == "files") {
-        results.push(store_one(&state, auditor.clone(), file).await?);
+        results.push(store_one(&state, staff.theme(&state), auditor.clone(), file).await?);
     }
     if results.is_empty() {
         results.push(UploadResult {
             name: String::new(),
             ok: false,
             duplicate: false,
-            message: state.theme.message("media_no_file"),
+            message: staff.theme(&state).message("media_no_file"),
             media: None,
         });
     }
@@ -268,6 +273,7 @@ pub async fn upload(
 /// derivatives off the executor, then the files, then the row.
 async fn store_one(
     state: &web::Data<AppState>,
+    theme: &crate::render::templates::Theme,
     auditor: std::sync::Arc<Auditor>,
     file: UploadedFile,
 ) -> Result<UploadResult, AppError> {
@@ -276,7 +282,7 @@ async fn store_one(
         name,
         ok: false,
         duplicate: false,
-        message: state.theme.message(r.message_key()),
+        message: theme.message(r.message_key()),
         media: None,
     };
     if file.too_large {
@@ -294,7 +300,7 @@ async fn store_one(
             name,
             ok: true,
             duplicate: true,
-            message: state.theme.message("media_duplicate"),
+            message: theme.message("media_duplicate"),
             media: Some(card(&m, 0, tz)),
         });
     }
@@ -332,7 +338,7 @@ async fn store_one(
         name,
         ok: true,
         duplicate: !new,
-        message: state.theme.message(if new {
+        message: theme.message(if new {
             "media_stored"
         } else {
             "media_duplicate"
@@ -426,14 +432,14 @@ async fn detail(
         .map(|(f, key)| {
             BTreeMap::from([
                 ("field", (*f).to_owned()),
-                ("message", state.theme.message(key)),
+                ("message", staff.theme(state).message(key)),
             ])
         })
         .collect();
     let field_errors: HashMap<&str, String> = d
         .errors
         .iter()
-        .map(|(f, key)| (*f, state.theme.message(key)))
+        .map(|(f, key)| (*f, staff.theme(state).message(key)))
         .collect();
     let view = ImagePage {
         admin: AdminBase::new(state, req, base, staff),
@@ -446,7 +452,7 @@ async fn detail(
         errors,
         field_errors,
     };
-    page_view(state, "admin/media/show.html", &view, status)
+    page_view(staff.theme(state), "admin/media/show.html", &view, status)
 }
 
 /// `POST /admin/media/{id}`: alt text and caption.

@@ -117,7 +117,7 @@ async fn render(
         ))
     })
     .await?;
-    let theme = &state.theme;
+    let theme = staff.theme(state);
     let categories: Vec<(i32, String)> = base
         .sections
         .iter()
@@ -233,7 +233,7 @@ async fn render(
         errors,
         notice,
     };
-    page_view(state, "admin/menus.html", &view, status)
+    page_view(staff.theme(state), "admin/menus.html", &view, status)
 }
 
 /// Checks an item against the stored ones: its parent is a top-level

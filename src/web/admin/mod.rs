@@ -17,6 +17,7 @@ mod media;
 mod menus;
 mod pages;
 mod print;
+mod theme;
 mod users;
 
 use crate::storage::Db;
@@ -80,6 +81,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/admin/entries/{id}/attachments/{att}/delete",
             web::post().to(entries::detach),
         )
+        .route("/admin/language", web::post().to(login::language))
+        .route("/admin/theme", web::get().to(theme::show))
+        .route("/admin/theme", web::post().to(theme::save))
         .route("/admin/menus", web::get().to(menus::show))
         .route("/admin/menus", web::post().to(menus::create))
         .route("/admin/menus/{id}", web::post().to(menus::update))
@@ -169,13 +173,24 @@ pub(crate) struct AdminBase<'a> {
     pub can_moderate: bool,
     /// Whether the role manages users and reads the audit log (admin).
     pub can_administer: bool,
+    /// The languages the admin can be read in, as `(code, name)` (each
+    /// language's own name), for the language choice.
+    pub languages: Vec<(&'a str, String)>,
 }
 
 impl<'a> AdminBase<'a> {
     pub fn new(state: &'a AppState, req: &'a HttpRequest, base: Base, staff: &'a Staff) -> Self {
         let role = staff.role();
+        let mut common = Common::new(state, req, base);
+        common.lang = staff.language(state);
+        let languages = state
+            .languages()
+            .into_iter()
+            .map(|l| (l, state.theme_in(l).message("language_name")))
+            .collect();
         AdminBase {
-            common: Common::new(state, req, base),
+            languages,
+            common,
             staff,
             csrf_token: &staff.csrf,
             can_write: role.writes(),
@@ -190,12 +205,12 @@ impl<'a> AdminBase<'a> {
 /// allowed the admin's own script (the live preview) — public pages allow
 /// none.
 fn page_view(
-    state: &AppState,
+    theme: &crate::render::templates::Theme,
     template: &str,
     view: &impl Serialize,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let body = state.theme.render_view(template, view)?;
+    let body = theme.render_view(template, view)?;
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))

@@ -134,7 +134,12 @@ pub async fn list(
         pages: rows,
         notice,
     };
-    page_view(&state, "admin/pages/list.html", &view, StatusCode::OK)
+    page_view(
+        staff.theme(&state),
+        "admin/pages/list.html",
+        &view,
+        StatusCode::OK,
+    )
 }
 
 fn input_from(f: &HashMap<String, String>) -> PageInput {
@@ -199,7 +204,7 @@ async fn form(
             label: format!("{}{}", "— ".repeat(depth), n.title),
         })
         .collect();
-    let theme = &state.theme;
+    let theme = staff.theme(state);
     let message = |p: &Problem| {
         let text = theme.message(p.key);
         match p.line {
@@ -228,7 +233,7 @@ async fn form(
             })
             .collect(),
     };
-    page_view(state, "admin/pages/edit.html", &view, status)
+    page_view(staff.theme(state), "admin/pages/edit.html", &view, status)
 }
 
 /// `GET /admin/pages/new`

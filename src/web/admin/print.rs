@@ -45,11 +45,11 @@ pub async fn pdf(
     let Some(chromium) = pdf::chromium(state.config.chromium.as_deref()) else {
         let view = PdfPage {
             admin: AdminBase::new(&state, &req, base, &staff),
-            message: state.theme.message("print_pdf_unavailable"),
+            message: staff.theme(&state).message("print_pdf_unavailable"),
             print_url: format!("{}/print", loaded.entry.kind.entry_path(&loaded.entry.slug)),
         };
         return page_view(
-            &state,
+            staff.theme(&state),
             "admin/pdf.html",
             &view,
             StatusCode::SERVICE_UNAVAILABLE,
@@ -72,11 +72,11 @@ pub async fn pdf(
             tracing::error!(error = %crate::error::chain(&e), entry = id, "PDF failed");
             let view = PdfPage {
                 admin: AdminBase::new(&state, &req, base, &staff),
-                message: state.theme.message("print_pdf_failed"),
+                message: staff.theme(&state).message("print_pdf_failed"),
                 print_url,
             };
             page_view(
-                &state,
+                staff.theme(&state),
                 "admin/pdf.html",
                 &view,
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -49,8 +49,8 @@ async fn list_page(
     // The summary links to the field at fault.
     let target = match error.as_deref() {
         Some(e)
-            if e == state.theme.message("password_too_short")
-                || e == state.theme.message("password_is_username") =>
+            if e == staff.theme(state).message("password_too_short")
+                || e == staff.theme(state).message("password_is_username") =>
         {
             if form.is_some() {
                 "new-password"
@@ -58,8 +58,8 @@ async fn list_page(
                 "users-table"
             }
         }
-        Some(e) if e == state.theme.message("user_role_invalid") => "new-role",
-        Some(e) if e == state.theme.message("user_not_self") => "users-table",
+        Some(e) if e == staff.theme(state).message("user_role_invalid") => "new-role",
+        Some(e) if e == staff.theme(state).message("user_not_self") => "users-table",
         _ => "new-username",
     };
     let v = |n: &str| form.map_or("", |f| field(f, n));
@@ -73,7 +73,7 @@ async fn list_page(
         new_display_name: v("display_name"),
         new_role: form.map_or("author", |f| field(f, "role")),
     };
-    page_view(state, "admin/users.html", &view, status)
+    page_view(staff.theme(state), "admin/users.html", &view, status)
 }
 
 pub async fn list(
@@ -108,7 +108,7 @@ pub async fn create(
             &state,
             &req,
             &staff,
-            Some(state.theme.message(key)),
+            Some(staff.theme(&state).message(key)),
             Some(&form),
             StatusCode::UNPROCESSABLE_ENTITY,
         )
@@ -136,7 +136,7 @@ pub async fn create(
             &state,
             &req,
             &staff,
-            Some(state.theme.message("user_name_taken")),
+            Some(staff.theme(&state).message("user_name_taken")),
             Some(&form),
             StatusCode::UNPROCESSABLE_ENTITY,
         )
@@ -163,7 +163,7 @@ pub async fn update(
             &state,
             &req,
             &staff,
-            Some(state.theme.message("user_not_self")),
+            Some(staff.theme(&state).message("user_not_self")),
             None,
             StatusCode::UNPROCESSABLE_ENTITY,
         )
@@ -180,7 +180,7 @@ pub async fn update(
                 &state,
                 &req,
                 &staff,
-                Some(state.theme.message(key)),
+                Some(staff.theme(&state).message(key)),
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )

@@ -304,7 +304,7 @@ pub(super) async fn editor(
         .iter()
         .map(|(f, key)| ErrorLine {
             field: f,
-            message: state.theme.message(key),
+            message: staff.theme(state).message(key),
         })
         .collect();
     let e = es.entry.as_ref();
@@ -335,9 +335,9 @@ pub(super) async fn editor(
             .iter()
             .map(crate::web::views::AttachmentView::from_row)
             .collect(),
-        attachment_error: es.attachment_error.map(|k| state.theme.message(k)),
+        attachment_error: es.attachment_error.map(|k| staff.theme(state).message(k)),
     };
-    page_view(state, "admin/entries/edit.html", &view, status)
+    page_view(staff.theme(state), "admin/entries/edit.html", &view, status)
 }
 
 impl EditorState {

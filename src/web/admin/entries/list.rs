@@ -139,5 +139,10 @@ pub async fn list(
         statuses: &Status::ALL,
         kinds_all: &EntryKind::ALL,
     };
-    page_view(&state, "admin/entries/list.html", &view, StatusCode::OK)
+    page_view(
+        staff.theme(&state),
+        "admin/entries/list.html",
+        &view,
+        StatusCode::OK,
+    )
 }

@@ -141,7 +141,7 @@ pub async fn revisions(
         revisions: revs.iter().map(|r| RevisionView::new(r, tz)).collect(),
     };
     page_view(
-        &state,
+        staff.theme(&state),
         "admin/entries/revisions.html",
         &view,
         StatusCode::OK,
@@ -174,7 +174,7 @@ pub async fn diff(
         ))
     })
     .await?;
-    let t = state.theme.messages();
+    let t = staff.theme(&state).messages();
     let text = |r: &revisions::Revision| {
         snapshot_of(r)
             .map(|s| snapshot_text(&s, &t))
@@ -189,7 +189,12 @@ pub async fn diff(
         to: RevisionView::new(&b, tz),
         lines: diff_lines(&text(&a), &text(&b)),
     };
-    page_view(&state, "admin/entries/diff.html", &view, StatusCode::OK)
+    page_view(
+        staff.theme(&state),
+        "admin/entries/diff.html",
+        &view,
+        StatusCode::OK,
+    )
 }
 
 /// `POST /admin/entries/{id}/revisions/{rev}/restore`: the revision's

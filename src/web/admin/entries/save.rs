@@ -329,7 +329,12 @@ async fn kept(
         values: Values::from_form(form),
         reopen_url: reopen.as_deref(),
     };
-    page_view(state, "admin/expired.html", &view, StatusCode::FORBIDDEN)
+    page_view(
+        &state.theme,
+        "admin/expired.html",
+        &view,
+        StatusCode::FORBIDDEN,
+    )
 }
 
 /// Checks the form's token; a stale one gives the typed text back.
@@ -418,7 +423,7 @@ pub async fn save(
         Invalid(Vec<Problem>),
         Conflict(Box<Entry>, Option<ConflictView>),
     }
-    let t = state.theme.messages();
+    let t = staff.theme(&state).messages();
     let outcome = db::run(&state, move |conn| {
         let (data, items) = match checked(conn, &v, kind, Some(&before), status, tz, now)? {
             Ok(ok) => ok,

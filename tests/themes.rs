@@ -1,0 +1,110 @@
+//! Issue #17, a second theme: admins switch the site's theme without a
+//! restart; every reader gets it at once (the cached pages are dropped),
+//! another server on the same database follows, a restart keeps it, and
+//! the change is audited.
+
+use crate::common;
+
+use actix_web::http::StatusCode;
+use actix_web::web;
+use common::TestSite;
+use loa::domain::user::Role;
+use loa::web::AppState;
+
+const PW: &str = "mat-khau-du-dai";
+
+#[actix_web::test]
+async fn an_admin_switches_the_theme_and_every_reader_and_server_follows() {
+    let site = TestSite::with_content();
+    site.add_user("quantri", Role::Admin, PW);
+    site.add_user("bientap", Role::Editor, PW);
+    // A second server on the same database.
+    let other =
+        web::Data::new(AppState::new(site.state.config.clone(), site.state.pool.clone()).unwrap());
+    let mut c = site.client().await;
+    let before = c.get("/lien-he").await;
+    assert_eq!(
+        before.count("link[href*='/static/theme.']"),
+        0,
+        "the default has no theme.css"
+    );
+
+    c.login("bientap", PW).await;
+    assert_eq!(c.get("/admin/theme").await.status, StatusCode::FORBIDDEN);
+
+    c.login("quantri", PW).await;
+    let form = c.get("/admin/theme").await;
+    let offered: Vec<String> = {
+        let sel = scraper::Selector::parse("input[name=theme]").unwrap();
+        form.html()
+            .select(&sel)
+            .filter_map(|e| e.value().attr("value").map(str::to_owned))
+            .collect()
+    };
+    assert_eq!(offered, vec!["default", "tuong-phan"]);
+    assert_eq!(
+        form.attr("input[name=theme][checked]", "value").as_deref(),
+        Some("default")
+    );
+    let token = form.token();
+    let unknown = c
+        .post_form(
+            "/admin/theme",
+            &[("csrf_token", &token), ("theme", "../default")],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    let forged = c
+        .post_form(
+            "/admin/theme",
+            &[("csrf_token", "x"), ("theme", "tuong-phan")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(site.state.theme.name(), "default");
+
+    let switched = c
+        .post_form(
+            "/admin/theme",
+            &[("csrf_token", &token), ("theme", "tuong-phan")],
+        )
+        .await;
+    assert_eq!(switched.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        site.state.theme.name(),
+        "tuong-phan",
+        "this server, at once"
+    );
+
+    c.forget();
+    let after = c.get("/lien-he").await;
+    let css = after
+        .attr("link[href*='/static/theme.']", "href")
+        .expect("the theme's stylesheet, on the page the cache held");
+    let sheet = c.get(&css).await;
+    assert_eq!(sheet.status, StatusCode::OK);
+    assert!(
+        sheet.body.contains("--gold: #ffd500"),
+        "the high-contrast sheet"
+    );
+    assert_eq!(
+        after.count("table.contacts tbody tr"),
+        before.count("table.contacts tbody tr"),
+        "the same page, restyled"
+    );
+
+    // The other server follows when it reads the change log.
+    assert_eq!(other.theme.name(), "default");
+    loa::web::cache::sync(&other, true).await;
+    assert_eq!(other.theme.name(), "tuong-phan");
+    // A restart keeps the admin's choice.
+    let restarted = AppState::new(site.state.config.clone(), site.state.pool.clone()).unwrap();
+    assert_eq!(restarted.theme.name(), "tuong-phan");
+
+    let (audit, _) = loa::storage::audit::page(&mut site.conn(), 0, 5).unwrap();
+    assert!(
+        audit.iter().any(|a| a.action == "theme.change"
+            && a.target == "tuong-phan"
+            && a.detail == "default")
+    );
+}
