@@ -108,3 +108,40 @@ async fn an_admin_switches_the_theme_and_every_reader_and_server_follows() {
             && a.detail == "default")
     );
 }
+
+#[actix_web::test]
+async fn a_theme_that_does_not_load_is_refused_and_the_current_one_stays() {
+    let themes = tempfile::tempdir().unwrap();
+    let copied = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(common::repo().join("themes/default"))
+        .arg(themes.path())
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    let broken = themes.path().join("hong/templates");
+    std::fs::create_dir_all(&broken).unwrap();
+    std::fs::write(broken.join("base.html"), "{% if %}").unwrap();
+    let dir = themes.path().to_owned();
+    let site = TestSite::with_config(move |c| c.themes = dir);
+    site.add_user("quantri", Role::Admin, PW);
+    let mut c = site.client().await;
+    c.login("quantri", PW).await;
+    let token = c.admin_token().await;
+    let refused = c
+        .post_form("/admin/theme", &[("csrf_token", &token), ("theme", "hong")])
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(
+        refused
+            .text("main")
+            .contains(&common::msg("admin_theme_broken"))
+    );
+    assert_eq!(site.state.theme.name(), "default");
+    assert_eq!(
+        loa::storage::settings::get(&mut site.conn(), loa::storage::settings::THEME).unwrap(),
+        None,
+        "nothing saved for a restart to fail on"
+    );
+    assert_eq!(c.get("/").await.status, StatusCode::OK);
+}

@@ -137,6 +137,18 @@ fn import_one(
         return Ok(Err(format!("contact {} is not valid", bad + 1)));
     }
     valid.contacts = front.contacts.clone();
+    // A page an editor moved or renamed since: importing the file again
+    // would make a second page at its old address.
+    let parent_path = front.parent.as_deref();
+    let path = page::path_under(parent_path, &valid.slug);
+    if pages::find_by_path(conn, &path)?.is_none()
+        && let Some((_, now_at, _)) = pages::redirect_target(conn, &path)?
+    {
+        return Ok(Err(format!(
+            "the page at /{path} was moved to /{now_at} in the admin; \
+             change `slug` or `parent` in this file to follow it"
+        )));
+    }
     match save_path::save(conn, Target::ByPath, &valid, by) {
         Ok(saved) => Ok(Ok(saved)),
         Err(PageError::Db(e)) => Err(e),

@@ -78,6 +78,10 @@ impl Target {
 /// `http(s)` address elsewhere (`https://dichvucong.gov.vn`).
 pub fn address(url: &str) -> Option<String> {
     let url = url.trim();
+    // Browsers read `/\host` as `//host`: another site.
+    if url.contains(|c: char| c == '\\' || c.is_control()) {
+        return None;
+    }
     let ok = if url.starts_with('/') {
         !url.starts_with("//") && !url.contains(char::is_whitespace)
     } else {

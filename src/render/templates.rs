@@ -133,8 +133,15 @@ impl Assets {
     }
 }
 
+/// A theme loaded for [`Theme::install`].
+pub struct Prepared {
+    source: ThemeSource,
+    loaded: Arc<Loaded>,
+}
+
 /// Loaded templates and messages; cheap to share between workers. An
-/// admin may [`Theme::switch`] to another theme while pages are served.
+/// admin may switch to another theme while pages are served
+/// ([`Theme::prepare`], [`Theme::install`]).
 pub struct Theme {
     source: RwLock<ThemeSource>,
     loaded: RwLock<Arc<Loaded>>,
@@ -157,17 +164,21 @@ impl Theme {
             .unwrap_or_else(|poisoned| poisoned.into_inner().clone())
     }
 
-    /// Loads theme `name` in the same language and serves it from now on;
-    /// on an error the current theme stays.
-    pub fn switch(&self, name: &str) -> Result<(), ThemeError> {
+    /// Theme `name` in this theme's language, loaded and checked but not
+    /// in use: [`Theme::install`] puts it in place.
+    pub fn prepare(&self, name: &str) -> Result<Prepared, ThemeError> {
         let mut source = self.source();
         source.theme = name.to_owned();
-        let fresh = Arc::new(load(&source)?);
-        if let (Ok(mut slot), Ok(mut from)) = (self.loaded.write(), self.source.write()) {
-            *slot = fresh;
-            *from = source;
-        }
-        Ok(())
+        let loaded = Arc::new(load(&source)?);
+        Ok(Prepared { source, loaded })
+    }
+
+    /// Serves a prepared theme from now on.
+    pub fn install(&self, prepared: Prepared) {
+        let mut slot = self.loaded.write().unwrap_or_else(|e| e.into_inner());
+        let mut from = self.source.write().unwrap_or_else(|e| e.into_inner());
+        *slot = prepared.loaded;
+        *from = prepared.source;
     }
 
     fn current(&self) -> Result<Arc<Loaded>, ThemeError> {

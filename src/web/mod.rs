@@ -74,22 +74,31 @@ impl AppState {
             let mut conn = pool.get()?;
             storage::settings::get(&mut conn, storage::settings::THEME)?
         };
-        let theme_name = picked
-            .filter(|t| crate::render::templates::themes(&config.themes).contains(t))
-            .unwrap_or_else(|| config.theme.clone());
-        let load = |language: &str| {
+        let load = |theme: &str, language: &str| {
             Theme::load(ThemeSource {
                 themes_dir: config.themes.clone(),
-                theme: theme_name.clone(),
+                theme: theme.to_owned(),
                 language: language.to_owned(),
                 reload: config.dev_reload,
             })
         };
-        let theme = load(&config.language)?;
+        // A picked theme that no longer loads (edited, removed) must not
+        // keep the site from starting: the configured one serves instead.
+        let picked = picked
+            .filter(|t| crate::render::templates::themes(&config.themes).contains(t))
+            .filter(|t| match load(t, &config.language) {
+                Ok(_) => true,
+                Err(e) => {
+                    tracing::error!("theme {t:?} (picked in the admin) does not load: {e}");
+                    false
+                }
+            });
+        let theme_name = picked.unwrap_or_else(|| config.theme.clone());
+        let theme = load(&theme_name, &config.language)?;
         let mut other_languages = std::collections::BTreeMap::new();
         for language in crate::render::templates::languages(&config.themes, &theme_name) {
             if language != config.language {
-                let loaded = load(&language)?;
+                let loaded = load(&theme_name, &language)?;
                 other_languages.insert(language, loaded);
             }
         }
@@ -163,12 +172,36 @@ impl AppState {
         (self.clock)()
     }
 
-    /// Serves theme `name` from now on, in every language.
+    /// Theme `name` in every language, loaded and checked, not yet in use.
+    fn prepare_theme(
+        &self,
+        name: &str,
+    ) -> Result<Vec<crate::render::templates::Prepared>, ThemeError> {
+        std::iter::once(&self.theme)
+            .chain(self.other_languages.values())
+            .map(|t| t.prepare(name))
+            .collect()
+    }
+
+    /// Whether theme `name` loads in every language this site speaks (what
+    /// the admin may pick).
+    pub fn check_theme(&self, name: &str) -> Result<(), ThemeError> {
+        self.prepare_theme(name).map(|_| ())
+    }
+
+    /// Serves theme `name` from now on, in every language, or (when it
+    /// does not load in one of them) in none; then drops every cached
+    /// page, which pages rendered meanwhile in the old theme may have
+    /// filled.
     pub fn switch_theme(&self, name: &str) -> Result<(), ThemeError> {
-        self.theme.switch(name)?;
-        for theme in self.other_languages.values() {
-            theme.switch(name)?;
+        let prepared = self.prepare_theme(name)?;
+        for (theme, ready) in std::iter::once(&self.theme)
+            .chain(self.other_languages.values())
+            .zip(prepared)
+        {
+            theme.install(ready);
         }
+        self.cache.clear();
         Ok(())
     }
 

@@ -306,7 +306,10 @@ pub async fn error_page(
     key: &str,
     sign_in: Option<&str>,
 ) -> Vec<u8> {
-    let base = super::db::run(state, |conn| Ok(load_base(conn)?))
+    // The copy the page cache keeps: a 404 from a scanner costs no more
+    // statements than a page.
+    let shared = state.clone();
+    let base = super::db::run(state, move |conn| Ok(shared_base(conn, &shared.cache)?))
         .await
         .unwrap_or_default();
     let messages = state.theme.messages();

@@ -5,8 +5,10 @@
 -- the page and its descendants, and records every path a page leaves in
 -- `page_redirects`, answered with a 301.
 
+-- AUTOINCREMENT: a deleted page's id is never given to a new page (a
+-- menu item names its page by id; PostgreSQL's identity never reuses one).
 CREATE TABLE pages (
-    id         INTEGER PRIMARY KEY NOT NULL,
+    id         INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     parent_id  INTEGER REFERENCES pages (id) ON DELETE RESTRICT,
     position   INTEGER NOT NULL DEFAULT 0,
     slug       TEXT NOT NULL,

@@ -307,10 +307,11 @@ pub async fn language(
     )
     .await?;
     let back = field(&form, "back");
-    let back = if back.starts_with("/admin") && !back.starts_with("//") {
-        back
-    } else {
-        "/admin"
-    };
+    let back =
+        if back.starts_with("/admin") && !back.contains(|c: char| c.is_control() || c == '\\') {
+            back
+        } else {
+            "/admin"
+        };
     Ok(see_other(back))
 }

@@ -297,7 +297,10 @@ async fn save(
     staff.require(staff.role().edits_all())?;
     let input = input_from(&form_data);
     let version: i32 = field(&form_data, "version").parse().unwrap_or(0);
-    let refuse = |problems: Vec<Problem>, status| {
+    // A refused form keeps what was typed; after a conflict it carries
+    // the version saved meanwhile, so that saving again is a choice made
+    // knowingly (the message says so).
+    let refuse = |problems: Vec<Problem>, status, version: i32| {
         form(
             &state,
             &req,
@@ -310,7 +313,9 @@ async fn save(
     };
     let valid = match page::validate(&input) {
         Ok(v) => v,
-        Err(problems) => return refuse(problems, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(problems) => {
+            return refuse(problems, StatusCode::UNPROCESSABLE_ENTITY, version).await;
+        }
     };
     let target = match id {
         Some(id) => Target::Existing { id, version },
@@ -335,19 +340,27 @@ async fn save(
         Ok(saved)
     })
     .await?;
-    let problem = match saved {
+    let (problem, status, version) = match saved {
         Ok(_) => return Ok(see_other("/admin/pages?done=saved")),
-        Err(PageError::PathTaken) => Problem::at("slug", "page_path_taken"),
-        Err(PageError::Parent) => Problem::at("parent_id", "page_parent_invalid"),
-        Err(PageError::Conflict { .. }) => Problem::at("title", "page_conflict"),
+        Err(PageError::PathTaken) => (
+            Problem::at("slug", "page_path_taken"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            version,
+        ),
+        Err(PageError::Parent) => (
+            Problem::at("parent_id", "page_parent_invalid"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            version,
+        ),
+        Err(PageError::Conflict { current, .. }) => (
+            Problem::at("title", "page_conflict"),
+            StatusCode::CONFLICT,
+            current.version,
+        ),
         Err(PageError::HasChildren) => return Err(AppError::internal("save: has children")),
         Err(PageError::Db(e)) => return Err(e.into()),
     };
-    let status = match problem.key {
-        "page_conflict" => StatusCode::CONFLICT,
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
-    };
-    refuse(vec![problem], status).await
+    refuse(vec![problem], status, version).await
 }
 
 pub async fn create(

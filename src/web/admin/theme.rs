@@ -99,6 +99,17 @@ pub async fn save(
     let chosen = field(&form, "theme").to_owned();
     let allowed = staff.role().administers();
     let known = crate::render::templates::themes(&state.config.themes).contains(&chosen);
+    // A theme that does not load (a template error, a catalogue missing)
+    // is refused before it is saved: no server is left to fail on it.
+    let loads = allowed
+        && known
+        && match state.check_theme(&chosen) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!("theme {chosen:?} does not load: {e}");
+                false
+            }
+        };
     let from = state.theme.name();
     super::change(
         &state,
@@ -109,6 +120,9 @@ pub async fn save(
         move |conn, auditor| {
             if !known {
                 return Err(AppError::BadRequest("error_400_text"));
+            }
+            if !loads {
+                return Err(AppError::Conflict("admin_theme_broken"));
             }
             settings::set(conn, settings::THEME, &chosen)?;
             auditor.record(conn, "theme.change", &chosen, &from)

@@ -93,24 +93,30 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     }
     let shared = state.clone();
     let (base, found) = db::run(&state, move |conn| {
+        // The pages above `path`, when every one of them is published.
+        let public_ancestors = |conn: &mut crate::storage::Db, path: &str| {
+            let above: Vec<&str> = path_prefixes(path)
+                .into_iter()
+                .filter(|p| *p != path)
+                .collect();
+            let ancestors = pages::at_paths(conn, &above)?;
+            let public = ancestors.len() == above.len()
+                && ancestors.iter().all(|a| a.status == PageStatus::Published);
+            Ok::<_, diesel::result::Error>(public.then_some(ancestors))
+        };
         let found = match pages::find_by_path(conn, &path)? {
             Some(page) if page.status == PageStatus::Published => {
-                let above: Vec<&str> = path_prefixes(&path)
-                    .into_iter()
-                    .filter(|p| *p != path)
-                    .collect();
-                let ancestors = pages::at_paths(conn, &above)?;
-                let public = ancestors.len() == above.len()
-                    && ancestors.iter().all(|a| a.status == PageStatus::Published);
-                if !public {
-                    return Err(AppError::NotFound);
-                }
+                let ancestors = public_ancestors(conn, &path)?.ok_or(AppError::NotFound)?;
                 let children = pages::published_children(conn, page.id)?;
                 Found::Page(Box::new(page), ancestors, children)
             }
             Some(_) => return Err(AppError::NotFound),
+            // A path a page left leads where it is now, if that is public
+            // (a 301 to a 404 would tell a draft's address).
             None => match pages::redirect_target(conn, &path)? {
-                Some((_, to, PageStatus::Published)) => Found::MovedTo(to),
+                Some((_, to, PageStatus::Published)) if public_ancestors(conn, &to)?.is_some() => {
+                    Found::MovedTo(to)
+                }
                 _ => return Err(AppError::NotFound),
             },
         };
