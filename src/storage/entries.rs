@@ -128,6 +128,17 @@ macro_rules! public {
     };
 }
 
+/// Whether entry `id` is public at `now` (it may have been unpublished or
+/// deleted since its page was read).
+pub fn is_public_now(conn: &mut Db, id: i32, now: NaiveDateTime) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        entries::table
+            .filter(entries::id.eq(id))
+            .filter(public!(now)),
+    ))
+    .get_result(conn)
+}
+
 /// `public_at` for an entry in `status` published at `publish_at`.
 pub fn public_at(status: Status, publish_at: Option<NaiveDateTime>) -> Option<NaiveDateTime> {
     matches!(status, Status::Published | Status::Scheduled)

@@ -90,6 +90,11 @@ pub async fn post(
             conn, &st.cache, kind, &slug, now, &pending, reply_to, false, cpage,
         )?;
         let outcome = crate::storage::write(conn, |conn| {
+            // The page was read before the lock: the entry may have been
+            // unpublished or deleted since (a 404, as for its page).
+            if !crate::storage::entries::is_public_now(conn, page.entry.id, now)? {
+                return Err(AppError::NotFound);
+            }
             decide(
                 conn, &st, &page, now, &pending, post, browser, ip, user_agent, trapped, consented,
             )
