@@ -635,3 +635,42 @@ fn a_page_file_with_a_missing_parent_is_reported_and_the_rest_imported() {
         "{failed:?}"
     );
 }
+
+#[actix_web::test]
+async fn a_search_lists_the_pages_whose_title_or_summary_hold_its_words() {
+    let site = TestSite::with_content();
+    let mut c = site.client().await;
+    let found = c.get("/search?q=co+cau+to+chuc").await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert_eq!(
+        found.texts(".search-pages .card-title a"),
+        vec!["Cơ cấu tổ chức"]
+    );
+    assert_eq!(
+        found.attr(".search-pages a", "href").as_deref(),
+        Some("/gioi-thieu/co-cau-to-chuc")
+    );
+    // Without accents, by the summary's words too.
+    let by_summary = c.get("/search?q=nhiem+vu").await;
+    assert_eq!(
+        by_summary.texts(".search-pages .card-title a"),
+        vec!["Giới thiệu"]
+    );
+    // Never a draft; not on a search narrowed to a kind.
+    assert_eq!(
+        c.get("/search?q=trang+dang+soan")
+            .await
+            .count(".search-pages"),
+        0
+    );
+    assert_eq!(
+        c.get("/search?q=lien+he&kind=article")
+            .await
+            .count(".search-pages"),
+        0
+    );
+    assert_eq!(
+        c.get("/search?q=lien+he").await.texts(".search-pages a"),
+        vec!["Liên hệ"]
+    );
+}

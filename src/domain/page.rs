@@ -283,6 +283,17 @@ pub fn path_prefixes(path: &str) -> Vec<&str> {
         .collect()
 }
 
+/// Whether a page whose title and summary fold to `page_tokens` answers
+/// a search for `query_tokens` (both folded, `domain::search::tokens`):
+/// every word of the query begins a word of the page, as a search for
+/// `co cau` finds *Cơ cấu tổ chức*.
+pub fn answers(query_tokens: &[String], page_tokens: &[String]) -> bool {
+    !query_tokens.is_empty()
+        && query_tokens
+            .iter()
+            .all(|q| page_tokens.iter().any(|p| p.starts_with(q.as_str())))
+}
+
 /// Whether a request path could be a page's: segments that are slugs.
 pub fn is_page_path(path: &str) -> bool {
     !path.is_empty() && path.split('/').all(slug::is_valid)
@@ -355,6 +366,17 @@ mod tests {
         ] {
             assert!(!is_phone(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_page_answers_a_search_by_the_words_of_its_title_and_summary() {
+        let page = super::super::search::tokens(&super::super::slug::fold("Cơ cấu tổ chức của Sở"));
+        let q = |s: &str| super::super::search::tokens(&super::super::slug::fold(s));
+        assert!(answers(&q("co cau"), &page));
+        assert!(answers(&q("Tổ chức"), &page));
+        assert!(answers(&q("to chu"), &page), "a word's beginning");
+        assert!(!answers(&q("co cau lien he"), &page), "every word");
+        assert!(!answers(&q(""), &page));
     }
 
     #[test]

@@ -40,6 +40,7 @@ pub struct Node {
     pub position: i32,
     pub path: String,
     pub title: String,
+    pub summary: String,
     #[diesel(deserialize_as = String)]
     pub status: PageStatus,
     pub updated_at: NaiveDateTime,
@@ -113,16 +114,6 @@ pub fn all(conn: &mut Db) -> QueryResult<Vec<Node>> {
 pub fn published_children(conn: &mut Db, id: i32) -> QueryResult<Vec<Node>> {
     pages::table
         .filter(pages::parent_id.eq(id))
-        .filter(pages::status.eq(PageStatus::Published.as_str()))
-        .order((pages::position, pages::id))
-        .select(Node::as_select())
-        .load(conn)
-}
-
-/// The published top-level pages, in order (the footer's links).
-pub fn published_top(conn: &mut Db) -> QueryResult<Vec<Node>> {
-    pages::table
-        .filter(pages::parent_id.is_null())
         .filter(pages::status.eq(PageStatus::Published.as_str()))
         .order((pages::position, pages::id))
         .select(Node::as_select())

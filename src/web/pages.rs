@@ -31,6 +31,10 @@ pub struct Base {
     /// The published top-level pages (`/gioi-thieu`…), in their order,
     /// for the footer when its menu is empty.
     pub site_pages: Vec<Link>,
+    /// The public pages, for search (a search for `lien he` lists
+    /// *Liên hệ* above the entries): few, so matched in memory.
+    #[serde(skip)]
+    pub page_search: Vec<PageCard>,
     /// The header menu admins edit (`/admin/menus`), empty when they have
     /// not: the theme then shows its default navigation.
     pub header_menu: Vec<MenuLink>,
@@ -64,19 +68,35 @@ pub fn load_base(conn: &mut Db) -> diesel::QueryResult<Base> {
             name: c.name.clone(),
         })
         .collect();
-    let site_pages = crate::storage::pages::published_top(conn)?
-        .into_iter()
-        .map(|p| Link {
-            url: super::public::pages::url(&p.path),
-            name: p.title,
+    let nodes = crate::storage::pages::all(conn)?;
+    let public: Vec<&crate::storage::pages::Node> =
+        super::public::pages::public_nodes(&nodes).collect();
+    let site_pages = public
+        .iter()
+        .filter(|n| n.parent_id.is_none())
+        .map(|n| Link {
+            url: super::public::pages::url(&n.path),
+            name: n.title.clone(),
+        })
+        .collect();
+    let page_search = public
+        .iter()
+        .map(|n| PageCard {
+            url: super::public::pages::url(&n.path),
+            title: n.title.clone(),
+            summary: n.summary.clone(),
+            tokens: crate::domain::search::tokens(&crate::domain::slug::fold(&format!(
+                "{} {}",
+                n.title, n.summary
+            ))),
         })
         .collect();
     let items = crate::storage::menus::all(conn)?;
     let (header_menu, footer_menu) = if items.is_empty() {
         Default::default()
     } else {
-        let nodes = crate::storage::pages::all(conn)?;
-        let pages: BTreeMap<i32, String> = super::public::pages::public_nodes(&nodes)
+        let pages: BTreeMap<i32, String> = public
+            .iter()
             .map(|n| (n.id, super::public::pages::url(&n.path)))
             .collect();
         let resolve = |target: &menu::Target| -> Option<String> {
@@ -100,10 +120,22 @@ pub fn load_base(conn: &mut Db) -> diesel::QueryResult<Base> {
         site,
         categories,
         site_pages,
+        page_search,
         header_menu,
         footer_menu,
         sections,
     })
+}
+
+/// A public page as search lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageCard {
+    pub url: String,
+    pub title: String,
+    pub summary: String,
+    /// Its title and summary, folded, as words.
+    #[serde(skip)]
+    pub tokens: Vec<String>,
 }
 
 /// A menu item as pages show it: its submenu, if any, in `children`.

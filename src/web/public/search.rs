@@ -53,6 +53,9 @@ struct SearchPage<'a> {
     no_words: bool,
     /// This page's hits, best first.
     results: Vec<ResultView>,
+    /// The department's pages whose title and summary hold every word of
+    /// the query (first page of an unfiltered search only; at most 5).
+    pages: Vec<crate::web::pages::PageCard>,
     /// How many entries match in all, or [`index::RANKED`] when more do.
     total: i64,
     /// More than [`index::RANKED`] entries match: the page says "more
@@ -115,6 +118,19 @@ pub async fn search(
     })
     .await?;
 
+    // The department's pages ("liên hệ", "cơ cấu tổ chức") come first on
+    // the first page of a search that is not narrowed to a kind or category.
+    let found_pages = if page == 1 && kind.is_none() && !params.contains_key("category") {
+        let words = crate::domain::search::tokens(&crate::domain::slug::fold(&q));
+        base.page_search
+            .iter()
+            .filter(|p| crate::domain::page::answers(&words, &p.tokens))
+            .take(5)
+            .cloned()
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut link = format!("/search?q={}", urlencode(&q));
     if let Some(k) = kind {
         link.push_str(&format!("&kind={}", k.as_str()));
@@ -170,6 +186,7 @@ pub async fn search(
     common.meta_description = Cow::Owned(state.theme.message("search_description"));
     let view = SearchPage {
         common,
+        pages: found_pages,
         q: &q,
         // Something typed that holds no word (`"`, `*`, an emoji) is a
         // search that found nothing, with a hint, not a page without an
