@@ -144,4 +144,9 @@ async fn a_theme_that_does_not_load_is_refused_and_the_current_one_stays() {
         "nothing saved for a restart to fail on"
     );
     assert_eq!(c.get("/").await.status, StatusCode::OK);
+    // A saved theme that stops loading (edited on disk since) does not
+    // stop a restart: the configured theme serves.
+    loa::storage::settings::set(&mut site.conn(), loa::storage::settings::THEME, "hong").unwrap();
+    let restarted = AppState::new(site.state.config.clone(), site.state.pool.clone()).unwrap();
+    assert_eq!(restarted.theme.name(), "default");
 }

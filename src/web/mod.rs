@@ -86,15 +86,17 @@ impl AppState {
         // keep the site from starting: the configured one serves instead.
         let picked = picked
             .filter(|t| crate::render::templates::themes(&config.themes).contains(t))
-            .filter(|t| match load(t, &config.language) {
-                Ok(_) => true,
+            .and_then(|t| match load(&t, &config.language) {
+                Ok(theme) => Some((t, theme)),
                 Err(e) => {
                     tracing::error!("theme {t:?} (picked in the admin) does not load: {e}");
-                    false
+                    None
                 }
             });
-        let theme_name = picked.unwrap_or_else(|| config.theme.clone());
-        let theme = load(&theme_name, &config.language)?;
+        let (theme_name, theme) = match picked {
+            Some(loaded) => loaded,
+            None => (config.theme.clone(), load(&config.theme, &config.language)?),
+        };
         let mut other_languages = std::collections::BTreeMap::new();
         for language in crate::render::templates::languages(&config.themes, &theme_name) {
             if language != config.language {

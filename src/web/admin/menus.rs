@@ -133,21 +133,17 @@ async fn render(
     };
     let message = |p: &Problem| theme.message(p.key);
     let mut errors = Vec::new();
+    // An item's form; the one that was refused comes back as typed, with
+    // its problems (which also go to the error summary).
     let mut form_of = |key: String, values: ItemInput, sub: bool, missing: bool| {
         let mut field_errors = HashMap::new();
+        let mut values = values;
         if let Some(r) = refused.as_ref().filter(|r| r.key == key) {
             for p in &r.problems {
                 errors.push((format!("{}-{key}", p.field), message(p)));
                 field_errors.insert(p.field, message(p));
             }
-            return ItemForm {
-                id: key.parse().ok(),
-                key,
-                values: r.values.clone(),
-                sub,
-                missing,
-                field_errors,
-            };
+            values = r.values.clone();
         }
         ItemForm {
             id: key.parse().ok(),
