@@ -150,3 +150,140 @@ async fn a_theme_that_does_not_load_is_refused_and_the_current_one_stays() {
     let restarted = AppState::new(site.state.config.clone(), site.state.pool.clone()).unwrap();
     assert_eq!(restarted.theme.name(), "default");
 }
+
+/// Copies the shipped themes into a temporary folder, for tests that add
+/// their own beside them.
+fn shipped_themes() -> tempfile::TempDir {
+    let themes = tempfile::tempdir().unwrap();
+    for name in ["default", "tuong-phan"] {
+        let copied = std::process::Command::new("cp")
+            .arg("-r")
+            .arg(common::repo().join("themes").join(name))
+            .arg(themes.path())
+            .status()
+            .unwrap();
+        assert!(copied.success());
+    }
+    themes
+}
+
+#[actix_web::test]
+async fn a_child_theme_changes_only_what_it_names_and_keeps_its_parents_look() {
+    let themes = shipped_themes();
+    let child = themes.path().join("mau-so");
+    std::fs::create_dir_all(child.join("templates/errors")).unwrap();
+    std::fs::create_dir_all(child.join("messages")).unwrap();
+    std::fs::create_dir_all(child.join("static")).unwrap();
+    std::fs::write(
+        child.join("theme.toml"),
+        "title = \"Sở: màu riêng\"\nparent = \"tuong-phan\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        child.join("messages/vi.toml"),
+        "footer_powered = \"Cổng thông tin của Sở, chạy trên loa.\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        child.join("templates/errors/404.html"),
+        "{% extends \"errors/error.html\" %}\n{% block title %}Không có trang này · {{ site.name }}{% endblock title %}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        child.join("static/theme.css"),
+        ":root { --so-mau: #7a0019; }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        child.join("static/logo.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    )
+    .unwrap();
+    // A theme that names itself as its parent, and one whose parent is missing.
+    for (name, parent) in [("vong", "vong"), ("mo-coi", "khong-co")] {
+        std::fs::create_dir_all(themes.path().join(name)).unwrap();
+        std::fs::write(
+            themes.path().join(name).join("theme.toml"),
+            format!("parent = \"{parent}\"\n"),
+        )
+        .unwrap();
+    }
+    let dir = themes.path().to_owned();
+    let site = TestSite::with_config(move |c| c.themes = dir);
+    let report = site.import(&common::site_dir());
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    site.add_user("quantri", Role::Admin, PW);
+    let mut c = site.client().await;
+    c.login("quantri", PW).await;
+    let form = c.get("/admin/theme").await;
+    assert!(
+        form.text("main").contains("Sở: màu riêng"),
+        "named from its theme.toml"
+    );
+    let token = form.token();
+    for broken in ["vong", "mo-coi"] {
+        let refused = c
+            .post_form("/admin/theme", &[("csrf_token", &token), ("theme", broken)])
+            .await;
+        assert_eq!(refused.status, StatusCode::CONFLICT, "{broken}");
+    }
+    assert_eq!(site.state.theme.name(), "default");
+
+    let switched = c
+        .post_form(
+            "/admin/theme",
+            &[("csrf_token", &token), ("theme", "mau-so")],
+        )
+        .await;
+    assert_eq!(switched.status, StatusCode::SEE_OTHER);
+    c.forget();
+    let page = c.get("/lien-he").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let sheets: Vec<String> = {
+        let sel = scraper::Selector::parse("link[rel=stylesheet][href*='/static/theme.']").unwrap();
+        page.html()
+            .select(&sel)
+            .filter_map(|e| e.value().attr("href").map(str::to_owned))
+            .collect()
+    };
+    assert_eq!(
+        sheets.len(),
+        2,
+        "the parent's sheet, then the child's: {sheets:?}"
+    );
+    let parent_sheet = c.get(&sheets[0]).await;
+    assert!(
+        parent_sheet.body.contains("--gold: #ffd500"),
+        "tuong-phan's first"
+    );
+    let own_sheet = c.get(&sheets[1]).await;
+    assert!(
+        own_sheet.body.contains("--so-mau"),
+        "the child's last, so it wins"
+    );
+    assert!(
+        page.text("footer")
+            .contains("Cổng thông tin của Sở, chạy trên loa."),
+        "the child's message"
+    );
+    assert!(
+        page.text("footer").contains(&common::msg("footer_contact")),
+        "other messages from the ancestors"
+    );
+    assert!(
+        page.count("table.contacts tbody tr") > 0,
+        "templates it lacks come from default"
+    );
+    assert_eq!(
+        c.get("/static/logo.svg").await.status,
+        StatusCode::OK,
+        "its own files are served"
+    );
+    let missing = c.get("/khong-co-trang-nay").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(
+        missing.text("title").starts_with("Không có trang này"),
+        "its own 404 template: {}",
+        missing.text("title")
+    );
+}

@@ -1,9 +1,12 @@
 //! The theme: Tera templates and the message catalogue, loaded once at start.
 //!
-//! Templates come from `themes/<theme>/templates/`; any template the theme
-//! lacks comes from `themes/default/templates/`. Messages come from
-//! `themes/<theme>/messages/<language>.toml`, falling back key by key to the
-//! default theme's. With `dev_reload`, both are read again for every page.
+//! A theme may name a parent in its `theme.toml` (`parent = "tuong-phan"`);
+//! every theme's line ends with `default`. Templates come from
+//! `themes/<theme>/templates/`, and any template the theme lacks from its
+//! parent's, and so on up to `themes/default/templates/`. Messages
+//! (`messages/<language>.toml`) and static files fall back the same way,
+//! key by key and file by file. With `dev_reload`, all of it is read again
+//! for every page.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,15 +27,67 @@ pub enum ThemeError {
     Missing(String, PathBuf),
     #[error("no message catalogue for language {0:?} (expected {1})")]
     NoLanguage(String, PathBuf),
+    #[error("{0}: {1}")]
+    About(PathBuf, toml::de::Error),
+    #[error("theme {0:?} names parent {1:?}, which is not a theme folder beside it")]
+    NoParent(String, String),
+    #[error("theme {0:?} is its own ancestor ({1})")]
+    Cycle(String, String),
 }
 
-/// The themes under `themes_dir`: folders with a `templates` folder, sorted.
+/// `themes/<name>/theme.toml`: how the admin names a theme, and the theme
+/// it builds on.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct About {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// The theme whose templates, messages and files this one lacks
+    /// (`default` when absent).
+    #[serde(default)]
+    pub parent: Option<String>,
+}
+
+/// Theme `name`'s `theme.toml` (empty when it has none).
+pub fn about(themes_dir: &Path, name: &str) -> Result<About, ThemeError> {
+    let path = themes_dir.join(name).join("theme.toml");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => toml::from_str(&text).map_err(|e| ThemeError::About(path, e)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(About::default()),
+        Err(e) => Err(ThemeError::Read(path, e)),
+    }
+}
+
+/// Theme `theme` and the themes it builds on, nearest first, ending with
+/// `default`: `["mau-so", "tuong-phan", "default"]`.
+pub fn lineage(themes_dir: &Path, theme: &str) -> Result<Vec<String>, ThemeError> {
+    let mut line = vec![theme.to_owned()];
+    while line.last().is_some_and(|t| t != "default") {
+        let child = line.last().cloned().unwrap_or_default();
+        let parent = about(themes_dir, &child)?
+            .parent
+            .unwrap_or_else(|| "default".to_owned());
+        if !crate::domain::slug::is_valid(&parent) || !themes_dir.join(&parent).is_dir() {
+            return Err(ThemeError::NoParent(child, parent));
+        }
+        if line.contains(&parent) {
+            line.push(parent);
+            return Err(ThemeError::Cycle(theme.to_owned(), line.join(" → ")));
+        }
+        line.push(parent);
+    }
+    Ok(line)
+}
+
+/// The themes under `themes_dir`: folders with a `templates` folder or a
+/// `theme.toml`, sorted.
 pub fn themes(themes_dir: &Path) -> Vec<String> {
     let mut found: Vec<String> = std::fs::read_dir(themes_dir)
         .into_iter()
         .flatten()
         .filter_map(Result::ok)
-        .filter(|e| e.path().join("templates").is_dir())
+        .filter(|e| e.path().join("templates").is_dir() || e.path().join("theme.toml").is_file())
         .filter_map(|e| e.file_name().into_string().ok())
         .filter(|n| crate::domain::slug::is_valid(n))
         .collect();
@@ -41,9 +96,10 @@ pub fn themes(themes_dir: &Path) -> Vec<String> {
 }
 
 /// The languages theme `theme` has a catalogue for
-/// (`messages/<language>.toml`, in the theme or the default theme), sorted.
+/// (`messages/<language>.toml`, in the theme or a theme it builds on), sorted.
 pub fn languages(themes_dir: &Path, theme: &str) -> Vec<String> {
-    let mut found: Vec<String> = [theme, "default"]
+    let line = lineage(themes_dir, theme).unwrap_or_else(|_| vec!["default".to_owned()]);
+    let mut found: Vec<String> = line
         .iter()
         .filter_map(|t| std::fs::read_dir(themes_dir.join(t).join("messages")).ok())
         .flatten()
@@ -78,6 +134,10 @@ struct Loaded {
     assets: Arc<Assets>,
     /// The asset URLs as a template value (`asset`).
     assets_value: tera::Value,
+    /// `Assets::styles` as a template value (`theme_styles`).
+    styles_value: tera::Value,
+    /// Where static files come from, the theme's own first.
+    static_dirs: Vec<PathBuf>,
 }
 
 /// The theme's static files, addressed by content hash so browsers may
@@ -90,10 +150,15 @@ pub struct Assets {
     pub hashed: BTreeMap<String, PathBuf>,
     /// `site.css` → the file (plain names stay served, briefly cached).
     pub plain: BTreeMap<String, PathBuf>,
+    /// The `theme.css` of every theme in the line that has one, the
+    /// farthest ancestor's first: a child theme's sheet adds to its
+    /// parent's instead of replacing it (`theme_styles`).
+    pub styles: Vec<String>,
 }
 
 impl Assets {
-    /// Every file under the static folders; earlier folders win.
+    /// Every file under the static folders; earlier folders win a name,
+    /// and a `theme.css` of a later one stays served for `styles`.
     fn scan(dirs: &[PathBuf]) -> Self {
         use sha2::{Digest, Sha256};
         let mut assets = Assets::default();
@@ -109,7 +174,7 @@ impl Assets {
                     continue;
                 };
                 let rel = rel.to_string_lossy().replace('\\', "/");
-                if assets.plain.contains_key(&rel) {
+                if assets.plain.contains_key(&rel) && rel != "theme.css" {
                     continue;
                 }
                 let Ok(bytes) = std::fs::read(entry.path()) else {
@@ -124,9 +189,15 @@ impl Assets {
                     Some((stem, ext)) => format!("{stem}.{hash}.{ext}"),
                     None => format!("{rel}.{hash}"),
                 };
-                assets.urls.insert(rel.clone(), format!("/static/{hashed}"));
+                let url = format!("/static/{hashed}");
                 assets.hashed.insert(hashed, entry.path().to_owned());
-                assets.plain.insert(rel, entry.path().to_owned());
+                if rel == "theme.css" {
+                    assets.styles.insert(0, url.clone());
+                }
+                if !assets.plain.contains_key(&rel) {
+                    assets.urls.insert(rel.clone(), url);
+                    assets.plain.insert(rel, entry.path().to_owned());
+                }
             }
         }
         assets
@@ -237,6 +308,7 @@ impl Theme {
         let loaded = self.current()?;
         context.insert("t", &tera::Map::new());
         context.insert("asset", &loaded.assets_value);
+        context.insert("theme_styles", &loaded.styles_value);
         let mut out = Vec::with_capacity(16 * 1024);
         loaded.tera.render_to(template, &context, &mut out)?;
         Ok(out)
@@ -258,22 +330,40 @@ impl Theme {
 
     /// The theme's static folders, the active theme's first.
     pub fn static_dirs(&self) -> Vec<PathBuf> {
-        let source = self.source();
-        let mut dirs = vec![source.themes_dir.join(&source.theme).join("static")];
-        if source.theme != "default" {
-            dirs.push(source.themes_dir.join("default").join("static"));
-        }
-        dirs
+        self.current()
+            .map(|l| l.static_dirs.clone())
+            .unwrap_or_default()
     }
 }
 
-fn templates_of(dir: &Path, theme: &str, messages: &Arc<Messages>) -> Result<Tera, ThemeError> {
-    let root = dir.join(theme).join("templates");
-    if !root.is_dir() {
-        return Err(ThemeError::Missing(theme.to_owned(), root));
+/// The templates of the themes in `line` (nearest first): each name from
+/// the nearest theme that has it. Only `default` must have a `templates`
+/// folder (a theme can be a stylesheet and messages).
+fn templates_of(dir: &Path, line: &[String], messages: &Arc<Messages>) -> Result<Tera, ThemeError> {
+    let mut sources = BTreeMap::new();
+    for theme in line {
+        let root = dir.join(theme).join("templates");
+        if !root.is_dir() && theme == "default" {
+            return Err(ThemeError::Missing(theme.to_owned(), root));
+        }
+        for (name, text) in template_files(&root)? {
+            sources
+                .entry(name)
+                .or_insert_with(|| inline_messages(&text, messages));
+        }
     }
-    let mut sources = Vec::new();
-    for entry in walkdir::WalkDir::new(&root)
+    let mut tera = Tera::default();
+    tera.add_raw_templates(sources)?;
+    configured(tera, messages)
+}
+
+/// The template files under `root` (`.html`, `.xml`, `.txt`), by Tera name.
+fn template_files(root: &Path) -> Result<Vec<(String, String)>, ThemeError> {
+    let mut files = Vec::new();
+    if !root.is_dir() {
+        return Ok(files);
+    }
+    for entry in walkdir::WalkDir::new(root)
         .sort_by_file_name()
         .into_iter()
         .filter_map(Result::ok)
@@ -288,16 +378,19 @@ fn templates_of(dir: &Path, theme: &str, messages: &Arc<Messages>) -> Result<Ter
     {
         let path = entry.path();
         let name = path
-            .strip_prefix(&root)
+            .strip_prefix(root)
             .unwrap_or(path)
             .to_string_lossy()
             .replace('\\', "/");
         let text =
             std::fs::read_to_string(path).map_err(|e| ThemeError::Read(path.to_owned(), e))?;
-        sources.push((name, inline_messages(&text, messages)));
+        files.push((name, text));
     }
-    let mut tera = Tera::default();
-    tera.add_raw_templates(sources)?;
+    Ok(files)
+}
+
+/// Continues [`templates_of`]: the engine's settings and loa's filters.
+fn configured(mut tera: Tera, messages: &Arc<Messages>) -> Result<Tera, ThemeError> {
     tera.autoescape_on(vec![".html", ".xml"]);
     tera.set_escape_fn(escape);
     tera.register_function("msg", Msg(messages.clone()));
@@ -560,6 +653,7 @@ fn messages_of(dir: &Path, theme: &str, language: &str) -> Result<Option<Message
 
 fn load(source: &ThemeSource) -> Result<Loaded, ThemeError> {
     let dir = &source.themes_dir;
+    let line = lineage(dir, &source.theme)?;
     let mut messages = messages_of(dir, "default", &source.language)?.ok_or_else(|| {
         ThemeError::NoLanguage(
             source.language.clone(),
@@ -567,28 +661,21 @@ fn load(source: &ThemeSource) -> Result<Loaded, ThemeError> {
                 .join(format!("{}.toml", source.language)),
         )
     })?;
-    if source.theme != "default"
-        && let Some(own_messages) = messages_of(dir, &source.theme, &source.language)?
-    {
-        messages.extend(own_messages);
+    // Nearer themes' messages win: apply them last.
+    for theme in line.iter().rev().skip(1) {
+        if let Some(own_messages) = messages_of(dir, theme, &source.language)? {
+            messages.extend(own_messages);
+        }
     }
     let messages = Arc::new(messages);
-    let mut tera = templates_of(dir, "default", &messages)?;
-    if source.theme != "default" {
-        let mut own = templates_of(dir, &source.theme, &messages)?;
-        // Tera::extend adds only templates `own` does not define.
-        own.extend(&tera)?;
-        own.build_inheritance_chains()?;
-        tera = own;
-    }
-    let mut dirs = vec![dir.join(&source.theme).join("static")];
-    if source.theme != "default" {
-        dirs.push(dir.join("default").join("static"));
-    }
-    let assets = Assets::scan(&dirs);
+    let tera = templates_of(dir, &line, &messages)?;
+    let static_dirs: Vec<PathBuf> = line.iter().map(|t| dir.join(t).join("static")).collect();
+    let assets = Assets::scan(&static_dirs);
     Ok(Loaded {
         tera,
         assets_value: tera::to_value(&assets.urls).unwrap_or_default(),
+        styles_value: tera::to_value(&assets.styles).unwrap_or_default(),
+        static_dirs,
         messages,
         assets: Arc::new(assets),
     })

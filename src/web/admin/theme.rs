@@ -6,22 +6,13 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{AdminBase, Fields, field, page_view, see_other};
 use crate::error::AppError;
 use crate::storage::settings;
 use crate::web::session::Staff;
 use crate::web::{AppState, db};
-
-/// `themes/<name>/theme.toml`: how the admin names a theme.
-#[derive(Deserialize, Default)]
-struct About {
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    description: String,
-}
 
 /// A theme the admin may choose.
 #[derive(Serialize)]
@@ -49,11 +40,8 @@ fn choices(state: &AppState) -> Vec<Choice> {
     crate::render::templates::themes(&state.config.themes)
         .into_iter()
         .map(|name| {
-            let about: About =
-                std::fs::read_to_string(state.config.themes.join(&name).join("theme.toml"))
-                    .ok()
-                    .and_then(|t| toml::from_str(&t).ok())
-                    .unwrap_or_default();
+            let about =
+                crate::render::templates::about(&state.config.themes, &name).unwrap_or_default();
             Choice {
                 title: if about.title.is_empty() {
                     name.clone()
