@@ -349,14 +349,15 @@ fn run_import(
         },
     )?;
     println!(
-        "imported from {}: {} created, {} updated, {} unchanged, {} categories, {} documents, {} pages",
+        "imported from {}: {} created, {} updated, {} unchanged, {} categories, {} documents, {} pages, {} translations",
         dir.display(),
         report.created,
         report.updated,
         report.unchanged,
         report.categories,
         report.documents,
-        report.pages
+        report.pages,
+        report.translations
     );
     for (path, why) in &report.failed {
         eprintln!("  {}: {why}", path.display());

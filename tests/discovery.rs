@@ -157,7 +157,7 @@ async fn the_sitemap_lists_every_public_page_with_lastmod() {
     assert_eq!(res.status, StatusCode::OK);
     assert!(
         res.body
-            .contains("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">")
+            .contains("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"")
     );
     let urls = locs(&res.body);
     let reference = urls

@@ -100,7 +100,11 @@ async fn pages_make_no_third_party_requests_and_need_no_script() {
             let sel = scraper::Selector::parse(css).unwrap();
             for e in page.html().select(&sel) {
                 let url = e.value().attr(attr).unwrap_or("");
-                if e.value().attr("rel") == Some("canonical") {
+                // Addresses for search engines, not requests: the
+                // canonical address and the versions in other languages.
+                if e.value().attr("rel") == Some("canonical")
+                    || e.value().attr("hreflang").is_some()
+                {
                     continue;
                 }
                 assert!(url.starts_with('/'), "{path}: {css} loads {url}");

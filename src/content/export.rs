@@ -182,6 +182,15 @@ pub fn export_dir(
         bar.inc(1);
     }
     bar.finish_and_clear();
+    for (kind, slug, t) in crate::storage::translations::all_of_entries(conn)? {
+        let folder = kind
+            .parse::<EntryKind>()
+            .map_or("articles", EntryKind::path_segment);
+        write(
+            &dir.join(folder).join(format!("{slug}.{}.md", t.lang)),
+            &super::translations::render(&t, Vec::new())?,
+        )?;
+    }
     // The department's pages, beside the entries (not counted as entries).
     super::pages::export(conn, &dir.join(super::pages::FOLDER))?;
     Ok(all.len())

@@ -33,6 +33,8 @@ pub struct Report {
     pub documents: usize,
     /// Pages (`pages/`) created or changed.
     pub pages: usize,
+    /// Translations (`*.en.md`) created or changed.
+    pub translations: usize,
     /// Files that could not be imported, with the reason.
     pub failed: Vec<(PathBuf, String)>,
 }
@@ -139,7 +141,6 @@ pub fn import_dir(conn: &mut Db, dir: &Path, target: &Target) -> Result<Report, 
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
         .map(|e| e.into_path())
-        .filter(|p| !p.starts_with(&pages_dir))
         .filter(|p| {
             p.extension().is_some_and(|x| x == "md")
                 && !p
@@ -148,6 +149,14 @@ pub fn import_dir(conn: &mut Db, dir: &Path, target: &Target) -> Result<Report, 
         })
         .collect();
     paths.sort();
+    // Translations (`x.en.md`) come after their originals.
+    let (translated, paths): (Vec<PathBuf>, Vec<PathBuf>) = paths
+        .into_iter()
+        .partition(|p| super::translations::original_of(p).is_some());
+    let paths: Vec<PathBuf> = paths
+        .into_iter()
+        .filter(|p| !p.starts_with(&pages_dir))
+        .collect();
 
     let bar = if target.progress {
         let bar = ProgressBar::new(paths.len() as u64);
@@ -205,6 +214,41 @@ pub fn import_dir(conn: &mut Db, dir: &Path, target: &Target) -> Result<Report, 
         let pages = super::pages::import(conn, &pages_dir, by)?;
         report.pages = pages.saved;
         report.failed.extend(pages.failed);
+    }
+
+    let by = Saver {
+        name: "import",
+        now: target.now,
+    };
+    for path in translated {
+        let Some((original_file, lang)) = super::translations::original_of(&path) else {
+            continue;
+        };
+        let original = if path.starts_with(&pages_dir) {
+            super::pages::page_of_file(conn, &original_file)?
+                .map(crate::storage::translations::Original::Page)
+        } else {
+            match seen.iter().find(|(_, p)| **p == original_file) {
+                Some((slug, _)) => entries::find_by_slug(conn, slug)?
+                    .map(|e| crate::storage::translations::Original::Entry(e.id)),
+                None => None,
+            }
+        };
+        let Some(original) = original else {
+            report.failed.push((
+                path.clone(),
+                format!(
+                    "a translation of {}, which is not imported",
+                    original_file.display()
+                ),
+            ));
+            continue;
+        };
+        match super::translations::import_one(conn, &path, original, lang, by)? {
+            Ok(Saved::Unchanged(_)) => {}
+            Ok(_) => report.translations += 1,
+            Err(why) => report.failed.push((path, why)),
+        }
     }
     Ok(report)
 }

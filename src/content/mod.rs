@@ -6,3 +6,4 @@ pub mod export;
 pub mod files;
 pub mod import;
 pub mod pages;
+pub mod translations;

@@ -79,6 +79,8 @@ pub fn import(conn: &mut Db, dir: &Path, by: Saver<'_>) -> diesel::QueryResult<P
                 && !p
                     .file_name()
                     .is_some_and(|n| n.eq_ignore_ascii_case("README.md"))
+                // Translations (`x.en.md`) are imported after the pages.
+                && super::translations::original_of(p).is_none()
         })
         .collect();
     paths.sort();
@@ -156,7 +158,21 @@ fn import_one(
     }
 }
 
-/// Writes every page to `dir/{path}.md`; returns how many.
+/// The page that page file `path` describes, if it is imported.
+pub fn page_of_file(conn: &mut Db, path: &Path) -> diesel::QueryResult<Option<i32>> {
+    let Ok(Ok((front, _))) = std::fs::read_to_string(path).map(|text| parse(&text)) else {
+        return Ok(None);
+    };
+    let slug = front
+        .slug
+        .clone()
+        .unwrap_or_else(|| crate::domain::slug::slugify(&front.title));
+    let at = page::path_under(front.parent.as_deref(), &slug);
+    Ok(pages::find_by_path(conn, &at)?.map(|p| p.id))
+}
+
+/// Writes every page to `dir/{path}.md`, and its translations to
+/// `dir/{path}.{lang}.md`; returns how many pages.
 pub fn export(conn: &mut Db, dir: &Path) -> Result<usize, super::export::ExportError> {
     let nodes = pages::all(conn)?;
     for node in &nodes {
@@ -177,6 +193,13 @@ pub fn export(conn: &mut Db, dir: &Path) -> Result<usize, super::export::ExportE
         super::export::write(
             &dir.join(format!("{}.md", page.path)),
             &render(&front, &page.body_md)?,
+        )?;
+    }
+    for (path, t) in crate::storage::translations::all_of_pages(conn)? {
+        let contacts = serde_json::from_str(&t.contacts).unwrap_or_default();
+        super::export::write(
+            &dir.join(format!("{path}.{}.md", t.lang)),
+            &super::translations::render(&t, contacts)?,
         )?;
     }
     Ok(nodes.len())

@@ -15,6 +15,7 @@ pub mod moderation;
 pub mod page;
 pub mod search;
 pub mod slug;
+pub mod translation;
 pub mod user;
 pub mod workflow;
 

@@ -22,3 +22,4 @@ pub mod media;
 pub mod pages;
 pub mod search;
 pub mod taxonomy;
+pub mod translations;

@@ -431,7 +431,7 @@ fn only_tag(filter: Filter) -> Option<i32> {
 }
 
 /// The cards of `ids`, in that order.
-fn cards_in_order(conn: &mut Db, ids: &[i32]) -> QueryResult<Vec<EntryCard>> {
+pub fn cards_in_order(conn: &mut Db, ids: &[i32]) -> QueryResult<Vec<EntryCard>> {
     let mut cards: Vec<EntryCard> = each_backend!(conn, |c| entries::table
         .left_join(categories::table)
         .filter(super::prepared::in_list(entries::id, ids))
@@ -521,9 +521,20 @@ pub fn latest_public_full(
         .load(conn)
 }
 
+/// Entries `ids`, whole, in that order (those that exist).
+pub fn in_order(conn: &mut Db, ids: &[i32]) -> QueryResult<Vec<Entry>> {
+    let mut found: Vec<Entry> = each_backend!(conn, |c| entries::table
+        .filter(super::prepared::in_list(entries::id, ids))
+        .select(Entry::as_select())
+        .load(c))?;
+    found.sort_by_key(|e| ids.iter().position(|i| *i == e.id));
+    Ok(found)
+}
+
 /// What a sitemap lists of an entry.
 #[derive(Debug, Clone, Queryable)]
 pub struct SitemapRow {
+    pub id: i32,
     #[diesel(deserialize_as = String)]
     pub kind: EntryKind,
     pub slug: String,
@@ -545,6 +556,7 @@ pub fn sitemap_rows(
 ) -> QueryResult<Vec<SitemapRow>> {
     filtered!(Filter::default(), now)
         .select((
+            entries::id,
             entries::kind,
             entries::slug,
             entries::publish_at,

@@ -36,6 +36,7 @@ pub mod search;
 pub mod settings;
 pub mod tags;
 pub mod throttle;
+pub mod translations;
 mod types;
 pub mod users;
 

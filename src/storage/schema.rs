@@ -258,6 +258,8 @@ diesel::joinable!(media_uses -> media (media_id));
 diesel::joinable!(revisions -> entries (entry_id));
 diesel::joinable!(page_revisions -> pages (page_id));
 diesel::joinable!(page_redirects -> pages (page_id));
+diesel::joinable!(translations -> entries (entry_id));
+diesel::joinable!(translations -> pages (page_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     attachments,
@@ -281,8 +283,30 @@ diesel::allow_tables_to_appear_in_same_query!(
     settings,
     slug_redirects,
     tags,
+    translations,
     users,
 );
+
+diesel::table! {
+    translations (id) {
+        id -> Integer,
+        entry_id -> Nullable<Integer>,
+        page_id -> Nullable<Integer>,
+        lang -> Text,
+        title -> Text,
+        summary -> Text,
+        body_md -> Text,
+        body_html -> Text,
+        contacts -> Text,
+        image_alt -> Text,
+        image_caption -> Text,
+        status -> Text,
+        words -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
 
 diesel::table! {
     users (id) {

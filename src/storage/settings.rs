@@ -15,6 +15,11 @@ pub const SITE_PREFIX: &str = "site.";
 /// configuration once set.
 pub const THEME: &str = "theme";
 
+/// The languages besides the site's own that readers may choose, as an
+/// admin set them (`/admin/theme`): `en`, or empty for none. Absent: every
+/// language of `domain::translation::LANGUAGES`.
+pub const LANGUAGES: &str = "languages";
+
 pub fn get(conn: &mut Db, key: &str) -> QueryResult<Option<String>> {
     each_backend!(conn, |c| settings::table
         .find(key)

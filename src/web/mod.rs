@@ -8,6 +8,7 @@ mod cookies;
 mod db;
 pub mod forms;
 mod health;
+pub(crate) mod languages;
 mod multipart;
 mod pages;
 mod pdf;

@@ -44,6 +44,9 @@ pub struct Base {
     /// reading it again).
     #[serde(skip)]
     pub sections: Vec<categories::Category>,
+    /// What is translated, and the languages that are on.
+    #[serde(skip)]
+    pub translations: std::sync::Arc<super::languages::Translations>,
 }
 
 impl Base {
@@ -91,6 +94,15 @@ pub fn load_base(conn: &mut Db) -> diesel::QueryResult<Base> {
             ))),
         })
         .collect();
+    let languages = settings::get(conn, settings::LANGUAGES)?;
+    let translations = std::sync::Arc::new(super::languages::load(
+        conn,
+        public
+            .iter()
+            .map(|n| (n.id, n.parent_id, n.path.clone()))
+            .collect(),
+        languages,
+    )?);
     let items = crate::storage::menus::all(conn)?;
     let (header_menu, footer_menu) = if items.is_empty() {
         Default::default()
@@ -124,7 +136,45 @@ pub fn load_base(conn: &mut Db) -> diesel::QueryResult<Base> {
         header_menu,
         footer_menu,
         sections,
+        translations,
     })
+}
+
+impl Base {
+    /// The shared data as a page in `lang` (not the site's language) shows
+    /// it: the site's identity in that language where `site.toml` gives it
+    /// (`name_en`, `tagline_en`…), its translated pages in the footer, and
+    /// a header menu of its home, the kinds of entry translated into it
+    /// and its top-level pages (the menus admins edit are the site
+    /// language's).
+    pub fn in_language(mut self, lang: &str, theme: &crate::render::templates::Theme) -> Base {
+        super::languages::site_in(&mut self.site, lang);
+        let pages = self.translations.page_links(lang, None);
+        let home = super::languages::localized(lang, "/");
+        let mut header = vec![MenuLink {
+            name: theme.message("home"),
+            url: home,
+            children: Vec::new(),
+        }];
+        for kind in self.translations.kinds(lang) {
+            header.push(MenuLink {
+                name: theme.message(&format!("kind_{}_plural", kind.as_str())),
+                url: format!("/{lang}/{}", kind.path_segment()),
+                children: Vec::new(),
+            });
+        }
+        header.extend(pages.iter().map(|p| MenuLink {
+            name: p.name.clone(),
+            url: p.url.clone(),
+            children: Vec::new(),
+        }));
+        self.header_menu = header;
+        self.footer_menu = Vec::new();
+        self.site_pages = pages;
+        self.categories = Vec::new();
+        self.page_search = Vec::new();
+        self
+    }
 }
 
 /// A public page as search lists it.
@@ -241,6 +291,18 @@ pub struct Common<'a> {
     pub base: Base,
     /// The listings by kind, for the navigation.
     pub kinds: Vec<KindNav>,
+    /// The home page, the search and the Atom feed of the page's language
+    /// (`/`, `/search`, `/feed.xml`; `/en/`, `/en/search`, `/en/feed.xml`).
+    pub home_url: String,
+    pub search_url: String,
+    pub feed_url: String,
+    /// The page's versions in each language, itself included, for
+    /// `<link rel="alternate" hreflang>`: empty when it has no other.
+    pub alternates: Vec<super::languages::Alternate>,
+    /// The link to the other language: the page's translation, else that
+    /// language's home page; absent when no other language is on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language_switch: Option<super::languages::LanguageLink>,
     /// The current year in the site's time zone (for the footer).
     pub year: i32,
 }
@@ -267,7 +329,24 @@ impl<'a> Common<'a> {
             })
             .collect();
         let local = chrono::TimeZone::from_utc_datetime(&state.config.tz(), &state.now());
+        // To the other language's home page, unless the page has a version
+        // in it (`Common::versions`).
+        let language_switch = base
+            .translations
+            .on
+            .iter()
+            .find(|l| base.translations.offered(l) && state.other_languages.contains_key(*l))
+            .map(|lang| super::languages::LanguageLink {
+                name: state.theme_in(lang).message("language_name"),
+                url: super::languages::localized(lang, "/"),
+                lang: lang.clone(),
+            });
         Common {
+            home_url: "/".into(),
+            search_url: "/search".into(),
+            feed_url: "/feed.xml".into(),
+            alternates: Vec::new(),
+            language_switch,
             canonical_url: format!("{origin}{path}"),
             origin,
             path,
@@ -282,6 +361,91 @@ impl<'a> Common<'a> {
             base,
             kinds,
             year: chrono::Datelike::year(&local),
+        }
+    }
+}
+
+impl<'a> Common<'a> {
+    /// What a page of the site in `lang` (another language than the
+    /// site's: `en`) shows around it, in that language.
+    pub fn in_language(
+        state: &'a AppState,
+        req: &'a HttpRequest,
+        base: Base,
+        lang: &'a str,
+    ) -> Self {
+        let theme = state.theme_in(lang);
+        let base = base.in_language(lang, theme);
+        let kinds = base
+            .translations
+            .kinds(lang)
+            .iter()
+            .map(|kind| KindNav {
+                kind: *kind,
+                url: format!("/{lang}/{}", kind.path_segment()),
+            })
+            .collect();
+        let mut common = Common::new(state, req, base);
+        common.meta_title = Cow::Owned(
+            common
+                .base
+                .site
+                .get("name")
+                .cloned()
+                .unwrap_or_else(|| "loa".into()),
+        );
+        common.meta_description = Cow::Owned(
+            common
+                .base
+                .site
+                .get("description")
+                .cloned()
+                .unwrap_or_default(),
+        );
+        common.lang = lang;
+        common.kinds = kinds;
+        common.home_url = super::languages::localized(lang, "/");
+        common.search_url = format!("/{lang}/search");
+        common.feed_url = format!("/{lang}/feed.xml");
+        common.language_switch = Some(super::languages::LanguageLink {
+            lang: state.config.language.clone(),
+            name: state.theme.message("language_name"),
+            url: "/".into(),
+        });
+        common
+    }
+
+    /// The page has a version in each language: `site_path` in the site's
+    /// (`/articles/x`) and the same under the other's prefix. Sets the
+    /// `hreflang` alternates and points the language switch at the other
+    /// version.
+    pub fn versions(&mut self, state: &AppState, site_path: &str) {
+        let site_lang = state.config.language.as_str();
+        let other = if self.lang == site_lang {
+            match &self.language_switch {
+                Some(switch) => switch.lang.clone(),
+                None => return,
+            }
+        } else {
+            self.lang.to_owned()
+        };
+        let other_path = super::languages::localized(&other, site_path);
+        self.alternates = vec![
+            super::languages::Alternate {
+                lang: site_lang.to_owned(),
+                url: format!("{}{site_path}", self.origin),
+            },
+            super::languages::Alternate {
+                url: format!("{}{other_path}", self.origin),
+                lang: other,
+            },
+        ];
+        if let Some(switch) = &mut self.language_switch {
+            switch.url = if self.lang == site_lang {
+                other_path
+            } else {
+                site_path.to_owned()
+            };
         }
     }
 }

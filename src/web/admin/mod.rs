@@ -18,6 +18,7 @@ mod menus;
 mod pages;
 mod print;
 mod theme;
+mod translations;
 mod users;
 
 use crate::storage::Db;
@@ -87,6 +88,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/menus", web::get().to(menus::show))
         .route("/admin/menus", web::post().to(menus::create))
         .route("/admin/menus/{id}", web::post().to(menus::update))
+        .route(
+            "/admin/translations/{original}/{id}/{lang}",
+            web::get().to(translations::edit),
+        )
+        .route(
+            "/admin/translations/{original}/{id}/{lang}",
+            web::post().to(translations::save),
+        )
+        .route(
+            "/admin/translations/{original}/{id}/{lang}/delete",
+            web::post().to(translations::delete),
+        )
+        .route("/admin/languages", web::post().to(theme::languages))
         .route("/admin/pages", web::get().to(pages::list))
         .route("/admin/pages/new", web::get().to(pages::new))
         .route("/admin/pages/new", web::post().to(pages::create))

@@ -86,6 +86,9 @@ struct EditPage<'a> {
     statuses: [&'static str; 2],
     /// The page's revisions, newest first.
     revisions: Vec<RevisionRow>,
+    /// Links to the page's translation into each other language (`lang`,
+    /// `name`, `url`, `status` or null); empty for a new page.
+    translations: Vec<super::translations::TranslationLink>,
 }
 
 /// Orders `nodes` as a tree: each page after its parent, with its depth.
@@ -179,15 +182,25 @@ async fn form(
     problems: Vec<Problem>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let (base, nodes, revisions) = db::run(state, move |conn| {
-        let revisions = match id {
-            Some(id) => pages::revisions(conn, id)?,
-            None => Vec::new(),
+    let (shared, who) = (state.clone(), staff.clone());
+    let (base, nodes, revisions, translations) = db::run(state, move |conn| {
+        let (revisions, translations) = match id {
+            Some(id) => (
+                pages::revisions(conn, id)?,
+                super::translations::links(
+                    conn,
+                    &shared,
+                    &who,
+                    crate::storage::translations::Original::Page(id),
+                )?,
+            ),
+            None => Default::default(),
         };
         Ok((
             crate::web::pages::load_base(conn)?,
             pages::all(conn)?,
             revisions,
+            translations,
         ))
     })
     .await?;
@@ -232,6 +245,7 @@ async fn form(
                 created: dates::show(r.created_at, tz),
             })
             .collect(),
+        translations,
     };
     page_view(staff.theme(state), "admin/pages/edit.html", &view, status)
 }

@@ -25,14 +25,27 @@ struct Choice {
     current: bool,
 }
 
-/// `admin/theme.html`
+/// A language readers may be offered besides the site's.
+#[derive(Serialize)]
+struct LanguageChoice {
+    /// `en`
+    lang: &'static str,
+    /// Its name in the admin's language.
+    name: String,
+    /// Whether readers are offered it now.
+    on: bool,
+}
+
+/// `admin/theme.html`: the theme, and the languages readers are offered.
 #[derive(Serialize)]
 struct ThemePage<'a> {
     #[serde(flatten)]
     admin: AdminBase<'a>,
     themes: Vec<Choice>,
-    /// Whether the theme was just changed.
-    saved: bool,
+    /// The languages besides the site's, each with a checkbox.
+    languages: Vec<LanguageChoice>,
+    /// `theme` or `languages`: what was just changed (else null).
+    saved: Option<&'static str>,
 }
 
 fn choices(state: &AppState) -> Vec<Choice> {
@@ -64,9 +77,25 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     staff.require(staff.role().administers())?;
     let base = db::run(&state, |conn| Ok(crate::web::pages::load_base(conn)?)).await?;
+    let theme = staff.theme(&state);
+    let languages = crate::domain::translation::LANGUAGES
+        .iter()
+        .filter(|l| state.other_languages.contains_key(**l))
+        .map(|lang| LanguageChoice {
+            lang,
+            name: theme.message(&format!("admin_language_{lang}")),
+            on: base.translations.is_on(lang),
+        })
+        .collect();
+    let query = crate::web::public::query(&req)?;
     let view = ThemePage {
         themes: choices(&state),
-        saved: crate::web::public::query(&req)?.contains_key("saved"),
+        languages,
+        saved: match query.get("saved").map(String::as_str) {
+            Some("languages") => Some("languages"),
+            Some(_) => Some("theme"),
+            None => None,
+        },
         admin: AdminBase::new(&state, &req, base, &staff),
     };
     page_view(
@@ -118,4 +147,34 @@ pub async fn save(
     )
     .await?;
     Ok(see_other("/admin/theme?saved=1"))
+}
+
+/// `POST /admin/languages`: `language_en=on` for each language readers
+/// are offered (unchecked: not in the form). The site's own language is
+/// always on.
+pub async fn languages(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    staff: Staff,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let on: Vec<&str> = crate::domain::translation::LANGUAGES
+        .iter()
+        .copied()
+        .filter(|l| form.contains_key(&format!("language_{l}")))
+        .collect();
+    let value = on.join(",");
+    super::change(
+        &state,
+        &req,
+        &staff,
+        field(&form, "csrf_token"),
+        staff.role().administers(),
+        move |conn, auditor| {
+            settings::set(conn, settings::LANGUAGES, &value)?;
+            auditor.record(conn, "languages.change", &value, "")
+        },
+    )
+    .await?;
+    Ok(see_other("/admin/theme?saved=languages"))
 }

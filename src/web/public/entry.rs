@@ -347,7 +347,15 @@ pub(super) fn respond(
         .cloned()
         .unwrap_or_default();
     let json_ld = crate::web::seo::entry_graph(&origin, &publisher, &entry, &trail);
+    let translations = page.base.translations.clone();
     let mut common = Common::new(state, req, page.base);
+    if translations
+        .on
+        .iter()
+        .any(|l| translations.entry(entry_id, l).is_some())
+    {
+        common.versions(state, &entry.url);
+    }
     let online_url = format!("{origin}{}", entry.url);
     common.canonical_url.clone_from(&online_url);
     common.json_ld = Some(json_ld);

@@ -7,8 +7,11 @@ use serde::Serialize;
 use crate::error::AppError;
 use crate::storage::entries::{self, Filter};
 use crate::storage::{categories, settings};
+use std::sync::Arc;
+
 use crate::web::AppState;
 use crate::web::db;
+use crate::web::languages::{Alternate, Translations, localized};
 use crate::web::pages::{self, SITE_PREFIX};
 use crate::web::views::category_url;
 
@@ -77,30 +80,85 @@ fn rfc3339(t: NaiveDateTime) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// Which feed: the site's, a category's, or the site's in another language.
+enum Which {
+    Site,
+    Category(String),
+    Language(&'static str),
+}
+
 async fn feed(
     state: web::Data<AppState>,
     req: HttpRequest,
-    category_slug: Option<String>,
+    which: Which,
 ) -> Result<HttpResponse, AppError> {
     let now = state.now();
-    let (site, category, rows) = db::run(&state, move |conn| {
+    let lang = match which {
+        Which::Language(lang) => Some(lang),
+        _ => None,
+    };
+    let shared = state.clone();
+    let (mut site, category, rows, on) = db::run(&state, move |conn| {
         let site: std::collections::BTreeMap<String, String> =
             settings::with_prefix(conn, SITE_PREFIX)?
                 .into_iter()
                 .map(|(k, v)| (k[SITE_PREFIX.len()..].to_owned(), v))
                 .collect();
-        let category = match category_slug {
-            Some(slug) => Some(categories::find_by_slug(conn, &slug)?.ok_or(AppError::NotFound)?),
-            None => None,
+        let category = match &which {
+            Which::Category(slug) => {
+                Some(categories::find_by_slug(conn, slug)?.ok_or(AppError::NotFound)?)
+            }
+            _ => None,
         };
-        let filter = Filter {
-            category_id: category.as_ref().map(|c| c.id),
-            ..Default::default()
+        let (rows, on) = match which {
+            // The translation's words in the original's place.
+            Which::Language(lang) => {
+                let on = pages::shared_base(conn, &shared.cache)?
+                    .translations
+                    .is_on(lang);
+                let found =
+                    crate::storage::translations::latest_public(conn, lang, now, FEED_SIZE)?;
+                let ids: Vec<i32> = found.iter().map(|(id, _)| *id).collect();
+                let rows = entries::in_order(conn, &ids)?
+                    .into_iter()
+                    .zip(found.into_iter().map(|(_, t)| t))
+                    .map(|(mut e, t)| {
+                        e.title = t.title;
+                        e.summary = t.summary;
+                        e.body_html = t.body_html;
+                        if !t.image_alt.is_empty() {
+                            e.image_alt = t.image_alt;
+                            e.image_caption = t.image_caption;
+                        }
+                        (e, None)
+                    })
+                    .collect();
+                (rows, on)
+            }
+            _ => {
+                let filter = Filter {
+                    category_id: category.as_ref().map(|c| c.id),
+                    ..Default::default()
+                };
+                (
+                    entries::latest_public_full(conn, filter, now, FEED_SIZE)?,
+                    true,
+                )
+            }
         };
-        let rows = entries::latest_public_full(conn, filter, now, FEED_SIZE)?;
-        Ok((site, category, rows))
+        Ok((site, category, rows, on))
     })
     .await?;
+    if !on {
+        return Err(AppError::NotFound);
+    }
+    if let Some(lang) = lang {
+        crate::web::languages::site_in(&mut site, lang);
+    }
+    let at = |path: String| match lang {
+        Some(lang) => localized(lang, &path),
+        None => path,
+    };
     let origin = pages::origin(&state, &req);
     let site_name = site.get("name").cloned().unwrap_or_else(|| "loa".into());
     let publisher = site
@@ -111,7 +169,7 @@ async fn feed(
         .into_iter()
         .map(|(e, c)| {
             let published = e.publish_at.unwrap_or(e.created_at);
-            let url = format!("{origin}{}", e.kind.entry_path(&e.slug));
+            let url = format!("{origin}{}", at(e.kind.entry_path(&e.slug)));
             let mut content = String::new();
             if let Some(path) = &e.image_path {
                 content.push_str(&format!(
@@ -133,9 +191,10 @@ async fn feed(
             }
         })
         .collect();
-    let (title, path) = match &category {
-        Some(c) => (format!("{} – {site_name}", c.name), category_url(&c.slug)),
-        None => (site_name.clone(), String::new()),
+    let (title, path) = match (&category, lang) {
+        (Some(c), _) => (format!("{} – {site_name}", c.name), category_url(&c.slug)),
+        (None, Some(lang)) => (site_name.clone(), format!("/{lang}")),
+        (None, None) => (site_name.clone(), String::new()),
     };
     let updated = entries
         .iter()
@@ -148,7 +207,14 @@ async fn feed(
             .map(|c| c.description)
             .unwrap_or_else(|| site.get("description").cloned().unwrap_or_default()),
         self_url: format!("{origin}{path}/feed.xml"),
-        alternate_url: format!("{origin}{}", if path.is_empty() { "/" } else { &path }),
+        alternate_url: format!(
+            "{origin}{}",
+            match (path.is_empty(), lang) {
+                (true, _) => "/".to_owned(),
+                (false, Some(_)) => format!("{path}/"),
+                (false, None) => path.clone(),
+            }
+        ),
         id: format!("{origin}{path}/feed.xml"),
         updated,
         author: publisher,
@@ -156,7 +222,7 @@ async fn feed(
     };
     let view = AtomView {
         feed,
-        lang: &state.config.language,
+        lang: lang.unwrap_or(&state.config.language),
     };
     Ok(HttpResponse::Ok()
         .content_type("application/atom+xml; charset=utf-8")
@@ -169,7 +235,16 @@ pub async fn site_feed(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    feed(state, req, None).await
+    feed(state, req, Which::Site).await
+}
+
+/// `/en/feed.xml`: the latest public entries translated into the language.
+pub async fn language_feed(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let lang = super::translated::language_of(&state, req.path()).ok_or(AppError::NotFound)?;
+    feed(state, req, Which::Language(lang)).await
 }
 
 /// `/categories/{slug}/feed.xml`.
@@ -178,7 +253,7 @@ pub async fn category_feed(
     req: HttpRequest,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    feed(state, req, Some(slug.into_inner())).await
+    feed(state, req, Which::Category(slug.into_inner())).await
 }
 
 /// An address in a sitemap (or a sitemap in an index).
@@ -188,6 +263,9 @@ struct UrlEntry {
     loc: String,
     /// When it last changed (RFC 3339), for entries.
     lastmod: Option<String>,
+    /// The address's versions in each language, itself included
+    /// (`<xhtml:link rel="alternate" hreflang>`); empty when it has none.
+    alternates: Vec<Alternate>,
 }
 
 /// `sitemaps/urlset.xml`: a sitemap.
@@ -207,31 +285,101 @@ struct IndexView {
 
 /// Pages every sitemap starts with: home, the kind listings, categories,
 /// the document registry and its records, the department's public pages
-/// (a few hundred at most).
-fn fixed_paths(
+/// (a few hundred at most), and every page in another language (the
+/// translations: few), each with its versions.
+fn fixed_urls(
+    origin: &str,
     cats: &[categories::Category],
     documents: &[String],
     site_pages: &[crate::storage::pages::Node],
-) -> Vec<(String, Option<String>)> {
-    let mut paths = vec!["/".to_owned()];
-    paths.extend(
-        crate::domain::entry::EntryKind::ALL
+    translated: &[(String, String, String, NaiveDateTime)],
+    tr: &Translations,
+) -> Vec<UrlEntry> {
+    let kinds = crate::domain::entry::EntryKind::ALL;
+    // (path, lastmod, languages it is in besides the site's)
+    let offered: Vec<String> = tr.on.iter().filter(|l| tr.offered(l)).cloned().collect();
+    let mut paths: Vec<(String, Option<String>, Vec<String>)> =
+        vec![("/".to_owned(), None, offered)];
+    paths.extend(kinds.iter().map(|k| {
+        let langs = tr
+            .on
             .iter()
-            .map(|k| format!("/{}", k.path_segment())),
+            .filter(|l| tr.kinds(l).contains(k))
+            .cloned()
+            .collect();
+        (format!("/{}", k.path_segment()), None, langs)
+    }));
+    paths.extend(
+        cats.iter()
+            .map(|c| (category_url(&c.slug), None, Vec::new())),
     );
-    paths.extend(cats.iter().map(|c| category_url(&c.slug)));
-    paths.push("/documents".to_owned());
+    paths.push(("/documents".to_owned(), None, Vec::new()));
     paths.extend(
         documents
             .iter()
-            .map(|slug| super::documents::document_url(slug)),
+            .map(|slug| (super::documents::document_url(slug), None, Vec::new())),
     );
-    let mut paths: Vec<(String, Option<String>)> = paths.into_iter().map(|p| (p, None)).collect();
-    paths.extend(
-        super::pages::public_nodes(site_pages)
-            .map(|n| (super::pages::url(&n.path), Some(rfc3339(n.updated_at)))),
-    );
-    paths
+    paths.extend(super::pages::public_nodes(site_pages).map(|n| {
+        let langs = tr
+            .on
+            .iter()
+            .filter(|l| tr.page(n.id, l).is_some())
+            .cloned()
+            .collect();
+        (
+            super::pages::url(&n.path),
+            Some(rfc3339(n.updated_at)),
+            langs,
+        )
+    }));
+    let mut urls = Vec::new();
+    for (path, lastmod, langs) in paths {
+        let alternates = versions(origin, &path, &langs);
+        for lang in &langs {
+            urls.push(UrlEntry {
+                loc: format!("{origin}{}", localized(lang, &path)),
+                lastmod: lastmod.clone(),
+                alternates: alternates.clone(),
+            });
+        }
+        urls.push(UrlEntry {
+            loc: format!("{origin}{path}"),
+            lastmod,
+            alternates,
+        });
+    }
+    for (lang, kind, slug, changed) in translated {
+        let Ok(kind) = kind.parse::<crate::domain::entry::EntryKind>() else {
+            continue;
+        };
+        if !tr.is_on(lang) {
+            continue;
+        }
+        let path = kind.entry_path(slug);
+        urls.push(UrlEntry {
+            loc: format!("{origin}{}", localized(lang, &path)),
+            lastmod: Some(rfc3339(*changed)),
+            alternates: versions(origin, &path, std::slice::from_ref(lang)),
+        });
+    }
+    urls
+}
+
+/// `path`'s versions (the site's language, and `langs`), absolute; none
+/// when it has no other.
+fn versions(origin: &str, path: &str, langs: &[String]) -> Vec<Alternate> {
+    if langs.is_empty() {
+        return Vec::new();
+    }
+    std::iter::once(Alternate {
+        lang: "vi".to_owned(),
+        url: format!("{origin}{path}"),
+    })
+    .chain(langs.iter().map(|l| Alternate {
+        lang: l.clone(),
+        url: format!("{origin}{}", localized(l, path)),
+    }))
+    .collect()
 }
 
 fn xml(state: &AppState, body: Vec<u8>) -> HttpResponse {
@@ -249,31 +397,16 @@ pub async fn sitemap(
 ) -> Result<HttpResponse, AppError> {
     let now = state.now();
     let max = state.sitemap_max as i64;
-    let (cats, docs, site_pages, total) = db::run(&state, move |conn| {
-        Ok((
-            categories::all(conn)?,
-            crate::storage::documents::slugs(conn)?,
-            crate::storage::pages::all(conn)?,
-            entries::count_public(conn, now)?,
-        ))
-    })
-    .await?;
-    let fixed = fixed_paths(&cats, &docs, &site_pages);
     let origin = pages::origin(&state, &req);
+    let (tr, fixed, total) = fixed_part(&state, origin.clone()).await?;
     let all = fixed.len() as i64 + total;
     if all <= max {
         let rows = db::run(&state, move |conn| {
             Ok(entries::sitemap_rows(conn, now, 0, max)?)
         })
         .await?;
-        let mut urls: Vec<UrlEntry> = fixed
-            .into_iter()
-            .map(|(p, lastmod)| UrlEntry {
-                loc: format!("{origin}{p}"),
-                lastmod,
-            })
-            .collect();
-        urls.extend(rows.into_iter().map(|r| url_entry(&origin, r)));
+        let mut urls = fixed;
+        urls.extend(rows.into_iter().map(|r| url_entry(&origin, r, &tr)));
         return Ok(xml(
             &state,
             state
@@ -288,6 +421,7 @@ pub async fn sitemap(
         .map(|n| UrlEntry {
             loc: format!("{origin}/sitemaps/{n}.xml"),
             lastmod: None,
+            alternates: Vec::new(),
         })
         .collect();
     Ok(xml(
@@ -298,12 +432,43 @@ pub async fn sitemap(
     ))
 }
 
-fn url_entry(origin: &str, r: entries::SitemapRow) -> UrlEntry {
+fn url_entry(origin: &str, r: entries::SitemapRow, tr: &Translations) -> UrlEntry {
     let changed = r.publish_at.map_or(r.updated_at, |p| r.updated_at.max(p));
+    let path = r.kind.entry_path(&r.slug);
+    let langs: Vec<String> = tr
+        .on
+        .iter()
+        .filter(|l| tr.entry(r.id, l).is_some())
+        .cloned()
+        .collect();
     UrlEntry {
-        loc: format!("{origin}{}", r.kind.entry_path(&r.slug)),
+        loc: format!("{origin}{path}"),
         lastmod: Some(rfc3339(changed)),
+        alternates: versions(origin, &path, &langs),
     }
+}
+
+/// What every sitemap's first part lists ([`fixed_urls`]), what is
+/// translated, and how many public entries there are.
+async fn fixed_part(
+    state: &web::Data<AppState>,
+    origin: String,
+) -> Result<(Arc<Translations>, Vec<UrlEntry>, i64), AppError> {
+    let now = state.now();
+    let shared = state.clone();
+    db::run(state, move |conn| {
+        let tr = pages::shared_base(conn, &shared.cache)?.translations;
+        let urls = fixed_urls(
+            &origin,
+            &categories::all(conn)?,
+            &crate::storage::documents::slugs(conn)?,
+            &crate::storage::pages::all(conn)?,
+            &crate::storage::translations::sitemap_entries(conn, now)?,
+            &tr,
+        );
+        Ok((tr, urls, entries::count_public(conn, now)?))
+    })
+    .await
 }
 
 /// `/sitemaps/{n}.xml`: one part of a sitemap index.
@@ -319,15 +484,8 @@ pub async fn sitemap_part(
         .ok_or(AppError::NotFound)?;
     let now = state.now();
     let max = state.sitemap_max as i64;
-    let (cats, docs, site_pages) = db::run(&state, |conn| {
-        Ok((
-            categories::all(conn)?,
-            crate::storage::documents::slugs(conn)?,
-            crate::storage::pages::all(conn)?,
-        ))
-    })
-    .await?;
-    let fixed = fixed_paths(&cats, &docs, &site_pages);
+    let origin = pages::origin(&state, &req);
+    let (tr, fixed, _) = fixed_part(&state, origin.clone()).await?;
     let first = max - fixed.len() as i64;
     let (offset, limit) = if n == 1 {
         (0, first)
@@ -341,15 +499,11 @@ pub async fn sitemap_part(
     if rows.is_empty() && n > 1 {
         return Err(AppError::NotFound);
     }
-    let origin = pages::origin(&state, &req);
     let mut urls: Vec<UrlEntry> = Vec::with_capacity(rows.len() + fixed.len());
     if n == 1 {
-        urls.extend(fixed.into_iter().map(|(p, lastmod)| UrlEntry {
-            loc: format!("{origin}{p}"),
-            lastmod,
-        }));
+        urls.extend(fixed);
     }
-    urls.extend(rows.into_iter().map(|r| url_entry(&origin, r)));
+    urls.extend(rows.into_iter().map(|r| url_entry(&origin, r, &tr)));
     Ok(xml(
         &state,
         state

@@ -85,6 +85,7 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         .filter(|c| !featured_urls.contains(&c.url))
         .collect();
     let mut common = Common::new(&state, &req, base);
+    common.versions(&state, "/");
     let name = common.base.site.get("name").map_or("", String::as_str);
     common.json_ld = Some(crate::web::seo::site_graph(&common.origin, name, None));
     let view = HomePage {

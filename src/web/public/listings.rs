@@ -30,20 +30,20 @@ struct Heading {
 /// `listings/listing.html`: a page of a kind's, a category's or a tag's
 /// public entries.
 #[derive(Serialize)]
-struct ListingPage<'a> {
+pub(super) struct ListingPage<'a> {
     #[serde(flatten)]
-    common: Common<'a>,
+    pub common: Common<'a>,
     /// The listing's name: the kind's plural, the category's or tag's name.
-    title: &'a str,
+    pub title: &'a str,
     /// The kind's or category's description (empty for tags).
-    description: &'a str,
+    pub description: &'a str,
     /// Message key of what is listed: `listing_kind`, `listing_category`
     /// or `listing_tag` (`t[listing_kind]` prints it).
-    listing_kind: &'static str,
+    pub listing_kind: &'static str,
     /// This page's entries, newest first.
-    entries: Vec<CardView>,
+    pub entries: Vec<CardView>,
     /// Where this page is among the listing's pages.
-    pagination: Pagination,
+    pub pagination: Pagination,
 }
 
 async fn listing(
@@ -104,6 +104,10 @@ async fn listing(
         },
     ];
     let mut common = Common::new(&state, &req, base);
+    // A kind's listing has its version in each language (`/en/articles`).
+    if heading.kind_key == "listing_kind" {
+        common.versions(&state, req.path());
+    }
     common.json_ld = Some(crate::web::seo::site_graph(
         &common.origin,
         "",

@@ -9,6 +9,7 @@ mod listings;
 pub(crate) mod pages;
 pub(crate) mod print;
 mod search;
+mod translated;
 
 use std::collections::HashMap;
 
@@ -20,6 +21,7 @@ use crate::web::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::home));
+    translated::routes(cfg);
     for kind in EntryKind::ALL {
         let seg = kind.path_segment();
         cfg.service(

@@ -16,6 +16,7 @@ use crate::render::dates::{self, ShownTime};
 use crate::storage::pages::{self, Node, Page};
 use crate::web::AppState;
 use crate::web::db;
+use crate::web::languages::localized;
 use crate::web::pages::{self as common_pages, Common};
 use crate::web::views::Link;
 
@@ -56,7 +57,14 @@ struct PageView<'a> {
 
 /// What a path leads to.
 enum Found {
-    Page(Box<Page>, Vec<Node>, Vec<Node>),
+    /// The page, the pages above it, its published children, and its
+    /// translation when the path is under a language's prefix.
+    Page(
+        Box<Page>,
+        Vec<Node>,
+        Vec<Node>,
+        Option<super::translated::TranslatedPage>,
+    ),
     MovedTo(String),
 }
 
@@ -88,6 +96,14 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         Some(p) => (p.to_owned(), true),
         None => (raw.to_owned(), false),
     };
+    // `/en/gioi-thieu`: the page's translation.
+    let (lang, path) = match path.split_once('/') {
+        Some((first, rest)) => match super::translated::language_of(&state, first) {
+            Some(lang) => (Some(lang), rest.to_owned()),
+            None => (None, path),
+        },
+        None => (None, path),
+    };
     if !is_page_path(&path) {
         return Err(AppError::NotFound);
     }
@@ -108,7 +124,14 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
             Some(page) if page.status == PageStatus::Published => {
                 let ancestors = public_ancestors(conn, &path)?.ok_or(AppError::NotFound)?;
                 let children = pages::published_children(conn, page.id)?;
-                Found::Page(Box::new(page), ancestors, children)
+                let translation = match lang {
+                    Some(lang) => Some(
+                        super::translated::page_translation(conn, page.id, lang)?
+                            .ok_or(AppError::NotFound)?,
+                    ),
+                    None => None,
+                };
+                Found::Page(Box::new(page), ancestors, children, translation)
             }
             Some(_) => return Err(AppError::NotFound),
             // A path a page left leads where it is now, if that is public
@@ -123,27 +146,61 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         Ok((common_pages::shared_base(conn, &shared.cache)?, found))
     })
     .await?;
-    let (page, mut ancestors, children) = match found {
-        Found::MovedTo(to) => return Ok(moved(&url(&to))),
-        Found::Page(page, _, _) if slash => return Ok(moved(&url(&page.path))),
-        Found::Page(page, ancestors, children) => (page, ancestors, children),
+    let at = |path: &str| match lang {
+        Some(lang) => localized(lang, &url(path)),
+        None => url(path),
     };
+    let (mut page, mut ancestors, children, translation) = match found {
+        Found::MovedTo(to) => return Ok(moved(&at(&to))),
+        Found::Page(page, ..) if slash => return Ok(moved(&at(&page.path))),
+        Found::Page(page, ancestors, children, translation) => {
+            (page, ancestors, children, translation)
+        }
+    };
+    if let Some(lang) = lang
+        && !base.translations.is_on(lang)
+    {
+        return Err(AppError::NotFound);
+    }
+    let site_path = url(&page.path);
+    if let Some(t) = translation {
+        page.title = t.title;
+        page.summary = t.summary;
+        page.body_html = t.body_html;
+        page.contacts = t.contacts;
+    }
     ancestors.sort_by_key(|a| a.path.len());
-    let theme = &state.theme;
-    let link = |n: &Node| Link {
-        name: n.title.clone(),
-        url: url(&n.path),
+    let theme = match lang {
+        Some(lang) => state.theme_in(lang),
+        None => &state.theme,
+    };
+    // In another language, the pages above and below that are translated.
+    let link = |n: &Node| match lang {
+        Some(lang) => base.translations.page(n.id, lang).map(|t| Link {
+            name: t.title.clone(),
+            url: at(&n.path),
+        }),
+        None => Some(Link {
+            name: n.title.clone(),
+            url: url(&n.path),
+        }),
     };
     let trail: Vec<Link> = std::iter::once(Link {
         name: theme.message("home"),
-        url: "/".into(),
+        url: lang.map_or_else(|| "/".to_owned(), |l| localized(l, "/")),
     })
-    .chain(ancestors.iter().map(link))
+    .chain(ancestors.iter().filter_map(link))
     .chain(std::iter::once(Link {
         name: page.title.clone(),
-        url: url(&page.path),
+        url: at(&page.path),
     }))
     .collect();
+    let children: Vec<Link> = children.iter().filter_map(link).collect();
+    let translated = base
+        .translations
+        .on
+        .iter()
+        .any(|l| base.translations.page(page.id, l).is_some());
     let contacts = crate::service::pages::contacts_of(&page)
         .into_iter()
         .map(|c| ContactView {
@@ -154,7 +211,13 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
             email: c.email,
         })
         .collect();
-    let mut common = Common::new(&state, &req, base);
+    let mut common = match lang {
+        Some(lang) => Common::in_language(&state, &req, base, lang),
+        None => Common::new(&state, &req, base),
+    };
+    if lang.is_some() || translated {
+        common.versions(&state, &site_path);
+    }
     common.meta_title = Cow::Borrowed(&page.title);
     if !page.summary.is_empty() {
         common.meta_description = Cow::Borrowed(&page.summary);
@@ -164,8 +227,8 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         "@graph": [
             {
                 "@type": "WebPage",
-                "@id": format!("{}{}", common.origin, url(&page.path)),
-                "url": format!("{}{}", common.origin, url(&page.path)),
+                "@id": format!("{}{}", common.origin, at(&page.path)),
+                "url": format!("{}{}", common.origin, at(&page.path)),
                 "name": page.title,
                 "description": page.summary,
                 "inLanguage": common.lang,
@@ -179,10 +242,10 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
             title: &page.title,
             summary: &page.summary,
             body_html: &page.body_html,
-            url: url(&page.path),
+            url: at(&page.path),
             updated: dates::show(page.updated_at, state.config.tz()),
         },
-        children: children.iter().map(link).collect(),
+        children,
         trail,
         contacts,
         common,

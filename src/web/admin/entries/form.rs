@@ -251,6 +251,10 @@ struct EditPage<'a> {
     attachments: Vec<crate::web::views::AttachmentView>,
     /// Why the last attachment was refused, or null.
     attachment_error: Option<String>,
+    /// Links to the entry's translation into each other language (`lang`,
+    /// `name`, `url`, `status` or null); empty for a new entry or staff
+    /// who may not translate.
+    translations: Vec<crate::web::admin::translations::TranslationLink>,
 }
 
 /// Everything the editor page needs besides the values.
@@ -279,7 +283,18 @@ pub(super) async fn editor(
     let now = state.now();
     let tz = state.config.tz();
     let entry_id = es.entry.as_ref().map(|e| e.id);
-    let (base, cats, choices, images, attachments) = db::run(state, move |conn| {
+    let translates = staff.role().edits_all();
+    let (shared, who) = (state.clone(), staff.clone());
+    let (base, cats, choices, images, attachments, translations) = db::run(state, move |conn| {
+        let translations = match entry_id {
+            Some(id) if translates => crate::web::admin::translations::links(
+                conn,
+                &shared,
+                &who,
+                crate::storage::translations::Original::Entry(id),
+            )?,
+            _ => Vec::new(),
+        };
         Ok((
             pages::load_base(conn)?,
             categories::all(conn)?,
@@ -289,6 +304,7 @@ pub(super) async fn editor(
                 Some(id) => crate::storage::media::attachments_of(conn, id)?,
                 None => Vec::new(),
             },
+            translations,
         ))
     })
     .await?;
@@ -336,6 +352,7 @@ pub(super) async fn editor(
             .map(crate::web::views::AttachmentView::from_row)
             .collect(),
         attachment_error: es.attachment_error.map(|k| staff.theme(state).message(k)),
+        translations,
     };
     page_view(staff.theme(state), "admin/entries/edit.html", &view, status)
 }
