@@ -26,7 +26,7 @@ use super::Db;
 
 /// Every table copied, parents before children (foreign keys hold at
 /// every insert; a comment's parent has a smaller id than its reply).
-pub const TABLES: [&str; 22] = [
+pub const TABLES: [&str; 23] = [
     "users",
     "categories",
     "tags",
@@ -47,6 +47,7 @@ pub const TABLES: [&str; 22] = [
     "pages",
     "page_revisions",
     "page_redirects",
+    "translations",
     // An item's parent is a top-level item: a smaller id unless moved.
     "menu_items",
     "settings",
