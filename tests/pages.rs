@@ -637,7 +637,7 @@ fn a_page_file_with_a_missing_parent_is_reported_and_the_rest_imported() {
 }
 
 #[actix_web::test]
-async fn a_search_lists_the_pages_whose_title_or_summary_hold_its_words() {
+async fn a_search_lists_the_pages_whose_title_summary_or_body_hold_its_words() {
     let site = TestSite::with_content();
     let mut c = site.client().await;
     let found = c.get("/search?q=co+cau+to+chuc").await;
@@ -656,7 +656,17 @@ async fn a_search_lists_the_pages_whose_title_or_summary_hold_its_words() {
         by_summary.texts(".search-pages .card-title a"),
         vec!["Giới thiệu"]
     );
-    // Never a draft; not on a search narrowed to a kind.
+    // By the body's words, after the pages whose title or summary answer.
+    let by_body = c.get("/search?q=co+quan+chuyen+mon").await;
+    assert_eq!(
+        by_body.texts(".search-pages .card-title a"),
+        vec!["Giới thiệu"]
+    );
+    // Never a draft, by any of its words; not on a search narrowed to a kind.
+    assert_eq!(
+        c.get("/search?q=chua+cong+bo").await.count(".search-pages"),
+        0
+    );
     assert_eq!(
         c.get("/search?q=trang+dang+soan")
             .await

@@ -110,6 +110,15 @@ pub fn all(conn: &mut Db) -> QueryResult<Vec<Node>> {
         .load(conn)
 }
 
+/// The Markdown bodies of the published pages, by id (what search reads
+/// besides their titles and summaries).
+pub fn published_bodies(conn: &mut Db) -> QueryResult<Vec<(i32, String)>> {
+    pages::table
+        .filter(pages::status.eq(PageStatus::Published.as_str()))
+        .select((pages::id, pages::body_md))
+        .load(conn)
+}
+
 /// The published children of page `id`, in order.
 pub fn published_children(conn: &mut Db, id: i32) -> QueryResult<Vec<Node>> {
     pages::table

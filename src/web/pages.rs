@@ -82,16 +82,24 @@ pub fn load_base(conn: &mut Db) -> diesel::QueryResult<Base> {
             name: n.title.clone(),
         })
         .collect();
+    let mut bodies: std::collections::HashMap<i32, String> =
+        crate::storage::pages::published_bodies(conn)?
+            .into_iter()
+            .collect();
+    let words = |text: &str| {
+        let mut tokens = crate::domain::search::tokens(&crate::domain::slug::fold(text));
+        tokens.sort_unstable();
+        tokens.dedup();
+        tokens
+    };
     let page_search = public
         .iter()
         .map(|n| PageCard {
             url: super::public::pages::url(&n.path),
             title: n.title.clone(),
             summary: n.summary.clone(),
-            tokens: crate::domain::search::tokens(&crate::domain::slug::fold(&format!(
-                "{} {}",
-                n.title, n.summary
-            ))),
+            tokens: words(&format!("{} {}", n.title, n.summary)),
+            body_tokens: words(&bodies.remove(&n.id).unwrap_or_default()),
         })
         .collect();
     let languages = settings::get(conn, settings::LANGUAGES)?;
@@ -183,9 +191,12 @@ pub struct PageCard {
     pub url: String,
     pub title: String,
     pub summary: String,
-    /// Its title and summary, folded, as words.
+    /// Its title and summary, folded, as words (sorted, each once).
     #[serde(skip)]
     pub tokens: Vec<String>,
+    /// Its body's words, likewise.
+    #[serde(skip)]
+    pub body_tokens: Vec<String>,
 }
 
 /// A menu item as pages show it: its submenu, if any, in `children`.
