@@ -519,7 +519,10 @@ pub async fn error_page(
     let base = super::db::run(state, move |conn| Ok(shared_base(conn, &shared.cache)?))
         .await
         .unwrap_or_default();
-    let messages = state.theme.messages();
+    // A page of the site in another language (`/en/…`) errs in it.
+    let lang = super::public::translated_language(state, req.path());
+    let theme = lang.map_or(&state.theme, |l| state.theme_in(l));
+    let messages = theme.messages();
     // A title of the error's own (`error_session_title` beside
     // `error_session_text`), else the status's.
     let title = key
@@ -530,17 +533,19 @@ pub async fn error_page(
         .cloned()
         .unwrap_or_default();
     let view = ErrorView {
-        common: Common::new(state, req, base),
+        common: match lang {
+            Some(lang) => Common::in_language(state, req, base, lang),
+            None => Common::new(state, req, base),
+        },
         status: status.as_u16(),
-        message: state.theme.message(key),
+        message: theme.message(key),
         sign_in_url: sign_in,
         title,
     };
     let specific = format!("errors/{}.html", status.as_u16());
-    state
-        .theme
+    theme
         .render_view(&specific, &view)
-        .or_else(|_| state.theme.render_view("errors/error.html", &view))
+        .or_else(|_| theme.render_view("errors/error.html", &view))
         .unwrap_or_else(|e| {
             tracing::error!(error = %crate::error::chain(&e), "error template failed");
             FALLBACK_ERROR_PAGE.as_bytes().to_vec()

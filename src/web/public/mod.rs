@@ -63,6 +63,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/robots.txt", web::get().to(feeds::robots));
 }
 
+/// The language of a path under `/{lang}/` that the site may be read in
+/// (`/en/…`), for pages outside this module (error pages).
+pub(crate) fn translated_language(state: &AppState, path: &str) -> Option<&'static str> {
+    translated::language_of(state, path)
+}
+
 /// The entry kind a resource was registered for.
 fn kind_of(req: &HttpRequest) -> Result<EntryKind, AppError> {
     req.app_data::<EntryKind>()
