@@ -363,7 +363,11 @@ async fn the_english_site_shows_translations_linked_both_ways_with_symmetric_hre
     let missing = c.get("/en/khong-co-trang-nay").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert_eq!(missing.attr("html", "lang").as_deref(), Some("en"));
-    assert!(missing.text("h1").contains(&msg_en("error_404_title")), "{}", missing.text("h1"));
+    assert!(
+        missing.text("h1").contains(&msg_en("error_404_title")),
+        "{}",
+        missing.text("h1")
+    );
 
     // Search finds English words, accents and case aside.
     let found = c.get("/en/search?q=ADMINISTRATIVE+ref").await;

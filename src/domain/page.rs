@@ -235,22 +235,12 @@ pub fn validate(input: &PageInput) -> Result<ValidPage, Vec<Problem>> {
             0
         }),
     };
-    let summary = input.summary.trim().to_owned();
-    if summary.chars().count() > 500 {
-        problems.push(Problem::at("summary", "page_summary_too_long"));
-    }
-    let contacts = parse_contacts(&input.contacts).unwrap_or_else(|line| {
-        problems.push(Problem {
-            field: "contacts",
-            key: "page_contact_invalid",
-            line: Some(line),
-        });
-        Vec::new()
-    });
-    let status = input.status.parse::<PageStatus>().unwrap_or_else(|_| {
-        problems.push(Problem::at("status", "page_status_invalid"));
-        PageStatus::Draft
-    });
+    let (summary, contacts, status) = check_shared(
+        &input.summary,
+        &input.contacts,
+        &input.status,
+        &mut problems,
+    );
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -264,6 +254,33 @@ pub fn validate(input: &PageInput) -> Result<ValidPage, Vec<Problem>> {
         contacts,
         status,
     })
+}
+
+/// The summary, contact list and status as a page form and a
+/// translation form both check them; problems go to `problems`.
+pub(crate) fn check_shared(
+    summary: &str,
+    contacts: &str,
+    status: &str,
+    problems: &mut Vec<Problem>,
+) -> (String, Vec<Contact>, PageStatus) {
+    let summary = summary.trim().to_owned();
+    if summary.chars().count() > 500 {
+        problems.push(Problem::at("summary", "page_summary_too_long"));
+    }
+    let contacts = parse_contacts(contacts).unwrap_or_else(|line| {
+        problems.push(Problem {
+            field: "contacts",
+            key: "page_contact_invalid",
+            line: Some(line),
+        });
+        Vec::new()
+    });
+    let status = status.parse::<PageStatus>().unwrap_or_else(|_| {
+        problems.push(Problem::at("status", "page_status_invalid"));
+        PageStatus::Draft
+    });
+    (summary, contacts, status)
 }
 
 /// A page's path below its parent's (`None` for a top-level page).

@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::page::{PageStatus, Problem, parse_contacts};
+use super::page::{PageStatus, Problem, check_shared};
 
 /// The languages a translation may be in, each served under `/{lang}/`
 /// (SPEC: the English site under `/en`). The site's own language,
@@ -54,25 +54,15 @@ pub fn validate(input: &TranslationInput) -> Result<ValidTranslation, Vec<Proble
     if title.is_empty() || title.chars().count() > 200 {
         problems.push(Problem::at("title", "page_title_required"));
     }
-    let summary = input.summary.trim().to_owned();
-    if summary.chars().count() > 500 {
-        problems.push(Problem::at("summary", "page_summary_too_long"));
-    }
     if input.image_alt.trim().chars().count() > 500 {
-        problems.push(Problem::at("image_alt", "page_summary_too_long"));
+        problems.push(Problem::at("image_alt", "translation_image_alt_too_long"));
     }
-    let contacts = parse_contacts(&input.contacts).unwrap_or_else(|line| {
-        problems.push(Problem {
-            field: "contacts",
-            key: "page_contact_invalid",
-            line: Some(line),
-        });
-        Vec::new()
-    });
-    let status = input.status.parse::<PageStatus>().unwrap_or_else(|_| {
-        problems.push(Problem::at("status", "page_status_invalid"));
-        PageStatus::Draft
-    });
+    let (summary, contacts, status) = check_shared(
+        &input.summary,
+        &input.contacts,
+        &input.status,
+        &mut problems,
+    );
     if !problems.is_empty() {
         return Err(problems);
     }

@@ -289,6 +289,7 @@ struct IndexView {
 /// translations: few), each with its versions.
 fn fixed_urls(
     origin: &str,
+    site_lang: &str,
     cats: &[categories::Category],
     documents: &[String],
     site_pages: &[crate::storage::pages::Node],
@@ -334,7 +335,7 @@ fn fixed_urls(
     }));
     let mut urls = Vec::new();
     for (path, lastmod, langs) in paths {
-        let alternates = versions(origin, &path, &langs);
+        let alternates = versions(origin, site_lang, &path, &langs);
         for lang in &langs {
             urls.push(UrlEntry {
                 loc: format!("{origin}{}", localized(lang, &path)),
@@ -359,20 +360,20 @@ fn fixed_urls(
         urls.push(UrlEntry {
             loc: format!("{origin}{}", localized(lang, &path)),
             lastmod: Some(rfc3339(*changed)),
-            alternates: versions(origin, &path, std::slice::from_ref(lang)),
+            alternates: versions(origin, site_lang, &path, std::slice::from_ref(lang)),
         });
     }
     urls
 }
 
-/// `path`'s versions (the site's language, and `langs`), absolute; none
+/// `path`'s versions (in `site_lang`, and in `langs`), absolute; none
 /// when it has no other.
-fn versions(origin: &str, path: &str, langs: &[String]) -> Vec<Alternate> {
+fn versions(origin: &str, site_lang: &str, path: &str, langs: &[String]) -> Vec<Alternate> {
     if langs.is_empty() {
         return Vec::new();
     }
     std::iter::once(Alternate {
-        lang: "vi".to_owned(),
+        lang: site_lang.to_owned(),
         url: format!("{origin}{path}"),
     })
     .chain(langs.iter().map(|l| Alternate {
@@ -406,7 +407,10 @@ pub async fn sitemap(
         })
         .await?;
         let mut urls = fixed;
-        urls.extend(rows.into_iter().map(|r| url_entry(&origin, r, &tr)));
+        urls.extend(
+            rows.into_iter()
+                .map(|r| url_entry(&origin, &state.config.language, r, &tr)),
+        );
         return Ok(xml(
             &state,
             state
@@ -432,7 +436,7 @@ pub async fn sitemap(
     ))
 }
 
-fn url_entry(origin: &str, r: entries::SitemapRow, tr: &Translations) -> UrlEntry {
+fn url_entry(origin: &str, site_lang: &str, r: entries::SitemapRow, tr: &Translations) -> UrlEntry {
     let changed = r.publish_at.map_or(r.updated_at, |p| r.updated_at.max(p));
     let path = r.kind.entry_path(&r.slug);
     let langs: Vec<String> = tr
@@ -444,7 +448,7 @@ fn url_entry(origin: &str, r: entries::SitemapRow, tr: &Translations) -> UrlEntr
     UrlEntry {
         loc: format!("{origin}{path}"),
         lastmod: Some(rfc3339(changed)),
-        alternates: versions(origin, &path, &langs),
+        alternates: versions(origin, site_lang, &path, &langs),
     }
 }
 
@@ -460,6 +464,7 @@ async fn fixed_part(
         let tr = pages::shared_base(conn, &shared.cache)?.translations;
         let urls = fixed_urls(
             &origin,
+            &shared.config.language,
             &categories::all(conn)?,
             &crate::storage::documents::slugs(conn)?,
             &crate::storage::pages::all(conn)?,
@@ -503,7 +508,10 @@ pub async fn sitemap_part(
     if n == 1 {
         urls.extend(fixed);
     }
-    urls.extend(rows.into_iter().map(|r| url_entry(&origin, r, &tr)));
+    urls.extend(
+        rows.into_iter()
+            .map(|r| url_entry(&origin, &state.config.language, r, &tr)),
+    );
     Ok(xml(
         &state,
         state
