@@ -279,7 +279,7 @@ async fn the_english_site_shows_translations_linked_both_ways_with_symmetric_hre
         Some(REFERENCE)
     );
     assert_eq!(
-        en.attr("figure.featured", "lang").as_deref(),
+        en.attr("figure.featured img", "lang").as_deref(),
         Some("vi"),
         "an image described only in Vietnamese says so"
     );
@@ -410,7 +410,14 @@ async fn the_english_site_shows_translations_linked_both_ways_with_symmetric_hre
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     loa::web::cache::sync(&site.state, true).await;
     assert_eq!(c.get(&en_path).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(c.get("/en/").await.count(".card-title a"), 0);
+    let home = c.get("/en/").await;
+    assert_eq!(home.count(".card-title a"), 0);
+    assert_eq!(
+        home.count(".nav-bar a[href='/en/articles']"),
+        0,
+        "a draft's translation does not make its kind a listing in English"
+    );
+    assert!(alternates(&c.get("/articles").await).is_empty());
 
     // An admin turns English off: its pages are 404s and the switch goes.
     site.add_user("quantri", Role::Admin, PW);
@@ -532,7 +539,7 @@ async fn editors_translate_entries_and_pages_in_the_admin_and_nothing_typed_is_l
         Some("A laptop showing the portal")
     );
     assert_eq!(
-        public.count("figure.featured[lang]"),
+        public.count("figure.featured img[lang]"),
         0,
         "described in English"
     );
@@ -588,6 +595,20 @@ async fn editors_translate_entries_and_pages_in_the_admin_and_nothing_typed_is_l
     assert_eq!(
         c.get(&format!("/en{REFERENCE}")).await.status,
         StatusCode::NOT_FOUND
+    );
+    // A form opened before the delete: 409, the text kept, and saving
+    // again makes the translation anew.
+    let mut opened_before = fields;
+    opened_before[1] = ("version", "1");
+    let orphan = c.post_form(&path, &opened_before).await;
+    assert_eq!(orphan.status, StatusCode::CONFLICT);
+    assert_eq!(
+        orphan.attr("#title", "value").as_deref(),
+        Some("Reform news in English")
+    );
+    assert_eq!(
+        orphan.attr("input[name=version]", "value").as_deref(),
+        Some("0")
     );
     let (audit, _) = loa::storage::audit::page(&mut site.conn(), 0, 10).unwrap();
     let target = format!("entry:{article}:en");

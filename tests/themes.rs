@@ -107,6 +107,23 @@ async fn an_admin_switches_the_theme_and_every_reader_and_server_follows() {
             && a.target == "tuong-phan"
             && a.detail == "default")
     );
+    // An admin reading the admin in English sees the themes named in
+    // English where their theme.toml says how.
+    c.login("quantri", PW).await;
+    let token = c.admin_token().await;
+    c.post_form(
+        "/admin/language",
+        &[("csrf_token", &token), ("language", "en")],
+    )
+    .await;
+    let english = c.get("/admin/theme").await;
+    assert!(
+        english
+            .text("label[for=theme-tuong-phan]")
+            .starts_with("High contrast, large type"),
+        "{}",
+        english.text("label[for=theme-tuong-phan]")
+    );
 }
 
 #[actix_web::test]

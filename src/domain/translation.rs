@@ -54,15 +54,25 @@ pub fn validate(input: &TranslationInput) -> Result<ValidTranslation, Vec<Proble
     if title.is_empty() || title.chars().count() > 200 {
         problems.push(Problem::at("title", "page_title_required"));
     }
-    if input.image_alt.trim().chars().count() > 500 {
-        problems.push(Problem::at("image_alt", "translation_image_alt_too_long"));
-    }
     let (summary, contacts, status) = check_shared(
         &input.summary,
         &input.contacts,
         &input.status,
         &mut problems,
     );
+    // In the form's order: the image's words come after the summary.
+    let mut image = Vec::new();
+    if input.image_alt.trim().chars().count() > 500 {
+        image.push(Problem::at("image_alt", "translation_image_alt_too_long"));
+    }
+    if input.image_caption.trim().chars().count() > 300 {
+        image.push(Problem::at("image_caption", "translation_caption_too_long"));
+    }
+    let at = problems
+        .iter()
+        .position(|p| p.field != "title" && p.field != "summary")
+        .unwrap_or(problems.len());
+    problems.splice(at..at, image);
     if !problems.is_empty() {
         return Err(problems);
     }

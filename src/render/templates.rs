@@ -47,6 +47,28 @@ pub struct About {
     /// (`default` when absent).
     #[serde(default)]
     pub parent: Option<String>,
+    /// The title and description in other languages: `[en]` tables with
+    /// `title` and `description` (other keys are ignored).
+    #[serde(flatten)]
+    pub other: BTreeMap<String, toml::Value>,
+}
+
+impl About {
+    /// The title and description in `lang`, falling back to the
+    /// theme.toml's own (in the site's language) for either one missing.
+    pub fn in_language(&self, lang: &str) -> (String, String) {
+        let own = |key: &str| {
+            self.other
+                .get(lang)
+                .and_then(|t| t.get(key))
+                .and_then(toml::Value::as_str)
+                .map(str::to_owned)
+        };
+        (
+            own("title").unwrap_or_else(|| self.title.clone()),
+            own("description").unwrap_or_else(|| self.description.clone()),
+        )
+    }
 }
 
 /// Theme `name`'s `theme.toml` (empty when it has none).

@@ -23,6 +23,9 @@ pub enum TranslationError {
     /// The entry or page it translates is gone.
     #[error("original not found")]
     NoOriginal,
+    /// The translation the form was opened on was deleted since.
+    #[error("translation deleted since version {0}")]
+    Gone(i32),
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
 }
@@ -70,7 +73,7 @@ pub fn save(
                 expected: expected.unwrap_or_default(),
                 current: Box::new(c),
             },
-            None => TranslationError::Db(diesel::result::Error::NotFound),
+            None => TranslationError::Gone(expected.unwrap_or_default()),
         };
         match (current, expected) {
             (Some(c), Some(v)) if c.version != v => Err(conflict(Some(c))),

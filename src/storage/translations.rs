@@ -139,11 +139,14 @@ pub fn published(conn: &mut Db) -> QueryResult<Vec<Brief>> {
 }
 
 /// The kinds of entry with a published translation into each language
-/// (the other language's navigation lists only those kinds).
+/// whose original is published or scheduled (the other language's
+/// navigation lists only those kinds; a draft's translation does not
+/// count).
 pub fn translated_kinds(conn: &mut Db) -> QueryResult<Vec<(String, String)>> {
     translations::table
         .inner_join(entries::table)
         .filter(translations::status.eq(PageStatus::Published.as_str()))
+        .filter(entries::public_at.is_not_null())
         .select((translations::lang, entries::kind))
         .distinct()
         .load(conn)

@@ -32,9 +32,10 @@ pub struct Base {
     /// for the footer when its menu is empty.
     pub site_pages: Vec<Link>,
     /// The public pages, for search (a search for `lien he` lists
-    /// *Liên hệ* above the entries): few, so matched in memory.
+    /// *Liên hệ* above the entries): few, so matched in memory. Shared,
+    /// not copied, by every page built from the kept `Base`.
     #[serde(skip)]
-    pub page_search: Vec<PageCard>,
+    pub page_search: std::sync::Arc<Vec<PageCard>>,
     /// The header menu admins edit (`/admin/menus`), empty when they have
     /// not: the theme then shows its default navigation.
     pub header_menu: Vec<MenuLink>,
@@ -101,7 +102,8 @@ pub fn load_base(conn: &mut Db) -> diesel::QueryResult<Base> {
             tokens: words(&format!("{} {}", n.title, n.summary)),
             body_tokens: words(&bodies.remove(&n.id).unwrap_or_default()),
         })
-        .collect();
+        .collect::<Vec<_>>()
+        .into();
     let languages = settings::get(conn, settings::LANGUAGES)?;
     let translations = std::sync::Arc::new(super::languages::load(
         conn,
@@ -180,7 +182,7 @@ impl Base {
         self.footer_menu = Vec::new();
         self.site_pages = pages;
         self.categories = Vec::new();
-        self.page_search = Vec::new();
+        self.page_search = Default::default();
         self
     }
 }
@@ -520,7 +522,8 @@ pub async fn error_page(
         .await
         .unwrap_or_default();
     // A page of the site in another language (`/en/…`) errs in it.
-    let lang = super::public::translated_language(state, req.path());
+    let lang = super::public::translated_language(state, req.path())
+        .filter(|l| base.translations.is_on(l));
     let theme = lang.map_or(&state.theme, |l| state.theme_in(l));
     let messages = theme.messages();
     // A title of the error's own (`error_session_title` beside

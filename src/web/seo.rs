@@ -5,6 +5,7 @@
 use serde::Serialize;
 use serde_json::json;
 
+use super::pages::Common;
 use super::views::{EntryView, Link};
 use crate::render::SafeHtml;
 
@@ -103,7 +104,7 @@ struct NewsArticle<'a> {
     url: &'a str,
     headline: &'a str,
     description: &'a str,
-    in_language: &'static str,
+    in_language: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     date_published: Option<&'a str>,
     date_modified: &'a str,
@@ -117,8 +118,14 @@ struct NewsArticle<'a> {
     keywords: Vec<&'a str>,
 }
 
-/// `NewsArticle` and `BreadcrumbList` for an entry page.
-pub fn entry_graph(origin: &str, publisher_name: &str, e: &EntryView, trail: &[Link]) -> SafeHtml {
+/// `NewsArticle` and `BreadcrumbList` for an entry page in `lang`.
+pub fn entry_graph<'a>(
+    origin: &str,
+    lang: &'a str,
+    publisher_name: &'a str,
+    e: &EntryView,
+    trail: &[Link],
+) -> SafeHtml {
     let url = format!("{origin}{}", e.url);
     let article = NewsArticle {
         kind: "NewsArticle",
@@ -127,7 +134,7 @@ pub fn entry_graph(origin: &str, publisher_name: &str, e: &EntryView, trail: &[L
         url: &url,
         headline: &e.title,
         description: &e.summary,
-        in_language: "vi",
+        in_language: lang,
         date_published: e.published.as_ref().map(|p| p.iso.as_str()),
         date_modified: &e.updated.iso,
         author: Named {
@@ -157,8 +164,10 @@ pub fn entry_graph(origin: &str, publisher_name: &str, e: &EntryView, trail: &[L
     })
 }
 
-/// `WebSite` (home) with its search action, or a listing's breadcrumbs.
-pub fn site_graph(origin: &str, name: &str, trail: Option<&[Link]>) -> SafeHtml {
+/// `WebSite` (a home page, in the page's language, with its search
+/// action), or a listing's breadcrumbs.
+pub fn site_graph(common: &Common<'_>, name: &str, trail: Option<&[Link]>) -> SafeHtml {
+    let origin = common.origin.as_str();
     let value = match trail {
         Some(trail) => {
             json!({ "@context": "https://schema.org", "@graph": [breadcrumbs(origin, trail)] })
@@ -167,11 +176,11 @@ pub fn site_graph(origin: &str, name: &str, trail: Option<&[Link]>) -> SafeHtml 
             "@context": "https://schema.org",
             "@type": "WebSite",
             "name": name,
-            "url": format!("{origin}/"),
-            "inLanguage": "vi",
+            "url": format!("{origin}{}", common.home_url),
+            "inLanguage": common.lang,
             "potentialAction": {
                 "@type": "SearchAction",
-                "target": format!("{origin}/search?q={{search_term_string}}"),
+                "target": format!("{origin}{}?q={{search_term_string}}", common.search_url),
                 "query-input": "required name=search_term_string",
             },
         }),

@@ -48,20 +48,23 @@ struct ThemePage<'a> {
     saved: Option<&'static str>,
 }
 
-fn choices(state: &AppState) -> Vec<Choice> {
+/// The themes, named in `lang` (the admin's language) where their
+/// `theme.toml` says how.
+fn choices(state: &AppState, lang: &str) -> Vec<Choice> {
     let current = state.theme.name();
     crate::render::templates::themes(&state.config.themes)
         .into_iter()
         .map(|name| {
             let about =
                 crate::render::templates::about(&state.config.themes, &name).unwrap_or_default();
+            let (title, description) = about.in_language(lang);
             Choice {
-                title: if about.title.is_empty() {
+                title: if title.is_empty() {
                     name.clone()
                 } else {
-                    about.title
+                    title
                 },
-                description: about.description,
+                description,
                 current: name == current,
                 name,
             }
@@ -89,7 +92,7 @@ pub async fn show(
         .collect();
     let query = crate::web::public::query(&req)?;
     let view = ThemePage {
-        themes: choices(&state),
+        themes: choices(&state, staff.language(&state)),
         languages,
         saved: match query.get("saved").map(String::as_str) {
             Some("languages") => Some("languages"),

@@ -131,8 +131,10 @@ struct EditPage<'a> {
     original_image_alt: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     original_image_caption: Option<String>,
-    /// The translation's language (`en`) and its name.
+    /// The translation's language (`en`) and its name; the original's
+    /// language (the site's, `vi`).
     lang: &'a str,
+    original_lang: &'a str,
     language_name: String,
     /// Where the form posts, and where deleting posts.
     action: String,
@@ -239,6 +241,7 @@ async fn form(
         original_image_alt: about.image.as_ref().map(|i| i.0.clone()),
         original_image_caption: about.image.map(|i| i.1),
         lang,
+        original_lang: &state.config.language,
         language_name: theme.message(&format!("admin_language_{lang}")),
         action: form_url(original, lang),
         exists,
@@ -330,7 +333,20 @@ pub async fn save(
                 &staff,
                 (original, lang),
                 Some((input, current.version)),
-                vec![Problem::at("title", "page_conflict")],
+                vec![Problem::at("title", "translation_conflict")],
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        // Deleted while it was being edited: saving again makes it anew.
+        Err(TranslationError::Gone(_)) => {
+            form(
+                &state,
+                &req,
+                &staff,
+                (original, lang),
+                Some((input, 0)),
+                vec![Problem::at("title", "translation_gone")],
                 StatusCode::CONFLICT,
             )
             .await

@@ -346,7 +346,8 @@ pub(super) fn respond(
         .or_else(|| page.base.site.get("name"))
         .cloned()
         .unwrap_or_default();
-    let json_ld = crate::web::seo::entry_graph(&origin, &publisher, &entry, &trail);
+    let json_ld =
+        crate::web::seo::entry_graph(&origin, &state.config.language, &publisher, &entry, &trail);
     let translations = page.base.translations.clone();
     let mut common = Common::new(state, req, page.base);
     if translations

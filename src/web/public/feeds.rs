@@ -119,18 +119,13 @@ async fn feed(
                 let found =
                     crate::storage::translations::latest_public(conn, lang, now, FEED_SIZE)?;
                 let ids: Vec<i32> = found.iter().map(|(id, _)| *id).collect();
+                let mut by_id: std::collections::HashMap<i32, _> = found.into_iter().collect();
                 let rows = entries::in_order(conn, &ids)?
                     .into_iter()
-                    .zip(found.into_iter().map(|(_, t)| t))
-                    .map(|(mut e, t)| {
-                        e.title = t.title;
-                        e.summary = t.summary;
-                        e.body_html = t.body_html;
-                        if !t.image_alt.is_empty() {
-                            e.image_alt = t.image_alt;
-                            e.image_caption = t.image_caption;
-                        }
-                        (e, None)
+                    .filter_map(|mut e| {
+                        let t = by_id.remove(&e.id)?;
+                        super::translated::lay_over(&mut e, t);
+                        Some((e, None))
                     })
                     .collect();
                 (rows, on)
@@ -419,7 +414,9 @@ pub async fn sitemap(
         ));
     }
     // Part 1 holds the fixed pages and the first entries; the rest follow.
-    let first = max - fixed.len() as i64;
+    // Translations are few; were there more of them than a sitemap holds,
+    // part 1 would hold only the fixed addresses.
+    let first = (max - fixed.len() as i64).max(0);
     let parts = 1 + (total - first + max - 1).max(0) / max;
     let sitemaps: Vec<UrlEntry> = (1..=parts)
         .map(|n| UrlEntry {
@@ -491,7 +488,9 @@ pub async fn sitemap_part(
     let max = state.sitemap_max as i64;
     let origin = pages::origin(&state, &req);
     let (tr, fixed, _) = fixed_part(&state, origin.clone()).await?;
-    let first = max - fixed.len() as i64;
+    // Translations are few; were there more of them than a sitemap holds,
+    // part 1 would hold only the fixed addresses.
+    let first = (max - fixed.len() as i64).max(0);
     let (offset, limit) = if n == 1 {
         (0, first)
     } else {

@@ -87,7 +87,7 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     let mut common = Common::new(&state, &req, base);
     common.versions(&state, "/");
     let name = common.base.site.get("name").map_or("", String::as_str);
-    common.json_ld = Some(crate::web::seo::site_graph(&common.origin, name, None));
+    common.json_ld = Some(crate::web::seo::site_graph(&common, name, None));
     let view = HomePage {
         common,
         featured: CardView::list(featured, tz),

@@ -104,15 +104,21 @@ async fn listing(
         },
     ];
     let mut common = Common::new(&state, &req, base);
-    // A kind's listing has its version in each language (`/en/articles`).
-    if heading.kind_key == "listing_kind" {
+    // A kind's listing has a version in a language that kind is
+    // translated into (`/en/articles`); its first pages are the pair.
+    if heading.kind_key == "listing_kind"
+        && page == 1
+        && let Ok(kind) = kind_of(&req)
+        && common
+            .base
+            .translations
+            .on
+            .iter()
+            .any(|l| common.base.translations.kinds(l).contains(&kind))
+    {
         common.versions(&state, req.path());
     }
-    common.json_ld = Some(crate::web::seo::site_graph(
-        &common.origin,
-        "",
-        Some(&trail),
-    ));
+    common.json_ld = Some(crate::web::seo::site_graph(&common, "", Some(&trail)));
     common.meta_title = Cow::Borrowed(&heading.title);
     if !heading.description.is_empty() {
         common.meta_description = Cow::Borrowed(&heading.description);

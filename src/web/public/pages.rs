@@ -150,6 +150,11 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         Some(lang) => localized(lang, &url(path)),
         None => url(path),
     };
+    if let Some(lang) = lang
+        && !base.translations.is_on(lang)
+    {
+        return Err(AppError::NotFound);
+    }
     let (mut page, mut ancestors, children, translation) = match found {
         Found::MovedTo(to) => return Ok(moved(&at(&to))),
         Found::Page(page, ..) if slash => return Ok(moved(&at(&page.path))),
@@ -157,17 +162,16 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
             (page, ancestors, children, translation)
         }
     };
-    if let Some(lang) = lang
-        && !base.translations.is_on(lang)
-    {
-        return Err(AppError::NotFound);
-    }
     let site_path = url(&page.path);
     if let Some(t) = translation {
         page.title = t.title;
         page.summary = t.summary;
         page.body_html = t.body_html;
-        page.contacts = t.contacts;
+        // A translation without its own contact list shows the original's
+        // (names and numbers do not change with the language).
+        if t.contacts != "[]" && !t.contacts.is_empty() {
+            page.contacts = t.contacts;
+        }
     }
     ancestors.sort_by_key(|a| a.path.len());
     let theme = match lang {

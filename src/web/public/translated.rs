@@ -17,7 +17,6 @@ use super::{html, kind_of, page_param, query};
 use crate::domain::entry::EntryKind;
 use crate::domain::translation::LANGUAGES;
 use crate::error::AppError;
-use crate::render::SafeHtml;
 use crate::render::templates::Theme;
 use crate::storage::entries::{self, EntryCard};
 use crate::storage::translations::{self, Translation};
@@ -61,10 +60,12 @@ fn cards(
 ) -> diesel::QueryResult<Vec<CardView>> {
     let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
     let originals: Vec<EntryCard> = entries::cards_in_order(conn, &ids)?;
+    let mut words: std::collections::HashMap<i32, translations::Listed> =
+        rows.into_iter().map(|r| (r.id, r)).collect();
     Ok(originals
         .into_iter()
-        .zip(rows)
-        .map(|(card, t)| {
+        .filter_map(|card| Some((words.remove(&card.id)?, card)))
+        .map(|(t, card)| {
             let mut view = CardView::new(card, tz);
             view.url = localized(lang, &view.url);
             view.title = t.title;
@@ -113,7 +114,7 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     let mut common = Common::in_language(&state, &req, base, lang);
     common.versions(&state, "/");
     let name = common.base.site.get("name").map_or("", String::as_str);
-    common.json_ld = Some(crate::web::seo::site_graph(&common.origin, name, None));
+    common.json_ld = Some(crate::web::seo::site_graph(&common, name, None));
     let view = HomePage {
         common,
         latest,
@@ -155,8 +156,11 @@ pub async fn listing(
     let theme = state.theme_in(lang);
     let title = theme.message(&format!("kind_{}_plural", kind.as_str()));
     let description = theme.message(&format!("kind_{}_description", kind.as_str()));
+    let translated = base.translations.kinds(lang).contains(&kind);
     let mut common = Common::in_language(&state, &req, base, lang);
-    common.versions(&state, &format!("/{}", kind.path_segment()));
+    if translated && page == 1 {
+        common.versions(&state, &format!("/{}", kind.path_segment()));
+    }
     let trail = [
         Link {
             name: theme.message("home"),
@@ -167,11 +171,7 @@ pub async fn listing(
             url: req.path().to_owned(),
         },
     ];
-    common.json_ld = Some(crate::web::seo::site_graph(
-        &common.origin,
-        "",
-        Some(&trail),
-    ));
+    common.json_ld = Some(crate::web::seo::site_graph(&common, "", Some(&trail)));
     common.meta_title = Cow::Owned(title.clone());
     common.meta_description = Cow::Owned(description.clone());
     if page > 1 {
@@ -196,15 +196,17 @@ pub async fn listing(
 struct EntryPage<'a> {
     #[serde(flatten)]
     common: Common<'a>,
-    /// The entry with its title, summary, body and image text in the
-    /// language (`entry.image.alt_lang` / `caption_lang`: the language of
-    /// the image's words, the site's when the translation gives none).
+    /// The entry with the translation's title, summary, body, and the
+    /// image's words the translation gives (else the original's).
     entry: &'a EntryView,
-    /// The language of the image's alternative text and caption.
+    /// The language of the image's alternative text, and of its caption:
+    /// the page's, or the site's when the translation gives none.
     image_lang: &'a str,
+    caption_lang: &'a str,
     /// The original's address (comments are taken there).
     original_url: String,
-    /// The original's language name (`Tiếng Việt`).
+    /// The original's language (`vi`) and its name (`Tiếng Việt`).
+    original_lang: &'a str,
     original_language: String,
 }
 
@@ -232,7 +234,7 @@ pub async fn entry(
     let (original, t) = found.ok_or(AppError::NotFound)?;
     let entry_id = original.id;
     let original_url = kind.entry_path(&original.slug);
-    let (view_entry, image_lang) = translated_view(original, t, lang, &state);
+    let (view_entry, image_lang, caption_lang) = translated_view(original, t, lang, &state);
     let mut common = Common::in_language(&state, &req, base, lang);
     common.versions(&state, &original_url);
     let origin = common.origin.clone();
@@ -261,6 +263,7 @@ pub async fn entry(
         .unwrap_or_default();
     common.json_ld = Some(crate::web::seo::entry_graph(
         &origin,
+        lang,
         &publisher,
         &view_entry,
         &trail,
@@ -279,7 +282,9 @@ pub async fn entry(
         common,
         entry: &view_entry,
         image_lang,
+        caption_lang,
         original_url,
+        original_lang: &state.config.language,
         original_language: state.theme.message("language_name"),
     };
     let body = state
@@ -295,29 +300,43 @@ pub async fn entry(
     Ok(res)
 }
 
-/// The original's view with the translation's words; the language of the
-/// image's words.
+/// Lays translation `t` over its original `e`: its title, summary and
+/// body, and each of the image's words it gives. Returns whether the
+/// image's alternative text and its caption are the translation's.
+pub(super) fn lay_over(e: &mut entries::Entry, t: Translation) -> (bool, bool) {
+    e.title = t.title;
+    e.summary = t.summary;
+    e.body_html = t.body_html;
+    let alt = !t.image_alt.is_empty();
+    if alt {
+        e.image_alt = t.image_alt;
+    }
+    let caption = !t.image_caption.is_empty();
+    if caption {
+        e.image_caption = t.image_caption;
+    }
+    (alt, caption)
+}
+
+/// The original's view with the translation's words, and the languages
+/// of the image's alternative text and caption.
 fn translated_view(
-    original: entries::Entry,
+    mut original: entries::Entry,
     t: Translation,
     lang: &'static str,
     state: &AppState,
-) -> (EntryView, &'static str) {
+) -> (EntryView, &'static str, &'static str) {
+    let (alt, caption) = lay_over(&mut original, t);
     let mut view = EntryView::new(original, None, Vec::new(), state.config.tz());
     view.url = localized(lang, &view.url);
-    view.title = t.title;
-    view.summary = t.summary;
-    view.body_html = SafeHtml::trusted(t.body_html);
-    let mut image_lang = lang;
-    if let Some(image) = &mut view.image {
-        if t.image_alt.is_empty() {
-            image_lang = site_language(state);
+    let of = |translated: bool| {
+        if translated {
+            lang
         } else {
-            image.alt = t.image_alt;
-            image.caption = t.image_caption;
+            site_language(state)
         }
-    }
-    (view, image_lang)
+    };
+    (view, of(alt), of(caption))
 }
 
 /// The site's own language as a `'static` name for views.
