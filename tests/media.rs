@@ -840,3 +840,73 @@ async fn an_upload_without_a_file_points_at_the_file_field() {
     let fresh = c.get("/admin/media").await;
     assert_eq!(fresh.attr("#files", "aria-invalid"), None);
 }
+
+#[actix_web::test]
+async fn an_image_a_page_or_a_translation_shows_cannot_be_deleted() {
+    let site = TestSite::with_content();
+    editor!(site, c);
+    upload(
+        &mut c,
+        &[
+            ("a.png", &encoded(&picture(700, 100), ImageFormat::Png)),
+            ("b.png", &encoded(&picture(701, 100), ImageFormat::Png)),
+        ],
+    )
+    .await;
+    let named = |name: &str| {
+        media_rows(&site)
+            .into_iter()
+            .find(|m| m.original_name == name)
+            .expect("the upload")
+    };
+    let (a, b) = (named("a.png"), named("b.png"));
+    let by = loa::service::entries::Saver {
+        name: "test",
+        now: site.now(),
+    };
+    let page = loa::domain::page::validate(&loa::domain::page::PageInput {
+        title: "Ảnh".into(),
+        body_md: format!("![Một bức ảnh](/uploads/{})", a.path),
+        status: "draft".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    loa::service::pages::save(
+        &mut site.conn(),
+        loa::service::pages::Target::New,
+        &page,
+        by,
+    )
+    .unwrap();
+    let translation =
+        loa::domain::translation::validate(&loa::domain::translation::TranslationInput {
+            title: "A picture".into(),
+            body_md: format!("![A picture](/uploads/{})", b.path),
+            status: "draft".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    loa::service::translations::save(
+        &mut site.conn(),
+        loa::storage::translations::Original::Entry(common::reference_id(&site)),
+        "en",
+        None,
+        &translation,
+        by,
+    )
+    .unwrap();
+    let token = c.admin_token().await;
+    for (m, what) in [(&a, "a page"), (&b, "a translation")] {
+        let refused = c
+            .post_form(
+                &format!("/admin/media/{}/delete", m.id),
+                &[("csrf_token", &token)],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::CONFLICT, "used by {what}");
+        assert!(
+            media_rows(&site).iter().any(|r| r.id == m.id),
+            "the image {what} shows is kept"
+        );
+    }
+}

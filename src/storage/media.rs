@@ -8,7 +8,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::schema::{attachments, documents, entries, media, media_uses};
+use super::schema::{attachments, documents, entries, media, media_uses, pages, translations};
 use crate::domain::image::LIBRARY_URL;
 use crate::domain::slug;
 
@@ -101,12 +101,7 @@ pub fn list(
         let mut q = media::table.into_boxed();
         if let Some(t) = text.map(slug::fold).filter(|t| !t.trim().is_empty()) {
             for word in t.split_whitespace() {
-                let pattern = format!(
-                    "%{}%",
-                    word.replace('\\', "\\\\")
-                        .replace('%', "\\%")
-                        .replace('_', "\\_")
-                );
+                let pattern = super::like_literal(word, "%", "%");
                 q = q.filter(media::search_text.like(pattern).escape('\\'));
             }
         }
@@ -168,14 +163,30 @@ pub fn use_counts(conn: &mut Db, ids: &[i32]) -> QueryResult<HashMap<i32, i64>> 
     Ok(rows.into_iter().collect())
 }
 
-/// Deletes image `id` unless an entry uses it; returns the deleted row,
-/// or the entries in the way.
+/// Deletes image `id` unless an entry, a page or a translation uses it;
+/// returns the deleted row, or the entries in the way (none listed when
+/// only pages or translations are).
 pub fn delete_unused(conn: &mut Db, id: i32) -> QueryResult<Result<Media, Vec<Use>>> {
     super::write(conn, |conn| {
         let m = find(conn, id)?;
         let users = uses(conn, id)?;
         if !users.is_empty() {
             return Ok(Err(users));
+        }
+        // The department's pages and the translations are not in
+        // `media_uses` (it is keyed by entry): their bodies are few, and
+        // searched for the image's address here.
+        let pattern = super::like_literal(&m.path, "%/uploads/", "%");
+        let in_pages: i64 = pages::table
+            .filter(pages::body_md.like(&pattern).escape('\\'))
+            .count()
+            .get_result(conn)?;
+        let in_translations: i64 = translations::table
+            .filter(translations::body_md.like(&pattern).escape('\\'))
+            .count()
+            .get_result(conn)?;
+        if in_pages + in_translations > 0 {
+            return Ok(Err(Vec::new()));
         }
         diesel::delete(media::table.find(id)).execute(conn)?;
         Ok(Ok(m))

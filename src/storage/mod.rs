@@ -99,3 +99,14 @@ fn lock_writes(conn: &mut diesel::PgConnection) -> diesel::QueryResult<()> {
         .execute(conn)
         .map(drop)
 }
+
+/// `text` as part of a LIKE pattern that matches it literally, between
+/// `before` and `after` (`"%"`): `%`, `_` and `\` escaped with `\`
+/// (queries say `.escape('\\')`; both databases read it so).
+pub fn like_literal(text: &str, before: &str, after: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("{before}{escaped}{after}")
+}

@@ -317,13 +317,7 @@ pub fn search(
     }
     let patterns: Vec<String> = words
         .iter()
-        .map(|w| {
-            let escaped = w
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            format!("% {escaped}%")
-        })
+        .map(|w| super::like_literal(w, "% ", "%"))
         .collect();
     let mut found = translations::table
         .filter(translations::lang.eq(lang))
