@@ -568,3 +568,82 @@ async fn the_registry_exports_and_imports_again_unchanged() {
     assert_eq!(fields(&copy), fields(&site));
     assert_eq!(site.import(out.path()).documents, 0, "nothing changes");
 }
+
+#[actix_web::test]
+async fn pages_and_translations_link_a_number_from_the_moment_it_is_registered() {
+    let site = TestSite::with_content();
+    let by = loa::service::entries::Saver {
+        name: "test",
+        now: site.now(),
+    };
+    let body = "Thực hiện Quyết định số 99/QĐ-SVHTT của Sở.";
+    let page = loa::domain::page::validate(&loa::domain::page::PageInput {
+        title: "Văn bản chỉ đạo".into(),
+        body_md: body.into(),
+        status: "published".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    let page_id = loa::service::pages::save(
+        &mut site.conn(),
+        loa::service::pages::Target::New,
+        &page,
+        by,
+    )
+    .unwrap()
+    .id();
+    let translation =
+        loa::domain::translation::validate(&loa::domain::translation::TranslationInput {
+            title: "Guiding documents".into(),
+            body_md: "Under Decision No. 99/QĐ-SVHTT.".into(),
+            status: "published".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    loa::service::translations::save(
+        &mut site.conn(),
+        loa::storage::translations::Original::Page(page_id),
+        "en",
+        None,
+        &translation,
+        by,
+    )
+    .unwrap();
+    let mut c = site.client().await;
+    let decision = "/documents/quyet-dinh-99-qd-svhtt-2022";
+    let linked = |page: &common::Page| page.attr(".entry-body a[href^='/documents/']", "href");
+    assert_eq!(
+        linked(&c.get("/van-ban-chi-dao").await),
+        None,
+        "not registered yet"
+    );
+
+    let valid = validate(&DocumentInput {
+        doc_type: "Quyết định".into(),
+        number: "99/QĐ-SVHTT".into(),
+        issuer: "Sở Văn hóa và Thể thao Hà Nội".into(),
+        issued_on: "15/4/2022".into(),
+        status: "in_force".into(),
+        abstract_text: "Thành lập tổ tuyên truyền".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    let id = loa::service::documents::save(&mut site.conn(), None, &valid, site.now())
+        .unwrap()
+        .unwrap()
+        .id();
+    loa::web::cache::sync(&site.state, true).await;
+    assert_eq!(
+        linked(&c.get("/van-ban-chi-dao").await).as_deref(),
+        Some(decision)
+    );
+    assert_eq!(
+        linked(&c.get("/en/van-ban-chi-dao").await).as_deref(),
+        Some(decision)
+    );
+    // Deleted from the registry: no link left pointing at a 404.
+    loa::service::documents::delete(&mut site.conn(), id).unwrap();
+    loa::web::cache::sync(&site.state, true).await;
+    assert_eq!(linked(&c.get("/van-ban-chi-dao").await), None);
+    assert_eq!(linked(&c.get("/en/van-ban-chi-dao").await), None);
+}

@@ -1,8 +1,9 @@
-//! The document registry's writes, with what follows from them: entry
-//! bodies are stored with their document numbers linked, so adding,
-//! renumbering or deleting a record renders again, through the save path
-//! ([`entries::rerender`]), every entry that cites a number concerned.
-//! Their pages leave the page cache by the change log, as for any edit.
+//! The document registry's writes, with what follows from them: entry,
+//! page and translation bodies are stored with their document numbers
+//! linked, so adding, renumbering or deleting a record renders again
+//! every one that cites a number concerned (entries through their save
+//! path, [`entries::rerender`]). Their pages leave the page cache by the
+//! change log, as for any edit.
 
 use crate::storage::Db;
 use chrono::NaiveDateTime;
@@ -55,11 +56,25 @@ pub fn delete(conn: &mut Db, id: i32) -> QueryResult<documents::Document> {
     })
 }
 
-/// Renders again every entry citing one of `numbers`.
+/// Renders again every entry, page and translation citing one of
+/// `numbers`. (Entries are found by their citations; pages and
+/// translations, which are few, by their Markdown.)
 fn relink(conn: &mut Db, numbers: &[Option<&str>]) -> QueryResult<()> {
     let numbers: Vec<&str> = numbers.iter().flatten().copied().collect();
     for id in documents::citing_entries(conn, &numbers)? {
         entries::rerender(conn, id)?;
+    }
+    for (id, md, html) in crate::storage::pages::citing(conn, &numbers)? {
+        let fresh = entries::render_body(conn, &md)?.into_string();
+        if fresh != html {
+            crate::storage::pages::set_body_html(conn, id, &fresh)?;
+        }
+    }
+    for (id, md, html) in crate::storage::translations::citing(conn, &numbers)? {
+        let fresh = entries::render_body(conn, &md)?.into_string();
+        if fresh != html {
+            crate::storage::translations::set_body_html(conn, id, &fresh)?;
+        }
     }
     Ok(())
 }

@@ -264,3 +264,30 @@ pub fn revision(conn: &mut Db, page_id: i32, id: i32) -> QueryResult<Option<Page
         .first(conn)
         .optional()
 }
+
+/// The pages whose Markdown holds one of `numbers` (document numbers):
+/// id, body, rendered body. Pages are few: a scan.
+pub fn citing(conn: &mut Db, numbers: &[&str]) -> QueryResult<Vec<(i32, String, String)>> {
+    if numbers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = pages::table.into_boxed();
+    for n in numbers {
+        q = q.or_filter(
+            pages::body_md
+                .like(super::like_literal(n, "%", "%"))
+                .escape('\\'),
+        );
+    }
+    q.select((pages::id, pages::body_md, pages::body_html))
+        .load(conn)
+}
+
+/// Stores page `id`'s body rendered again (its Markdown unchanged: no new
+/// version, no revision).
+pub fn set_body_html(conn: &mut Db, id: i32, html: &str) -> QueryResult<()> {
+    diesel::update(pages::table.find(id))
+        .set(pages::body_html.eq(html))
+        .execute(conn)?;
+    Ok(())
+}

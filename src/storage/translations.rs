@@ -378,3 +378,34 @@ pub fn all_of_pages(conn: &mut Db) -> QueryResult<Vec<(String, Translation)>> {
         .order(translations::id)
         .load(conn)
 }
+
+/// The translations whose Markdown holds one of `numbers` (document
+/// numbers): id, body, rendered body. Translations are few: a scan.
+pub fn citing(conn: &mut Db, numbers: &[&str]) -> QueryResult<Vec<(i32, String, String)>> {
+    if numbers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = translations::table.into_boxed();
+    for n in numbers {
+        q = q.or_filter(
+            translations::body_md
+                .like(super::like_literal(n, "%", "%"))
+                .escape('\\'),
+        );
+    }
+    q.select((
+        translations::id,
+        translations::body_md,
+        translations::body_html,
+    ))
+    .load(conn)
+}
+
+/// Stores translation `id`'s body rendered again (its Markdown unchanged:
+/// no new version).
+pub fn set_body_html(conn: &mut Db, id: i32, html: &str) -> QueryResult<()> {
+    diesel::update(translations::table.find(id))
+        .set(translations::body_html.eq(html))
+        .execute(conn)?;
+    Ok(())
+}
