@@ -359,6 +359,42 @@ async fn the_english_site_shows_translations_linked_both_ways_with_symmetric_hre
         StatusCode::NOT_FOUND,
         "a draft page has no public translation"
     );
+    // A renamed page's old English address leads to the new one when the
+    // page is translated, and is a 404 when it is not.
+    for (path, new_slug) in [("lien-he", "lien-he-so"), ("gioi-thieu", "gioi-thieu-so")] {
+        let page = loa::storage::pages::find_by_path(&mut site.conn(), path)
+            .unwrap()
+            .unwrap();
+        let mut renamed = loa::service::pages::valid_of(&page);
+        renamed.slug = new_slug.into();
+        loa::service::pages::save(
+            &mut site.conn(),
+            loa::service::pages::Target::Existing {
+                id: page.id,
+                version: page.version,
+            },
+            &renamed,
+            loa::service::entries::Saver {
+                name: "test",
+                now: site.now(),
+            },
+        )
+        .unwrap();
+    }
+    loa::web::cache::sync(&site.state, true).await;
+    assert_eq!(
+        c.get("/en/lien-he").await.header("location").as_deref(),
+        Some("/en/lien-he-so")
+    );
+    assert_eq!(
+        c.get("/en/gioi-thieu").await.status,
+        StatusCode::NOT_FOUND,
+        "no redirect to a page with no English version"
+    );
+    assert_eq!(
+        c.get("/gioi-thieu").await.header("location").as_deref(),
+        Some("/gioi-thieu-so")
+    );
     // A missing page of the English site says so in English.
     let missing = c.get("/en/khong-co-trang-nay").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
@@ -440,9 +476,9 @@ async fn the_english_site_shows_translations_linked_both_ways_with_symmetric_hre
     assert_eq!(off.status, StatusCode::SEE_OTHER);
     loa::web::cache::sync(&site.state, true).await;
     assert_eq!(c.get("/en/").await.status, StatusCode::NOT_FOUND);
-    assert_eq!(c.get("/en/lien-he").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(c.get("/en/lien-he-so").await.status, StatusCode::NOT_FOUND);
     assert_eq!(c.get("/en/feed.xml").await.status, StatusCode::NOT_FOUND);
-    let vi_contact = c.get("/lien-he").await;
+    let vi_contact = c.get("/lien-he-so").await;
     assert_eq!(vi_contact.count("a.language-switch"), 0);
     assert!(alternates(&vi_contact).is_empty());
     assert!(!c.get("/sitemap.xml").await.body.contains("/en/"));
@@ -454,7 +490,7 @@ async fn the_english_site_shows_translations_linked_both_ways_with_symmetric_hre
         .await;
     assert_eq!(on.status, StatusCode::SEE_OTHER);
     loa::web::cache::sync(&site.state, true).await;
-    assert_eq!(c.get("/en/lien-he").await.status, StatusCode::OK);
+    assert_eq!(c.get("/en/lien-he-so").await.status, StatusCode::OK);
     let (audit, _) = loa::storage::audit::page(&mut site.conn(), 0, 5).unwrap();
     assert!(
         audit

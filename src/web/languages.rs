@@ -119,6 +119,15 @@ impl Translations {
             .flatten()
     }
 
+    /// Whether the public page at `path` has a published translation
+    /// into `lang` (and `lang` is on).
+    pub fn path_translated(&self, path: &str, lang: &str) -> bool {
+        self.public_pages
+            .iter()
+            .find(|(_, _, p)| p == path)
+            .is_some_and(|(id, _, _)| self.page(*id, lang).is_some())
+    }
+
     /// The path of public page `id`.
     pub fn public_page(&self, id: i32) -> Option<&str> {
         self.public_pages

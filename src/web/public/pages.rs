@@ -156,6 +156,10 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         return Err(AppError::NotFound);
     }
     let (mut page, mut ancestors, children, translation) = match found {
+        // Under a language's prefix, only to a page translated into it.
+        Found::MovedTo(to) if lang.is_some_and(|l| !base.translations.path_translated(&to, l)) => {
+            return Err(AppError::NotFound);
+        }
         Found::MovedTo(to) => return Ok(moved(&at(&to))),
         Found::Page(page, ..) if slash => return Ok(moved(&at(&page.path))),
         Found::Page(page, ancestors, children, translation) => {

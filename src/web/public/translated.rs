@@ -301,9 +301,11 @@ pub async fn entry(
 }
 
 /// Lays translation `t` over its original `e`: its title, summary and
-/// body, and each of the image's words it gives. Returns whether the
+/// body, each of the image's words it gives, and its last change when
+/// later than the original's. Returns whether the
 /// image's alternative text and its caption are the translation's.
 pub(super) fn lay_over(e: &mut entries::Entry, t: Translation) -> (bool, bool) {
+    e.updated_at = e.updated_at.max(t.updated_at);
     e.title = t.title;
     e.summary = t.summary;
     e.body_html = t.body_html;
