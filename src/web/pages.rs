@@ -398,23 +398,9 @@ impl<'a> Common<'a> {
                 url: format!("/{lang}/{}", kind.path_segment()),
             })
             .collect();
+        // `Common::new` reads the title and description from the site's
+        // identity, already in `lang`.
         let mut common = Common::new(state, req, base);
-        common.meta_title = Cow::Owned(
-            common
-                .base
-                .site
-                .get("name")
-                .cloned()
-                .unwrap_or_else(|| "loa".into()),
-        );
-        common.meta_description = Cow::Owned(
-            common
-                .base
-                .site
-                .get("description")
-                .cloned()
-                .unwrap_or_default(),
-        );
         common.lang = lang;
         common.kinds = kinds;
         common.home_url = super::languages::localized(lang, "/");

@@ -23,7 +23,7 @@ use crate::web::session::Staff;
 use crate::web::{AppState, db};
 
 /// The original as the form shows it.
-struct About {
+struct OriginalInfo {
     title: String,
     /// Its admin form.
     edit_url: String,
@@ -34,11 +34,11 @@ struct About {
     image: Option<(String, String)>,
 }
 
-fn about(conn: &mut Db, original: Original) -> Result<About, AppError> {
+fn about(conn: &mut Db, original: Original) -> Result<OriginalInfo, AppError> {
     Ok(match original {
         Original::Entry(id) => {
             let e = crate::storage::entries::find(conn, id)?;
-            About {
+            OriginalInfo {
                 edit_url: format!("/admin/entries/{id}/edit"),
                 path: e.kind.entry_path(&e.slug),
                 image: e
@@ -50,7 +50,7 @@ fn about(conn: &mut Db, original: Original) -> Result<About, AppError> {
         }
         Original::Page(id) => {
             let p = crate::storage::pages::find(conn, id)?;
-            About {
+            OriginalInfo {
                 edit_url: format!("/admin/pages/{id}/edit"),
                 path: crate::web::public::pages::url(&p.path),
                 image: None,

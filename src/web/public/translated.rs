@@ -321,13 +321,14 @@ pub(super) fn lay_over(e: &mut entries::Entry, t: Translation) -> (bool, bool) {
 }
 
 /// The original's view with the translation's words, and the languages
-/// of the image's alternative text and caption.
-fn translated_view(
+/// of the image's alternative text and caption (`lang` where the
+/// translation gives them, else the site's).
+fn translated_view<'s>(
     mut original: entries::Entry,
     t: Translation,
-    lang: &'static str,
-    state: &AppState,
-) -> (EntryView, &'static str, &'static str) {
+    lang: &'s str,
+    state: &'s AppState,
+) -> (EntryView, &'s str, &'s str) {
     let (alt, caption) = lay_over(&mut original, t);
     let mut view = EntryView::new(original, None, Vec::new(), state.config.tz());
     view.url = localized(lang, &view.url);
@@ -335,18 +336,10 @@ fn translated_view(
         if translated {
             lang
         } else {
-            site_language(state)
+            state.config.language.as_str()
         }
     };
     (view, of(alt), of(caption))
-}
-
-/// The site's own language as a `'static` name for views.
-fn site_language(state: &AppState) -> &'static str {
-    match state.config.language.as_str() {
-        "en" => "en",
-        _ => "vi",
-    }
 }
 
 /// A page of the site in another language: `/en/{page path}` (from the
@@ -444,7 +437,9 @@ pub async fn search(
     ))
 }
 
-/// The kinds' routes under a language prefix.
+/// The routes of the site in each other language: `/{lang}`, its home,
+/// search, feed, and the kinds' listings and entries (its pages come through
+/// the default service).
 pub fn routes(cfg: &mut web::ServiceConfig) {
     for lang in LANGUAGES {
         cfg.route(&format!("/{lang}"), web::get().to(to_home))
