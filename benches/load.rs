@@ -39,7 +39,8 @@
 //!    to this run's settings, where Debian's WordPress reads them).
 //! 6. Drives each target with wrk at 16 and 64 connections, interleaved,
 //!    for several rounds: the generated article, the reference article,
-//!    the bulletin, the leaflet and `/documents` (page cache on and off),
+//!    the bulletin, the leaflet, `/documents` and the JSON API's entry
+//!    list and reference entry (page cache on and off),
 //!    the home page, listings, deep pages and search. Before each timed run
 //!    it waits until the servers it started are idle (php-fpm works
 //!    through WordPress's queued requests after wrk stops; up to 60 s) and
@@ -299,6 +300,9 @@ fn main() -> anyhow::Result<()> {
         ("bulletin", format!("/bulletins/{BULLETIN}")),
         ("leaflet", format!("/leaflets/{LEAFLET}")),
         ("documents", "/documents".to_owned()),
+        // The JSON API: a list page and the reference article whole.
+        ("api entries", "/api/v1/entries".to_owned()),
+        ("api entry", format!("/api/v1/entries/{REFERENCE}")),
     ] {
         targets.push(target(
             "",
@@ -1113,6 +1117,8 @@ fn start_loa(
         // each request's Host header (README, "Configuration").
         .env("LOA_BASE_URL", format!("http://127.0.0.1:{LOA_CACHED}"))
         .env("LOA_PAGE_CACHE_MIB", if cache { "16" } else { "0" })
+        // wrk is one address: the API's per-address limit would refuse it.
+        .env("LOA_API_PER_MINUTE", "0")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()

@@ -171,7 +171,7 @@ fn main() -> anyhow::Result<()> {
     }
     let leaflets = search::SearchFilter {
         kind: Some(loa::domain::entry::EntryKind::Leaflet),
-        category_id: None,
+        ..Default::default()
     };
     let query = Query::parse("cai cach");
     time("cai cach, leaflets only", || {

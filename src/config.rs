@@ -65,6 +65,10 @@ pub struct Config {
     /// `/usr/bin/chromium`. When the file is missing, staff are told to
     /// print from the browser instead.
     pub chromium: Option<PathBuf>,
+    /// Requests to the JSON API (`/api/`) one address may make per minute
+    /// on one server, in bursts of up to a tenth of it; more get `429`
+    /// with `Retry-After`. 0 turns the limit off.
+    pub api_per_minute: u32,
 }
 
 impl Default for Config {
@@ -87,6 +91,7 @@ impl Default for Config {
             drain_seconds: 5,
             shared_cache_seconds: 0,
             chromium: None,
+            api_per_minute: 600,
         }
     }
 }
@@ -179,6 +184,12 @@ impl Config {
                     self.shared_cache_seconds = value.parse().map_err(|_| ConfigError::Env {
                         name,
                         message: "expected a whole number of seconds".into(),
+                    })?
+                }
+                "LOA_API_PER_MINUTE" => {
+                    self.api_per_minute = value.parse().map_err(|_| ConfigError::Env {
+                        name,
+                        message: "expected a whole number of requests".into(),
                     })?
                 }
                 "LOA_DEV_RELOAD" => self.dev_reload = matches!(value.as_str(), "1" | "true"),

@@ -5,6 +5,7 @@
 
 mod common;
 
+mod api;
 mod balancer;
 mod browser;
 mod bucket;

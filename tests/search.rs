@@ -514,7 +514,7 @@ fn ranking_the_candidates_finds_what_ranking_everything_finds() {
         let expected = everything(conn, &fts, kind.map(|k| k.as_str()));
         let filter = SearchFilter {
             kind,
-            category_id: None,
+            ..SearchFilter::default()
         };
         let (hits, total) = search(conn, &query, filter, site.now(), 0, RANKED).unwrap();
         if expected.len() as i64 > RANKED {

@@ -90,7 +90,13 @@ pub fn validate(input: &CommentInput) -> Result<ValidComment, Vec<FieldError>> {
 
     // Vietnamese keyboards may send decomposed accents (Unikey's "Unicode
     // tổ hợp"): compose first, so lengths count letters. Browsers send CRLF.
-    let nfc = |s: &str| -> String { s.nfc().collect() };
+    // Control characters other than line breaks and tabs are invisible and
+    // never meant (a NUL would also fail on PostgreSQL): dropped.
+    let nfc = |s: &str| -> String {
+        s.nfc()
+            .filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+            .collect()
+    };
     let content = nfc(&input.content).replace("\r\n", "\n").trim().to_owned();
     // U+FFFD is what form decoding puts where the bytes sent were not
     // UTF-8 (a broken client or encoding): garbled text is not stored.
@@ -294,6 +300,18 @@ mod tests {
         let ok = validate(&input()).unwrap();
         assert_eq!(ok.author_name, "Nguyễn Văn An");
         assert_eq!(ok.author_url, None);
+    }
+
+    #[test]
+    fn invisible_control_characters_are_dropped_and_line_breaks_kept() {
+        let ok = validate(&CommentInput {
+            content: "Dòng một\u{0}\r\nDòng\u{7} hai".into(),
+            author_name: "An\u{0}".into(),
+            ..input()
+        })
+        .unwrap();
+        assert_eq!(ok.content, "Dòng một\nDòng hai");
+        assert_eq!(ok.author_name, "An");
     }
 
     #[test]

@@ -357,6 +357,53 @@ pub fn list_public_from(
     Ok((cards, total))
 }
 
+/// One page of the entries matching `filter` that went public from
+/// `since` up to `until` (both inclusive), newest first, and how many
+/// there are: the API's date range. Without `since`, the listing itself
+/// ([`list_public`] at `until`).
+pub fn list_public_between(
+    conn: &mut Db,
+    filter: Filter,
+    since: Option<NaiveDateTime>,
+    until: NaiveDateTime,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<EntryCard>, i64)> {
+    let Some(since) = since else {
+        return list_public(conn, filter, until, offset, limit);
+    };
+    let total: i64 = each_backend!(conn, |c| filtered!(filter, until)
+        .filter(entries::public_at.ge(since))
+        .count()
+        .get_result(c))?;
+    if total == 0 {
+        return Ok((Vec::new(), 0));
+    }
+    let cards = each_backend!(conn, |c| filtered!(filter, until)
+        .filter(entries::public_at.ge(since))
+        .left_join(categories::table)
+        .select(card_columns!())
+        .order((entries::public_at.desc(), entries::id.desc()))
+        .offset(offset)
+        .limit(limit)
+        .load(c))?;
+    Ok((cards, total))
+}
+
+/// How many public entries each category holds at `now`.
+pub fn public_per_category(conn: &mut Db, now: NaiveDateTime) -> QueryResult<Vec<(i32, i64)>> {
+    let rows: Vec<(Option<i32>, i64)> = entries::table
+        .filter(public!(now))
+        .filter(entries::category_id.is_not_null())
+        .group_by(entries::category_id)
+        .select((entries::category_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(cat, n)| Some((cat?, n)))
+        .collect())
+}
+
 /// How many public entries a listing holds at `now`: the count the
 /// triggers keep (entries published or scheduled) less those scheduled for
 /// later, a short index range. Listings with several filters count.

@@ -155,6 +155,11 @@ pub struct Hit {
 pub struct SearchFilter {
     pub kind: Option<EntryKind>,
     pub category_id: Option<i32>,
+    /// Entries carrying this tag (the API's filter).
+    pub tag_id: Option<i32>,
+    /// Entries public from this time on (the API's date range; its end
+    /// is the `now` the search is made at).
+    pub since: Option<NaiveDateTime>,
 }
 
 /// At most this many matches are ranked: the newest ones (by entry id, the
@@ -374,6 +379,17 @@ fn candidates(
         n += 1;
         conditions.push_str(&format!(" AND {}.category_id = ${n}", d.row));
     }
+    if filter.tag_id.is_some() {
+        n += 1;
+        conditions.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM entry_tags t WHERE t.entry_id = {} AND t.tag_id = ${n})",
+            d.id
+        ));
+    }
+    if filter.since.is_some() {
+        n += 1;
+        conditions.push_str(&format!(" AND {}.public_at >= ${n}", d.row));
+    }
     let matching = |select: &str, tail: &str| {
         let mut q = diesel::sql_query(format!(
             "SELECT {select} FROM {} WHERE {conditions} {tail}",
@@ -390,6 +406,12 @@ fn candidates(
         }
         if let Some(cat) = filter.category_id {
             q = q.bind::<Integer, _>(cat);
+        }
+        if let Some(tag) = filter.tag_id {
+            q = q.bind::<Integer, _>(tag);
+        }
+        if let Some(since) = filter.since {
+            q = q.bind::<Timestamp, _>(since);
         }
         q
     };

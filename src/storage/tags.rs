@@ -111,6 +111,24 @@ pub fn all_with_counts(conn: &mut Db) -> QueryResult<Vec<TagUse>> {
         .load(conn)
 }
 
+/// The tags of public entries at `now`, each with how many public
+/// entries carry it, by name (a tag only drafts carry stays unknown).
+pub fn public_with_counts(conn: &mut Db, now: chrono::NaiveDateTime) -> QueryResult<Vec<TagUse>> {
+    let mut found: Vec<TagUse> = tags::table
+        .inner_join(entry_tags::table)
+        .filter(entry_tags::public_at.le(now))
+        .group_by((tags::id, tags::slug, tags::name))
+        .select((
+            tags::id,
+            tags::slug,
+            tags::name,
+            diesel::dsl::count(entry_tags::entry_id),
+        ))
+        .load(conn)?;
+    slug::sort_names(&mut found, |t| &t.name);
+    Ok(found)
+}
+
 /// Entries that carry tag `id`.
 pub fn entries_with(conn: &mut Db, id: i32) -> QueryResult<Vec<i32>> {
     entry_tags::table

@@ -81,6 +81,8 @@ enum Deps {
 struct Page {
     content_type: HeaderValue,
     cache_control: HeaderValue,
+    /// An API list's `Link` header (its other pages).
+    link: Option<HeaderValue>,
     deps: Deps,
     /// The body; for an entry page, split where the token goes.
     head: Bytes,
@@ -580,11 +582,16 @@ pub async fn middleware(
         .get(header::CACHE_CONTROL)
         .cloned()
         .unwrap_or_else(|| HeaderValue::from_static("private, no-cache"));
+    let link = head.headers().get(header::LINK).cloned();
     let placeholder = state.cache.placeholder.clone();
     let page = Arc::new(
-        web::block(move || build(bytes, content_type, cache_control, entry, &placeholder, now))
-            .await
-            .map_err(actix_web::error::ErrorInternalServerError)?,
+        web::block(move || {
+            let mut page = build(bytes, content_type, cache_control, entry, &placeholder, now);
+            page.link = link;
+            page
+        })
+        .await
+        .map_err(actix_web::error::ErrorInternalServerError)?,
     );
     // Kept only if nothing changed while it was being built.
     if state.cache.generation.load(Ordering::SeqCst) == generation {
@@ -656,6 +663,7 @@ fn build(
     Page {
         content_type,
         cache_control,
+        link: None,
         deps,
         head,
         tail,
@@ -807,6 +815,9 @@ fn serve(state: &AppState, req: &actix_web::HttpRequest, page: &Page) -> HttpRes
     res.insert_header((header::CONTENT_TYPE, page.content_type.clone()));
     res.insert_header((header::CACHE_CONTROL, page.cache_control.clone()));
     res.insert_header((header::VARY, "Accept-Encoding"));
+    if let Some(link) = &page.link {
+        res.insert_header((header::LINK, link.clone()));
+    }
 
     let Some(tail) = &page.tail else {
         // A shared page: the same bytes for everyone.

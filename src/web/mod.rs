@@ -1,6 +1,7 @@
 //! HTTP: application state, routes, middleware, handlers.
 
 mod admin;
+mod api;
 pub mod cache;
 #[cfg(test)]
 mod contract;
@@ -61,6 +62,8 @@ pub struct AppState {
     pub draining: std::sync::atomic::AtomicBool,
     /// Where uploaded files live (a folder or a bucket).
     pub uploads: crate::media::uploads::Uploads,
+    /// Requests to the JSON API per address (none with `api_per_minute = 0`).
+    pub api_limiter: Option<api::Limiter>,
 }
 
 /// The load balancer's probes: never cached, never in the request log.
@@ -133,6 +136,7 @@ impl AppState {
         };
         let uploads = crate::media::uploads::Uploads::open(&config.uploads)?;
         Ok(Self {
+            api_limiter: api::Limiter::new(config.api_per_minute),
             other_languages,
             uploads,
             keys: tokens::Keys::new(secret.as_bytes()),
@@ -331,6 +335,7 @@ pub fn build_app(
                 .error_handler(|_, _| AppError::BadRequest("error_400_text").into()),
         )
         .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
+        .wrap(middleware::from_fn(refuse_nul))
         .wrap(middleware::from_fn(error_pages))
         // Inside compression: cached pages carry their own encoding.
         .wrap(middleware::from_fn(cache::middleware))
@@ -347,6 +352,8 @@ pub fn build_app(
         // Cached pages for anonymous readers are answered first, with the
         // security headers above but none of the other layers.
         .wrap(middleware::from_fn(cache::hit))
+        // The API's rate limit and CORS, before the cache answers.
+        .wrap(middleware::from_fn(api::limit))
         // The request log costs a formatted line per request even when its
         // level is off: only wrapped when it will be written.
         .wrap(middleware::Condition::new(
@@ -361,10 +368,43 @@ pub fn build_app(
         .route("/static/{file:.*}", web::get().to(static_files::asset))
         .route("/uploads/{path:.*}", web::get().to(static_files::upload))
         .configure(admin::routes)
+        .configure(api::routes)
         .configure(public::routes)
         // The department's pages live at their tree paths: whatever no
         // route above answers (a GET that is no page is the 404).
         .default_service(web::to(public::pages::show))
+}
+
+/// A request whose address holds a NUL byte (`%00`) is a 400 before
+/// anything reads it: no address of the site has one, and PostgreSQL
+/// refuses text that does (a 500 otherwise, wherever the value reaches
+/// a query).
+async fn refuse_nul(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody, BoxBody>>, Error> {
+    let uri = req.uri();
+    let has_nul = |s: &str| {
+        s.as_bytes()
+            .windows(3)
+            .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
+    };
+    // The API drops control characters from its parameters itself.
+    let api = req.path().starts_with(api::PREFIX);
+    if has_nul(uri.path()) || (!api && uri.query().is_some_and(has_nul)) {
+        if api && let Some(state) = req.app_data::<web::Data<AppState>>() {
+            let res = api::problem(
+                state,
+                actix_web::http::StatusCode::BAD_REQUEST,
+                "error_400_text",
+            );
+            return Ok(req.into_response(res).map_into_right_body());
+        }
+        return Ok(req
+            .error_response(AppError::BadRequest("error_400_text"))
+            .map_into_right_body());
+    }
+    Ok(next.call(req).await?.map_into_left_body())
 }
 
 /// Replaces the empty body of every error response with the theme's page

@@ -51,6 +51,25 @@ pub struct Base {
 }
 
 impl Base {
+    /// The public pages a search for `q` lists above the entries (at most
+    /// five): those whose title and summary hold every word, then those
+    /// whose body does.
+    pub fn pages_answering(&self, q: &str) -> Vec<PageCard> {
+        let words = crate::domain::search::tokens(&crate::domain::slug::fold(q));
+        let answers = |tokens: &[String]| crate::domain::page::answers(&words, tokens);
+        self.page_search
+            .iter()
+            .filter(|p| answers(&p.tokens))
+            .chain(
+                self.page_search
+                    .iter()
+                    .filter(|p| !answers(&p.tokens) && answers(&p.body_tokens)),
+            )
+            .take(5)
+            .cloned()
+            .collect()
+    }
+
     /// Category `id`, from those read for the navigation.
     pub fn category(&self, id: i32) -> Option<categories::Category> {
         self.sections.iter().find(|c| c.id == id).cloned()

@@ -108,7 +108,11 @@ pub async fn search(
             index::search(
                 conn,
                 &query,
-                SearchFilter { kind, category_id },
+                SearchFilter {
+                    kind,
+                    category_id,
+                    ..SearchFilter::default()
+                },
                 now,
                 offset,
                 i64::from(per_page),
@@ -121,20 +125,7 @@ pub async fn search(
     // The department's pages ("liên hệ", "cơ cấu tổ chức") come first on
     // the first page of a search that is not narrowed to a kind or category.
     let found_pages = if page == 1 && kind.is_none() && !params.contains_key("category") {
-        // Pages whose title and summary answer, then those whose body does.
-        let words = crate::domain::search::tokens(&crate::domain::slug::fold(&q));
-        let answers = |tokens: &[String]| crate::domain::page::answers(&words, tokens);
-        base.page_search
-            .iter()
-            .filter(|p| answers(&p.tokens))
-            .chain(
-                base.page_search
-                    .iter()
-                    .filter(|p| !answers(&p.tokens) && answers(&p.body_tokens)),
-            )
-            .take(5)
-            .cloned()
-            .collect()
+        base.pages_answering(&q)
     } else {
         Vec::new()
     };
