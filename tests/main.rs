@@ -23,6 +23,7 @@ mod prepared;
 mod print;
 mod proxy_cache;
 mod public_site;
+mod ratings;
 mod search;
 mod servers;
 mod staff;

@@ -239,6 +239,19 @@ async fn a_sqlite_site_moves_to_postgresql_whole() {
         comment.content = "Tại bộ phận một cửa của Sở.".into();
         comment.content_html = "<p>Tại bộ phận một cửa của Sở.</p>".into();
         loa::storage::comments::insert(&mut conn, &comment).unwrap();
+        // A reader's rating of the article, with a comment.
+        loa::storage::ratings::save(
+            &mut conn,
+            loa::storage::ratings::Target::Entry(article.id),
+            "trinh-duyet",
+            "dia-chi",
+            &loa::domain::rating::ValidRating {
+                score: 4,
+                comment: "Hữu ích".into(),
+            },
+            now,
+        )
+        .unwrap();
         loa::storage::audit::record(
             &mut conn,
             now,
@@ -286,6 +299,7 @@ async fn a_sqlite_site_moves_to_postgresql_whole() {
         "audit_log",
         "documents",
         "media",
+        "ratings",
     ] {
         assert!(
             counts.iter().any(|c| c.table == table && c.copy > 0),

@@ -2,6 +2,7 @@
 //! (once, at save), comment text, and the theme's templates. No database,
 //! no HTTP.
 
+pub mod chart;
 pub mod comment_text;
 pub mod dates;
 pub mod doclinks;

@@ -26,7 +26,7 @@ use super::Db;
 
 /// Every table copied, parents before children (foreign keys hold at
 /// every insert; a comment's parent has a smaller id than its reply).
-pub const TABLES: [&str; 23] = [
+pub const TABLES: [&str; 24] = [
     "users",
     "categories",
     "tags",
@@ -48,6 +48,7 @@ pub const TABLES: [&str; 23] = [
     "page_revisions",
     "page_redirects",
     "translations",
+    "ratings",
     // An item's parent is a top-level item: a smaller id unless moved.
     "menu_items",
     "settings",

@@ -251,6 +251,8 @@ diesel::joinable!(entries -> categories (category_id));
 diesel::joinable!(entries -> users (author_id));
 diesel::joinable!(slug_redirects -> entries (entry_id));
 diesel::joinable!(entry_citations -> entries (entry_id));
+diesel::joinable!(ratings -> entries (entry_id));
+diesel::joinable!(ratings -> pages (page_id));
 diesel::joinable!(entry_tags -> entries (entry_id));
 diesel::joinable!(entry_tags -> tags (tag_id));
 diesel::joinable!(media_uses -> entries (entry_id));
@@ -279,6 +281,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     page_redirects,
     page_revisions,
     pages,
+    ratings,
     revisions,
     settings,
     slug_redirects,
@@ -286,6 +289,20 @@ diesel::allow_tables_to_appear_in_same_query!(
     translations,
     users,
 );
+
+diesel::table! {
+    ratings (id) {
+        id -> Integer,
+        entry_id -> Nullable<Integer>,
+        page_id -> Nullable<Integer>,
+        browser -> Text,
+        address -> Text,
+        score -> Integer,
+        comment -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
 
 diesel::table! {
     translations (id) {

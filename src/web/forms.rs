@@ -176,3 +176,88 @@ impl CommentFormView {
         self.errors.push(ErrorView { target, message });
     }
 }
+
+/// One step of the rating scale, as the form draws it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RatingChoice {
+    pub value: i32,
+    /// Message key of its label (`rating_5` … `rating_1`).
+    pub label: String,
+    pub checked: bool,
+}
+
+/// The rating form ("Thông tin này có hữu ích không?") as a template sees
+/// it: the scale, what was chosen and typed, what is wrong, the token.
+#[derive(Debug, Clone, Serialize)]
+pub struct RatingFormView {
+    pub action: String,
+    pub token: String,
+    /// The scale, best first.
+    pub choices: Vec<RatingChoice>,
+    /// The comment as typed.
+    pub comment: String,
+    /// Every problem, for the summary (targets `score-5`, `rating_comment`,
+    /// `rating-form-errors`).
+    pub errors: Vec<ErrorView>,
+    pub score_error: Option<String>,
+    pub comment_error: Option<String>,
+    /// Problems with the form as a whole (an expired token, too many
+    /// answers from the address).
+    pub form_errors: Vec<String>,
+    /// The answer was just saved (the flash): the thanks show.
+    pub saved: bool,
+    /// Longest comment, in characters.
+    pub comment_max: usize,
+}
+
+impl RatingFormView {
+    pub fn new(action: String, token: String) -> Self {
+        let mut view = Self {
+            action,
+            token,
+            choices: Vec::new(),
+            comment: String::new(),
+            errors: Vec::new(),
+            score_error: None,
+            comment_error: None,
+            form_errors: Vec::new(),
+            saved: false,
+            comment_max: crate::domain::rating::COMMENT_MAX,
+        };
+        view.choose("");
+        view
+    }
+
+    /// Marks `score` (as posted) chosen.
+    pub fn choose(&mut self, score: &str) {
+        self.choices = crate::domain::rating::SCORES
+            .iter()
+            .rev()
+            .map(|s| RatingChoice {
+                value: *s,
+                label: format!("rating_{s}"),
+                checked: score.trim() == s.to_string(),
+            })
+            .collect();
+    }
+
+    /// Adds a problem, its message looked up in the catalogue.
+    pub fn add_error(&mut self, theme: &Theme, e: &FieldError) {
+        let message = theme.message(e.key);
+        let target = match e.field {
+            "score" => {
+                self.score_error.get_or_insert_with(|| message.clone());
+                "score-5"
+            }
+            "rating_comment" => {
+                self.comment_error.get_or_insert_with(|| message.clone());
+                "rating_comment"
+            }
+            _ => {
+                self.form_errors.push(message.clone());
+                "rating-form-errors"
+            }
+        };
+        self.errors.push(ErrorView { target, message });
+    }
+}

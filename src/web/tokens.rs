@@ -107,6 +107,50 @@ impl Keys {
 }
 
 impl Keys {
+    /// A token for the rating form of `target` (`entry:7`, `page:3`),
+    /// shown at `issued_at`: bound to the form and the time, not to a
+    /// browser, since the page is the same for every reader (the cache
+    /// keeps it). The POST's origin is checked as well
+    /// (`web::public::ratings`).
+    pub fn rating_token(&self, target: &str, issued_at: i64) -> String {
+        let mac = self
+            .mac(&["rating", target, &issued_at.to_string()])
+            .finalize()
+            .into_bytes();
+        format!("{issued_at}.{}", URL_SAFE_NO_PAD.encode(mac))
+    }
+
+    /// Checks a [`Keys::rating_token`].
+    pub fn check_rating_token(
+        &self,
+        token: &str,
+        target: &str,
+        now: i64,
+    ) -> Result<i64, TokenError> {
+        let (ts, mac) = token.split_once('.').ok_or(TokenError::Malformed)?;
+        let issued_at: i64 = ts.parse().map_err(|_| TokenError::Malformed)?;
+        let mac = URL_SAFE_NO_PAD
+            .decode(mac)
+            .map_err(|_| TokenError::Malformed)?;
+        self.mac(&["rating", target, ts])
+            .verify_slice(&mac)
+            .map_err(|_| TokenError::Forged)?;
+        if issued_at > now + 60 || now - issued_at > FORM_TOKEN_TTL_SECS {
+            return Err(TokenError::Expired);
+        }
+        Ok(issued_at)
+    }
+
+    /// A one-way name for `value` (a browser id, a client address) under
+    /// `purpose`: what ratings keep instead of the value itself.
+    pub fn pseudonym(&self, purpose: &str, value: &str) -> String {
+        let mac = self
+            .mac(&["pseudonym", purpose, value])
+            .finalize()
+            .into_bytes();
+        URL_SAFE_NO_PAD.encode(&mac[..16])
+    }
+
     /// A token for forms shown to `subject` ("login|{browser}" before
     /// sign-in, "admin|{session nonce}" after): the same for the whole
     /// session, so several tabs work.
@@ -142,6 +186,25 @@ pub fn random_secret() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rating_tokens_bind_the_form_and_time() {
+        let keys = Keys::new(b"0123456789abcdef0123456789abcdef");
+        let t = keys.rating_token("entry:7", 1_000);
+        assert_eq!(keys.check_rating_token(&t, "entry:7", 1_010), Ok(1_000));
+        assert_eq!(
+            keys.check_rating_token(&t, "page:7", 1_010),
+            Err(TokenError::Forged)
+        );
+        assert_eq!(
+            keys.check_rating_token(&t, "entry:7", 1_000 + FORM_TOKEN_TTL_SECS + 1),
+            Err(TokenError::Expired)
+        );
+        assert_ne!(
+            keys.pseudonym("browser", "a"),
+            keys.pseudonym("address", "a")
+        );
+    }
 
     #[test]
     fn tokens_bind_entry_browser_and_time() {

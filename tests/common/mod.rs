@@ -364,9 +364,11 @@ impl Page {
         self.html().select(&sel).count()
     }
 
-    /// The form's hidden anti-forgery token.
+    /// The form's hidden anti-forgery token: on an entry page the comment
+    /// form's (the rating form, above it, has its own).
     pub fn token(&self) -> String {
-        self.attr("input[name=csrf_token]", "value")
+        self.attr("form.comment-form input[name=csrf_token]", "value")
+            .or_else(|| self.attr("input[name=csrf_token]", "value"))
             .expect("form has a token")
     }
 }

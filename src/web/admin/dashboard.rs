@@ -26,6 +26,17 @@ struct DashboardPage<'a> {
     /// The on-time figure's fields, for moderators only (absent otherwise).
     #[serde(flatten)]
     moderation: Option<Period>,
+    /// For editors and admins: recently rated entries with the lowest
+    /// average (answers of the last 30 days, at least 3): `title`, `url`
+    /// (their answers' page), `figures` (`count`, `average`, `satisfied`).
+    lowest_rated: Vec<LowRated>,
+}
+
+#[derive(Serialize)]
+struct LowRated {
+    title: String,
+    url: String,
+    figures: super::ratings::Figures,
 }
 
 /// The department's on-time figure for a period (moderators).
@@ -51,10 +62,24 @@ pub async fn show(
         Ok((pages::load_base(conn)?, counts))
     })
     .await?;
+    let lowest_rated = if staff.role().edits_all() {
+        super::ratings::lowest(&state)
+            .await?
+            .into_iter()
+            .map(|(title, url, figures)| LowRated {
+                title,
+                url,
+                figures,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut view = DashboardPage {
         admin: AdminBase::new(&state, &req, base, &staff),
         counts,
         moderation: None,
+        lowest_rated,
     };
     if staff.role().moderates() {
         let q = web::Query::<HashMap<String, String>>::from_query(req.query_string())

@@ -17,6 +17,7 @@ mod media;
 mod menus;
 mod pages;
 mod print;
+mod ratings;
 mod theme;
 mod translations;
 mod users;
@@ -133,6 +134,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/users", web::post().to(users::create))
         .route("/admin/users/{id}", web::post().to(users::update))
         .route("/admin/audit", web::get().to(audit::list))
+        .route("/admin/ratings", web::get().to(ratings::overview))
+        .route("/admin/ratings.csv", web::get().to(ratings::csv))
+        .route("/admin/ratings/{what}/{id}", web::get().to(ratings::detail))
         .route("/admin/comments", web::get().to(comments::list))
         .route("/admin/comments/bulk", web::post().to(comments::bulk))
         .route(

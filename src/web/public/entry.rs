@@ -58,6 +58,8 @@ pub(super) struct EntryPage {
     /// Document number → record address, for the numbers the summary
     /// cites (the body is stored linked).
     doc_links: std::collections::HashMap<String, String>,
+    /// The rating form coming back with errors (else a fresh one).
+    pub rating: Option<crate::web::forms::RatingFormView>,
 }
 
 /// Reads the public entry `kind`/`slug` with all it shows, comments from
@@ -126,6 +128,7 @@ pub(super) fn load(
         Default::default()
     };
     Ok(EntryPage {
+        rating: None,
         base,
         doc_links,
         entry,
@@ -234,6 +237,8 @@ struct EntryPageView<'a> {
     csrf_token: Option<&'a str>,
     /// The comment form: values, errors, token.
     form: &'a CommentFormView,
+    /// The rating form ("Thông tin này có hữu ích không?").
+    rating: crate::web::forms::RatingFormView,
 }
 
 /// Renders an entry page with `form` in the state given (fresh, or coming
@@ -318,6 +323,15 @@ pub(super) fn respond(
             c.comment.held_by = views::held_reason(&messages, &c.comment.held_by);
         }
     }
+    let rating = match page.rating {
+        Some(r) => r,
+        None => super::ratings::form(
+            state,
+            req,
+            crate::storage::ratings::Target::Entry(entry_id),
+            &page.entry.kind.entry_path(&page.entry.slug),
+        ),
+    };
     let entry = EntryView::new(page.entry, page.category, page.tags, tz);
     let summary_html = crate::render::doclinks::link_text(&entry.summary, &page.doc_links);
 
@@ -395,6 +409,7 @@ pub(super) fn respond(
         moderator: moderator.is_some(),
         csrf_token: moderator.map(|staff| staff.csrf.as_str()),
         form: &form,
+        rating,
     };
     let template = format!("entries/{}.html", entry.kind.as_str());
     let body = state.theme.render_view(&template, &view)?;
@@ -411,7 +426,7 @@ pub(super) fn respond(
     if let Some(c) = new_cookie {
         res.cookie(c);
     }
-    if flash.is_some() {
+    if flash.is_some() || super::ratings::just_saved(req) {
         res.cookie(cookies::clear_flash(state.config.is_https()));
     }
     let mut res = res.body(body);

@@ -8,6 +8,7 @@ mod home;
 mod listings;
 pub(crate) mod pages;
 pub(crate) mod print;
+mod ratings;
 mod search;
 mod translated;
 
@@ -46,6 +47,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 // After a 422 the address bar shows this URL; opening it
                 // again leads back to the form.
                 .route(web::get().to(comments::to_form)),
+        )
+        .service(
+            web::resource(format!("/{seg}/{{slug}}/rating"))
+                .app_data(kind)
+                .route(web::post().to(ratings::post_entry))
+                .route(web::get().to(ratings::to_form)),
         );
     }
     cfg.route("/categories/{slug}", web::get().to(listings::by_category))

@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use actix_web::http::{Method, header};
+use actix_web::http::{Method, StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
@@ -44,6 +44,8 @@ struct PagePage<'a> {
     contacts: Vec<ContactView>,
     /// The published pages below this one, in order.
     children: Vec<Link>,
+    /// The rating form ("Thông tin này có hữu ích không?").
+    rating: crate::web::forms::RatingFormView,
 }
 
 #[derive(Serialize)]
@@ -86,12 +88,33 @@ pub fn public_nodes(nodes: &[Node]) -> impl Iterator<Item = &Node> {
         .filter(move |n| path_prefixes(&n.path).iter().all(|a| published.contains(a)))
 }
 
-/// The default service: a page at the request's path, or the 404.
-pub async fn show(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
-    if req.method() != Method::GET {
+/// The default service: a page at the request's path, or the 404; a
+/// POST to `{page path}/rating` is an answer to its rating form.
+pub async fn show(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let rating = if req.method() == Method::POST {
+        let form: std::collections::HashMap<String, String> =
+            url::form_urlencoded::parse(&body).into_owned().collect();
+        let posted = |k: &str| form.get(k).cloned().unwrap_or_default();
+        let post = super::ratings::RatingPost {
+            score: posted("score"),
+            comment: posted("comment"),
+            csrf_token: posted("csrf_token"),
+        };
+        Some(post)
+    } else if req.method() == Method::GET {
+        None
+    } else {
         return Err(AppError::NotFound);
-    }
+    };
     let raw = req.path().trim_start_matches('/');
+    let raw = match &rating {
+        Some(_) => raw.strip_suffix("/rating").ok_or(AppError::NotFound)?,
+        None => raw,
+    };
     let (path, slash) = match raw.strip_suffix('/') {
         Some(p) => (p.to_owned(), true),
         None => (raw.to_owned(), false),
@@ -160,6 +183,7 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         Found::MovedTo(to) if lang.is_some_and(|l| !base.translations.path_translated(&to, l)) => {
             return Err(AppError::NotFound);
         }
+        Found::MovedTo(_) if rating.is_some() => return Err(AppError::NotFound),
         Found::MovedTo(to) => return Ok(moved(&at(&to))),
         Found::Page(page, ..) if slash => return Ok(moved(&at(&page.path))),
         Found::Page(page, ancestors, children, translation) => {
@@ -167,6 +191,19 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         }
     };
     let site_path = url(&page.path);
+    let target = crate::storage::ratings::Target::Page(page.id);
+    let (rating, status) = match rating {
+        None => (
+            super::ratings::form(&state, &req, target, &at(&page.path)),
+            StatusCode::OK,
+        ),
+        Some(post) => {
+            match super::ratings::submit(&state, &req, target, &at(&page.path), post).await? {
+                super::ratings::Outcome::Saved(res) => return Ok(res),
+                super::ratings::Outcome::Refused(view, status) => (view, status),
+            }
+        }
+    };
     if let Some(t) = translation {
         page.title = t.title;
         page.summary = t.summary;
@@ -257,8 +294,21 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         trail,
         contacts,
         common,
+        rating,
     };
-    Ok(html(&state, theme.render_view("pages/page.html", &view)?))
+    let body = theme.render_view("pages/page.html", &view)?;
+    // The thanks after an answer, or the form sent back, are this
+    // browser's: not for a shared cache.
+    if status != StatusCode::OK || view.rating.saved {
+        let mut res = HttpResponse::build(status);
+        res.content_type("text/html; charset=utf-8")
+            .insert_header((header::CACHE_CONTROL, "private, no-store"));
+        if view.rating.saved {
+            res.cookie(crate::web::cookies::clear_flash(state.config.is_https()));
+        }
+        return Ok(res.body(body));
+    }
+    Ok(html(&state, body))
 }
 
 /// A permanent redirect to a page's address.
