@@ -444,7 +444,7 @@ async fn answers_carry_etags_and_cors_follow_changes_and_are_limited_per_address
 /// Validates `instance` against the schema the OpenAPI document gives
 /// for `path`'s answer with `status` (its `$ref`s resolved in the
 /// document's components).
-fn check_against(doc: &Value, path: &str, status: &str, instance: &Value) {
+pub(crate) fn check_against(doc: &Value, path: &str, status: &str, instance: &Value) {
     let op = &doc["paths"][path]["get"];
     let mut response = &op["responses"][status];
     if let Some(r) = response["$ref"].as_str() {
@@ -509,6 +509,10 @@ async fn every_answer_matches_the_openapi_document() {
         ("/tags", "/api/v1/tags".to_owned()),
         ("/documents", "/api/v1/documents".to_owned()),
         ("/documents/{slug}", format!("/api/v1/documents/{slug}")),
+        (
+            "/questions",
+            "/api/v1/questions?topic=Gia+%C4%91%C3%ACnh".to_owned(),
+        ),
     ];
     for (path, url) in answers {
         let page = c.get(&url).await;

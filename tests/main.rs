@@ -23,6 +23,7 @@ mod prepared;
 mod print;
 mod proxy_cache;
 mod public_site;
+mod questions;
 mod ratings;
 mod search;
 mod servers;

@@ -160,7 +160,7 @@ pub fn validate(input: &CommentInput) -> Result<ValidComment, Vec<FieldError>> {
     }
 }
 
-fn collapse_spaces(s: &str) -> String {
+pub fn collapse_spaces(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

@@ -56,6 +56,16 @@ pub fn on_time(
     tz: Tz,
     now: NaiveDateTime,
 ) -> OnTime {
+    let due: Vec<(NaiveDateTime, Option<NaiveDateTime>)> = rows
+        .iter()
+        .map(|(at, handled)| (due(*at, days, tz), *handled))
+        .collect();
+    on_time_by(&due, now)
+}
+
+/// The figure for `rows` given as (deadline, when handled), at `now`: for
+/// items whose deadline was fixed when they came (citizens' questions).
+pub fn on_time_by(rows: &[(NaiveDateTime, Option<NaiveDateTime>)], now: NaiveDateTime) -> OnTime {
     let mut f = OnTime {
         received: rows.len(),
         on_time: 0,
@@ -64,10 +74,9 @@ pub fn on_time(
         waiting: 0,
         share: 100,
     };
-    for (at, handled) in rows {
-        let deadline = due(*at, days, tz);
+    for &(deadline, handled) in rows {
         match handled {
-            Some(h) if *h <= deadline => f.on_time += 1,
+            Some(h) if h <= deadline => f.on_time += 1,
             Some(_) => f.late += 1,
             None if now > deadline => f.overdue += 1,
             None => f.waiting += 1,

@@ -13,6 +13,7 @@ pub mod leaflet;
 pub mod menu;
 pub mod moderation;
 pub mod page;
+pub mod question;
 pub mod rating;
 pub mod search;
 pub mod slug;

@@ -26,7 +26,7 @@ use super::Db;
 
 /// Every table copied, parents before children (foreign keys hold at
 /// every insert; a comment's parent has a smaller id than its reply).
-pub const TABLES: [&str; 24] = [
+pub const TABLES: [&str; 25] = [
     "users",
     "categories",
     "tags",
@@ -49,6 +49,7 @@ pub const TABLES: [&str; 24] = [
     "page_redirects",
     "translations",
     "ratings",
+    "questions",
     // An item's parent is a top-level item: a smaller id unless moved.
     "menu_items",
     "settings",

@@ -29,6 +29,7 @@ pub mod menus;
 pub mod pages;
 pub mod pool;
 mod prepared;
+pub mod questions;
 pub mod ratings;
 pub mod redirects;
 pub mod revisions;

@@ -251,6 +251,7 @@ diesel::joinable!(entries -> categories (category_id));
 diesel::joinable!(entries -> users (author_id));
 diesel::joinable!(slug_redirects -> entries (entry_id));
 diesel::joinable!(entry_citations -> entries (entry_id));
+diesel::joinable!(questions -> users (assignee_id));
 diesel::joinable!(ratings -> entries (entry_id));
 diesel::joinable!(ratings -> pages (page_id));
 diesel::joinable!(entry_tags -> entries (entry_id));
@@ -281,6 +282,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     page_redirects,
     page_revisions,
     pages,
+    questions,
     ratings,
     revisions,
     settings,
@@ -289,6 +291,34 @@ diesel::allow_tables_to_appear_in_same_query!(
     translations,
     users,
 );
+
+diesel::table! {
+    questions (id) {
+        id -> Integer,
+        topic -> Text,
+        name -> Text,
+        email -> Text,
+        phone -> Text,
+        question -> Text,
+        question_public -> Text,
+        status -> Text,
+        assignee_id -> Nullable<Integer>,
+        due_at -> Timestamp,
+        answer_md -> Text,
+        answer_html -> Text,
+        answered_by -> Text,
+        answered_at -> Nullable<Timestamp>,
+        approved_by -> Text,
+        published_at -> Nullable<Timestamp>,
+        refusal -> Text,
+        closed_at -> Nullable<Timestamp>,
+        follow_key -> Text,
+        address -> Text,
+        words -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
 
 diesel::table! {
     ratings (id) {

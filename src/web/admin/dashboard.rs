@@ -30,6 +30,15 @@ struct DashboardPage<'a> {
     /// average (answers of the last 30 days, at least 3): `title`, `url`
     /// (their answers' page), `figures` (`count`, `average`, `satisfied`).
     lowest_rated: Vec<LowRated>,
+    /// For moderators and up: citizens' questions still to handle and the
+    /// on-time figure of the last 12 months (as `/hoi-dap` reports it).
+    questions: Option<QuestionsFigure>,
+}
+
+#[derive(Serialize)]
+struct QuestionsFigure {
+    open: i64,
+    figure: crate::domain::deadline::OnTime,
 }
 
 #[derive(Serialize)]
@@ -75,7 +84,32 @@ pub async fn show(
     } else {
         Vec::new()
     };
+    let questions = if staff.role().moderates() {
+        let now = state.now();
+        let (counts, timing) = db::run(&state, move |conn| {
+            Ok((
+                crate::storage::questions::count_by_status(conn)?,
+                crate::storage::questions::timing(conn, now - chrono::Duration::days(365), now)?,
+            ))
+        })
+        .await?;
+        let open = counts
+            .iter()
+            .filter(|(s, _)| {
+                s.parse::<crate::domain::question::QuestionStatus>()
+                    .is_ok_and(|s| !s.is_closed())
+            })
+            .map(|(_, n)| n)
+            .sum();
+        Some(QuestionsFigure {
+            open,
+            figure: crate::domain::deadline::on_time_by(&timing, now),
+        })
+    } else {
+        None
+    };
     let mut view = DashboardPage {
+        questions,
         admin: AdminBase::new(&state, &req, base, &staff),
         counts,
         moderation: None,

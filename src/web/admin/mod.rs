@@ -17,6 +17,7 @@ mod media;
 mod menus;
 mod pages;
 mod print;
+mod questions;
 mod ratings;
 mod theme;
 mod translations;
@@ -134,6 +135,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/users", web::post().to(users::create))
         .route("/admin/users/{id}", web::post().to(users::update))
         .route("/admin/audit", web::get().to(audit::list))
+        .route("/admin/questions", web::get().to(questions::list))
+        .route(
+            "/admin/questions/settings",
+            web::post().to(questions::save_settings),
+        )
+        .route("/admin/questions/{id}", web::get().to(questions::edit))
+        .route(
+            "/admin/questions/{id}/{action}",
+            web::post().to(questions::act),
+        )
         .route("/admin/ratings", web::get().to(ratings::overview))
         .route("/admin/ratings.csv", web::get().to(ratings::csv))
         .route("/admin/ratings/{what}/{id}", web::get().to(ratings::detail))

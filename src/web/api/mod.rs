@@ -1,6 +1,7 @@
 //! The read-only JSON API (`/api/v1/…`) and its OpenAPI 3.1 document
 //! (`/api/openapi.json`): entries, pages, categories, tags, the document
-//! registry and search, as open data (Circular 22/2023/TT-BTTTT).
+//! registry, published questions and answers, and search, as open data
+//! (Circular 22/2023/TT-BTTTT).
 //!
 //! - **Only what readers see.** Every answer is built from the same public
 //!   reads as the pages: no draft, scheduled entry or unpublished page
@@ -68,6 +69,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/tags").get(resources::tags))
                 .service(web::resource("/documents").get(resources::documents))
                 .service(web::resource("/documents/{slug}").get(resources::document))
+                .service(web::resource("/questions").get(resources::questions))
+                .service(web::resource("/questions/{id}").get(resources::question))
                 .default_service(web::to(not_found)),
         );
 }
@@ -325,7 +328,7 @@ pub async fn limit(
 struct Params(Vec<(String, String)>, Vec<String>);
 
 /// Parameters whose values are free text (words, names, slugs).
-const FREE_TEXT: [&str; 5] = ["q", "type", "issuer", "category", "tag"];
+const FREE_TEXT: [&str; 6] = ["q", "type", "issuer", "category", "tag", "topic"];
 
 impl Params {
     fn of(req: &HttpRequest, allowed: &[&str]) -> Result<Self, Problem> {

@@ -271,6 +271,7 @@ pub async fn index(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
             "categories": at("categories"),
             "tags": at("tags"),
             "documents": at("documents"),
+            "questions": at("questions"),
         }),
     )
 }
@@ -858,4 +859,82 @@ pub async fn document(
             cited_by: EntryItem::list(&origin, citing),
         },
     )
+}
+
+/// A published question with its answer: no personal data (the question
+/// with personal numbers masked, no name, email or phone).
+#[derive(Serialize)]
+struct QuestionItem {
+    id: i32,
+    url: String,
+    topic: String,
+    question: String,
+    answer_html: String,
+    asked_at: String,
+    answered_at: Option<String>,
+}
+
+impl QuestionItem {
+    fn new(origin: &str, q: crate::storage::questions::Question) -> Self {
+        Self {
+            url: format!("{origin}{}", crate::web::public::questions::url(q.id)),
+            id: q.id,
+            topic: q.topic,
+            question: q.question_public,
+            answer_html: q.answer_html,
+            asked_at: rfc3339(q.created_at),
+            answered_at: q.published_at.map(rfc3339),
+        }
+    }
+}
+
+/// `GET /api/v1/questions`: published questions and answers, newest
+/// answer first, by `topic` and words (`q`).
+pub async fn questions(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, Problem> {
+    let params = Params::of(&req, &["topic", "q", "page", "per_page"])?;
+    let paging = params.paging()?;
+    let topic = params.get("topic").map(str::to_owned);
+    let words = params
+        .get("q")
+        .map(|q| words::tokens(&crate::domain::slug::fold(q)))
+        .unwrap_or_default();
+    let (rows, total) = db::run(&state, move |conn| {
+        Ok(crate::storage::questions::published(
+            conn,
+            topic.as_deref(),
+            &words,
+            paging.offset(),
+            paging.limit(),
+        )?)
+    })
+    .await?;
+    let origin = common_pages::origin(&state, &req);
+    let items = rows
+        .into_iter()
+        .map(|q| QuestionItem::new(&origin, q))
+        .collect();
+    listed::<_, ()>(&state, &req, &params, paging, total, items, None)
+}
+
+/// `GET /api/v1/questions/{id}`: one published question.
+pub async fn question(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    Params::of(&req, &[])?;
+    let id: i32 = id
+        .parse()
+        .map_err(|_| Problem::new(StatusCode::NOT_FOUND, "api_not_found"))?;
+    let q = db::run(&state, move |conn| {
+        crate::storage::questions::find(conn, id)?
+            .filter(|q| q.status() == crate::domain::question::QuestionStatus::Published)
+            .ok_or(crate::error::AppError::NotFound)
+    })
+    .await?;
+    let origin = common_pages::origin(&state, &req);
+    json(&state, &QuestionItem::new(&origin, q))
 }

@@ -37,16 +37,7 @@ enum Outcome {
 
 /// `GET {entry}/comments`: the form lives on the entry page.
 pub async fn to_form(req: HttpRequest, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let kind = kind_of(&req)?;
-    if !crate::domain::slug::is_valid(&slug) {
-        return Err(AppError::NotFound);
-    }
-    Ok(HttpResponse::SeeOther()
-        .insert_header((
-            header::LOCATION,
-            format!("{}#respond", kind.entry_path(&slug)),
-        ))
-        .finish())
+    super::to_entry_form(&req, &slug, "respond")
 }
 
 pub async fn post(

@@ -526,7 +526,7 @@ pub async fn robots(state: web::Data<AppState>, req: HttpRequest) -> HttpRespons
         .content_type("text/plain; charset=utf-8")
         .insert_header(("Cache-Control", state.config.public_cache_control(3600)))
         .body(format!(
-            "User-agent: *\nDisallow: /admin\nDisallow: /search\n\nSitemap: {origin}/sitemap.xml\n"
+            "User-agent: *\nDisallow: /admin\nDisallow: /search\nDisallow: /hoi-dap/theo-doi/\n\nSitemap: {origin}/sitemap.xml\n"
         ))
 }
 

@@ -8,6 +8,7 @@ mod home;
 mod listings;
 pub(crate) mod pages;
 pub(crate) mod print;
+pub(crate) mod questions;
 mod ratings;
 mod search;
 mod translated;
@@ -58,6 +59,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/categories/{slug}", web::get().to(listings::by_category))
         .route("/tags/{slug}", web::get().to(listings::by_tag))
         .route("/search", web::get().to(search::search))
+        .route("/hoi-dap", web::get().to(questions::index))
+        .route("/hoi-dap", web::post().to(questions::ask))
+        .route("/hoi-dap/theo-doi/{key}", web::get().to(questions::follow))
+        .route("/hoi-dap/{id}", web::get().to(questions::show_one))
         .route("/documents", web::get().to(documents::list))
         .route("/documents/{slug}", web::get().to(documents::show))
         .route("/feed.xml", web::get().to(feeds::site_feed))
@@ -74,6 +79,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// (`/en/…`), for pages outside this module (error pages).
 pub(crate) fn translated_language(state: &AppState, path: &str) -> Option<&'static str> {
     translated::language_of(state, path)
+}
+
+/// `GET {entry}/{form}` (the address bar after a form came back with
+/// errors): 303 to the form, which lives on the entry page at `#anchor`.
+fn to_entry_form(req: &HttpRequest, slug: &str, anchor: &str) -> Result<HttpResponse, AppError> {
+    let kind = kind_of(req)?;
+    if !crate::domain::slug::is_valid(slug) {
+        return Err(AppError::NotFound);
+    }
+    Ok(HttpResponse::SeeOther()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("{}#{anchor}", kind.entry_path(slug)),
+        ))
+        .finish())
 }
 
 /// The entry kind a resource was registered for.

@@ -69,7 +69,7 @@ pub fn just_saved(req: &HttpRequest) -> bool {
 
 /// Whether the POST comes from another site: its `Origin` is not this
 /// site's, or the browser says so (`Sec-Fetch-Site: cross-site`).
-fn cross_site(state: &AppState, req: &HttpRequest) -> bool {
+pub(super) fn cross_site(state: &AppState, req: &HttpRequest) -> bool {
     let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
     if header("sec-fetch-site") == Some("cross-site") {
         return true;
@@ -187,16 +187,7 @@ pub async fn submit(
 
 /// `GET {entry}/rating`: the form lives on the entry page.
 pub async fn to_form(req: HttpRequest, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let kind = kind_of(&req)?;
-    if !crate::domain::slug::is_valid(&slug) {
-        return Err(AppError::NotFound);
-    }
-    Ok(HttpResponse::SeeOther()
-        .insert_header((
-            header::LOCATION,
-            format!("{}#{ANCHOR}", kind.entry_path(&slug)),
-        ))
-        .finish())
+    super::to_entry_form(&req, &slug, ANCHOR)
 }
 
 /// `POST {entry}/rating`.
