@@ -379,6 +379,22 @@ async fn editors_read_the_figures_the_trend_and_the_csv_and_other_roles_may_not(
         page.text(".rating-comments")
             .contains("Thiếu số điện thoại")
     );
+    // Per category: the reference article is the only rated one in Tin ngành.
+    let cat = loa::storage::categories::find_by_slug(&mut site.conn(), "tin-nganh")
+        .unwrap()
+        .unwrap()
+        .id;
+    let category = editor
+        .get(&format!("/admin/ratings/categories/{cat}"))
+        .await;
+    assert_eq!(category.status, StatusCode::OK);
+    assert_eq!(category.texts(".figures dd")[0], "5");
+    assert_eq!(
+        category.count(".chart-box svg rect"),
+        3,
+        "scores 5, 4 and 2 this week"
+    );
+    assert!(category.text(".rating-comments").contains("HYPERLINK"));
     let detail = editor.get(&format!("/admin/ratings/entries/{other}")).await;
     assert_eq!(detail.status, StatusCode::OK);
     assert_eq!(detail.texts(".figures dd")[0], "3");

@@ -6,7 +6,9 @@
 //!   target is 90 %) and distribution; the trend over 12 weeks as an
 //!   inline SVG chart with the same figures in a table; per category; per
 //!   entry and page, lowest average first; the latest comments.
-//! - One entry's or page's answers: `/admin/ratings/{entries|pages}/{id}`.
+//! - One entry's or page's answers, or a category's:
+//!   `/admin/ratings/{entries|pages|categories}/{id}`, with their
+//!   distribution, trend and comments.
 //! - Every answer as CSV: `/admin/ratings.csv`.
 
 use std::collections::HashMap;
@@ -104,6 +106,8 @@ struct Row {
 #[derive(Serialize)]
 struct CategoryRow {
     name: String,
+    /// Its page of answers (none for the entries without a category).
+    detail_url: Option<String>,
     figures: Figures,
 }
 
@@ -299,6 +303,7 @@ pub async fn overview(
         .filter_map(|c| {
             per_category.get(&Some(c.id)).map(|t| CategoryRow {
                 name: c.name.clone(),
+                detail_url: Some(format!("/admin/ratings/categories/{}", c.id)),
                 figures: Figures::of(t, &mark),
             })
         })
@@ -306,6 +311,7 @@ pub async fn overview(
     if let Some(t) = per_category.get(&None) {
         categories.push(CategoryRow {
             name: theme.message("ratings_no_category"),
+            detail_url: None,
             figures: Figures::of(t, &mark),
         });
     }
@@ -359,7 +365,8 @@ pub async fn overview(
     page_view(theme, "admin/ratings.html", &view, StatusCode::OK)
 }
 
-/// `GET /admin/ratings/{entries|pages}/{id}`.
+/// `GET /admin/ratings/{entries|pages|categories}/{id}`: one entry's or
+/// page's answers, or those about a category's entries.
 pub async fn detail(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -368,15 +375,16 @@ pub async fn detail(
 ) -> Result<HttpResponse, AppError> {
     allowed(&staff)?;
     let (what, id) = path.into_inner();
-    let target = match what.as_str() {
-        "entries" => Target::Entry(id),
-        "pages" => Target::Page(id),
+    let scope = match what.as_str() {
+        "entries" => Scope::Target(Target::Entry(id)),
+        "pages" => Scope::Target(Target::Page(id)),
+        "categories" => Scope::Category(id),
         _ => return Err(AppError::NotFound),
     };
     let now = state.now();
     let (base, (title, url, kind), counts, recent, comments) = db::run(&state, move |conn| {
-        let named = match target {
-            Target::Entry(id) => {
+        let named = match scope {
+            Scope::Target(Target::Entry(id)) => {
                 let e = entries::find(conn, id)?;
                 (
                     e.title,
@@ -384,7 +392,7 @@ pub async fn detail(
                     e.kind.as_str().to_owned(),
                 )
             }
-            Target::Page(id) => {
+            Scope::Target(Target::Page(id)) => {
                 let p = page_store::find(conn, id)?;
                 (
                     p.title,
@@ -392,25 +400,54 @@ pub async fn detail(
                     "page".to_owned(),
                 )
             }
+            Scope::Category(cat) => {
+                let c = categories::find(conn, cat)?;
+                (
+                    c.name,
+                    crate::web::views::category_url(&c.slug),
+                    "category".to_owned(),
+                )
+            }
+            Scope::All => return Err(AppError::NotFound),
         };
-        let counts: Vec<(i32, i64)> = store::counts(conn, None)?
-            .into_iter()
-            .filter(|(e, p, _, _)| match target {
-                Target::Entry(id) => *e == Some(id),
-                Target::Page(id) => *p == Some(id),
-            })
-            .map(|(_, _, s, n)| (s, n))
+        let all = store::counts(conn, None)?;
+        // A category's entries, among the rated ones.
+        let in_category: Vec<i32> = match scope {
+            Scope::Category(cat) => {
+                let ids: Vec<i32> = all.iter().filter_map(|c| c.0).collect();
+                store::categories_of(conn, &ids)?
+                    .into_iter()
+                    .filter(|(_, c)| *c == Some(cat))
+                    .map(|(e, _)| e)
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        let about = |entry: Option<i32>, page: Option<i32>| match scope {
+            Scope::Target(Target::Entry(id)) => entry == Some(id),
+            Scope::Target(Target::Page(id)) => page == Some(id),
+            Scope::Category(_) => entry.is_some_and(|e| in_category.contains(&e)),
+            Scope::All => true,
+        };
+        let counts: Vec<(i32, i64)> = all
+            .iter()
+            .filter(|(e, p, _, _)| about(*e, *p))
+            .map(|(_, _, s, n)| (*s, *n))
             .collect();
+        let comments: Vec<Answer> = match scope {
+            Scope::Target(t) => store::with_comments(conn, Some(t), 200)?,
+            _ => store::with_comments(conn, None, 1000)?
+                .into_iter()
+                .filter(|a| about(a.entry_id, a.page_id))
+                .take(200)
+                .collect(),
+        };
         Ok((
             pages::load_base(conn)?,
             named,
             counts,
-            store::answers(
-                conn,
-                Scope::Target(target),
-                now - Duration::weeks(WEEKS as i64 + 1),
-            )?,
-            store::with_comments(conn, Some(target), 200)?,
+            store::answers(conn, scope, now - Duration::weeks(WEEKS as i64 + 1))?,
+            comments,
         ))
     })
     .await?;
