@@ -293,7 +293,9 @@ pub(super) fn stored(url: &str, content: &str) -> Option<(i32, String)> {
 
 /// The comment form of the article, filled in; (action, fields).
 pub(super) fn comment_form(page: &Reply, content: &str) -> (String, Vec<(String, String)>) {
-    let token = page.attr("input[name=csrf_token]", "value").expect("token");
+    let token = page
+        .attr("form.comment-form input[name=csrf_token]", "value")
+        .expect("token");
     let action = page
         .attr("form.comment-form", "action")
         .unwrap_or_else(|| format!("{ARTICLE}/comments"));
