@@ -42,6 +42,12 @@ async fn a_citizen_asks_follows_and_reads_the_published_answer_without_personal_
     site.add_user("canbo", Role::Moderator, PW);
     site.add_user("lanhdao", Role::Editor, PW);
     let mut citizen = site.client().await;
+    // Found from every page's navigation.
+    let home = citizen.get("/").await;
+    assert!(
+        home.count("nav a[href='/hoi-dap']") >= 1,
+        "a link to /hoi-dap"
+    );
     let page = citizen.get("/hoi-dap").await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.text("h1"), msg("questions_title"));
