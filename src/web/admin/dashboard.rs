@@ -72,7 +72,7 @@ pub async fn show(
     })
     .await?;
     let lowest_rated = if staff.role().edits_all() {
-        super::ratings::lowest(&state)
+        super::ratings::lowest(&state, staff.theme(&state))
             .await?
             .into_iter()
             .map(|(title, url, figures)| LowRated {

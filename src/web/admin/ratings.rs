@@ -521,6 +521,7 @@ pub async fn csv(state: web::Data<AppState>, staff: Staff) -> Result<HttpRespons
 /// (answers of the last 30 days, at least 3 of them).
 pub(super) async fn lowest(
     state: &web::Data<AppState>,
+    theme: &crate::render::templates::Theme,
 ) -> Result<Vec<(String, String, Figures)>, AppError> {
     let now = state.now();
     let (counts, cards) = db::run(state, move |conn| {
@@ -535,7 +536,7 @@ pub(super) async fn lowest(
             per_entry.entry(e).or_default().add(score, n);
         }
     }
-    let mark = state.theme.message("decimal_mark");
+    let mark = theme.message("decimal_mark");
     let mut rows: Vec<(String, String, Figures)> = cards
         .into_iter()
         .filter_map(|c| {
